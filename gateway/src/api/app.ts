@@ -1,0 +1,34 @@
+import express, { Express } from 'express';
+import { Registry } from 'prom-client';
+import { Logger } from '../common/logger';
+import { IngestService } from '../ingest/ingest-service';
+import { TableStore } from '../store/table-store';
+import { bearerAuth } from './auth';
+import { errorHandler, notFound } from './errors';
+import { healthRoutes } from './routes/health';
+import { ingestRoutes } from './routes/ingest';
+import { tableRoutes } from './routes/tables';
+
+export interface AppDeps {
+  store: TableStore;
+  ingest: IngestService;
+  registry: Registry;
+  log: Logger;
+  authToken: string | undefined;
+  maxBodyBytes: number;
+  isReady: () => boolean;
+}
+
+/** Builds the gateway's HTTP API. Handlers stay thin: each route calls one service. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(bearerAuth(deps.authToken));
+  app.use(healthRoutes(deps.isReady, deps.registry));
+  app.use(tableRoutes(deps.store));
+  app.use(ingestRoutes(deps.ingest, deps.maxBodyBytes));
+  app.use(notFound);
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,16 @@
+import express, { Router } from 'express';
+import { IngestService } from '../../ingest/ingest-service';
+
+/** `POST /v1/ingest`: JSON or Arrow IPC batches, each stored all or nothing. */
+export function ingestRoutes(ingest: IngestService, maxBodyBytes: number): Router {
+  const router = Router();
+  const raw = express.raw({ type: () => true, limit: maxBodyBytes });
+  router.post('/v1/ingest', raw, async (req, res) => {
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const tableHeader = req.header('x-pxgate-table') || undefined;
+    const result = await ingest.ingest({ contentType, body, tableHeader });
+    res.json(result);
+  });
+  return router;
+}

@@ -1,0 +1,122 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { LOG_LEVELS, createLogger } from '../common/logger';
+import { loadConfig } from '../config/load';
+import { Config } from '../config/schema';
+import { Gateway } from '../gateway';
+import { GatewayClient } from './client';
+import { formatTable } from './format';
+
+const DEFAULT_GATEWAY = 'http://127.0.0.1:8090';
+
+interface ServerOptions {
+  config?: string;
+  listen?: string;
+  logLevel?: string;
+  storeLimitMb?: number;
+}
+
+interface ClientOptions {
+  gateway: string;
+  token?: string;
+  format: 'table' | 'json';
+}
+
+/** Runs the pxgate command line. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = new Command('pxgate')
+    .description('Pixie-style eBPF telemetry, served to Grafana, Prometheus and OTLP backends')
+    .showHelpAfterError();
+
+  withServerOptions(program.command('start'))
+    .description('run the gateway with a local agent (the embedded default)')
+    .action((opts: ServerOptions) => runGateway(opts));
+
+  withServerOptions(program.command('gateway'))
+    .description('run a gateway alone')
+    .action((opts: ServerOptions) => runGateway(opts));
+
+  withClientOptions(program.command('tables'))
+    .description("list the gateway's tables with their columns and sizes")
+    .action((opts: ClientOptions) => listTables(opts));
+
+  await program.parseAsync(argv as string[]);
+}
+
+function withServerOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'YAML config file')
+    .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:8090)')
+    .addOption(
+      new Option('--log-level <level>', 'log level').choices(LOG_LEVELS as unknown as string[]),
+    )
+    .option(
+      '--store-limit-mb <mib>',
+      'memory budget of the table store in MiB (default 1280)',
+      positiveNumber,
+    );
+}
+
+function withClientOptions(cmd: Command): Command {
+  return cmd
+    .option('--gateway <url>', 'gateway URL', process.env.PXGATE_GATEWAY ?? DEFAULT_GATEWAY)
+    .option(
+      '--token <token>',
+      'bearer token (default: $PXGATE_AUTH_TOKEN)',
+      process.env.PXGATE_AUTH_TOKEN,
+    )
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
+    );
+}
+
+function serverConfig(opts: ServerOptions): Config {
+  return loadConfig({
+    ...(opts.config ? { file: opts.config } : {}),
+    flags: { listen: opts.listen, logLevel: opts.logLevel, 'store.limitMb': opts.storeLimitMb },
+  });
+}
+
+async function runGateway(opts: ServerOptions): Promise<void> {
+  const config = serverConfig(opts);
+  const log = createLogger(config.logLevel);
+  const gateway = await Gateway.create(config, log);
+  await gateway.start();
+  await untilSignal(log, () => gateway.shutdown());
+}
+
+/** Waits for SIGINT or SIGTERM, then runs the shutdown once; a second signal exits at once. */
+function untilSignal(
+  log: { info(msg: string): void },
+  shutdown: () => Promise<void>,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      log.info(`received ${signal}, shutting down`);
+      shutdown().then(resolve, reject);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+async function listTables(opts: ClientOptions): Promise<void> {
+  const client = new GatewayClient(opts.gateway, opts.token);
+  const body = await client.get<{
+    tables: { name: string; columns: unknown[]; rows: number; bytes: number }[];
+  }>('/v1/tables');
+  if (opts.format === 'json') {
+    process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+    return;
+  }
+  const rows = body.tables.map((t) => [t.name, t.columns.length, t.rows, t.bytes]);
+  process.stdout.write(`${formatTable(['table', 'columns', 'rows', 'bytes'], rows)}\n`);
+}
+
+function positiveNumber(text: string): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v <= 0) throw new InvalidArgumentError('expected a positive number');
+  return v;
+}

@@ -1,0 +1,61 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './load';
+
+function file(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'pxgate-config-')), 'pxgate.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.listen).toBe('127.0.0.1:8090');
+    expect(c.store.limitMb).toBe(1280);
+    expect(c.store.httpEventsShare).toBe(0.4);
+    expect(c.ingest.maxBodyMb).toBe(16);
+    expect(c.auth.token).toBeUndefined();
+  });
+
+  it('layers file, then environment, then flags', () => {
+    const path = file(
+      'listen: 127.0.0.1:9000\nstore:\n  limitMb: 512\n  tables:\n    http_events:\n      retention: 15m\n',
+    );
+    const c = loadConfig({
+      file: path,
+      env: { PXGATE_STORE_LIMIT_MB: '256', PXGATE_LISTEN: '127.0.0.1:9001' },
+      flags: { listen: '127.0.0.1:9002' },
+    });
+    expect(c.listen).toBe('127.0.0.1:9002');
+    expect(c.store.limitMb).toBe(256);
+    expect(c.store.tables.http_events!.retention).toBe(15 * 60_000);
+  });
+
+  it('names every bad key with its path', () => {
+    const path = file(
+      'store:\n  limitMb: lots\n  tables:\n    http_events:\n      retention: soon\nlisten: nowhere\ncolour: blue\n',
+    );
+    let message = '';
+    try {
+      loadConfig({ file: path, env: {} });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).toContain(`invalid configuration in ${path}`);
+    expect(message).toContain('store.limitMb: Invalid input: expected number, received string');
+    expect(message).toContain('store.tables.http_events.retention: "soon" is not a duration');
+    expect(message).toContain('listen: expected HOST:PORT');
+    expect(message).toContain('(root): unknown key(s): colour');
+  });
+
+  it('reports a file that is not YAML or not a mapping', () => {
+    expect(() => loadConfig({ file: file('a: [1,'), env: {} })).toThrow(/is not valid YAML/);
+    expect(() => loadConfig({ file: file('- 1\n- 2\n'), env: {} })).toThrow(/must hold a mapping/);
+    expect(() => loadConfig({ file: '/does/not/exist.yaml', env: {} })).toThrow(
+      /cannot read config file/,
+    );
+  });
+});

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { Config, ConfigSchema } from './schema';
+
+/** A configuration that does not validate; the message names every offending key. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+type Tree = { [key: string]: Json };
+
+/** Environment variables that override config keys. Values are parsed by the key's type. */
+export const ENV_OVERRIDES: ReadonlyArray<{
+  env: string;
+  path: string;
+  kind: 'string' | 'number';
+}> = [
+  { env: 'PXGATE_LISTEN', path: 'listen', kind: 'string' },
+  { env: 'PXGATE_LOG_LEVEL', path: 'logLevel', kind: 'string' },
+  { env: 'PXGATE_AUTH_TOKEN', path: 'auth.token', kind: 'string' },
+  { env: 'PXGATE_STORE_LIMIT_MB', path: 'store.limitMb', kind: 'number' },
+  { env: 'PXGATE_INGEST_MAX_BODY_MB', path: 'ingest.maxBodyMb', kind: 'number' },
+];
+
+export interface LoadOptions {
+  /** Path of a YAML (or JSON) config file. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Values from command-line flags, keyed by dotted config path; they win over everything. */
+  flags?: Record<string, Json | undefined>;
+}
+
+/** Loads the configuration: defaults, then the file, then the environment, then flags. */
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const tree: Tree = opts.file ? readConfigFile(opts.file) : {};
+  const env = opts.env ?? process.env;
+  for (const o of ENV_OVERRIDES) {
+    const raw = env[o.env];
+    if (raw === undefined || raw === '') continue;
+    setPath(tree, o.path, o.kind === 'number' ? Number(raw) : raw);
+  }
+  for (const [path, value] of Object.entries(opts.flags ?? {})) {
+    if (value !== undefined) setPath(tree, path, value);
+  }
+  return validateConfig(tree, opts.file);
+}
+
+/** Validates a raw config tree, throwing a ConfigError that names each bad key. */
+export function validateConfig(tree: unknown, source?: string): Config {
+  const result = ConfigSchema.safeParse(tree);
+  if (result.success) return result.data;
+  throw new ConfigError(formatIssues(result.error, source));
+}
+
+function formatIssues(error: z.ZodError, source?: string): string {
+  const lines = error.issues.map((issue) => {
+    const path = issue.path.length ? issue.path.join('.') : '(root)';
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `unknown key(s): ${issue.keys.join(', ')}`
+        : issue.message;
+    return `  ${path}: ${message}`;
+  });
+  return `invalid configuration${source ? ` in ${source}` : ''}:\n${lines.join('\n')}`;
+}
+
+function readConfigFile(file: string): Tree {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid YAML: ${(err as Error).message}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${file} must hold a mapping of keys at the top level`);
+  }
+  return parsed as Tree;
+}
+
+function setPath(tree: Tree, path: string, value: Json): void {
+  const keys = path.split('.');
+  let node: Tree = tree;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Tree;
+  }
+  node[keys[keys.length - 1]!] = value;
+}

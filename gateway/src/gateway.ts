@@ -1,0 +1,89 @@
+import { once } from 'node:events';
+import { Server, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { createApp } from './api/app';
+import { isLoopbackHost } from './api/auth';
+import { parseHostPort } from './common/listen';
+import { Logger } from './common/logger';
+import { Config } from './config/schema';
+import { IngestService } from './ingest/ingest-service';
+import { SelfMetrics } from './metrics/self-metrics';
+import { TableStore } from './store/table-store';
+
+/**
+ * The gateway: table store, ingest and HTTP API. `start()` listens; `shutdown()` stops accepting,
+ * drains open requests and closes the store, and is safe before start and safe twice.
+ */
+export class Gateway {
+  private server: Server | undefined;
+  private ready = false;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly config: Config,
+    readonly store: TableStore,
+    readonly metrics: SelfMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  /** Validates the listen address against the auth rule and opens the store. */
+  static async create(config: Config, log: Logger): Promise<Gateway> {
+    const { host } = parseHostPort(config.listen);
+    if (!isLoopbackHost(host) && !config.auth.token) {
+      throw new Error(
+        `refusing to listen on ${config.listen} without an auth token: set auth.token in the config or PXGATE_AUTH_TOKEN (or listen on 127.0.0.1)`,
+      );
+    }
+    const metrics = new SelfMetrics();
+    const store = await TableStore.create(config.store, log.child({ component: 'store' }), metrics);
+    metrics.observe(store);
+    return new Gateway(config, store, metrics, log);
+  }
+
+  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  async start(): Promise<{ host: string; port: number; url: string }> {
+    const { host, port } = parseHostPort(this.config.listen);
+    const ingest = new IngestService(
+      this.store,
+      this.log.child({ component: 'ingest' }),
+      this.metrics,
+    );
+    const app = createApp({
+      store: this.store,
+      ingest,
+      registry: this.metrics.registry,
+      log: this.log,
+      authToken: this.config.auth.token,
+      maxBodyBytes: Math.floor(this.config.ingest.maxBodyMb * 1024 * 1024),
+      isReady: () => this.ready,
+    });
+    const server = createServer(app);
+    this.server = server;
+    server.listen(port, host);
+    await once(server, 'listening');
+    const address = server.address() as AddressInfo;
+    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${shownHost}:${address.port}`;
+    this.ready = true;
+    this.log.info({ url, auth: Boolean(this.config.auth.token) }, 'gateway listening');
+    return { host: address.address, port: address.port, url };
+  }
+
+  shutdown(): Promise<void> {
+    this.stopping ??= this.stop();
+    return this.stopping;
+  }
+
+  private async stop(): Promise<void> {
+    this.ready = false;
+    const server = this.server;
+    if (server?.listening) {
+      const closed = once(server, 'close');
+      server.close();
+      server.closeIdleConnections();
+      await closed;
+    }
+    await this.store.shutdown();
+    this.log.info('gateway stopped');
+  }
+}

@@ -1,0 +1,36 @@
+import { silentLogger } from '../../gateway/src/common/logger';
+import { validateConfig } from '../../gateway/src/config/load';
+import { ConfigInput } from '../../gateway/src/config/schema';
+import { Gateway } from '../../gateway/src/gateway';
+
+export interface TestGateway {
+  gateway: Gateway;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts a real gateway in this process on a free loopback port. */
+export async function startTestGateway(config: ConfigInput = {}): Promise<TestGateway> {
+  const gateway = await Gateway.create(
+    validateConfig({ listen: '127.0.0.1:0', logLevel: 'silent', ...config }),
+    silentLogger(),
+  );
+  const { url } = await gateway.start();
+  return { gateway, url, close: () => gateway.shutdown() };
+}
+
+/** POSTs JSON and returns status and parsed body. */
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+/** GETs JSON and returns status and parsed body. */
+export async function getJson(url: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { headers });
+  return { status: res.status, body: (await res.json()) as any };
+}
