@@ -72,7 +72,7 @@ interface StoredTable {
 }
 
 const SEGMENTS_PER_BUDGET = 8;
-/** DuckDB's appender flushes on its own every 100 vectors (204,800 rows); stay below that. */
+/** DuckDB's appender flushes on its own on reaching 100 vectors (204,800 rows); stay below. */
 const APPENDER_AUTO_FLUSH_ROWS = 204_800;
 const MAINTENANCE_INTERVAL_MS = 1000;
 
@@ -274,7 +274,7 @@ export class TableStore {
     const oneAppender =
       !isFull(active0) &&
       active0.rows + rows <= this.opts.segmentRows &&
-      rows <= APPENDER_AUTO_FLUSH_ROWS;
+      rows < APPENDER_AUTO_FLUSH_ROWS;
     let seq = firstSeq;
     let appender: DuckDBAppender | undefined;
     if (!oneAppender) await this.writer.run('BEGIN TRANSACTION');
