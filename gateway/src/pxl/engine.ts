@@ -142,7 +142,7 @@ function queryError(err: unknown, timedOut: boolean, limits: PxlLimits): unknown
       422,
     );
   }
-  if (/Out of Range|overflow|Conversion Error|Invalid Input/i.test(message)) {
+  if (/Out of Range|overflow|Conversion Error/i.test(message)) {
     return new PxlError(`the query failed on the data: ${message}`, undefined, 422);
   }
   return err;

@@ -21,6 +21,7 @@ const INT64_MAX = 2n ** 63n - 1n;
  */
 export function check(plan: P.Plan, schemas: SchemaSource): TypedPlan {
   const checker = new Checker(schemas);
+  for (const frame of plan.frames) checker.node(frame);
   const displays = plan.displays.map((d) => ({ name: d.name, node: checker.node(d.node) }));
   const exports = plan.exports.map((e) => {
     const node = checker.node(e.node);
