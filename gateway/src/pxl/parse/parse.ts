@@ -78,6 +78,8 @@ class Parser {
       }
     }
     const { doc, body } = this.block(stmts);
+    const stray = body.find((st) => st.kind === 'return');
+    if (stray) throw new PxlError('`return` outside a function', stray.loc);
     return { doc, body, pragmas };
   }
 
