@@ -198,7 +198,8 @@ export function compileTable(node: TNode, opts: CompileOptions): CompiledQuery {
     asValues: true,
     ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
   });
-  return { sql, params: params.values, columns: node.relation.columns };
+  const finished = params.finish(sql);
+  return { sql: finished.sql, params: finished.values, columns: node.relation.columns };
 }
 
 function valueOf(c: LayerColumn): string {
