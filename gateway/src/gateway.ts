@@ -91,6 +91,7 @@ export class Gateway {
       server.closeIdleConnections();
       await closed;
     }
+    this.pxl.shutdown();
     await this.store.shutdown();
     this.log.info('gateway stopped');
   }

@@ -24,7 +24,7 @@ export interface PxlFixture {
 
 export async function pxlFixture(): Promise<PxlFixture> {
   const store = await TableStore.create(
-    { limitMb: 256, httpEventsShare: 0.4, segmentRows: 4096, maxCustomTables: 8, tables: {} },
+    { limitMb: 256, httpEventsShare: 0.4, segmentRows: 1024, maxCustomTables: 8, tables: {} },
     silentLogger(),
   );
   const engine = await PxlEngine.create(store);
@@ -64,7 +64,10 @@ export async function pxlFixture(): Promise<PxlFixture> {
       const res = await engine.run(script, opts);
       return Object.fromEntries(res.tables.map((t) => [t.name, t]));
     },
-    close: () => store.shutdown(),
+    close: () => {
+      engine.shutdown();
+      return store.shutdown();
+    },
   };
 }
 

@@ -17,6 +17,9 @@ export interface PxlStore {
   connect(): Promise<DuckDBConnection>;
 }
 
+/** Reader connections kept open between runs (more runs at once open more). */
+const MAX_IDLE_CONNECTIONS = 4;
+
 /** Options of one run. */
 export interface RunOptions {
   /** Arguments of `func`, by parameter name. */
@@ -44,6 +47,9 @@ export interface CompiledScript {
  * One instance serves the whole gateway; runs are independent and may overlap.
  */
 export class PxlEngine {
+  /** Connections kept between runs; a run takes one or opens a new one. */
+  private readonly idle: DuckDBConnection[] = [];
+
   private constructor(
     private readonly store: PxlStore,
     private readonly limits: PxlLimits,
@@ -60,6 +66,11 @@ export class PxlEngine {
     return new PxlEngine(store, { ...DEFAULT_LIMITS, ...limits });
   }
 
+  /** Closes the connections kept between runs. Safe to call twice. */
+  shutdown(): void {
+    for (const conn of this.idle.splice(0)) conn.closeSync();
+  }
+
   /** Compiles a script to its statements without running them. */
   compile(script: string, opts: RunOptions = {}): CompiledScript {
     return this.prepare(script, opts).compiled;
@@ -73,7 +84,7 @@ export class PxlEngine {
       bytesLeft: limits.maxResultBytes,
       maxBytes: limits.maxResultBytes,
     };
-    const conn = await this.store.connect();
+    const conn = this.idle.pop() ?? (await this.store.connect());
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -91,7 +102,9 @@ export class PxlEngine {
       throw queryError(err, timedOut, limits);
     } finally {
       clearTimeout(timer);
-      conn.closeSync();
+      // An interrupted connection is not reused: the interrupt may land after the query ended.
+      if (!timedOut && this.idle.length < MAX_IDLE_CONNECTIONS) this.idle.push(conn);
+      else conn.closeSync();
     }
   }
 

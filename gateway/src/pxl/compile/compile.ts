@@ -2,7 +2,7 @@ import { quoteIdent } from '../../store/sql';
 import { DataType, SEQ_COLUMN, TIME_COLUMN } from '../../store/types';
 import { PxlError } from '../errors';
 import { EmitContext } from '../functions/types';
-import { quantilesJsonSql } from '../functions/quantiles';
+import { QuantileSlot, valueSql } from '../functions/quantiles';
 import {
   TAgg,
   TFilter,
@@ -60,7 +60,31 @@ const JOIN_SQL = { inner: 'JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', outer:
  * and orders rows as the plan defines them (ingest order, or by group).
  */
 export function compileTable(node: TNode, opts: CompileOptions): CompiledQuery {
+  const first = compileOnce(node, opts, undefined);
+  if (first.slots.length === 0) return first.query;
+  return compileOnce(
+    node,
+    opts,
+    first.slots.map((s) => s.needed()),
+  ).query;
+}
+
+/**
+ * One compilation; `quantiles` says which quantiles each `px.quantiles` aggregate computes
+ * (by its order in the statement), every one when undefined.
+ */
+function compileOnce(
+  node: TNode,
+  opts: CompileOptions,
+  quantiles: readonly (readonly string[])[] | undefined,
+): { query: CompiledQuery; slots: QuantileSlot[] } {
   const params = new Params();
+  const slots: QuantileSlot[] = [];
+  const newSlot = () => {
+    const slot = new QuantileSlot(quantiles?.[slots.length]);
+    slots.push(slot);
+    return slot;
+  };
   const aliases = new Aliases();
   let visits = 0;
 
@@ -86,7 +110,8 @@ export function compileTable(node: TNode, opts: CompileOptions): CompiledQuery {
   const emit = (layer: Layer): EmitContext => ({
     param: (value, type) => params.add(value, type),
     lookup: (view, key) => layer.lookup(view, key),
-    asValue: (arg) => (arg.repr === 'quantiles' ? quantilesJsonSql(arg.sql) : arg.sql),
+    asValue: valueSql,
+    quantileSlot: newSlot,
   });
 
   const visit = (n: TNode): Layer => {
@@ -106,8 +131,10 @@ export function compileTable(node: TNode, opts: CompileOptions): CompiledQuery {
         n.relation.columns.map((c) => ({ ...c, sql: `${alias}.${quoteIdent(c.name)}` })),
       );
       const time = `${alias}.${quoteIdent(TIME_COLUMN)}`;
-      if (n.start) layer.where.push(`${time} >= ${compileExpr(n.start, layer, params).sql}`);
-      if (n.end) layer.where.push(`${time} < ${compileExpr(n.end, layer, params).sql}`);
+      if (n.start)
+        layer.where.push(`${time} >= ${compileExpr(n.start, layer, emit(layer), params).sql}`);
+      if (n.end)
+        layer.where.push(`${time} < ${compileExpr(n.end, layer, emit(layer), params).sql}`);
       const seq = `${alias}.${quoteIdent(SEQ_COLUMN)}`;
       if (opts.seqRange) {
         layer.where.push(`${seq} > ${params.add(BigInt(opts.seqRange.after), 'INT64')}`);
@@ -119,13 +146,13 @@ export function compileTable(node: TNode, opts: CompileOptions): CompiledQuery {
     filter: (n: TFilter) => {
       let layer = visit(n.input);
       if (layer.closed) layer = wrap(layer);
-      layer.where.push(compileExpr(n.predicate, layer, params).sql);
+      layer.where.push(compileExpr(n.predicate, layer, emit(layer), params).sql);
       return layer;
     },
     map: (n: TMap) => {
       let layer = visit(n.input);
       if (layer.groupBy !== undefined) layer = wrap(layer);
-      const e = compileExpr(n.expr, layer, params);
+      const e = compileExpr(n.expr, layer, emit(layer), params);
       const rel = n.relation.columns.find((c) => c.name === n.name)!;
       const col: LayerColumn = { ...rel, sql: e.sql, ...(e.repr ? { repr: e.repr } : {}) };
       const at = layer.columns.findIndex((c) => c.name === n.name);
@@ -151,7 +178,8 @@ export function compileTable(node: TNode, opts: CompileOptions): CompiledQuery {
           semanticType: a.column.semanticType,
         };
         const out = n.relation.columns[groups.length + i]!;
-        return { ...out, sql: a.fn.sql(arg, ctx), ...(a.fn.repr ? { repr: a.fn.repr } : {}) };
+        const compiled = a.fn.sql(arg, ctx);
+        return typeof compiled === 'string' ? { ...out, sql: compiled } : { ...out, ...compiled };
       });
       layer.groupBy = groups.map((g) => valueOf(g));
       layer.columns = [...groups.map((g) => ({ ...g, sql: valueOf(g) })), ...aggs].map(
@@ -199,12 +227,13 @@ export function compileTable(node: TNode, opts: CompileOptions): CompiledQuery {
     ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
   });
   const finished = params.finish(sql);
-  return { sql: finished.sql, params: finished.values, columns: node.relation.columns };
+  return {
+    query: { sql: finished.sql, params: finished.values, columns: node.relation.columns },
+    slots,
+  };
 }
 
-function valueOf(c: LayerColumn): string {
-  return c.repr === 'quantiles' ? quantilesJsonSql(c.sql) : c.sql;
-}
+const valueOf = valueSql;
 
 /** Group columns are grouped by their values, so they lose any special representation. */
 function stripRepr(groupCount: number) {

@@ -1,4 +1,4 @@
-import { quantilesJsonSql } from '../functions/quantiles';
+import { valueSql } from '../functions/quantiles';
 import { EmitContext, SqlArg, SqlRepr } from '../functions/types';
 import { TCall, TColumn, TCtx, TExpr, TLiteral, TScriptRef } from '../check/typed';
 import { Layer } from './layer';
@@ -14,12 +14,12 @@ export interface CompiledExpr {
 type ExprVisitor = { [K in TExpr['kind']]: (e: Extract<TExpr, { kind: K }>) => CompiledExpr };
 
 /** Compiles typed expressions against a layer's columns. */
-export function compileExpr(e: TExpr, layer: Layer, params: Params): CompiledExpr {
-  const ctx: EmitContext = {
-    param: (value, type) => params.add(value, type),
-    lookup: (view, keySql) => layer.lookup(view, keySql),
-    asValue: (arg) => (arg.repr === 'quantiles' ? quantilesJsonSql(arg.sql) : arg.sql),
-  };
+export function compileExpr(
+  e: TExpr,
+  layer: Layer,
+  ctx: EmitContext,
+  params: Params,
+): CompiledExpr {
   const visit = (x: TExpr): CompiledExpr => (visitor[x.kind] as (n: TExpr) => CompiledExpr)(x);
   const visitor: ExprVisitor = {
     literal: (l: TLiteral) => ({ sql: params.add(l.value, l.type) }),
@@ -40,12 +40,12 @@ export function compileExpr(e: TExpr, layer: Layer, params: Params): CompiledExp
         };
       });
       const sql = c.fn.sql(args, ctx);
-      return c.fn.repr ? { sql, repr: c.fn.repr } : { sql };
+      return { sql };
     },
     ctx: (c: TCtx) => ({ sql: c.def.sql(visit(c.upid).sql, ctx) }),
     script_ref: (s: TScriptRef) => {
       const label = visit(s.label);
-      return { sql: label.repr ? quantilesJsonSql(label.sql) : label.sql };
+      return { sql: valueSql(label) };
     },
   };
   return visit(e);

@@ -1,6 +1,6 @@
 import { quoteIdent } from '../../store/sql';
 import { DataType, SemanticType } from '../../store/types';
-import { quantilesJsonSql } from '../functions/quantiles';
+import { valueSql } from '../functions/quantiles';
 import { LookupView, SqlRepr } from '../functions/types';
 import { ScriptReference } from '../check/typed';
 import { viewName } from './metadata-views';
@@ -14,11 +14,6 @@ export interface LayerColumn {
   readonly semanticType: SemanticType;
   readonly repr?: SqlRepr;
   readonly scriptReference?: ScriptReference;
-}
-
-/** Renders a column as its PxL value (quantiles lists as their JSON text). */
-export function valueSql(c: { sql: string; repr?: SqlRepr }): string {
-  return c.repr === 'quantiles' ? quantilesJsonSql(c.sql) : c.sql;
 }
 
 /** Hands out the aliases of one statement: t0, t1, ... for relations, m0, m1, ... for lookups. */

@@ -20,7 +20,7 @@ export async function runQuery(
   query: CompiledQuery,
   budget: ResultBudget,
 ): Promise<ResultTable> {
-  const result = await conn.stream(query.sql, query.params as DuckDBValue[]);
+  const result = await conn.run(query.sql, query.params as DuckDBValue[]);
   const columns = query.columns;
   const rows: Cell[][] = [];
   for (;;) {

@@ -1,5 +1,4 @@
 import { DataType, SemanticType } from '../../store/types';
-import { QUANTILES } from './quantiles';
 import { AggregateFunction, ArgInfo } from './types';
 
 const NUMERIC: readonly DataType[] = ['INT64', 'FLOAT64'];
@@ -77,7 +76,12 @@ export const AGGREGATES: readonly AggregateFunction[] = [
     })),
     semantic: (arg) =>
       arg.semanticType === 'ST_DURATION_NS' ? 'ST_DURATION_NS_QUANTILES' : 'ST_QUANTILES',
-    repr: 'quantiles',
-    sql: (arg) => `quantile_cont(${arg.sql}, [${QUANTILES.map((x) => x.q).join(', ')}])`,
+    sql: (arg, ctx) => {
+      const slot = ctx.quantileSlot();
+      return {
+        sql: `quantile_cont(${arg.sql}, ${slot.fractionsSql()})`,
+        repr: { kind: 'quantiles', slot },
+      };
+    },
   },
 ];

@@ -1,5 +1,4 @@
 import { DataType, SemanticType } from '../../store/types';
-import { quantileIndex } from './quantiles';
 import { ArgInfo, EmitContext, ScalarFunction, Signature, SqlArg } from './types';
 
 function sig(args: DataType[], returns: DataType): Signature {
@@ -101,8 +100,8 @@ export const SCALARS: readonly ScalarFunction[] = [
       args[0]!.semanticType === 'ST_DURATION_NS_QUANTILES' ? 'ST_DURATION_NS' : 'ST_NONE',
     sql: (args, ctx) => {
       const [value, key] = args as [SqlArg, SqlArg];
-      const index = value.repr === 'quantiles' ? quantileIndex(String(key.literal)) : undefined;
-      if (index !== undefined) return `${value.sql}[${index}]`;
+      const element = value.repr?.slot.element(value.sql, String(key.literal));
+      if (element) return element;
       return `COALESCE(TRY_CAST(${jsonMember(args, ctx)} AS DOUBLE), 0.0)`;
     },
   },

@@ -1,4 +1,5 @@
 import { DataType, SemanticType } from '../../store/types';
+import { QuantileSlot, QuantilesRepr } from './quantiles';
 
 /** An argument as a function's rules and SQL emitter see it. */
 export interface ArgInfo {
@@ -9,7 +10,7 @@ export interface ArgInfo {
 }
 
 /** How a compiled value is represented in SQL when that differs from its PxL type. */
-export type SqlRepr = 'quantiles';
+export type SqlRepr = QuantilesRepr;
 
 /** A compiled argument: its SQL text over the current query layer, and what it is. */
 export interface SqlArg extends ArgInfo {
@@ -42,6 +43,8 @@ export interface EmitContext {
   lookup(view: LookupView, keySql: string): string;
   /** Renders a compiled argument as its PxL value (e.g. quantiles as JSON text). */
   asValue(arg: SqlArg): string;
+  /** A new `px.quantiles` slot of the statement (see quantiles.ts). */
+  quantileSlot(): QuantileSlot;
 }
 
 export interface Signature {
@@ -64,8 +67,6 @@ export interface ScalarFunction {
   /** Hidden from `px.` (operators written as symbols only). */
   readonly internal?: boolean;
   readonly sql: (args: readonly SqlArg[], ctx: EmitContext) => string;
-  /** How the result is represented in SQL, when not as its PxL type. */
-  readonly repr?: SqlRepr;
 }
 
 /** A function over the rows of a group, used in `agg(name=(column, px.fn))`. */
@@ -75,8 +76,8 @@ export interface AggregateFunction {
   readonly doc: string;
   readonly signatures: readonly Signature[];
   readonly semantic?: (arg: ArgInfo, returns: DataType) => SemanticType;
-  readonly sql: (arg: SqlArg, ctx: EmitContext) => string;
-  readonly repr?: SqlRepr;
+  /** The SQL, and how the result is represented when not as its PxL type. */
+  readonly sql: (arg: SqlArg, ctx: EmitContext) => string | { sql: string; repr: SqlRepr };
 }
 
 export type PxFunction = ScalarFunction | AggregateFunction;
