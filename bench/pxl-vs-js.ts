@@ -1,161 +1,155 @@
 import { machine } from './_support';
-import { NOW, ROUNDS, ROWS, SCRIPTS, START, fmt, loadData, ms, normalize, race } from './_pxl';
+import { NOW, ROUNDS, ROWS, SCRIPTS, fmt, loadData, ms, normalize, race } from './_pxl';
 import { HttpColumns } from './_support';
 
-type Row = unknown[];
+type Out = unknown[];
 
-/** The columns as a TypeScript program would hold them: numbers, strings, times as bigint. */
-interface Arrays {
-  time: BigInt64Array;
-  method: string[];
-  path: string[];
-  status: Float64Array;
-  latency: Float64Array;
-  bytes: Float64Array;
-  upidHigh: Float64Array;
-  upidLow: Float64Array;
+/** An http_events row as a TypeScript program reading the API would hold it. */
+interface HttpRow {
+  time_: bigint;
+  upid: string;
+  req_method: string;
+  req_path: string;
+  resp_status: number;
+  latency: number;
+  resp_body_size: number;
 }
 
-function arrays(c: HttpColumns): Arrays {
-  const n = c.time_.length;
+function rowsOf(c: HttpColumns): HttpRow[] {
   const view = new DataView(c.upid.buffer);
-  return {
-    time: c.time_,
-    method: c.req_method,
-    path: c.req_path,
-    status: Float64Array.from(c.resp_status, Number),
-    latency: Float64Array.from(c.latency, Number),
-    bytes: Float64Array.from(c.resp_body_size, Number),
-    upidHigh: Float64Array.from({ length: n }, (_, i) =>
-      Number(view.getBigUint64(16 * i + 8, true)),
-    ),
-    upidLow: Float64Array.from({ length: n }, (_, i) => Number(view.getBigUint64(16 * i, true))),
-  };
+  return Array.from({ length: c.time_.length }, (_, i) => {
+    const high = view.getBigUint64(16 * i + 8, true);
+    return {
+      time_: c.time_[i]!,
+      upid: `${high >> 32n}:${high & 0xffffffffn}:${view.getBigUint64(16 * i, true)}`,
+      req_method: c.req_method[i]!,
+      req_path: c.req_path[i]!,
+      resp_status: Number(c.resp_status[i]),
+      latency: Number(c.latency[i]),
+      resp_body_size: Number(c.resp_body_size[i]),
+    };
+  });
 }
 
 const FROM = NOW - 600_000_000_000n;
-const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+const WINDOW = 10_000_000_000n;
 
-function quantileCont(sorted: Float64Array, q: number): number {
+function groupBy<K>(rows: HttpRow[], key: (r: HttpRow) => K): Map<K, HttpRow[]> {
+  const groups = new Map<K, HttpRow[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const g = groups.get(k);
+    if (g) g.push(r);
+    else groups.set(k, [r]);
+  }
+  return groups;
+}
+
+function quantileCont(sorted: number[], q: number): number {
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-/** The five scripts as straightforward TypeScript over the arrays. */
-const JS: Record<string, (a: Arrays) => Row[]> = {
-  window_stats(a) {
-    const groups = new Map<
-      string,
-      { window: bigint; method: string; n: number; sum: number; errors: number; lat: number[] }
-    >();
-    for (let i = 0; i < a.time.length; i++) {
-      const t = a.time[i]!;
-      if (t < FROM) continue;
-      const window = t - (t % 10_000_000_000n);
-      const key = `${window}|${a.method[i]}`;
-      let g = groups.get(key);
-      if (!g)
-        groups.set(key, (g = { window, method: a.method[i]!, n: 0, sum: 0, errors: 0, lat: [] }));
-      g.n++;
-      g.sum += a.latency[i]!;
-      if (a.status[i]! >= 400) g.errors++;
-      g.lat.push(a.latency[i]!);
-    }
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The five scripts written the straightforward way over an array of rows. */
+const JS: Record<string, (rows: HttpRow[]) => Out[]> = {
+  window_stats(rows) {
+    const recent = rows.filter((r) => r.time_ >= FROM);
+    const groups = groupBy(recent, (r) => `${r.time_ - (r.time_ % WINDOW)}|${r.req_method}`);
     return [...groups.values()]
-      .sort((x, y) =>
-        x.window === y.window ? cmp(x.method, y.method) : x.window < y.window ? -1 : 1,
-      )
       .map((g) => {
-        const sorted = Float64Array.from(g.lat).sort();
+        const lat = g.map((r) => r.latency).sort((a, b) => a - b);
         return [
-          g.window,
-          g.method,
-          g.n,
-          g.sum / g.n,
-          g.errors / g.n,
-          quantileCont(sorted, 0.5),
-          quantileCont(sorted, 0.99),
+          g[0]!.time_ - (g[0]!.time_ % WINDOW),
+          g[0]!.req_method,
+          g.length,
+          lat.reduce((s, x) => s + x, 0) / g.length,
+          g.filter((r) => r.resp_status >= 400).length / g.length,
+          quantileCont(lat, 0.5),
+          quantileCont(lat, 0.99),
         ];
-      });
+      })
+      .sort((a, b) =>
+        a[0] === b[0]
+          ? byText(a[1] as string, b[1] as string)
+          : (a[0] as bigint) < (b[0] as bigint)
+            ? -1
+            : 1,
+      );
   },
-  slow_requests(a) {
-    const out: Row[] = [];
-    for (let i = 0; i < a.time.length && out.length < 100; i++) {
-      if (a.time[i]! >= FROM && a.latency[i]! > 4_900_000 && a.path[i]!.includes('cart')) {
-        out.push([a.time[i], a.method[i], a.path[i], a.status[i], a.latency[i]]);
-      }
-    }
-    return out;
+  slow_requests(rows) {
+    return rows
+      .filter((r) => r.time_ >= FROM && r.latency > 4_900_000 && r.req_path.includes('cart'))
+      .slice(0, 100)
+      .map((r) => [r.time_, r.req_method, r.req_path, r.resp_status, r.latency]);
   },
-  errors_by_path(a) {
-    const groups = new Map<string, { path: string; status: number; n: number; worst: number }>();
-    for (let i = 0; i < a.time.length; i++) {
-      if (a.time[i]! < FROM || a.status[i]! < 400) continue;
-      const key = `${a.path[i]}|${a.status[i]}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { path: a.path[i]!, status: a.status[i]!, n: 0, worst: 0 }));
-      g.n++;
-      g.worst = Math.max(g.worst, a.latency[i]!);
-    }
-    return [...groups.values()]
-      .filter((g) => g.n >= 150)
-      .sort((x, y) => cmp(x.path, y.path) || x.status - y.status)
-      .map((g) => [g.path, g.status, g.n, g.worst]);
+  errors_by_path(rows) {
+    const errors = rows.filter((r) => r.time_ >= FROM && r.resp_status >= 400);
+    return [...groupBy(errors, (r) => `${r.req_path}|${r.resp_status}`).values()]
+      .filter((g) => g.length >= 150)
+      .map((g) => [
+        g[0]!.req_path,
+        g[0]!.resp_status,
+        g.length,
+        Math.max(...g.map((r) => r.latency)),
+      ])
+      .sort(
+        (a, b) => byText(a[0] as string, b[0] as string) || (a[1] as number) - (b[1] as number),
+      );
   },
-  process_throughput(a) {
-    const groups = new Map<
-      string,
-      { high: number; low: number; n: number; bytes: number; first: bigint; last: bigint }
-    >();
-    for (let i = 0; i < a.time.length; i++) {
-      const t = a.time[i]!;
-      if (t < FROM) continue;
-      const key = `${a.upidHigh[i]}:${a.upidLow[i]}`;
-      let g = groups.get(key);
-      if (!g)
-        groups.set(
-          key,
-          (g = { high: a.upidHigh[i]!, low: a.upidLow[i]!, n: 0, bytes: 0, first: t, last: t }),
-        );
-      g.n++;
-      g.bytes += a.bytes[i]!;
-      if (t < g.first) g.first = t;
-      if (t > g.last) g.last = t;
-    }
-    return [...groups.values()]
-      .sort((x, y) => x.high - y.high || x.low - y.low)
-      .map((g) => [g.high % 2 ** 32, g.n, g.bytes, g.n / (Number(g.last - g.first) / 1e9)]);
+  process_throughput(rows) {
+    const recent = rows.filter((r) => r.time_ >= FROM);
+    return [...groupBy(recent, (r) => r.upid).values()]
+      .map((g) => {
+        const times = g.map((r) => r.time_);
+        const first = times.reduce((a, b) => (b < a ? b : a));
+        const last = times.reduce((a, b) => (b > a ? b : a));
+        const [asid, pid, start] = g[0]!.upid.split(':').map(Number) as [number, number, number];
+        return {
+          key: [asid, pid, start],
+          row: [
+            pid,
+            g.length,
+            g.reduce((s, r) => s + r.resp_body_size, 0),
+            g.length / (Number(last - first) / 1e9),
+          ],
+        };
+      })
+      .sort((a, b) => a.key[0]! - b.key[0]! || a.key[1]! - b.key[1]! || a.key[2]! - b.key[2]!)
+      .map((x) => x.row);
   },
-  error_ratio(a) {
-    const total = new Map<string, number>();
-    const errors = new Map<string, number>();
-    for (let i = 0; i < a.time.length; i++) {
-      if (a.time[i]! < FROM) continue;
-      const m = a.method[i]!;
-      total.set(m, (total.get(m) ?? 0) + 1);
-      if (a.status[i]! >= 500) errors.set(m, (errors.get(m) ?? 0) + 1);
-    }
-    return [...total].map(([m, n]) => [m, n, errors.get(m) ?? 0, (errors.get(m) ?? 0) / n]);
+  error_ratio(rows) {
+    const recent = rows.filter((r) => r.time_ >= FROM);
+    const total = groupBy(recent, (r) => r.req_method);
+    const errors = groupBy(
+      recent.filter((r) => r.resp_status >= 500),
+      (r) => r.req_method,
+    );
+    return [...total].map(([m, g]) => {
+      const e = errors.get(m)?.length ?? 0;
+      return [m, g.length, e, e / g.length];
+    });
   },
 };
 
 /**
  * The same five scripts as pxl-vs-sql, each against a straightforward TypeScript computation
- * over plain arrays of the same rows (held in memory, ready to loop over), in the same process.
+ * over an array of the same rows (as objects, the way a program reading the API holds them,
+ * built before timing), in the same process.
  */
 async function main(): Promise<void> {
   console.log(`pxl-vs-js: ${fmt(ROWS)} http_events rows, median of ${ROUNDS} rounds; ${machine()}`);
   const data = await loadData();
-  const a = arrays(data.columns);
-  void START;
+  const rows = rowsOf(data.columns);
   let ours = 0;
   let peer = 0;
   try {
     for (const s of SCRIPTS) {
       const pxl = async () => (await data.engine.run(s.pxl, { now: NOW })).tables[0]!.rows;
-      const js = () => JS[s.name]!(a);
+      const js = () => JS[s.name]!(rows);
       const [x, y] = [normalize(await pxl(), s.ordered), normalize(js(), s.ordered)];
       if (JSON.stringify(x) !== JSON.stringify(y)) {
         throw new Error(
