@@ -117,6 +117,36 @@ describe('parse', () => {
     });
   });
 
+  it('skips comments inside brackets, argument lists and expressions', () => {
+    const src = 'x = f(a,  # one\n  b=[1,  # two\n  2], c=(p and  # three\n  not q))';
+    expect(exprOf(src.slice(4))).toEqual({
+      kind: 'call',
+      callee: name('f'),
+      args: [name('a')],
+      kwargs: [
+        {
+          name: 'b',
+          value: {
+            kind: 'list',
+            items: [
+              { kind: 'int', value: 1n },
+              { kind: 'int', value: 2n },
+            ],
+          },
+        },
+        {
+          name: 'c',
+          value: {
+            kind: 'boolop',
+            op: 'and',
+            left: name('p'),
+            right: { kind: 'unary', op: 'not', operand: name('q') },
+          },
+        },
+      ],
+    });
+  });
+
   it.each([
     ['import os', 'only `import px` is supported, not `import os`', 1, 1],
     ['from px import DataFrame', '`from ... import` is not supported; write `import px`', 1, 1],

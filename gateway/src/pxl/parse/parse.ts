@@ -203,6 +203,7 @@ class Parser {
       switch (c.name) {
         case '(':
         case ')':
+        case 'Comment':
           break;
         case ',':
           flush();
@@ -298,7 +299,7 @@ class Parser {
   private items(n: SyntaxNode): A.Expr[] {
     const items: A.Expr[] = [];
     for (let c = n.firstChild; c; c = c.nextSibling) {
-      if (['[', ']', '(', ')', ','].includes(c.name)) continue;
+      if (['[', ']', '(', ')', ',', 'Comment'].includes(c.name)) continue;
       if (c.name === '*') throw new PxlError('unpacking (`*x`) is not supported', this.loc(c));
       items.push(this.expr(c));
     }
@@ -309,7 +310,7 @@ class Parser {
     const parts: SyntaxNode[] = [];
     for (let c = n.firstChild; c; c = c.nextSibling) {
       if (c.name === '**') throw new PxlError('unpacking (`**x`) is not supported', this.loc(c));
-      if (!['{', '}', ',', ':'].includes(c.name)) parts.push(c);
+      if (!['{', '}', ',', ':', 'Comment'].includes(c.name)) parts.push(c);
     }
     const entries: { key: A.Expr; value: A.Expr }[] = [];
     for (let i = 0; i + 1 < parts.length; i += 2) {
@@ -326,7 +327,7 @@ class Parser {
     if (n.getChild(':')) throw new PxlError('slices are not supported in PxL', loc);
     const parts: SyntaxNode[] = [];
     for (let c = n.firstChild!.nextSibling; c; c = c.nextSibling) {
-      if (!['[', ']', ','].includes(c.name)) parts.push(c);
+      if (!['[', ']', ',', 'Comment'].includes(c.name)) parts.push(c);
     }
     if (parts.length === 0) throw new PxlError('empty subscript', loc);
     const index: A.Expr =
@@ -342,7 +343,7 @@ class Parser {
     const args: A.Expr[] = [];
     const kwargs: A.KeywordArg[] = [];
     for (let c = list.firstChild; c; c = c.nextSibling) {
-      if (['(', ')', ','].includes(c.name)) continue;
+      if (['(', ')', ',', 'Comment'].includes(c.name)) continue;
       if (c.name === '*' || c.name === '**') {
         throw new PxlError('argument unpacking (`*x`, `**x`) is not supported', this.loc(c));
       }
@@ -366,9 +367,9 @@ class Parser {
 
   private binary(n: SyntaxNode): A.Expr {
     const loc = this.loc(n);
-    const left = n.firstChild!;
-    const opNode = left.nextSibling!;
-    let right = opNode.nextSibling!;
+    const left = first(n);
+    const opNode = next(left);
+    let right = next(opNode);
     const l = this.expr(left);
     switch (opNode.name) {
       case 'ArithOp':
@@ -389,7 +390,7 @@ class Parser {
         let op = opNode.name === 'CompareOp' ? this.text(opNode) : opNode.name;
         if (op === 'not') {
           op = 'not in';
-          right = right.nextSibling!;
+          right = next(right);
         }
         if (op === '<>') op = '!=';
         if (isComparison(left)) {
@@ -423,12 +424,12 @@ class Parser {
         tokens.push(x);
       } else if (x.name === 'UnaryExpression') {
         tokens.push({ op: 'not', loc: this.loc(x) });
-        flatten(x.firstChild!.nextSibling!);
+        flatten(next(first(x)));
       } else {
-        const op = x.firstChild!.nextSibling!;
-        flatten(x.firstChild!);
+        const op = next(first(x));
+        flatten(first(x));
         tokens.push({ op: op.name as 'and' | 'or', loc: this.loc(op) });
-        flatten(op.nextSibling!);
+        flatten(next(op));
       }
     };
     flatten(n);
@@ -452,17 +453,17 @@ class Parser {
   }
 
   private unary(n: SyntaxNode): A.Expr {
-    const opNode = n.firstChild!;
+    const opNode = first(n);
     const op = opNode.name === 'not' ? 'not' : this.text(opNode);
     if (op !== '-' && op !== '+' && op !== 'not' && op !== '~') {
       throw new PxlError(`operator "${op}" is not supported`, this.loc(opNode));
     }
-    return { kind: 'unary', op, operand: this.expr(opNode.nextSibling!), loc: this.loc(n) };
+    return { kind: 'unary', op, operand: this.expr(next(opNode)), loc: this.loc(n) };
   }
 
   private onlyChild(n: SyntaxNode): SyntaxNode {
     for (let c = n.firstChild; c; c = c.nextSibling) {
-      if (c.name !== '(' && c.name !== ')') return c;
+      if (c.name !== '(' && c.name !== ')' && c.name !== 'Comment') return c;
     }
     throw new PxlError('empty expression', this.loc(n));
   }
@@ -487,17 +488,31 @@ class Parser {
   }
 }
 
+/** The first child that is not a comment (comments may sit inside bracketed expressions). */
+function first(n: SyntaxNode): SyntaxNode {
+  let c = n.firstChild!;
+  while (c.name === 'Comment') c = c.nextSibling!;
+  return c;
+}
+
+/** The next sibling that is not a comment. */
+function next(n: SyntaxNode): SyntaxNode {
+  let c = n.nextSibling!;
+  while (c.name === 'Comment') c = c.nextSibling!;
+  return c;
+}
+
 /** An `and`/`or` expression or a `not`. */
 function isBoolean(n: SyntaxNode): boolean {
-  if (n.name === 'UnaryExpression') return n.firstChild?.name === 'not';
+  if (n.name === 'UnaryExpression') return first(n).name === 'not';
   if (n.name !== 'BinaryExpression') return false;
-  const op = n.firstChild?.nextSibling?.name;
+  const op = next(first(n)).name;
   return op === 'and' || op === 'or';
 }
 
 function isComparison(n: SyntaxNode): boolean {
   if (n.name !== 'BinaryExpression') return false;
-  const op = n.firstChild?.nextSibling?.name;
+  const op = next(first(n)).name;
   return op === 'CompareOp' || op === 'in' || op === 'not';
 }
 

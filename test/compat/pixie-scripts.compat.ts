@@ -1,0 +1,162 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BASE_NS,
+  PODS,
+  PxlFixture,
+  connSamples,
+  httpEvents,
+  httpJson,
+  procSamples,
+  pxlFixture,
+  samplesJson,
+  upidOf,
+} from '../support/pxl';
+
+/**
+ * Runs Pixie's own scripts (src/pxl_scripts/px of pixie-io/pixie) on generated data. The
+ * scripts are not part of this repository: point PIXIE_SCRIPTS_DIR at a folder holding them
+ * and a manifest.json that lists, per script, the functions its vis.json calls with the
+ * variables' default values (or none, for scripts that display at top level):
+ *
+ *   [{ "file": "service_stats.pxl", "funcs": [{ "name": "svc_let", "args": { "start": "-5m" } }] }]
+ *
+ * Run: PIXIE_SCRIPTS_DIR=/path npx jest --testMatch '**' test/compat
+ */
+const DIR = process.env.PIXIE_SCRIPTS_DIR ?? '';
+
+interface Entry {
+  file: string;
+  funcs?: { name: string; args: Record<string, string | number | boolean> }[];
+}
+
+const NOW = BASE_NS + 120_000_000_000n;
+const HOUR = 3_600_000_000_000n;
+
+async function world(fx: PxlFixture): Promise<void> {
+  await fx.insert('http_events', httpJson(httpEvents(3000, 31)));
+  await fx.insert('conn_stats', samplesJson(connSamples()));
+  await fx.insert('process_stats', samplesJson(procSamples()));
+  const start = BASE_NS - HOUR;
+  await fx.insert(
+    'network_stats',
+    Array.from({ length: 24 * PODS }, (_, i) => ({
+      time_: String(BASE_NS + BigInt(Math.floor(i / PODS)) * 5_000_000_000n),
+      pod_id: `uid-${i % PODS}`,
+      rx_bytes: 1000 * i,
+      rx_packets: 10 * i,
+      rx_errors: i % 3,
+      rx_drops: i % 2,
+      tx_bytes: 2000 * i,
+      tx_packets: 20 * i,
+      tx_errors: i % 5,
+      tx_drops: 0,
+    })),
+  );
+  await fx.metadata(
+    'pods',
+    Array.from({ length: PODS }, (_, i) => ({
+      uid: `uid-${i}`,
+      name: `default/pod-${i}`,
+      namespace: 'default',
+      node: `node-${i % 2}`,
+      hostname: `node-${i % 2}`,
+      ip: `10.1.0.${i + 1}`,
+      phase: 'Running',
+      start_ns: start,
+      stop_ns: null,
+      replicaset: `default/rs-${i % 3}`,
+      deployment: `default/deploy-${i % 3}`,
+    })),
+  );
+  await fx.metadata('services', [
+    {
+      uid: 'sa',
+      name: 'default/svc-a',
+      namespace: 'default',
+      cluster_ip: '10.96.0.1',
+      start_ns: start,
+      stop_ns: null,
+    },
+    {
+      uid: 'sb',
+      name: 'default/svc-b',
+      namespace: 'default',
+      cluster_ip: '10.96.0.2',
+      start_ns: start,
+      stop_ns: null,
+    },
+  ]);
+  await fx.metadata(
+    'podServices',
+    Array.from({ length: PODS }, (_, i) => ({
+      pod_uid: `uid-${i}`,
+      service_uid: i % 2 === 0 ? 'sa' : 'sb',
+      start_ns: start,
+      stop_ns: null,
+    })),
+  );
+  await fx.metadata(
+    'processes',
+    Array.from({ length: PODS }, (_, i) => ({
+      upid: upidOf(1, 100 + i, 5000 + i).value,
+      asid: 1,
+      pid: 100 + i,
+      start_ticks: 5000 + i,
+      cmdline: `/app/server-${i} --port=80`,
+      hostname: `node-${i % 2}`,
+      container_id: `cid-${i}`,
+      pod_uid: `uid-${i}`,
+      start_ns: start,
+      stop_ns: null,
+    })),
+  );
+  await fx.metadata(
+    'containers',
+    Array.from({ length: PODS }, (_, i) => ({
+      id: `cid-${i}`,
+      name: `server`,
+      pod_uid: `uid-${i}`,
+      state: 'Running',
+      start_ns: start,
+      stop_ns: null,
+    })),
+  );
+  await fx.metadata('nodes', [
+    { name: 'node-0', ip: '10.0.0.1', start_ns: start, stop_ns: null },
+    { name: 'node-1', ip: '10.0.0.2', start_ns: start, stop_ns: null },
+  ]);
+  await fx.metadata('namespaces', [
+    { uid: 'ns-default', name: 'default', start_ns: start, stop_ns: null },
+  ]);
+}
+
+const manifest: Entry[] =
+  DIR && existsSync(join(DIR, 'manifest.json'))
+    ? (JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as Entry[])
+    : [];
+
+(manifest.length > 0 ? describe : describe.skip)(
+  `Pixie's scripts from ${DIR || '(PIXIE_SCRIPTS_DIR unset)'}`,
+  () => {
+    let fx: PxlFixture;
+    beforeAll(async () => {
+      fx = await pxlFixture();
+      await world(fx);
+    });
+    afterAll(() => fx.close());
+
+    const cases = manifest.flatMap((e) =>
+      (e.funcs ?? [undefined]).map((f) => [`${e.file}${f ? ` ${f.name}` : ''}`, e, f] as const),
+    );
+    it.each(cases)('%s runs', async (_label, entry, func) => {
+      const script = readFileSync(join(DIR, 'scripts', entry.file), 'utf8');
+      const res = await fx.engine.run(script, {
+        now: NOW,
+        ...(func ? { func: func.name, args: func.args } : {}),
+        limits: { maxOutputRows: 100_000 },
+      });
+      expect(res.tables.length + res.exports.length).toBeGreaterThan(0);
+    });
+  },
+);
