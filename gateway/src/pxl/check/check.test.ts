@@ -47,8 +47,8 @@ const CASES: readonly [string, string, RegExp, number, number][] = [
   ],
   [
     'ctx without upid',
-    "df = px.DataFrame('network_stats')\ndf.p = df.ctx['pod']",
-    /^df.ctx\["pod"\] needs a upid column/,
+    "df = px.DataFrame('network_stats')\ndf.p = df.ctx['cmdline']",
+    /^df.ctx\["cmdline"\] needs a upid column/,
     3,
     8,
   ],

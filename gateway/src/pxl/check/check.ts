@@ -281,9 +281,17 @@ class Checker {
           );
         }
         const upid = rel.columns.find((c) => c.name === 'upid' && c.type === 'UINT128');
-        if (!upid) {
+        const podId =
+          def.fromPod && rel.columns.find((c) => c.name === 'pod_id' && c.type === 'STRING');
+        const via = upid
+          ? ({ column: { kind: 'column', ...upid }, kind: 'upid' } as const)
+          : podId
+            ? ({ column: { kind: 'column', ...podId }, kind: 'pod_id' } as const)
+            : undefined;
+        if (!via) {
+          const what = def.fromPod ? 'a upid or pod_id column' : 'a upid column';
           throw new PxlError(
-            `df.ctx["${e.key}"] needs a upid column, and this DataFrame has none`,
+            `df.ctx["${e.key}"] needs ${what}, and this DataFrame has none`,
             e.loc,
           );
         }
@@ -291,7 +299,7 @@ class Checker {
           kind: 'ctx',
           key: e.key,
           def,
-          upid: { kind: 'column', ...upid },
+          via,
           type: def.type,
           semanticType: def.semanticType,
         };

@@ -51,8 +51,8 @@ export interface TCtx extends Typed {
   readonly kind: 'ctx';
   readonly key: string;
   readonly def: CtxKey;
-  /** The `upid` column the metadata is found through. */
-  readonly upid: TColumn;
+  /** The column the metadata is found through: the `upid`, or a `pod_id` for pod keys. */
+  readonly via: { readonly column: TColumn; readonly kind: 'upid' | 'pod_id' };
 }
 export interface TScriptRef extends Typed {
   readonly kind: 'script_ref';

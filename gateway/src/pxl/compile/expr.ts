@@ -42,7 +42,10 @@ export function compileExpr(
       const sql = c.fn.sql(args, ctx);
       return { sql };
     },
-    ctx: (c: TCtx) => ({ sql: c.def.sql(visit(c.upid).sql, ctx) }),
+    ctx: (c: TCtx) => {
+      const key = visit(c.via.column).sql;
+      return { sql: c.via.kind === 'upid' ? c.def.sql(key, ctx) : c.def.fromPod!(key, ctx) };
+    },
     script_ref: (s: TScriptRef) => {
       const label = visit(s.label);
       return { sql: valueSql(label) };

@@ -224,6 +224,34 @@ px.display(df, 'out')`,
       expect(out!.columns.find((c) => c.name === 'service')!.semanticType).toBe('ST_SERVICE_NAME');
     });
 
+    it('resolves pod keys through a pod_id column when the table has no upid', async () => {
+      await fx.insert(
+        'network_stats',
+        [0, 1, 2].map((i) => ({
+          time_: String(BASE_NS + BigInt(i)),
+          pod_id: `uid-${i}`,
+          rx_bytes: i,
+        })),
+      );
+      const { out } = await fx.run(
+        `import px
+df = px.DataFrame('network_stats', select=['pod_id'])
+df.pod = df.ctx['pod']
+df.ns = df.ctx['namespace']
+df.svc = df.ctx['service']
+px.display(df, 'out')`,
+        { now },
+      );
+      expect(records(out!)).toEqual(
+        [0, 1, 2].map((i) => ({
+          pod_id: `uid-${i}`,
+          pod: pods[i]!.name,
+          ns: pods[i]!.namespace,
+          svc: servicesOf(`uid-${i}`, now),
+        })),
+      );
+    });
+
     it('maps a reused IP to the pod that held it at each row time', async () => {
       const { out } = await fx.run(
         `import px

@@ -43,42 +43,67 @@ function hasMember(services: string, name: string): string {
   return `(${services} = ${name} OR (starts_with(${services}, '[') AND COALESCE(list_contains(TRY(json_extract_string(${services}, '$[*]')), ${name}), false)))`;
 }
 
-/** `df.ctx[key]`: metadata of the row's process, found through its `upid`. */
+/**
+ * `df.ctx[key]`: metadata of the row, found through its `upid` (the process), or for the keys
+ * of a pod through a `pod_id` column when the table has no `upid` (network_stats).
+ */
 export interface CtxKey {
   readonly type: DataType;
   readonly semanticType: SemanticType;
   readonly sql: (upid: string, ctx: EmitContext) => string;
+  readonly fromPod?: (podUid: string, ctx: EmitContext) => string;
 }
 
-const pod = (column: string) => (u: string, ctx: EmitContext) => text(podOfProcess(ctx, u), column);
-const named = (type: DataType, semanticType: SemanticType, sql: CtxKey['sql']): CtxKey => ({
+const processKey = (type: DataType, semanticType: SemanticType, sql: CtxKey['sql']): CtxKey => ({
   type,
   semanticType,
   sql,
 });
 
+/** A key of the process's pod: the same SQL from a pod UID, however it was found. */
+function podKey(
+  semanticType: SemanticType,
+  fromPod: (podUid: string, ctx: EmitContext) => string,
+): CtxKey {
+  return {
+    type: 'STRING',
+    semanticType,
+    sql: (u, ctx) => fromPod(`${process(ctx, u)}."pod_uid"`, ctx),
+    fromPod,
+  };
+}
+
+const ofPod = (column: string) => (p: string, ctx: EmitContext) =>
+  text(ctx.lookup('pod_by_uid', p), column);
+
 const BASE_KEYS: Readonly<Record<string, CtxKey>> = {
-  pod: named('STRING', 'ST_POD_NAME', pod('name')),
-  pod_id: named('STRING', 'ST_NONE', (u, ctx) => text(process(ctx, u), 'pod_uid')),
-  service: named('STRING', 'ST_SERVICE_NAME', (u, ctx) => text(servicesOfProcess(ctx, u), 'names')),
-  service_id: named('STRING', 'ST_NONE', (u, ctx) => text(servicesOfProcess(ctx, u), 'uids')),
-  namespace: named('STRING', 'ST_NAMESPACE_NAME', pod('namespace')),
-  node: named('STRING', 'ST_NODE_NAME', pod('node')),
-  hostname: named(
-    'STRING',
-    'ST_NONE',
-    (u, ctx) =>
-      `COALESCE(NULLIF(${process(ctx, u)}."hostname", ''), ${podOfProcess(ctx, u)}."hostname", '')`,
-  ),
-  container: named('STRING', 'ST_CONTAINER_NAME', (u, ctx) =>
+  pod: podKey('ST_POD_NAME', ofPod('name')),
+  pod_id: {
+    ...processKey('STRING', 'ST_NONE', (u, ctx) => text(process(ctx, u), 'pod_uid')),
+    fromPod: (p) => p,
+  },
+  service: podKey('ST_SERVICE_NAME', (p, ctx) => text(ctx.lookup('pod_services', p), 'names')),
+  service_id: podKey('ST_NONE', (p, ctx) => text(ctx.lookup('pod_services', p), 'uids')),
+  namespace: podKey('ST_NAMESPACE_NAME', ofPod('namespace')),
+  node: podKey('ST_NODE_NAME', ofPod('node')),
+  hostname: {
+    ...processKey(
+      'STRING',
+      'ST_NONE',
+      (u, ctx) =>
+        `COALESCE(NULLIF(${process(ctx, u)}."hostname", ''), ${podOfProcess(ctx, u)}."hostname", '')`,
+    ),
+    fromPod: ofPod('hostname'),
+  },
+  container: processKey('STRING', 'ST_CONTAINER_NAME', (u, ctx) =>
     text(containerOfProcess(ctx, u), 'name'),
   ),
-  container_id: named('STRING', 'ST_NONE', (u, ctx) => text(process(ctx, u), 'container_id')),
-  deployment: named('STRING', 'ST_DEPLOYMENT_NAME', pod('deployment')),
-  replicaset: named('STRING', 'ST_NONE', pod('replicaset')),
-  cmdline: named('STRING', 'ST_NONE', (u, ctx) => text(process(ctx, u), 'cmdline')),
-  pid: named('INT64', 'ST_NONE', (u) => `CAST((${u} >> 64) & 4294967295 AS BIGINT)`),
-  asid: named('INT64', 'ST_NONE', (u) => `CAST(${u} >> 96 AS BIGINT)`),
+  container_id: processKey('STRING', 'ST_NONE', (u, ctx) => text(process(ctx, u), 'container_id')),
+  deployment: podKey('ST_DEPLOYMENT_NAME', ofPod('deployment')),
+  replicaset: podKey('ST_NONE', ofPod('replicaset')),
+  cmdline: processKey('STRING', 'ST_NONE', (u, ctx) => text(process(ctx, u), 'cmdline')),
+  pid: processKey('INT64', 'ST_NONE', (u) => `CAST((${u} >> 64) & 4294967295 AS BIGINT)`),
+  asid: processKey('INT64', 'ST_NONE', (u) => `CAST(${u} >> 96 AS BIGINT)`),
 };
 
 /** Every key Pixie has; the `*_name` keys are the same as their short forms. */

@@ -147,6 +147,15 @@ describe('parse', () => {
     });
   });
 
+  it("accepts keyword arguments on separate lines without a comma, as Pixie's parser does", () => {
+    const m = parse('x = f(\n    a=(1, 2)\n    b=3,\n)');
+    expect(strip((m.body[0] as A.AssignStmt).value)).toMatchObject({
+      kind: 'call',
+      kwargs: [{ name: 'a' }, { name: 'b', value: { kind: 'int', value: 3n } }],
+    });
+    expect(() => parse('y = [1\n 2]')).toThrow('invalid syntax near "2]"');
+  });
+
   it.each([
     ['import os', 'only `import px` is supported, not `import os`', 1, 1],
     ['from px import DataFrame', '`from ... import` is not supported; write `import px`', 1, 1],

@@ -54,7 +54,41 @@ export function parse(source: string): A.Module {
   if (source.length > MAX_SCRIPT_CHARS) {
     throw new PxlError(`script is longer than ${MAX_SCRIPT_CHARS} characters`);
   }
-  return new Parser(source).module();
+  return new Parser(withMissingCommas(source)).module();
+}
+
+const KEYWORD_ARG_START = /^[A-Za-z_][A-Za-z0-9_]*\s*=(?!=)/;
+const MAX_REPAIRS = 50;
+
+/**
+ * Pixie's parser accepts keyword arguments on separate lines without the comma between them
+ * (`agg(\n  a=(...)\n  b=(...))`), and some of its own scripts rely on that. This adds such
+ * commas, at the end of the line before, so those scripts parse; every location stays where
+ * it was. Any other syntax error is left for the parser to report.
+ */
+function withMissingCommas(source: string): string {
+  let text = source;
+  for (let i = 0; i < MAX_REPAIRS; i++) {
+    const tree = parser.parse(text);
+    let at = -1;
+    tree.iterate({
+      enter: (n) => {
+        if (at >= 0) return false;
+        if (n.type.isError) at = n.from;
+        return undefined;
+      },
+    });
+    if (at < 0) return text;
+    const before = text.slice(0, at);
+    const gap = /\s*$/.exec(before)![0];
+    const inArgs = tree.resolveInner(at, -1);
+    let args = false;
+    for (let n: SyntaxNode | null = inArgs; n; n = n.parent) if (n.name === 'ArgList') args = true;
+    if (!args || !gap.includes('\n') || !KEYWORD_ARG_START.test(text.slice(at))) return text;
+    const end = at - gap.length;
+    text = `${text.slice(0, end)},${text.slice(end)}`;
+  }
+  return text;
 }
 
 class Parser {
