@@ -32,13 +32,6 @@ const CASES: readonly [string, string, RegExp, number, number][] = [
     12,
   ],
   [
-    'missing import',
-    "df = px.DataFrame('http_events')",
-    /^name "px" is not defined; add `import px`/,
-    2,
-    6,
-  ],
-  [
     'unknown ctx key',
     "df = px.DataFrame('http_events')\ndf.p = df.ctx['pods']",
     /^df.ctx has no key "pods"; did you mean "pod"\?/,
@@ -220,12 +213,7 @@ describe('checking scripts before they run', () => {
   afterAll(() => fx.close());
 
   it.each(CASES)('%s', (what, body, message, line, column) => {
-    const script =
-      what === 'missing import'
-        ? `\n${body}`
-        : what === 'unknown pragma'
-          ? `${body}\nimport px`
-          : `import px\n${body}`;
+    const script = what === 'unknown pragma' ? `${body}\nimport px` : `import px\n${body}`;
     let error: unknown;
     try {
       fx.engine.compile(script);

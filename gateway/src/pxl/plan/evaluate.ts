@@ -49,6 +49,8 @@ class Evaluator implements PxContext {
   /** Every DataFrame the script built, so that unused ones are checked too. */
   private readonly frames = new Set<PlanNode>();
   private exports: ExportOutput[] = [];
+  /** Attributes a script set on px (`px.Node = str`). */
+  private readonly pxOverrides = new Map<string, Value>();
   private steps = 0;
   private depth = 0;
 
@@ -58,6 +60,8 @@ class Evaluator implements PxContext {
     for (const name of ['str', 'int', 'float', 'bool']) {
       this.globals.set(name, { kind: 'type', name });
     }
+    // As in Pixie, `px` is there from the start; `import px` binds it again (or as an alias).
+    this.globals.set('px', { kind: 'module', path: 'px' });
     this.globals.set('len', { kind: 'builtin', name: 'len' });
   }
 
@@ -181,6 +185,11 @@ class Evaluator implements PxContext {
     }
     const holder = target.object.id;
     const frame = this.expr(target.object, scope);
+    if (frame.kind === 'module' && frame.path === 'px' && target.kind === 'attribute') {
+      // Pixie scripts alias types this way (`px.Node = str`); it binds for this script only.
+      this.pxOverrides.set(target.name, value);
+      return;
+    }
     if (frame.kind !== 'dataframe') {
       throw new PxlError(`cannot set a column on ${describe(frame)}`, target.loc);
     }
@@ -263,6 +272,7 @@ class Evaluator implements PxContext {
     switch (obj.kind) {
       case 'module':
         if (obj.path === 'px.plugin') return pluginAttribute(name, this, loc);
+        if (obj.path === 'px' && this.pxOverrides.has(name)) return this.pxOverrides.get(name)!;
         return pxAttribute(obj.path, name, loc);
       case 'dataframe':
         if (name === 'ctx') return { kind: 'ctx' };

@@ -1,4 +1,4 @@
-import { parseDurationNs } from '../../common/duration';
+import { formatDurationNs, parseDurationNs } from '../../common/duration';
 import { SemanticType } from '../../store/types';
 import { Loc, PxlError, didYouMean } from '../errors';
 import { otelAttribute, otelCall, toSpec } from '../export/otel';
@@ -174,6 +174,9 @@ const UNITS: Readonly<Record<string, bigint>> = {
 function fold(fname: string, args: readonly Value[]): Value | undefined {
   const [a] = args;
   if (args.length !== 1 || !a) return undefined;
+  if (fname === 'format_duration' && a.kind === 'int' && a.type === 'INT64') {
+    return { kind: 'str', value: formatDurationNs(Number(a.value)), st: 'ST_NONE' };
+  }
   const st = WRAPPERS[fname];
   if (st && a.kind === 'int' && a.type === 'INT64') return { ...a, st };
   if (st && a.kind === 'float') return { ...a, st };
