@@ -7,6 +7,7 @@ import { parseHostPort } from './common/listen';
 import { Logger } from './common/logger';
 import { Config } from './config/schema';
 import { IngestService } from './ingest/ingest-service';
+import { ProcessMetadataService } from './metadata/process-metadata';
 import { SelfMetrics } from './metrics/self-metrics';
 import { TableStore } from './store/table-store';
 
@@ -18,13 +19,16 @@ export class Gateway {
   private server: Server | undefined;
   private ready = false;
   private stopping: Promise<void> | undefined;
+  private readonly processMetadata: ProcessMetadataService;
 
   private constructor(
     readonly config: Config,
     readonly store: TableStore,
     readonly metrics: SelfMetrics,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.processMetadata = new ProcessMetadataService(store);
+  }
 
   /** Validates the listen address against the auth rule and opens the store. */
   static async create(config: Config, log: Logger): Promise<Gateway> {
@@ -51,6 +55,7 @@ export class Gateway {
     const app = createApp({
       store: this.store,
       ingest,
+      processMetadata: this.processMetadata,
       registry: this.metrics.registry,
       log: this.log,
       authToken: this.config.auth.token,
@@ -83,6 +88,7 @@ export class Gateway {
       server.closeIdleConnections();
       await closed;
     }
+    await this.processMetadata.shutdown();
     await this.store.shutdown();
     this.log.info('gateway stopped');
   }
