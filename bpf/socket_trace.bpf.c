@@ -78,11 +78,22 @@ struct {
 	__type(value, __s32); /* the connecting fd */
 } px_connect_args SEC(".maps");
 
+/* Per-CPU array values are limited to 32 KiB; the scratch value fills it. */
+#define PX_SCRATCH_SIZE 32768
+#define PX_SPILL (PX_SCRATCH_SIZE - sizeof(struct px_data_event))
+
+/* Where a data event is assembled; the spill area after it lets the verifier prove that a copy
+ * at a variable offset stays inside the value (only the event's captured bytes are sent). */
+struct px_scratch {
+	struct px_data_event ev;
+	__u8 spill[PX_SPILL];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct px_data_event);
+	__type(value, struct px_scratch);
 } px_scratch SEC(".maps");
 
 struct {
@@ -341,50 +352,67 @@ static __always_inline __u64 capture_size(__u64 len)
 	return cap;
 }
 
-/* Sends one chunk: the first capture_bytes of len bytes at ubuf, at stream position pos. */
-static __always_inline void emit_chunk(__u64 key, const struct conn_state *c,
-				       const struct data_args *a, __u64 ts, const void *ubuf,
-				       __u64 len, __u64 msg_size, __u64 pos)
+/* Keeps a value within [0, max] in the very register the next helper call uses (see above). */
+#define CLAMP(v, max)                                                                          \
+	asm volatile("if %[x] <= %[m] goto +1\n\t"                                             \
+		     "%[x] = %[m]"                                                             \
+		     : [x] "+r"(v)                                                             \
+		     : [m] "i"(max))
+
+/*
+ * Sends one data event for a whole syscall: `size` bytes moved at stream position `pos`, of
+ * which the first capture_bytes are copied, from one buffer or gathered across an iovec array
+ * (one event per syscall keeps the ring and the agent's work per request small).
+ */
+static __always_inline void emit_data(__u64 key, const struct conn_state *c,
+				      const struct data_args *a, __u64 ts, __u64 size, __u64 pos)
 {
 	__u32 zero = 0;
-	struct px_data_event *ev = bpf_map_lookup_elem(&px_scratch, &zero);
-	if (!ev)
+	struct px_scratch *sc = bpf_map_lookup_elem(&px_scratch, &zero);
+	if (!sc)
 		return;
+	struct px_data_event *ev = &sc->ev;
 	fill_header(&ev->hdr, PX_EVENT_DATA, key, c, ts);
 	ev->pos = pos;
-	ev->msg_size = msg_size;
+	ev->msg_size = size;
 	ev->direction = a->direction;
 	ev->syscall = a->syscall;
 	ev->protocol = c->protocol;
 	ev->_pad = 0;
-	__u64 cap = capture_size(len);
-	if (bpf_probe_read_user(ev->data, cap, ubuf) != 0)
-		cap = 0;
-	ev->buf_size = cap;
-	submit(ev, offsetof(struct px_data_event, data) + cap, PX_STAT_DATA_EVENTS);
-}
-
-/* Sends the chunks of an iovec array, cut to the ret bytes that the call moved. */
-static __always_inline void emit_iov_chunks(__u64 key, const struct conn_state *c,
-					    const struct data_args *a, __u64 ts, __u64 ret,
-					    __u64 pos)
-{
-	const struct iovec *iovs = a->buf;
-	__u64 left = ret;
-	for (int i = 0; i < PX_MAX_IOV; i++) {
-		if (i >= a->iovcnt || left == 0)
-			break;
-		struct iovec iov = {};
-		if (bpf_probe_read_user(&iov, sizeof(iov), &iovs[i]) != 0)
-			break;
-		__u64 len = iov.iov_len < left ? iov.iov_len : left;
-		/* The last iovec we read also answers for the bytes of the ones we do not. */
-		__u64 size = (i == PX_MAX_IOV - 1 || i + 1 >= a->iovcnt) ? left : len;
-		if (len > 0)
-			emit_chunk(key, c, a, ts, iov.iov_base, len, size, pos);
-		pos += size;
-		left -= size;
+	__u64 limit = capture_size(size);
+	__u64 captured = 0;
+	if (a->iovcnt == 0) {
+		if (bpf_probe_read_user(ev->data, limit, a->buf) == 0)
+			captured = limit;
+	} else {
+		const struct iovec *iovs = a->buf;
+		for (int i = 0; i < PX_MAX_IOV; i++) {
+			if (i >= a->iovcnt || captured >= limit)
+				break;
+			struct iovec iov = {};
+			if (bpf_probe_read_user(&iov, sizeof(iov), &iovs[i]) != 0)
+				break;
+			__u64 len = limit - captured;
+			if (iov.iov_len < len)
+				len = iov.iov_len;
+			/* off < PX_MAX_DATA and len <= PX_SPILL, so the copy ends inside the scratch
+			 * value: off + len <= limit holds anyway, the clamps restate it in a form the
+			 * verifier checks. Only a single iovec of nearly 16 KiB is cut, and then the
+			 * capture stops there, so captured bytes stay contiguous. */
+			bool cut = len > PX_SPILL;
+			__u64 off = captured;
+			CLAMP(off, PX_MAX_DATA - 1);
+			CLAMP(len, PX_SPILL);
+			if (bpf_probe_read_user(ev->data + off, len, iov.iov_base) != 0)
+				break;
+			captured += len;
+			if (cut)
+				break;
+		}
 	}
+	CLAMP(captured, PX_MAX_DATA);
+	ev->buf_size = captured;
+	submit(ev, offsetof(struct px_data_event, data) + captured, PX_STAT_DATA_EVENTS);
 }
 
 /* The shared exit of every data call: totals, classification, chunks. */
@@ -416,12 +444,8 @@ static __always_inline int on_data_exit(struct trace_event_raw_sys_exit *ctx)
 
 	/* Egress is stamped when the write started, ingress when the read returned. */
 	__u64 ts = egress ? a->enter_ns : bpf_ktime_get_ns();
-	if (c->protocol == PX_PROTOCOL_HTTP) {
-		if (a->iovcnt > 0)
-			emit_iov_chunks(key, c, a, ts, ret, pos);
-		else
-			emit_chunk(key, c, a, ts, a->buf, ret, ret, pos);
-	}
+	if (c->protocol == PX_PROTOCOL_HTTP)
+		emit_data(key, c, a, ts, ret, pos);
 
 	__u64 total = c->bytes_sent + c->bytes_recv;
 	if (total - c->reported_bytes >= PX_STATS_EVERY) {

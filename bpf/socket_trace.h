@@ -10,7 +10,7 @@
 
 /* Capacity of one data event's payload; the captured size is set at load (px_config). */
 #define PX_MAX_DATA 16384
-/* iovecs read per readv/writev/recvmsg/sendmsg; bytes past them count but are not captured. */
+/* iovecs gathered per readv/writev/recvmsg/sendmsg; bytes past them count but are not captured. */
 #define PX_MAX_IOV 16
 
 enum px_event_kind {
@@ -92,11 +92,12 @@ struct px_conn_event {
 	__u64 bytes_recv;
 };
 
-/* One chunk of a connection's byte stream: the first capture_bytes of what one syscall moved. */
+/* One chunk of a connection's byte stream: the first capture_bytes of what one syscall moved
+ * (gathered across its iovecs). */
 struct px_data_event {
 	struct px_event_header hdr;
 	__u64 pos;      /* bytes of this direction before this chunk */
-	__u32 msg_size; /* bytes the syscall moved for this chunk */
+	__u32 msg_size; /* bytes the syscall moved */
 	__u32 buf_size; /* bytes captured in data[], <= msg_size */
 	__u8 direction; /* enum px_direction */
 	__u8 syscall;   /* enum px_syscall */

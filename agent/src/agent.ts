@@ -76,7 +76,7 @@ export class Agent {
         retryMaxMs: config.retry.max,
       },
       metrics,
-      log.child({ component: 'sender' }),
+      log.child({ subsystem: 'sender' }),
     );
     const batch = { maxRows: config.batch.maxRows, maxDelayMs: config.batch.maxDelay };
     this.batchers = new Map(
@@ -153,7 +153,7 @@ export class Agent {
           pollIntervalMs: config.ebpf.pollInterval,
           maxEventsPerSlice: 4096,
         },
-        log.child({ component: 'ebpf' }),
+        log.child({ subsystem: 'ebpf' }),
         (ev) => {
           metrics.event(ev.kind);
           this.tracker.handle(ev);
@@ -163,7 +163,7 @@ export class Agent {
       if (err instanceof EbpfUnavailableError) {
         log.warn(
           { missing: err.missing, remedy: err.remedy },
-          `${err.message} The /proc collectors (process_stats, network_stats) keep running.`,
+          `${err.message}; the /proc collectors (process_stats, network_stats) keep running`,
         );
       } else {
         log.error({ err }, 'eBPF tracing failed to start; the /proc collectors keep running');

@@ -11,7 +11,7 @@ export interface ScriptStep {
   /** Drop this step as if its event were lost (its bytes become a gap). */
   readonly lost?: boolean;
   /** Event time in ns (default: the step's index * 1000). */
-  readonly ts?: bigint;
+  readonly ts?: number;
 }
 
 /**
@@ -30,7 +30,7 @@ export function runScript(
     const chunk: Chunk = {
       pos: pos[step.kind],
       size: bytes.length,
-      ts: step.ts ?? BigInt(i + 1) * 1000n,
+      ts: step.ts ?? (i + 1) * 1000,
       data: bytes.subarray(0, step.captured ?? bytes.length),
     };
     pos[step.kind] += bytes.length;

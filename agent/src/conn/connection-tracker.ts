@@ -15,13 +15,16 @@ export interface TrackerSink {
   connectionsEvicted(count: number): void;
 }
 
+/** fds are below 2^31 and pids below 2^22, so tgid * 2^31 + fd is an exact number key. */
+const FD_SPAN = 2 ** 31;
+
 /**
  * Turns socket events into connections: opens and closes them, keeps their byte counts, feeds
  * HTTP data to a stitcher per connection and emits http_events rows as exchanges complete.
- * Connections are kept in least-recently-active order and bounded by `maxConnections`.
+ * At most `maxConnections` are tracked; beyond that the oldest are forgotten.
  */
 export class ConnectionTracker {
-  private readonly conns = new Map<string, Connection>();
+  private readonly conns = new Map<number, Connection>();
 
   constructor(
     private readonly asid: number,
@@ -35,17 +38,20 @@ export class ConnectionTracker {
   handle(ev: SocketEvent): void {
     switch (ev.kind) {
       case 'open':
-        this.open(ev);
+        this.describe(this.lookup(ev.header, ev), ev);
         return;
       case 'data':
         this.data(ev);
         return;
       case 'stats':
-        this.totals(ev);
+        this.describe(this.lookup(ev.header, ev), ev);
         return;
-      case 'close':
-        this.close(ev);
+      case 'close': {
+        const c = this.lookup(ev.header, ev);
+        this.describe(c, ev);
+        this.finish(c);
         return;
+      }
     }
   }
 
@@ -61,71 +67,41 @@ export class ConnectionTracker {
     return this.conns.size;
   }
 
-  private open(ev: ConnEvent): void {
-    const key = keyOf(ev.header);
-    if (this.conns.has(key)) return;
-    const c = this.create(ev.header);
-    describe(c, ev);
-    this.stats.opened(c);
-  }
-
   private data(ev: DataEvent): void {
     const c = this.lookup(ev.header);
     const end = ev.pos + ev.msgSize;
-    if (ev.direction === 'egress') c.bytesSent = Math.max(c.bytesSent, end);
-    else c.bytesRecv = Math.max(c.bytesRecv, end);
-    if (ev.protocol !== Protocol.HTTP || (c.role !== Role.CLIENT && c.role !== Role.SERVER)) {
-      this.stats.changed(c);
-      return;
+    if (ev.direction === 'egress') {
+      if (end > c.bytesSent) c.bytesSent = end;
+    } else if (end > c.bytesRecv) {
+      c.bytesRecv = end;
     }
-    c.protocol = Protocol.HTTP;
-    c.stitcher ??= new HttpStitcher(this.limits);
-    const isRequest = (c.role === Role.CLIENT) === (ev.direction === 'egress');
-    const exchanges = c.stitcher.push(isRequest ? 'request' : 'response', {
-      pos: ev.pos,
-      size: ev.msgSize,
-      ts: this.clock.fromMonotonic(ev.header.monoNs),
-      data: ev.data,
-    });
-    this.emit(c, exchanges);
+    if (ev.protocol === Protocol.HTTP && (c.role === Role.CLIENT || c.role === Role.SERVER)) {
+      c.protocol = Protocol.HTTP;
+      c.stitcher ??= new HttpStitcher(this.limits);
+      const isRequest = (c.role === Role.CLIENT) === (ev.direction === 'egress');
+      const chunk = { pos: ev.pos, size: ev.msgSize, ts: ev.header.monoNs, data: ev.data };
+      this.emit(c, c.stitcher.push(isRequest ? 'request' : 'response', chunk));
+    }
     this.stats.changed(c);
-  }
-
-  private totals(ev: ConnEvent): void {
-    const c = this.lookup(ev.header);
-    describe(c, ev);
-    this.stats.changed(c);
-  }
-
-  private close(ev: ConnEvent): void {
-    const c = this.conns.get(keyOf(ev.header)) ?? this.create(ev.header, true);
-    describe(c, ev);
-    this.finish(c);
   }
 
   private finish(c: Connection): void {
-    this.conns.delete(c.key);
+    if (this.conns.get(c.key) === c) this.conns.delete(c.key);
     if (c.stitcher) this.emit(c, c.stitcher.close());
     this.stats.closed(c);
   }
 
-  /** The connection of an event, created when its open was not seen (lost or before start). */
-  private lookup(h: EventHeader): Connection {
-    const key = keyOf(h);
-    const c = this.conns.get(key);
-    if (!c) {
-      const created = this.create(h);
-      this.stats.opened(created);
-      return created;
-    }
-    // Re-insert to keep the map in least-recently-active order.
-    this.conns.delete(key);
-    this.conns.set(key, c);
-    return c;
-  }
-
-  private create(h: EventHeader, closing = false): Connection {
-    if (!closing && this.conns.size >= this.maxConnections) {
+  /**
+   * The connection of an event. A new tsid on a known descriptor means the old connection
+   * ended unseen; an event for an unknown one (its open was lost, or came before we started)
+   * starts tracking it, with the addresses of `ev` when it is a connection event.
+   */
+  private lookup(h: EventHeader, ev?: ConnEvent): Connection {
+    const key = h.tgid * FD_SPAN + h.fd;
+    const known = this.conns.get(key);
+    if (known && known.tsid === h.tsid) return known;
+    if (known) this.finish(known);
+    if (this.conns.size >= this.maxConnections) {
       const [oldest] = this.conns.values();
       if (oldest) {
         this.finish(oldest);
@@ -133,9 +109,10 @@ export class ConnectionTracker {
       }
     }
     const c: Connection = {
-      key: keyOf(h),
+      key,
       tgid: h.tgid,
-      upid: upidHalves({ asid: this.asid, pid: h.tgid, startTicks: h.startTicks }),
+      tsid: h.tsid,
+      upid: upidHalves({ asid: this.asid, pid: h.tgid, startTicks: BigInt(h.startTicks) }),
       role: h.role,
       family: 0,
       localAddr: '',
@@ -149,35 +126,33 @@ export class ConnectionTracker {
       reportedErrors: 0,
       statsKey: undefined,
     };
-    if (!closing) this.conns.set(c.key, c);
-    else this.stats.opened(c);
+    if (ev) this.describe(c, ev, false);
+    this.conns.set(key, c);
+    this.stats.opened(c);
     return c;
   }
 
+  /** Copies what a connection event knows (addresses, protocol, byte totals). */
+  private describe(c: Connection, ev: ConnEvent, counted = true): void {
+    if (ev.family !== 0 && c.family === 0) {
+      c.family = ev.family;
+      c.localAddr = ev.localAddr;
+      c.localPort = ev.localPort;
+      c.remoteAddr = ev.remoteAddr;
+      c.remotePort = ev.remotePort;
+    }
+    if (ev.protocol !== Protocol.UNKNOWN) c.protocol = ev.protocol;
+    if (ev.bytesSent > c.bytesSent) c.bytesSent = ev.bytesSent;
+    if (ev.bytesRecv > c.bytesRecv) c.bytesRecv = ev.bytesRecv;
+    if (counted) this.stats.changed(c);
+  }
+
   private emit(c: Connection, exchanges: readonly HttpExchange[]): void {
-    for (const x of exchanges) this.sink.httpEvent(httpEventRow(x, c));
-    const errors = c.stitcher?.errors() ?? 0;
+    for (const x of exchanges) this.sink.httpEvent(httpEventRow(x, c, this.clock));
+    const errors = c.stitcher!.errors();
     if (errors > c.reportedErrors) {
       this.sink.parseErrors(errors - c.reportedErrors);
       c.reportedErrors = errors;
     }
   }
-}
-
-function keyOf(h: EventHeader): string {
-  return `${h.tgid}:${h.fd}:${h.tsid}`;
-}
-
-/** Copies what a connection event knows (addresses, protocol, byte totals). */
-function describe(c: Connection, ev: ConnEvent): void {
-  if (ev.family !== 0) {
-    c.family = ev.family;
-    c.localAddr = ev.localAddr;
-    c.localPort = ev.localPort;
-    c.remoteAddr = ev.remoteAddr;
-    c.remotePort = ev.remotePort;
-  }
-  if (ev.protocol !== Protocol.UNKNOWN) c.protocol = ev.protocol;
-  c.bytesSent = Math.max(c.bytesSent, ev.bytesSent);
-  c.bytesRecv = Math.max(c.bytesRecv, ev.bytesRecv);
 }

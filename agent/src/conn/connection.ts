@@ -3,9 +3,11 @@ import { Uint128 } from '../transport/row';
 
 /** What the agent knows about one traced socket. */
 export interface Connection {
-  /** `tgid:fd:tsid`: unique across reuses of a descriptor. */
-  readonly key: string;
+  /** tgid and fd in one number (the tracker's map key). */
+  readonly key: number;
   readonly tgid: number;
+  /** Generation of the descriptor: a new tsid on the same key is a new connection. */
+  readonly tsid: number;
   readonly upid: Uint128;
   /** 1 client, 2 server. */
   readonly role: number;

@@ -8,10 +8,10 @@ export interface EventHeader {
   /** 1 client, 2 server (Pixie's trace_role). */
   readonly role: number;
   /** Connection generation: distinguishes reuses of one fd. */
-  readonly tsid: bigint;
+  readonly tsid: number;
   /** CLOCK_MONOTONIC ns. */
-  readonly monoNs: bigint;
-  readonly startTicks: bigint;
+  readonly monoNs: number;
+  readonly startTicks: number;
 }
 
 export interface ConnEvent {
@@ -51,34 +51,43 @@ const CONN_KINDS: Record<number, ConnEvent['kind']> = {
 };
 
 /**
+ * Kernel u64 fields are read as JS numbers: exact below 2^53, which monotonic nanoseconds pass
+ * after 104 days of uptime; beyond that they round to a few ns (latencies stay exact to within
+ * that). Numbers keep the per-event path free of BigInt allocations.
+ */
+function u64(view: DataView, offset: number): number {
+  return view.getUint32(offset + 4, true) * 4294967296 + view.getUint32(offset, true);
+}
+
+/**
  * Decodes one ring buffer sample (socket_trace.h's px_conn_event or px_data_event, host byte
  * order). `bytes` may be the ring's own memory: everything returned is copied out of it.
  * Returns undefined for a sample too short for its kind.
  */
-export function decodeEvent(bytes: Uint8Array): SocketEvent | undefined {
-  if (bytes.length < PX_EVENT_HEADER.size) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+export function decodeEvent(
+  bytes: Uint8Array,
+  length = bytes.length,
+  view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+): SocketEvent | undefined {
+  if (length < PX_EVENT_HEADER.size) return undefined;
   const kind = view.getUint32(H.kind!.offset, true);
   const header: EventHeader = {
     tgid: view.getUint32(H.tgid!.offset, true),
     fd: view.getInt32(H.fd!.offset, true),
     role: view.getUint32(H.role!.offset, true),
-    tsid: view.getBigUint64(H.tsid!.offset, true),
-    monoNs: view.getBigUint64(H.ts_ns!.offset, true),
-    startTicks: view.getBigUint64(H.start_ticks!.offset, true),
+    tsid: u64(view, H.tsid!.offset),
+    monoNs: u64(view, H.ts_ns!.offset),
+    startTicks: u64(view, H.start_ticks!.offset),
   };
   if (kind === EventKind.DATA) {
-    if (bytes.length < D.data!.offset) return undefined;
-    const captured = Math.min(
-      view.getUint32(D.buf_size!.offset, true),
-      bytes.length - D.data!.offset,
-    );
+    if (length < D.data!.offset) return undefined;
+    const captured = Math.min(view.getUint32(D.buf_size!.offset, true), length - D.data!.offset);
     const data = bytes.slice(D.data!.offset, D.data!.offset + captured);
     return {
       kind: 'data',
       header,
       direction: view.getUint8(D.direction!.offset) === Direction.EGRESS ? 'egress' : 'ingress',
-      pos: Number(view.getBigUint64(D.pos!.offset, true)),
+      pos: u64(view, D.pos!.offset),
       msgSize: view.getUint32(D.msg_size!.offset, true),
       syscall: view.getUint8(D.syscall!.offset),
       protocol: view.getUint16(D.protocol!.offset, true),
@@ -86,7 +95,7 @@ export function decodeEvent(bytes: Uint8Array): SocketEvent | undefined {
     };
   }
   const connKind = CONN_KINDS[kind];
-  if (!connKind || bytes.length < PX_CONN_EVENT.size) return undefined;
+  if (!connKind || length < PX_CONN_EVENT.size) return undefined;
   const family = view.getUint16(C.family!.offset, true);
   const addr = (field: 'local_addr' | 'remote_addr') =>
     formatAddress(family, bytes.subarray(C[field]!.offset, C[field]!.offset + 16));
@@ -99,7 +108,7 @@ export function decodeEvent(bytes: Uint8Array): SocketEvent | undefined {
     remoteAddr: addr('remote_addr'),
     remotePort: view.getUint16(C.remote_port!.offset, true),
     protocol: view.getUint16(C.protocol!.offset, true),
-    bytesSent: Number(view.getBigUint64(C.bytes_sent!.offset, true)),
-    bytesRecv: Number(view.getBigUint64(C.bytes_recv!.offset, true)),
+    bytesSent: u64(view, C.bytes_sent!.offset),
+    bytesRecv: u64(view, C.bytes_recv!.offset),
   };
 }

@@ -8,8 +8,10 @@ export const LIBBPF_WARN = 0;
 export const LIBBPF_INFO = 1;
 export const LIBBPF_DEBUG = 2;
 
-const SampleFn = koffi.proto('int px_ring_sample(void *ctx, void *data, size_t size)');
-const PrintFn = koffi.proto('int px_libbpf_print(int level, const char *fmt, void *args)');
+// Unnamed prototypes: koffi's type names are process-wide, and this module may load twice
+// in one process (test runners give each file its own module registry).
+const SampleFn = koffi.pointer(koffi.proto('int', ['void *', 'void *', 'size_t']));
+const PrintFn = koffi.pointer(koffi.proto('int', ['int', 'const char *', 'void *']));
 
 /**
  * The part of the system's libbpf.so.1 (libbpf 1.1 or later) that the agent uses, bound through
@@ -36,6 +38,8 @@ export interface Libbpf {
   ringBufferFree(rb: Ptr): void;
   numPossibleCpus(): number;
   strerror(err: number): string;
+  /** Copies `size` bytes at `src` into `dst` (memcpy: far cheaper than a koffi view). */
+  copy(dst: Uint8Array, src: Ptr, size: number): void;
   /** errno as the last call left it. */
   errno(): number;
   /** Registers a ring buffer callback; returns the pointer to pass to ringBufferNew. */
@@ -68,16 +72,15 @@ export function loadLibbpf(path = 'libbpf.so.1'): Libbpf {
   const lookupElem = fn(
     'int bpf_map__lookup_elem(const void *map, const void *key, size_t key_sz, void *value, size_t value_sz, uint64_t flags)',
   );
-  const rbNew = fn(
-    'void *ring_buffer__new(int map_fd, px_ring_sample *sample_cb, void *ctx, const void *opts)',
-  );
+  const rbNew = lib.func('ring_buffer__new', 'void *', ['int', SampleFn, 'void *', 'void *']);
   const rbConsume = fn('int ring_buffer__consume(void *rb)');
   const rbFree = fn('void ring_buffer__free(void *rb)');
   const numCpus = fn('int libbpf_num_possible_cpus(void)');
   const strerror = fn('int libbpf_strerror(int err, void *buf, size_t size)');
   const versionString = fn('const char *libbpf_version_string(void)');
-  const setPrint = fn('px_libbpf_print *libbpf_set_print(px_libbpf_print *fn)');
+  const setPrint = lib.func('libbpf_set_print', PrintFn, [PrintFn]);
   const vsnprintf = libc.func('int vsnprintf(void *buf, size_t n, const char *fmt, void *ap)');
+  const memcpy = libc.func('void *memcpy(void *dst, const void *src, size_t n)');
   let printCb: Ptr | undefined;
 
   return {
@@ -111,8 +114,9 @@ export function loadLibbpf(path = 'libbpf.so.1'): Libbpf {
       strerror(err, buf, buf.length);
       return buf.toString('utf8', 0, Math.max(0, buf.indexOf(0)));
     },
+    copy: (dst, src, size) => memcpy(dst, src, size),
     errno: () => koffi.errno(),
-    registerSample: (f) => koffi.register(f, koffi.pointer(SampleFn)),
+    registerSample: (f) => koffi.register(f, SampleFn),
     unregister: (cb) => koffi.unregister(cb),
     setPrint: (sink) => {
       const buf = Buffer.alloc(4096);
@@ -121,7 +125,7 @@ export function loadLibbpf(path = 'libbpf.so.1'): Libbpf {
         const text = buf.toString('utf8', 0, Math.min(Math.max(n, 0), buf.length - 1)).trimEnd();
         if (text) sink(level, text);
         return 0;
-      }, koffi.pointer(PrintFn));
+      }, PrintFn);
       setPrint(cb);
       if (printCb !== undefined) koffi.unregister(printCb);
       printCb = cb;

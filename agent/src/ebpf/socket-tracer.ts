@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import koffi from './koffi';
 import { Logger } from '../../../gateway/src/common/logger';
 import { decodeEvent, SocketEvent } from './events';
-import { PX_CONFIG, PX_MAX_DATA, STAT_COUNT, Stat } from './layout';
+import { PX_CONFIG, PX_DATA_EVENT, PX_MAX_DATA, STAT_COUNT, Stat } from './layout';
 import { LIBBPF_WARN, Libbpf, Ptr, loadLibbpf } from './libbpf';
 import { ensureTracefs } from './tracefs';
 import { EbpfUnavailableError } from './unavailable';
@@ -32,6 +31,8 @@ export interface TracerCounters {
 }
 
 const EPERM = 1;
+const EAGAIN = 11;
+const LOAD_ATTEMPTS = 5;
 const OBJECT = 'socket_trace.bpf.o';
 const STOP = -1;
 
@@ -49,6 +50,9 @@ export class SocketTracer {
   private closed = false;
   /** Samples that failed to decode or whose handler threw. */
   decodeErrors = 0;
+  /** Each sample is copied here out of the ring (the largest sample is a full data event). */
+  private readonly staging = new Uint8Array(PX_DATA_EVENT.size);
+  private readonly stagingView = new DataView(this.staging.buffer);
 
   private constructor(
     private readonly lib: Libbpf,
@@ -93,18 +97,9 @@ export class SocketTracer {
     });
 
     const path = opts.objectPath ?? findObject();
-    const obj = lib.objectOpenFile(path);
-    if (!obj) throw new Error(`failed to open ${path}: ${lib.strerror(lib.errno())}`);
+    const { obj, maps } = loadObject(lib, path, opts, log);
     const links: Ptr[] = [];
     try {
-      const maps = mapsByName(lib, obj);
-      writeConfig(lib, maps, opts);
-      const ringMap = required(maps, 'px_events');
-      if (lib.mapSetMaxEntries(ringMap, opts.ringBufferBytes) !== 0) {
-        throw new Error(`failed to size the ring buffer to ${opts.ringBufferBytes} bytes`);
-      }
-      const err = lib.objectLoad(obj);
-      if (err !== 0) throw loadError(lib, -err);
       for (let p = lib.objectNextProgram(obj, null); p; p = lib.objectNextProgram(obj, p)) {
         const link = lib.programAttach(p);
         if (!link) {
@@ -124,7 +119,7 @@ export class SocketTracer {
         log,
         onEvent,
       );
-      tracer.openRing(lib.mapFd(ringMap));
+      tracer.openRing(lib.mapFd(required(maps, 'px_events')));
       log.info(
         { programs: links.length, libbpf: lib.version, captureBytes: opts.captureBytes },
         'socket tracer attached',
@@ -204,7 +199,9 @@ export class SocketTracer {
   private onSample(data: Ptr, size: number): number {
     this.handled++;
     try {
-      const ev = decodeEvent(new Uint8Array(koffi.view(data, size)));
+      const n = Math.min(size, this.staging.length);
+      this.lib.copy(this.staging, data, n);
+      const ev = decodeEvent(this.staging, n, this.stagingView);
       if (ev) this.onEvent(ev);
       else this.decodeErrors++;
     } catch (err) {
@@ -224,6 +221,38 @@ export class SocketTracer {
     }
     // A full slice: more may be waiting; continue after the event loop's pending I/O.
     setImmediate(() => this.drain());
+  }
+}
+
+/**
+ * Opens, configures and loads the object. The verifier gives up with EAGAIN when a signal
+ * arrives while it works (a profiler's timer, say), and an object loads only once: so on
+ * EAGAIN the object is opened afresh and loaded again, a few times.
+ */
+function loadObject(
+  lib: Libbpf,
+  path: string,
+  opts: SocketTracerOptions,
+  log: Logger,
+): { obj: Ptr; maps: Map<string, Ptr> } {
+  for (let attempt = 1; ; attempt++) {
+    const obj = lib.objectOpenFile(path);
+    if (!obj) throw new Error(`failed to open ${path}: ${lib.strerror(lib.errno())}`);
+    try {
+      const maps = mapsByName(lib, obj);
+      writeConfig(lib, maps, opts);
+      if (lib.mapSetMaxEntries(required(maps, 'px_events'), opts.ringBufferBytes) !== 0) {
+        throw new Error(`failed to size the ring buffer to ${opts.ringBufferBytes} bytes`);
+      }
+      const err = lib.objectLoad(obj);
+      if (err === 0) return { obj, maps };
+      if (-err !== EAGAIN || attempt === LOAD_ATTEMPTS) throw loadError(lib, -err);
+      log.info({ attempt }, 'the verifier was interrupted; loading again');
+    } catch (err) {
+      lib.objectClose(obj);
+      throw err;
+    }
+    lib.objectClose(obj);
   }
 }
 

@@ -15,9 +15,11 @@ export interface AgentGauges {
  * registry: the agent's own /metrics, or the gateway's when both run in one process.
  */
 export class AgentMetrics {
-  private readonly events: Counter<'kind'>;
+  // Per-event and per-row counts are summed in plain maps and handed to prom-client at scrape
+  // time: a labelled inc() per event would cost more than handling the event.
+  private readonly pendingEvents = new Map<string, number>();
+  private readonly pendingRows = new Map<string, number>();
   private readonly parseErrorsTotal: Counter<'protocol'>;
-  private readonly rowsTotal: Counter<'table'>;
   private readonly batchesSent: Counter<'table'>;
   private readonly bytesSent: Counter<'table'>;
   private readonly batchesDropped: Counter<'table' | 'reason'>;
@@ -29,11 +31,12 @@ export class AgentMetrics {
 
   constructor(readonly registry: Registry) {
     const registers = [registry];
-    this.events = new Counter({
+    const events: Counter<'kind'> = new Counter({
       name: 'pxgate_agent_events_total',
       help: 'Events read from the eBPF ring buffer, by kind (open, close, stats, data).',
       labelNames: ['kind'],
       registers,
+      collect: () => flush(this.pendingEvents, (kind, n) => events.inc({ kind }, n)),
     });
     new Counter({
       name: 'pxgate_agent_ringbuf_drops_total',
@@ -47,11 +50,12 @@ export class AgentMetrics {
       labelNames: ['protocol'],
       registers,
     });
-    this.rowsTotal = new Counter({
+    const rows: Counter<'table'> = new Counter({
       name: 'pxgate_agent_rows_total',
       help: 'Rows produced, per table.',
       labelNames: ['table'],
       registers,
+      collect: () => flush(this.pendingRows, (table, n) => rows.inc({ table }, n)),
     });
     this.batchesSent = new Counter({
       name: 'pxgate_agent_batches_sent_total',
@@ -111,7 +115,7 @@ export class AgentMetrics {
   }
 
   event(kind: string): void {
-    this.events.inc({ kind });
+    this.pendingEvents.set(kind, (this.pendingEvents.get(kind) ?? 0) + 1);
   }
 
   parseErrors(count: number): void {
@@ -119,7 +123,7 @@ export class AgentMetrics {
   }
 
   rows(table: string, count = 1): void {
-    this.rowsTotal.inc({ table }, count);
+    this.pendingRows.set(table, (this.pendingRows.get(table) ?? 0) + count);
   }
 
   sent(batch: OutgoingBatch): void {
@@ -154,4 +158,9 @@ export class AgentMetrics {
   private set(name: string, value: number): void {
     (this.registry.getSingleMetric(name) as Gauge).set(value);
   }
+}
+
+function flush(pending: Map<string, number>, inc: (label: string, n: number) => void): void {
+  for (const [label, n] of pending) inc(label, n);
+  pending.clear();
 }

@@ -36,8 +36,8 @@ export class WallClock {
     this.offsetNs = wallNowNs() - process.hrtime.bigint();
   }
 
-  fromMonotonic(monoNs: bigint): bigint {
-    return monoNs + this.offsetNs;
+  fromMonotonic(monoNs: number): bigint {
+    return BigInt(Math.round(monoNs)) + this.offsetNs;
   }
 
   /** Wall-clock time of the boot, for process start times (ticks since boot). */

@@ -17,8 +17,6 @@ import {
 import { ColumnSchema, TableSchema } from '../../../gateway/src/store/types';
 import { Row, Uint128, Value } from './row';
 
-const encoder = new TextEncoder();
-
 /**
  * Encodes rows as one Arrow IPC stream in the gateway's fast-path types: Int64 for INT64 and
  * TIME64NS, FixedSizeBinary(16) little-endian (low half first) for UINT128, Utf8, Float64, Bool.
@@ -74,15 +72,17 @@ function column(c: ColumnSchema, rows: readonly Row[]): Data {
       return makeData({ type: new FixedSizeBinary(16), length: n, nullCount: 0, data: bytes });
     }
     case 'STRING': {
-      const encoded = new Array<Uint8Array>(n);
+      // Two passes (sizes, then one buffer written in place): no per-string allocation.
+      const strings = new Array<string>(n);
       const offsets = new Int32Array(n + 1);
       for (let i = 0; i < n; i++) {
         const v = get(i);
-        encoded[i] = encoder.encode(typeof v === 'string' ? v : v === undefined ? '' : String(v));
-        offsets[i + 1] = offsets[i]! + encoded[i]!.length;
+        const s = typeof v === 'string' ? v : v === undefined ? '' : String(v);
+        strings[i] = s;
+        offsets[i + 1] = offsets[i]! + Buffer.byteLength(s, 'utf8');
       }
-      const data = new Uint8Array(offsets[n]!);
-      for (let i = 0; i < n; i++) data.set(encoded[i]!, offsets[i]!);
+      const data = Buffer.allocUnsafe(offsets[n]!);
+      for (let i = 0; i < n; i++) data.write(strings[i]!, offsets[i]!, 'utf8');
       return makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: offsets, data });
     }
     case 'FLOAT64': {

@@ -1,5 +1,6 @@
 import { Logger } from '../../../gateway/src/common/logger';
 import { Backoff } from './backoff';
+import { HttpPoster, PostResult } from './http-post';
 import { OutgoingBatch, SendQueue } from './send-queue';
 
 /** What the sender reports, for the agent's metrics. */
@@ -34,6 +35,7 @@ export class GatewaySender {
   private closed = false;
   private readonly abort = new AbortController();
   private readonly backoff: Backoff;
+  private readonly poster: HttpPoster;
   private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
 
   constructor(
@@ -43,6 +45,7 @@ export class GatewaySender {
     private readonly log: Logger,
   ) {
     this.backoff = new Backoff(opts.retryInitialMs, opts.retryMaxMs);
+    this.poster = new HttpPoster(new URL(opts.gatewayUrl));
   }
 
   start(): void {
@@ -60,6 +63,7 @@ export class GatewaySender {
     this.abort.abort();
     this.wakeFromSleep();
     await this.running;
+    this.poster.close();
   }
 
   private async loop(): Promise<void> {
@@ -100,32 +104,29 @@ export class GatewaySender {
       ...batch.headers,
     };
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
-    let res: Response;
+    let res: PostResult;
     try {
-      res = await fetch(new URL(batch.path, this.opts.gatewayUrl), {
-        method: 'POST',
+      res = await this.poster.post(
+        batch.path,
         headers,
-        body: batch.body,
-        signal: AbortSignal.any([
-          AbortSignal.timeout(this.opts.requestTimeoutMs),
-          this.abort.signal,
-        ]),
-      });
+        batch.body,
+        this.opts.requestTimeoutMs,
+        this.abort.signal,
+      );
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
-      return { kind: 'retry', reason: cause ?? (err as Error).message };
+      const code = (err as { code?: string }).code;
+      return { kind: 'retry', reason: code ?? (err as Error).message };
     }
-    const text = await res.text().catch(() => '');
-    if (res.ok) return { kind: 'sent' };
+    if (res.status >= 200 && res.status < 300) return { kind: 'sent' };
     if (res.status === 408 || res.status === 429 || res.status >= 500) {
-      const retryAfter = Number(res.headers.get('retry-after'));
+      const retryAfter = Number(res.headers['retry-after']);
       return {
         kind: 'retry',
         reason: `HTTP ${res.status}`,
         ...(retryAfter > 0 ? { afterMs: Math.min(retryAfter * 1000, this.opts.retryMaxMs) } : {}),
       };
     }
-    return { kind: 'permanent', reason: `HTTP ${res.status}: ${text.slice(0, 500)}` };
+    return { kind: 'permanent', reason: `HTTP ${res.status}: ${res.body.slice(0, 500)}` };
   }
 
   private sleep(ms: number): Promise<void> {

@@ -6,8 +6,8 @@
 export interface Chunk {
   readonly pos: number;
   readonly size: number;
-  /** Wall-clock time of the syscall, ns since the epoch. */
-  readonly ts: bigint;
+  /** Time of the syscall, ns (CLOCK_MONOTONIC, as the kernel stamps events). */
+  readonly ts: number;
   readonly data: Uint8Array;
 }
 
@@ -34,7 +34,7 @@ export class ByteStream {
   /** Set when chunks were dropped to stay in budget; the reader clears it. */
   lost = false;
   /** Time of the last chunk a consume touched. */
-  lastTs = 0n;
+  lastTs = 0;
 
   constructor(private readonly maxBytes: number) {}
 
@@ -139,7 +139,7 @@ export class ByteStream {
   }
 
   /** Time of the chunk holding the cursor's byte (or the next one after a gap). */
-  tsAtCursor(): bigint {
+  tsAtCursor(): number {
     return this.chunks[0]?.ts ?? this.lastTs;
   }
 

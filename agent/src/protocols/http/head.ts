@@ -22,87 +22,139 @@ export type HeadResult =
   | { readonly kind: 'invalid'; readonly reason: string };
 
 const MAX_HEADERS = 128;
-const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const METHOD_RE = /^[A-Z][A-Z_-]{0,19}$/;
-const REQUEST_LINE_RE = /^([^ ]+) ([^ ]+) HTTP\/1\.([01])$/;
-const STATUS_LINE_RE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: (.*))?$/;
 const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const HT = 0x09;
+const COLON = 0x3a;
+const INCOMPLETE: HeadResult = { kind: 'incomplete' };
+
+/** RFC 9110 token characters (header names, methods). */
+const TOKEN = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") {
+  TOKEN[c.charCodeAt(0)] = 1;
+}
+
+const invalid = (reason: string): HeadResult => ({ kind: 'invalid', reason });
 
 /**
- * Parses the head of a request or response at the start of `buf`. Lenient where real peers are
- * (bare LF line ends, obsolete header folding), strict where a wrong guess would misframe the
- * stream (start line, header names).
+ * Parses the head of a request or response at the start of `buf` (this runs for every message
+ * the agent sees: the head is decoded to one latin1 string once, then sliced). Lenient where
+ * real peers are (bare LF line ends, obsolete header folding), strict where a wrong guess would
+ * misframe the stream (start line, header names).
  */
 export function parseHead(buf: Buffer, kind: 'request' | 'response'): HeadResult {
-  const lines: string[] = [];
-  let from = 0;
-  for (;;) {
-    const nl = buf.indexOf(LF, from);
-    if (nl < 0) return { kind: 'incomplete' };
-    const end = nl > from && buf[nl - 1] === 0x0d ? nl - 1 : nl;
-    const line = buf.toString('latin1', from, end);
-    from = nl + 1;
-    if (line === '') {
-      if (lines.length === 0) return { kind: 'invalid', reason: 'empty start line' };
-      break;
-    }
-    if (lines.length > MAX_HEADERS) return { kind: 'invalid', reason: 'too many header lines' };
-    lines.push(line);
-  }
+  const length = headLength(buf);
+  if (length < 0) return INCOMPLETE;
+  const t = buf.toString('latin1', 0, length);
+  const first = lineEnd(t, 0);
+  const start = kind === 'request' ? parseRequestLine(t, first.end) : parseStatusLine(t, first.end);
+  if (typeof start === 'string') return invalid(start);
   const headers: [string, string][] = [];
-  for (const line of lines.slice(1)) {
-    if (line[0] === ' ' || line[0] === '\t') {
+  let from = first.next;
+  for (;;) {
+    const line = lineEnd(t, from);
+    if (line.end === from) break;
+    if (headers.length >= MAX_HEADERS) return invalid('too many header lines');
+    const c0 = t.charCodeAt(from);
+    if (c0 === SP || c0 === HT) {
       const last = headers[headers.length - 1];
-      if (!last) return { kind: 'invalid', reason: 'folded line before any header' };
-      last[1] = `${last[1]} ${line.trim()}`;
-      continue;
+      if (!last) return invalid('folded line before any header');
+      last[1] = `${last[1]} ${trimmed(t, from, line.end)}`;
+    } else {
+      let colon = from;
+      while (colon < line.end && t.charCodeAt(colon) !== COLON) {
+        if (!TOKEN[t.charCodeAt(colon)]) return invalid('malformed header line');
+        colon++;
+      }
+      if (colon === from || colon === line.end) return invalid('malformed header line');
+      headers.push([t.slice(from, colon), trimmed(t, colon + 1, line.end)]);
     }
-    const colon = line.indexOf(':');
-    const name = colon > 0 ? line.slice(0, colon) : '';
-    if (!TOKEN_RE.test(name)) return { kind: 'invalid', reason: 'malformed header line' };
-    headers.push([name, line.slice(colon + 1).trim()]);
+    from = line.next;
   }
-  const start = lines[0]!;
-  if (kind === 'request') {
-    const m = REQUEST_LINE_RE.exec(start);
-    if (!m || !METHOD_RE.test(m[1]!)) return { kind: 'invalid', reason: 'malformed request line' };
-    return {
-      kind: 'ok',
-      head: {
-        kind,
-        minorVersion: Number(m[3]),
-        method: m[1]!,
-        target: m[2]!,
-        status: 0,
-        reason: '',
-        headers,
-        length: from,
-      },
-    };
-  }
-  const m = STATUS_LINE_RE.exec(start);
-  if (!m) return { kind: 'invalid', reason: 'malformed status line' };
+  return { kind: 'ok', head: { kind, ...start, headers, length } };
+}
+
+/** Bytes up to and including the empty line that ends the head, or -1 when it has not come. */
+function headLength(buf: Buffer): number {
+  if (buf[0] === LF || (buf[0] === CR && buf[1] === LF)) return buf[0] === LF ? 1 : 2;
+  const crlf = buf.indexOf('\n\r\n');
+  const lf = buf.indexOf('\n\n');
+  if (crlf < 0) return lf < 0 ? -1 : lf + 2;
+  return lf < 0 || crlf < lf ? crlf + 3 : lf + 2;
+}
+
+type StartLine = Omit<HttpHead, 'kind' | 'headers' | 'length'>;
+
+/** `METHOD SP target SP HTTP/1.x` */
+function parseRequestLine(t: string, end: number): StartLine | string {
+  let i = 0;
+  while (i < end && i < 20 && isUpper(t.charCodeAt(i))) i++;
+  if (i === 0 || t.charCodeAt(i) !== SP) return 'malformed request line';
+  const targetStart = i + 1;
+  const j = t.indexOf(' ', targetStart);
+  if (j <= targetStart || end - j !== 9) return 'malformed request line';
+  const minor = httpVersion(t, j + 1);
+  if (minor < 0) return 'malformed request line';
   return {
-    kind: 'ok',
-    head: {
-      kind,
-      minorVersion: Number(m[1]),
-      method: '',
-      target: '',
-      status: Number(m[2]),
-      reason: m[3] ?? '',
-      headers,
-      length: from,
-    },
+    minorVersion: minor,
+    method: t.slice(0, i),
+    target: t.slice(targetStart, j),
+    status: 0,
+    reason: '',
   };
+}
+
+/** `HTTP/1.x SP 3DIGIT [SP reason]` */
+function parseStatusLine(t: string, end: number): StartLine | string {
+  const minor = httpVersion(t, 0);
+  if (minor < 0 || end < 12 || t.charCodeAt(8) !== SP) return 'malformed status line';
+  const d = (k: number) => t.charCodeAt(k) - 0x30;
+  if (d(9) < 1 || d(9) > 9 || d(10) < 0 || d(10) > 9 || d(11) < 0 || d(11) > 9) {
+    return 'malformed status line';
+  }
+  if (end > 12 && t.charCodeAt(12) !== SP) return 'malformed status line';
+  return {
+    minorVersion: minor,
+    method: '',
+    target: '',
+    status: d(9) * 100 + d(10) * 10 + d(11),
+    reason: end > 13 ? t.slice(13, end) : '',
+  };
+}
+
+function isUpper(c: number): boolean {
+  return c >= 0x41 && c <= 0x5a;
+}
+
+/** The minor version of `HTTP/1.0` or `HTTP/1.1` at `at`, or -1. */
+function httpVersion(t: string, at: number): number {
+  if (!t.startsWith('HTTP/1.', at)) return -1;
+  const minor = t.charCodeAt(at + 7);
+  return minor === 0x30 ? 0 : minor === 0x31 ? 1 : -1;
+}
+
+/** The line starting at `from` (the head holds its end): where its content ends and the next begins. */
+function lineEnd(t: string, from: number): { end: number; next: number } {
+  const nl = t.indexOf('\n', from);
+  return { end: nl > from && t.charCodeAt(nl - 1) === CR ? nl - 1 : nl, next: nl + 1 };
+}
+
+function trimmed(t: string, from: number, to: number): string {
+  let a = from;
+  let b = to;
+  while (a < b && (t.charCodeAt(a) === SP || t.charCodeAt(a) === HT)) a++;
+  while (b > a && (t.charCodeAt(b - 1) === SP || t.charCodeAt(b - 1) === HT)) b--;
+  return t.slice(a, b);
 }
 
 /** The value of a header (case-insensitive name); repeated fields are joined with ", ". */
 export function headerValue(head: HttpHead, name: string): string | undefined {
-  const lower = name.toLowerCase();
   let value: string | undefined;
   for (const [n, v] of head.headers) {
-    if (n.toLowerCase() === lower) value = value === undefined ? v : `${value}, ${v}`;
+    if (n.length === name.length && n.toLowerCase() === name) {
+      value = value === undefined ? v : `${value}, ${v}`;
+    }
   }
   return value;
 }
@@ -157,10 +209,10 @@ export function startsMessage(data: Uint8Array, kind: 'request' | 'response'): b
       data[5] === 0x31 && // 1
       data[6] === 0x2e && // .
       (data[7] === 0x30 || data[7] === 0x31) &&
-      data[8] === 0x20
+      data[8] === SP
     );
   }
   let i = 0;
-  while (i < data.length && i < 20 && data[i]! >= 0x41 && data[i]! <= 0x5a) i++;
-  return i >= 3 && i < data.length && data[i] === 0x20;
+  while (i < data.length && i < 20 && isUpper(data[i]!)) i++;
+  return i >= 3 && i < data.length && data[i] === SP;
 }

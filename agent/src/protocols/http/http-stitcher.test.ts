@@ -128,12 +128,12 @@ describe('HttpStitcher', () => {
 
   it('measures latency from the first request byte to the last response byte', () => {
     const [x] = runScript(stitcher(), [
-      { kind: 'request', bytes: 'POST /p HTTP/1.1\r\nContent-Length: 3\r\n\r\n', ts: 1000n },
-      { kind: 'request', bytes: 'abc', ts: 1500n },
-      { kind: 'response', bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n', ts: 9000n },
-      { kind: 'response', bytes: 'ok', ts: 9700n },
+      { kind: 'request', bytes: 'POST /p HTTP/1.1\r\nContent-Length: 3\r\n\r\n', ts: 1000 },
+      { kind: 'request', bytes: 'abc', ts: 1500 },
+      { kind: 'response', bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n', ts: 9000 },
+      { kind: 'response', bytes: 'ok', ts: 9700 },
     ]);
-    expect(x!.resp.endTs - x!.req.startTs).toBe(8700n);
+    expect(x!.resp.endTs - x!.req.startTs).toBe(8700);
   });
 
   it('keeps the full body size when the capture truncated the body', () => {
@@ -184,10 +184,10 @@ describe('HttpStitcher', () => {
   it('drops the unanswered request when a whole response was lost', () => {
     const s = stitcher();
     const out = runScript(s, [
-      { kind: 'request', bytes: GET, ts: 1n },
-      { kind: 'response', bytes: OK, ts: 2n, lost: true },
-      { kind: 'request', bytes: POST, ts: 3n },
-      { kind: 'response', bytes: CREATED, ts: 4n },
+      { kind: 'request', bytes: GET, ts: 1 },
+      { kind: 'response', bytes: OK, ts: 2, lost: true },
+      { kind: 'request', bytes: POST, ts: 3 },
+      { kind: 'response', bytes: CREATED, ts: 4 },
     ]);
     expect(out.map((x) => [x.req.head.method, x.resp.head.status])).toEqual([['POST', 201]]);
     expect(s.errors()).toBeGreaterThan(0);

@@ -4,8 +4,9 @@ import { HttpHead, framingOf, parseHead, startsMessage } from './head';
 /** A complete HTTP/1.x message, with the time of its first and last byte. */
 export interface HttpMessage {
   readonly head: HttpHead;
-  readonly startTs: bigint;
-  readonly endTs: bigint;
+  /** Times of the first and last byte, monotonic ns. */
+  readonly startTs: number;
+  readonly endTs: number;
   /** Captured body bytes (after de-chunking), at most the configured body limit. */
   readonly body: Uint8Array;
   /** Full body size (after de-chunking), whether or not it was captured. */
@@ -29,7 +30,7 @@ export interface ParseContext {
 
 interface Partial {
   readonly head: HttpHead;
-  readonly startTs: bigint;
+  readonly startTs: number;
   readonly parts: Uint8Array[];
   captured: number;
   bodySize: number;
