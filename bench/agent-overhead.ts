@@ -11,22 +11,15 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PxgateProcess } from '../test/support/cli';
+import { GatewayProcess, machine, median, startGatewayProcess } from './_support';
 
 const TICKS_PER_SECOND = 100;
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
   return at > 0 ? Number(process.argv[at + 1]) : fallback;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** CPU seconds (user + system) a process has used. */
@@ -79,35 +72,59 @@ interface Traced {
   drops: number;
 }
 
+interface AgentProcess {
+  pid: number;
+  metricsUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `pxgate agent` from the build and waits until it traces (or fails to). */
+async function startAgent(gatewayUrl: string): Promise<AgentProcess> {
+  const bin = join(__dirname, '..', '..', 'bin', 'pxgate.js');
+  const args = ['agent', '--gateway', gatewayUrl, '--metrics-listen', '127.0.0.1:0'];
+  const child = spawn(process.execPath, [bin, ...args, '--log-level', 'info'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let metricsUrl = '';
+  const started = new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      const log = JSON.parse(line) as { msg?: string; url?: string; ebpf?: boolean };
+      if (log.msg === 'agent metrics listening') metricsUrl = log.url!;
+      if (log.msg === 'agent started') {
+        if (log.ebpf) resolve();
+        else reject(new Error('eBPF did not attach: run the benchmark as root'));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the agent exited with ${code}`)));
+  });
+  await started;
+  return {
+    pid: child.pid!,
+    metricsUrl,
+    stop: async () => {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+    },
+  };
+}
+
 async function tracedRound(
-  gateway: PxgateProcess,
-  gatewayUrl: string,
+  gateway: GatewayProcess,
   url: string,
   seconds: number,
   connections: number,
 ): Promise<Traced> {
-  const agent = PxgateProcess.start([
-    'agent',
-    '--gateway',
-    gatewayUrl,
-    '--metrics-listen',
-    '127.0.0.1:0',
-    '--log-level',
-    'info',
-  ]);
+  const agent = await startAgent(gateway.url);
   try {
-    const metricsAt = await agent.waitForLog((l) => l.msg === 'agent metrics listening', 'metrics');
-    const started = await agent.waitForLog((l) => l.msg === 'agent started', 'agent started');
-    if (!started.ebpf) throw new Error('eBPF did not attach: run the benchmark as root');
-    const metrics = async () => (await fetch(String(metricsAt.url))).text();
+    const metrics = async () => (await fetch(agent.metricsUrl)).text();
     const before = await metrics();
-    const cpu0 = cpuSeconds(agent.child.pid!);
-    const gatewayCpu0 = cpuSeconds(gateway.child.pid!);
+    const cpu0 = cpuSeconds(agent.pid);
+    const gatewayCpu0 = cpuSeconds(gateway.pid);
     const { rps, requests } = await load(url, seconds, connections);
     // Let the agent drain the ring and cut its last batch before reading its counters.
     await new Promise((r) => setTimeout(r, 1500));
-    const cpu = cpuSeconds(agent.child.pid!) - cpu0;
-    const gatewayCpu = cpuSeconds(gateway.child.pid!) - gatewayCpu0;
+    const cpu = cpuSeconds(agent.pid) - cpu0;
+    const gatewayCpu = cpuSeconds(gateway.pid) - gatewayCpu0;
     const after = await metrics();
     const rows =
       counter(after, 'pxgate_agent_rows_total', 'table="http_events"') -
@@ -123,7 +140,7 @@ async function tracedRound(
       drops,
     };
   } finally {
-    await agent.stop('SIGTERM');
+    await agent.stop();
   }
 }
 
@@ -132,21 +149,11 @@ async function main(): Promise<void> {
   const seconds = option('seconds', 5);
   const connections = option('connections', 10);
   console.log(
-    `agent-overhead: ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, ` +
-      `${new Date().toISOString().slice(0, 10)}; ${rounds} rounds of ${seconds} s, ${connections} connections`,
+    `agent-overhead: ${machine()}; ${rounds} rounds of ${seconds} s, ${connections} connections`,
   );
-  const gateway = PxgateProcess.start([
-    'gateway',
-    '--listen',
-    '127.0.0.1:0',
-    '--log-level',
-    'info',
-  ]);
+  const gateway = await startGatewayProcess();
   const server = await startServer();
   try {
-    const gatewayUrl = String(
-      (await gateway.waitForLog((l) => l.msg === 'gateway listening', 'gateway')).url,
-    );
     const url = `http://127.0.0.1:${server.port}/`;
     await load(url, 2, connections); // warm-up: JIT, sockets
     const plain: number[] = [];
@@ -159,7 +166,7 @@ async function main(): Promise<void> {
           plain.push(rps);
           console.log(`round ${i + 1} untraced: ${Math.round(rps)} req/s`);
         } else {
-          const t = await tracedRound(gateway, gatewayUrl, url, seconds, connections);
+          const t = await tracedRound(gateway, url, seconds, connections);
           traced.push(t);
           console.log(
             `round ${i + 1} traced:   ${Math.round(t.rps)} req/s, agent ${t.cpuPer10k.toFixed(3)} and ` +
@@ -181,7 +188,7 @@ async function main(): Promise<void> {
     );
   } finally {
     server.child.kill('SIGTERM');
-    await gateway.stop('SIGTERM');
+    await gateway.stop();
   }
 }
 

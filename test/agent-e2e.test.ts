@@ -1,16 +1,13 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { DuckDBValue } from '@duckdb/node-api';
-import { Agent } from '../agent/src/agent';
-import { startLocalAgent } from '../agent/src/commands';
-import { silentLogger } from '../gateway/src/common/logger';
 import { ebpfUnavailable, missingCommand } from './support/ebpf';
-import { TestGateway, startTestGateway } from './support/gateway';
+import { PxgateProcess } from './support/cli';
+import { postJson } from './support/gateway';
 import { describeIfAvailable } from './support/system';
 import { waitFor } from './support/wait';
 
@@ -66,36 +63,46 @@ const KINDS = [
 const CURL_KINDS = [KINDS[0]!, KINDS[3]!, KINDS[4]!];
 const CHUNKED_BODY = 'part one;part two;end';
 
+type Cell = string | number | boolean | null;
+type Row = Record<string, Cell>;
+
 describeIfAvailable(
   'the agent, end to end on the real kernel',
   ebpfUnavailable() ?? missingCommand('python3', 'curl'),
   () => {
-    let gw: TestGateway;
-    let agent: Agent;
+    let px: PxgateProcess;
+    let url: string;
     let servers: Server[] = [];
     const tmp = mkdtempSync(join(tmpdir(), 'pxgate-e2e-'));
 
-    const sql = async (text: string, params: DuckDBValue[] = []) => {
-      const conn = await gw.gateway.store.connect();
-      try {
-        return (await conn.runAndReadAll(text, params)).getRowObjectsJson() as Record<
-          string,
-          string | number | null
-        >[];
-      } finally {
-        conn.closeSync();
+    /** Runs a PxL script through POST /v1/query; returns each displayed table as records. */
+    const pxl = async (script: string): Promise<Record<string, Row[]>> => {
+      const { status, body } = await postJson(`${url}/v1/query`, { script });
+      if (status !== 200) throw new Error(`query failed (${status}): ${JSON.stringify(body)}`);
+      const out: Record<string, Row[]> = {};
+      for (const t of body.tables as {
+        name: string;
+        columns: { name: string }[];
+        rows: Cell[][];
+      }[]) {
+        out[t.name] = t.rows.map((r) =>
+          Object.fromEntries(t.columns.map((c, i) => [c.name, r[i]!])),
+        );
       }
+      return out;
     };
 
     beforeAll(async () => {
-      gw = await startTestGateway({
-        agent: {
-          connStatsInterval: '250ms',
-          processInterval: '500ms',
-          batch: { maxDelay: '100ms' },
-        },
-      });
-      agent = await startLocalAgent(gw.gateway, gw.url, gw.gateway.config, silentLogger());
+      // `pxgate start` as users run it, sampling faster than its defaults.
+      const config = join(tmp, 'pxgate.yaml');
+      writeFileSync(
+        config,
+        'agent:\n  connStatsInterval: 250ms\n  processInterval: 500ms\n  batch:\n    maxDelay: 100ms\n',
+      );
+      px = PxgateProcess.start(['start', '--listen', '127.0.0.1:0', '--config', config]);
+      url = String((await px.waitForLog((l) => l.msg === 'gateway listening', 'listening')).url);
+      const started = await px.waitForLog((l) => l.msg === 'agent started', 'agent started');
+      expect(started.ebpf).toBe(true);
       servers = [
         await startServer('node', process.execPath, 'node-server.js'),
         await startServer('python', 'python3', 'py_server.py'),
@@ -107,8 +114,7 @@ describeIfAvailable(
         s.child.kill('SIGTERM');
         if (s.child.exitCode === null) await once(s.child, 'exit');
       }
-      await agent?.shutdown();
-      await gw?.close();
+      expect(await px?.stop('SIGTERM')).toBe(0);
       rmSync(tmp, { recursive: true, force: true });
     });
 
@@ -176,30 +182,32 @@ describeIfAvailable(
         rmSync(raw, { force: true });
       }
 
-      const countSql = `SELECT trace_role::INT AS trace_role, count(*)::INT AS n FROM http_events
-        WHERE starts_with(req_path, $1) GROUP BY trace_role ORDER BY trace_role`;
+      // Everything below is read back with PxL, as a user would.
+      const recent = `px.DataFrame(table='http_events', start_time='-10m')`;
+      const mine = `df = ${recent}\ndf = df[px.contains(df.req_path, '${prefix}/')]`;
       const counted = await waitFor(
-        () => sql(countSql, [prefix]),
+        async () =>
+          (
+            await pxl(
+              `import px\n${mine}\npx.display(df.groupby('trace_role').agg(n=('latency', px.count)), 'counts')`,
+            )
+          ).counts!,
         (rows) => rows.length === 2 && rows.every((r) => Number(r.n) >= n),
         { what: `${n} http_events rows per side` },
       );
-      expect(counted).toEqual([
+      expect(counted.sort((a, b) => Number(a.trace_role) - Number(b.trace_role))).toEqual([
         { trace_role: 1, n },
         { trace_role: 2, n },
       ]);
 
-      const rows = await sql(
-        `SELECT trace_role::INT AS trace_role, req_method, req_path, resp_status::INT AS resp_status,
-           latency, req_body_size::INT AS req_body_size, resp_body,
-           resp_body_size::INT AS resp_body_size, local_port::INT AS local_port,
-           remote_port::INT AS remote_port, major_version::INT AS major_version,
-           upid::VARCHAR AS upid, CAST((upid >> 64) & 4294967295 AS INT) AS pid
-         FROM http_events WHERE starts_with(req_path, $1)`,
-        [prefix],
+      const { rows } = await pxl(
+        `import px\n${mine}\ndf.pid = px.upid_to_pid(df.upid)\n` +
+          `px.display(df[['trace_role', 'req_method', 'req_path', 'resp_status', 'latency', 'req_body_size', ` +
+          `'resp_body', 'resp_body_size', 'local_port', 'remote_port', 'major_version', 'upid', 'pid']], 'rows')`,
       );
       for (const s of steps) {
-        const [client] = rows.filter((r) => r.req_path === s.path && r.trace_role === 1);
-        const [server] = rows.filter((r) => r.req_path === s.path && r.trace_role === 2);
+        const [client] = rows!.filter((r) => r.req_path === s.path && r.trace_role === 1);
+        const [server] = rows!.filter((r) => r.req_path === s.path && r.trace_role === 2);
         const common = {
           req_method: s.method,
           resp_status: s.status,
@@ -219,26 +227,27 @@ describeIfAvailable(
           local_port: s.server.port,
           pid: s.server.child.pid,
         });
-        expect(BigInt(client!.latency!)).toBeGreaterThan(0n);
-        expect(BigInt(server!.latency!)).toBeGreaterThan(0n);
+        expect(Number(client!.latency)).toBeGreaterThan(0);
+        expect(Number(server!.latency)).toBeGreaterThan(0);
       }
 
-      // conn_stats: the latest cumulative row of each group agrees with what the clients counted.
-      const latestSql = `SELECT CAST((upid >> 64) & 4294967295 AS INT) AS pid,
-          remote_port::INT AS remote_port, trace_role::INT AS trace_role,
-          arg_max(bytes_sent, time_) AS sent, arg_max(bytes_recv, time_) AS recv
-        FROM conn_stats GROUP BY ALL`;
-      // Per server: [what conn_stats says, what the clients counted], for the node client's side
-      // (its one group per server) and the server's side (summed over its client connections).
+      // conn_stats rows are cumulative: a group's largest counts are its latest. Per server:
+      // [what conn_stats says, what the clients counted], for the node client's side (its one
+      // group per server) and the server's side (summed over its client connections).
+      const connScript = `import px
+df = px.DataFrame(table='conn_stats', start_time='-10m')
+df = df.groupby(['upid', 'remote_port', 'trace_role']).agg(sent=('bytes_sent', px.max), recv=('bytes_recv', px.max))
+df.pid = px.upid_to_pid(df.upid)
+px.display(df, 'conns')`;
       const compare = async () => {
-        const rs = await sql(latestSql);
+        const { conns } = await pxl(connScript);
         return servers.map((srv) => {
           const fromNode = nodeClient.bytes[srv.port]!;
           const fromCurl = curlBytes[srv.port]!;
-          const client = rs.find(
+          const client = conns!.find(
             (r) => r.trace_role === 1 && r.pid === nodeClient.pid && r.remote_port === srv.port,
           );
-          const side = rs.filter((r) => r.trace_role === 2 && r.pid === srv.child.pid);
+          const side = conns!.filter((r) => r.trace_role === 2 && r.pid === srv.child.pid);
           const sum = (k: 'sent' | 'recv') => side.reduce((a, r) => a + Number(r[k]), 0);
           return {
             server: srv.name,
@@ -256,31 +265,27 @@ describeIfAvailable(
         what: 'conn_stats bytes matching the clients',
       });
 
-      // process_stats: each server is there, with memory, under the UPID its HTTP rows carry.
+      // process_stats: each server is there, with memory, under the UPID its HTTP rows carry,
+      // and its command line comes from the process metadata the agent reported.
       for (const srv of servers) {
-        const upid = rows.find((r) => r.trace_role === 2 && r.local_port === srv.port)!.upid;
-        const stats = await waitFor(
+        const upid = rows!.find((r) => r.trace_role === 2 && r.local_port === srv.port)!.upid;
+        const { procs } = await waitFor(
           () =>
-            sql(
-              `SELECT upid::VARCHAR AS upid, rss_bytes FROM process_stats
-               WHERE CAST((upid >> 64) & 4294967295 AS BIGINT) = $1`,
-              [srv.child.pid!],
-            ),
-          (r) => r.length > 0,
-          { what: `process_stats of the ${srv.name} server` },
+            pxl(`import px
+df = px.DataFrame(table='process_stats', start_time='-10m')
+df.pid = px.upid_to_pid(df.upid)
+df = df[df.pid == ${srv.child.pid}]
+df.cmdline = df.ctx['cmdline']
+px.display(df[['upid', 'rss_bytes', 'cmdline']], 'procs')`),
+          (r) => r.procs!.length > 0 && r.procs!.every((p) => p.cmdline !== ''),
+          { what: `process_stats and metadata of the ${srv.name} server` },
         );
-        expect(stats.every((r) => r.upid === upid)).toBe(true);
-        expect(Number(stats[0]!.rss_bytes)).toBeGreaterThan(0);
+        expect(procs!.every((r) => r.upid === upid)).toBe(true);
+        expect(Number(procs![0]!.rss_bytes)).toBeGreaterThan(0);
+        expect(procs![0]!.cmdline).toContain(
+          srv.name === 'node' ? 'node-server.js' : 'py_server.py',
+        );
       }
-      const [md] = await waitFor(
-        () =>
-          sql('SELECT cmdline, pod_uid FROM _md_processes WHERE pid = $1', [
-            servers[0]!.child.pid!,
-          ]),
-        (r) => r.length === 1,
-        { what: 'process metadata of the node server' },
-      );
-      expect(md).toEqual({ cmdline: expect.stringContaining('node-server.js'), pod_uid: '' });
     }, 120000);
   },
 );

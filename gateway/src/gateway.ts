@@ -9,6 +9,7 @@ import { Config } from './config/schema';
 import { IngestService } from './ingest/ingest-service';
 import { ProcessMetadataService } from './metadata/process-metadata';
 import { SelfMetrics } from './metrics/self-metrics';
+import { PxlEngine } from './pxl/engine';
 import { TableStore } from './store/table-store';
 
 /**
@@ -25,6 +26,7 @@ export class Gateway {
     readonly config: Config,
     readonly store: TableStore,
     readonly metrics: SelfMetrics,
+    readonly pxl: PxlEngine,
     private readonly log: Logger,
   ) {
     this.processMetadata = new ProcessMetadataService(store);
@@ -41,7 +43,12 @@ export class Gateway {
     const metrics = new SelfMetrics();
     const store = await TableStore.create(config.store, log.child({ component: 'store' }), metrics);
     metrics.observe(store);
-    return new Gateway(config, store, metrics, log);
+    const pxl = await PxlEngine.create(store, {
+      timeoutMs: config.pxl.queryTimeout,
+      maxOutputRows: config.pxl.maxOutputRows,
+      maxResultBytes: Math.floor(config.pxl.maxResultMb * 1024 * 1024),
+    });
+    return new Gateway(config, store, metrics, pxl, log);
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
@@ -56,6 +63,7 @@ export class Gateway {
       store: this.store,
       ingest,
       processMetadata: this.processMetadata,
+      pxl: this.pxl,
       registry: this.metrics.registry,
       log: this.log,
       authToken: this.config.auth.token,

@@ -3,18 +3,23 @@ import { Registry } from 'prom-client';
 import { Logger } from '../common/logger';
 import { IngestService } from '../ingest/ingest-service';
 import { ProcessMetadataService } from '../metadata/process-metadata';
+import { bundledScripts } from '../pxl/bundled';
+import { PxlEngine } from '../pxl/engine';
 import { TableStore } from '../store/table-store';
 import { bearerAuth } from './auth';
 import { errorHandler, notFound } from './errors';
 import { healthRoutes } from './routes/health';
 import { ingestRoutes } from './routes/ingest';
 import { processMetadataRoutes } from './routes/process-metadata';
+import { queryRoutes } from './routes/query';
+import { scriptRoutes } from './routes/scripts';
 import { tableRoutes } from './routes/tables';
 
 export interface AppDeps {
   store: TableStore;
   ingest: IngestService;
   processMetadata: ProcessMetadataService;
+  pxl: PxlEngine;
   registry: Registry;
   log: Logger;
   authToken: string | undefined;
@@ -32,6 +37,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(tableRoutes(deps.store));
   app.use(ingestRoutes(deps.ingest, deps.maxBodyBytes));
   app.use(processMetadataRoutes(deps.processMetadata));
+  app.use(queryRoutes(deps.pxl));
+  app.use(scriptRoutes(bundledScripts()));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

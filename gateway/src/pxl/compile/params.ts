@@ -1,0 +1,50 @@
+import { DataType } from '../../store/types';
+
+/** The DuckDB type of each PxL type as stored. */
+export const SQL_TYPES: Readonly<Record<DataType, string>> = {
+  BOOLEAN: 'BOOLEAN',
+  INT64: 'BIGINT',
+  TIME64NS: 'BIGINT',
+  FLOAT64: 'DOUBLE',
+  STRING: 'VARCHAR',
+  UINT128: 'UHUGEINT',
+};
+
+/** A bound parameter's value. */
+export type ParamValue = boolean | bigint | number | string;
+
+/**
+ * The parameters of one statement. Every value a script supplies is bound here, never written
+ * into SQL text; each is referenced by number and cast to its PxL type's SQL type.
+ */
+export class Params {
+  readonly values: ParamValue[] = [];
+
+  /** `CAST($n AS type)` for a new parameter. */
+  add(value: ParamValue, type: DataType): string {
+    const v = type === 'FLOAT64' && typeof value === 'bigint' ? Number(value) : value;
+    this.values.push(v);
+    return `CAST($${this.values.length} AS ${SQL_TYPES[type]})`;
+  }
+
+  /**
+   * The statement with its parameters renumbered to those it still uses: expressions compiled
+   * for columns that a later projection dropped leave parameters behind, and DuckDB refuses
+   * parameters a statement does not reference.
+   */
+  finish(sql: string): { sql: string; values: ParamValue[] } {
+    const renumber = new Map<number, number>();
+    const values: ParamValue[] = [];
+    const out = sql.replace(/CAST\(\$(\d+) AS /g, (_m, n: string) => {
+      const old = Number(n);
+      let now = renumber.get(old);
+      if (now === undefined) {
+        values.push(this.values[old - 1]!);
+        now = values.length;
+        renumber.set(old, now);
+      }
+      return `CAST($${now} AS `;
+    });
+    return { sql: out, values };
+  }
+}
