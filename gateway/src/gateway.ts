@@ -7,6 +7,7 @@ import { parseHostPort } from './common/listen';
 import { Logger } from './common/logger';
 import { Config } from './config/schema';
 import { IngestService } from './ingest/ingest-service';
+import { MetadataService, metadataOptions } from './metadata/metadata-service';
 import { SelfMetrics } from './metrics/self-metrics';
 import { TableStore } from './store/table-store';
 
@@ -23,6 +24,7 @@ export class Gateway {
     readonly config: Config,
     readonly store: TableStore,
     readonly metrics: SelfMetrics,
+    readonly metadata: MetadataService,
     private readonly log: Logger,
   ) {}
 
@@ -37,12 +39,25 @@ export class Gateway {
     const metrics = new SelfMetrics();
     const store = await TableStore.create(config.store, log.child({ component: 'store' }), metrics);
     metrics.observe(store);
-    return new Gateway(config, store, metrics, log);
+    let metadata: MetadataService;
+    try {
+      metadata = new MetadataService(
+        metadataOptions(config),
+        store,
+        metrics.registry,
+        log.child({ component: 'metadata' }),
+      );
+    } catch (err) {
+      await store.shutdown();
+      throw err;
+    }
+    return new Gateway(config, store, metrics, metadata, log);
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   async start(): Promise<{ host: string; port: number; url: string }> {
     const { host, port } = parseHostPort(this.config.listen);
+    await this.metadata.start();
     const ingest = new IngestService(
       this.store,
       this.log.child({ component: 'ingest' }),
@@ -51,6 +66,7 @@ export class Gateway {
     const app = createApp({
       store: this.store,
       ingest,
+      metadata: this.metadata,
       registry: this.metrics.registry,
       log: this.log,
       authToken: this.config.auth.token,
@@ -83,6 +99,7 @@ export class Gateway {
       server.closeIdleConnections();
       await closed;
     }
+    await this.metadata.shutdown();
     await this.store.shutdown();
     this.log.info('gateway stopped');
   }
