@@ -4,18 +4,16 @@ const { join } = require('node:path');
 // Dependencies published as ES modules only (@kubernetes/client-node 1.x and what it imports).
 // Node 20 loads them through require(esm); jest's module loader cannot, so jest compiles them.
 const ESM_PACKAGES = ['@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jose'];
-const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }];
 
 /** Unit tests sit next to the code; cross-component tests live in test/. */
 module.exports = {
   testEnvironment: 'node',
-  // agent/ holds no tracked file until the agent lands; jest refuses a missing root.
   roots: ['gateway', 'agent', 'test']
-    .filter((dir) => existsSync(join(__dirname, dir)))
-    .map((dir) => `<rootDir>/${dir}`),
+    .filter((d) => existsSync(join(__dirname, d)))
+    .map((d) => `<rootDir>/${d}`),
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': swc,
+    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
     [`/node_modules/(${ESM_PACKAGES.join('|')})/.+\\.js$`]: [
       '@swc/jest',
       { jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
