@@ -33,7 +33,7 @@ export interface MetadataOptions {
 /** The state the metadata service reports (`GET /v1/metadata/status` and tests). */
 export interface MetadataStatus {
   kubernetes: { source: string; synced: boolean; resources: ResourceStatus[] } | null;
-  staticFile: string | null;
+  staticFile: { path: string; objects: number; error: string | null } | null;
   rows: Record<string, { rows: number; deleted: number }>;
 }
 
@@ -135,7 +135,7 @@ export class MetadataService implements InformerSink, StaticSink {
             resources,
           }
         : null,
-      staticFile: this.opts.staticFile ?? null,
+      staticFile: this.staticSource?.status() ?? null,
       rows,
     };
   }

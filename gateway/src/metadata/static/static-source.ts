@@ -16,6 +16,8 @@ export interface StaticSink {
  */
 export class StaticFileSource {
   private watching = false;
+  private objects = 0;
+  private error: string | null = null;
 
   constructor(
     private readonly path: string,
@@ -28,9 +30,15 @@ export class StaticFileSource {
   start(): void {
     const objects = readStaticFile(this.path);
     this.sink.replaceStatic(objects);
+    this.objects = objects.length;
     this.log.info({ file: this.path, objects: objects.length }, 'loaded static metadata');
     watchFile(this.path, { interval: this.pollMs, persistent: false }, this.reload);
     this.watching = true;
+  }
+
+  /** The file, how many objects its last good content held, and why the last read failed. */
+  status(): { path: string; objects: number; error: string | null } {
+    return { path: this.path, objects: this.objects, error: this.error };
   }
 
   shutdown(): void {
@@ -42,8 +50,11 @@ export class StaticFileSource {
     try {
       const objects = readStaticFile(this.path);
       this.sink.replaceStatic(objects);
+      this.objects = objects.length;
+      this.error = null;
       this.log.info({ file: this.path, objects: objects.length }, 'reloaded static metadata');
     } catch (err) {
+      this.error = (err as Error).message;
       this.log.error(
         { file: this.path, err: (err as Error).message },
         'static metadata file not reloaded; keeping the last good content',
