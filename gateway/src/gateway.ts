@@ -9,6 +9,7 @@ import { Config } from './config/schema';
 import { IngestService } from './ingest/ingest-service';
 import { MetadataService, metadataOptions } from './metadata/metadata-service';
 import { SelfMetrics } from './metrics/self-metrics';
+import { PxlEngine } from './pxl/engine';
 import { TableStore } from './store/table-store';
 
 /**
@@ -24,6 +25,7 @@ export class Gateway {
     readonly config: Config,
     readonly store: TableStore,
     readonly metrics: SelfMetrics,
+    readonly pxl: PxlEngine,
     readonly metadata: MetadataService,
     private readonly log: Logger,
   ) {}
@@ -51,7 +53,12 @@ export class Gateway {
       await store.shutdown();
       throw err;
     }
-    return new Gateway(config, store, metrics, metadata, log);
+    const pxl = await PxlEngine.create(store, {
+      timeoutMs: config.pxl.queryTimeout,
+      maxOutputRows: config.pxl.maxOutputRows,
+      maxResultBytes: Math.floor(config.pxl.maxResultMb * 1024 * 1024),
+    });
+    return new Gateway(config, store, metrics, pxl, metadata, log);
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
@@ -66,6 +73,7 @@ export class Gateway {
     const app = createApp({
       store: this.store,
       ingest,
+      pxl: this.pxl,
       metadata: this.metadata,
       registry: this.metrics.registry,
       log: this.log,

@@ -3,18 +3,21 @@ import { Registry } from 'prom-client';
 import { Logger } from '../common/logger';
 import { IngestService } from '../ingest/ingest-service';
 import { MetadataService } from '../metadata/metadata-service';
+import { PxlEngine } from '../pxl/engine';
 import { TableStore } from '../store/table-store';
 import { bearerAuth } from './auth';
 import { errorHandler, notFound } from './errors';
 import { healthRoutes } from './routes/health';
 import { ingestRoutes } from './routes/ingest';
 import { metadataStatusRoutes } from './routes/metadata-status';
+import { queryRoutes } from './routes/query';
 import { tableRoutes } from './routes/tables';
 
 export interface AppDeps {
   store: TableStore;
   ingest: IngestService;
   metadata: MetadataService;
+  pxl: PxlEngine;
   registry: Registry;
   log: Logger;
   authToken: string | undefined;
@@ -32,6 +35,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(tableRoutes(deps.store));
   app.use(ingestRoutes(deps.ingest, deps.maxBodyBytes));
   app.use(metadataStatusRoutes(deps.metadata));
+  app.use(queryRoutes(deps.pxl));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;
