@@ -4,7 +4,7 @@ import { FakeKubeApiServer } from './support/kube/fake-api-server';
 import { FakeCluster, containerHash } from './support/kube/fake-cluster';
 import { TestCertificate, opensslUnavailable, selfSignedCertificate } from './support/kube/tls';
 import { describeIfAvailable } from './support/system';
-import { waitFor } from './support/wait';
+import { eventually } from './support/eventually';
 
 type Row = Record<string, any>;
 
@@ -141,7 +141,7 @@ describeIfAvailable(
 
     it('reflects a pod added, relabelled and deleted within a second', async () => {
       cluster.pod('shop', 'canary-7f9d', 'node-b', { labels: { app: 'frontend', tier: 'web' } });
-      const added = await waitFor('the new pod behind shop/frontend', async () => {
+      const added = await eventually('the new pod behind shop/frontend', async () => {
         const services = await servicesOf('shop/canary-7f9d');
         return services.length === 1 ? services : undefined;
       });
@@ -150,7 +150,7 @@ describeIfAvailable(
 
       const beforeRelabel = nowNs();
       cluster.relabel('shop', 'canary-7f9d', { app: 'catalog', tier: 'backend' });
-      await waitFor('the relabelled pod behind shop/catalog and shop/backend', async () => {
+      await eventually('the relabelled pod behind shop/catalog and shop/backend', async () => {
         const s = await servicesOf('shop/canary-7f9d');
         return s.join() === 'shop/backend,shop/catalog' || undefined;
       });
@@ -158,7 +158,7 @@ describeIfAvailable(
       expect(await servicesOf('shop/canary-7f9d', beforeRelabel)).toEqual(['shop/frontend']);
 
       cluster.deletePod('shop', 'canary-7f9d');
-      const stopped = await waitFor('the deleted pod stopped', async () => {
+      const stopped = await eventually('the deleted pod stopped', async () => {
         const row = await podRow('shop/canary-7f9d');
         return row?.stop_ns !== null ? row : undefined;
       });
@@ -173,14 +173,14 @@ describeIfAvailable(
       const oldPod = (await podRow(cart))!;
       const whileOld = nowNs();
       cluster.deletePod('shop', cart.split('/')[1]!);
-      await waitFor('the old pod stopped', async () => (await podRow(cart))?.stop_ns !== null);
+      await eventually('the old pod stopped', async () => (await podRow(cart))?.stop_ns !== null);
       const reuseAt = new Date(Date.now() + 2000);
       cluster.pod('shop', 'cart-reborn', 'node-a', {
         labels: { app: 'cart', tier: 'backend' },
         ip: oldPod.ip as string,
         created: reuseAt.toISOString().replace(/\.\d+Z$/, 'Z'),
       });
-      await waitFor('the new pod', () => podRow('shop/cart-reborn'));
+      await eventually('the new pod', () => podRow('shop/cart-reborn'));
       const ownerAt = async (t: bigint) =>
         (
           await sql(
@@ -208,7 +208,7 @@ describeIfAvailable(
       const pod = api.get('pods', ns, name)!;
       api.apply('pods', { ...pod, status: { ...(pod.status as object), phase: 'Failed' } });
       api.compact();
-      const row = await waitFor(
+      const row = await eventually(
         'the update made while the watch was down',
         async () => {
           const r = await podRow(victim);
@@ -226,7 +226,7 @@ describeIfAvailable(
       const listsBefore = api.requests.filter((r) => r.resource === 'services' && !r.watch).length;
       api.expireWatches('services');
       cluster.service('shop', 'payments', '10.96.10.20', { app: 'payments' });
-      await waitFor(
+      await eventually(
         'the service created around the expiry',
         async () =>
           (await sql(store(), `SELECT name FROM _md_services WHERE name = 'shop/payments'`))
@@ -246,7 +246,7 @@ describeIfAvailable(
       // Other collections move the store's version on; the namespaces watch sees none of it.
       cluster.pod('shop', 'busy-1', 'node-a', { labels: { app: 'busy' } });
       api.bookmark('namespaces');
-      await waitFor('the bookmark counted', async () =>
+      await eventually('the bookmark counted', async () =>
         /pxgate_metadata_watch_events_total\{resource="namespaces",type="BOOKMARK"\} 1/.test(
           await (await fetch(`${gw.url}/metrics`)).text(),
         ),
@@ -257,7 +257,7 @@ describeIfAvailable(
         (rs) => rs.filter((r) => r.resource === 'namespaces' && r.watch).length >= 2,
       );
       cluster.namespace('payments');
-      await waitFor(
+      await eventually(
         'the namespace created after the resume',
         async () =>
           (await sql(store(), `SELECT name FROM _md_namespaces WHERE name = 'payments'`)).length ===

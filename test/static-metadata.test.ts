@@ -5,7 +5,7 @@ import { silentLogger } from '../gateway/src/common/logger';
 import { validateConfig } from '../gateway/src/config/load';
 import { Gateway } from '../gateway/src/gateway';
 import { getJson, startTestGateway } from './support/gateway';
-import { waitFor } from './support/wait';
+import { eventually } from './support/eventually';
 
 const EXAMPLE = join(__dirname, '../docs/examples/static-metadata.yaml');
 
@@ -49,7 +49,7 @@ describe('a gateway with a static metadata file', () => {
         path,
         text.replace(/ {2}- name: shop\/catalog-1[\s\S]*?startTime: \S+.*\n/, ''),
       );
-      await waitFor(
+      await eventually(
         'the edit to be read',
         async () => (await pods()).find((p) => p.name === 'shop/catalog-1')?.stop_ns !== null,
         10_000,
@@ -58,7 +58,7 @@ describe('a gateway with a static metadata file', () => {
       // A bad edit is reported and changes nothing; the next good one is read as usual.
       const before = await pods();
       writeFileSync(path, 'pods: [{ name: BAD }]\n');
-      const error = await waitFor(
+      const error = await eventually(
         'the bad edit to be reported',
         async () =>
           (await getJson(`${gw.url}/v1/metadata/status`)).body.staticFile.error ?? undefined,
@@ -67,7 +67,7 @@ describe('a gateway with a static metadata file', () => {
       expect(error).toMatch(/pods\.0\.name: expected NAME or NAMESPACE\/NAME/);
       expect(await pods()).toEqual(before);
       writeFileSync(path, text.replace('10.0.0.12', '10.0.0.42'));
-      await waitFor(
+      await eventually(
         'the good edit after a bad one',
         async () => (await pods()).find((p) => p.name === 'shop/cart-1')?.ip === '10.0.0.42',
         10_000,

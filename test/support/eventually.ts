@@ -3,7 +3,7 @@
  * with the last error (or `what`) after the timeout. For conditions no event announces, such as
  * a row appearing in a table that another component writes.
  */
-export async function waitFor<T>(
+export async function eventually<T>(
   what: string,
   check: () => Promise<T | undefined | false> | T | undefined | false,
   timeoutMs = 1000,
