@@ -1,8 +1,8 @@
 import { TableStore } from '../gateway/src/store/table-store';
-import { getJson, startTestGateway, TestGateway } from './support/gateway';
-import { FakeKubeApiServer } from './support/kube/fake-api-server';
-import { FakeCluster, containerHash } from './support/kube/fake-cluster';
-import { TestCertificate, opensslUnavailable, selfSignedCertificate } from './support/kube/tls';
+import { getJson } from './support/gateway';
+import { useLiveCluster } from './support/kube/live-cluster';
+import { containerHash } from './support/kube/fake-cluster';
+import { opensslUnavailable } from './support/kube/tls';
 import { describeIfAvailable } from './support/system';
 import { eventually } from './support/eventually';
 
@@ -23,31 +23,9 @@ describeIfAvailable(
   'Kubernetes metadata from an API server speaking list and watch',
   opensslUnavailable(),
   () => {
-    let tls: TestCertificate;
-    let api: FakeKubeApiServer;
-    let cluster: FakeCluster;
-    let gw: TestGateway;
+    const live = useLiveCluster();
 
-    beforeAll(() => {
-      tls = selfSignedCertificate();
-    });
-
-    beforeEach(async () => {
-      api = await FakeKubeApiServer.start(tls);
-      cluster = new FakeCluster(api);
-      cluster.seed();
-      gw = await startTestGateway({
-        metadata: { kubernetes: 'on', kubeconfig: api.writeKubeconfig(), flushInterval: '20ms' },
-      });
-      await gw.gateway.metadata.whenSynced(5000);
-    });
-
-    afterEach(async () => {
-      await gw.close();
-      await api.close();
-    });
-
-    const store = () => gw.gateway.store;
+    const store = () => live.gw.gateway.store;
     const podRow = async (name: string) =>
       (await sql(store(), `SELECT * FROM _md_pods WHERE name = '${name}'`))[0];
     const servicesOf = async (podName: string, atNs = nowNs()) =>
@@ -62,7 +40,7 @@ describeIfAvailable(
       ).map((r) => r.name);
 
     it('lists every resource with the bearer token, then watches from the list version with bookmarks', async () => {
-      const paths = new Set(api.requests.map((r) => r.resource));
+      const paths = new Set(live.api.requests.map((r) => r.resource));
       expect([...paths].sort()).toEqual([
         'deployments',
         'endpointslices',
@@ -72,13 +50,13 @@ describeIfAvailable(
         'replicasets',
         'services',
       ]);
-      const podWatch = api.requests.find((r) => r.resource === 'pods' && r.watch)!;
+      const podWatch = live.api.requests.find((r) => r.resource === 'pods' && r.watch)!;
       expect(podWatch.query.allowWatchBookmarks).toBe('true');
       expect(Number(podWatch.query.resourceVersion)).toBeGreaterThan(100);
       expect(Number(podWatch.query.timeoutSeconds)).toBeGreaterThanOrEqual(300);
-      const podList = api.requests.find((r) => r.resource === 'pods' && !r.watch)!;
+      const podList = live.api.requests.find((r) => r.resource === 'pods' && !r.watch)!;
       expect(podList.query.limit).toBe('500');
-      expect(gw.gateway.metadata.status().kubernetes?.synced).toBe(true);
+      expect(live.gw.gateway.metadata.status().kubernetes?.synced).toBe(true);
     });
 
     it('fills pods with node, hostname, IP, phase, ReplicaSet and Deployment in namespace/name form', async () => {
@@ -140,7 +118,9 @@ describeIfAvailable(
     });
 
     it('reflects a pod added, relabelled and deleted within a second', async () => {
-      cluster.pod('shop', 'canary-7f9d', 'node-b', { labels: { app: 'frontend', tier: 'web' } });
+      live.cluster.pod('shop', 'canary-7f9d', 'node-b', {
+        labels: { app: 'frontend', tier: 'web' },
+      });
       const added = await eventually('the new pod behind shop/frontend', async () => {
         const services = await servicesOf('shop/canary-7f9d');
         return services.length === 1 ? services : undefined;
@@ -149,7 +129,7 @@ describeIfAvailable(
       expect((await podRow('shop/canary-7f9d'))!.ip).toMatch(/^10\.244\.2\./);
 
       const beforeRelabel = nowNs();
-      cluster.relabel('shop', 'canary-7f9d', { app: 'catalog', tier: 'backend' });
+      live.cluster.relabel('shop', 'canary-7f9d', { app: 'catalog', tier: 'backend' });
       await eventually('the relabelled pod behind shop/catalog and shop/backend', async () => {
         const s = await servicesOf('shop/canary-7f9d');
         return s.join() === 'shop/backend,shop/catalog' || undefined;
@@ -157,7 +137,7 @@ describeIfAvailable(
       // Telemetry from before the relabel still belongs to the service it had then.
       expect(await servicesOf('shop/canary-7f9d', beforeRelabel)).toEqual(['shop/frontend']);
 
-      cluster.deletePod('shop', 'canary-7f9d');
+      live.cluster.deletePod('shop', 'canary-7f9d');
       const stopped = await eventually('the deleted pod stopped', async () => {
         const row = await podRow('shop/canary-7f9d');
         return row?.stop_ns !== null ? row : undefined;
@@ -172,10 +152,10 @@ describeIfAvailable(
       const cart = `shop/cart-${await cartSuffix()}`;
       const oldPod = (await podRow(cart))!;
       const whileOld = nowNs();
-      cluster.deletePod('shop', cart.split('/')[1]!);
+      live.cluster.deletePod('shop', cart.split('/')[1]!);
       await eventually('the old pod stopped', async () => (await podRow(cart))?.stop_ns !== null);
       const reuseAt = new Date(Date.now() + 2000);
-      cluster.pod('shop', 'cart-reborn', 'node-a', {
+      live.cluster.pod('shop', 'cart-reborn', 'node-a', {
         labels: { app: 'cart', tier: 'backend' },
         ip: oldPod.ip as string,
         created: reuseAt.toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -196,7 +176,7 @@ describeIfAvailable(
     });
 
     it('relists after a lost watch without losing the update made while it was down', async () => {
-      const lists = () => api.requests.filter((r) => r.resource === 'pods' && !r.watch).length;
+      const lists = () => live.api.requests.filter((r) => r.resource === 'pods' && !r.watch).length;
       const listsBefore = lists();
       const victim = (
         await sql(store(), `SELECT name FROM _md_pods WHERE name LIKE 'shop/frontend-%'`)
@@ -204,10 +184,10 @@ describeIfAvailable(
       const [ns, name] = victim.split('/') as [string, string];
       // In one turn of the event loop: the connection drops, the pod changes, and the server
       // compacts its history, so the informer cannot resume and must list again.
-      api.dropWatches('pods');
-      const pod = api.get('pods', ns, name)!;
-      api.apply('pods', { ...pod, status: { ...(pod.status as object), phase: 'Failed' } });
-      api.compact();
+      live.api.dropWatches('pods');
+      const pod = live.api.get('pods', ns, name)!;
+      live.api.apply('pods', { ...pod, status: { ...(pod.status as object), phase: 'Failed' } });
+      live.api.compact();
       const row = await eventually(
         'the update made while the watch was down',
         async () => {
@@ -218,60 +198,62 @@ describeIfAvailable(
       );
       expect(row.stop_ns).not.toBeNull();
       expect(lists()).toBe(listsBefore + 1);
-      const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+      const metrics = await (await fetch(`${live.gw.url}/metrics`)).text();
       expect(metrics).toMatch(/pxgate_metadata_relists_total\{resource="pods"\} 1/);
     });
 
     it('relists when the server ends the watch with 410 Gone and an Expired Status', async () => {
-      const listsBefore = api.requests.filter((r) => r.resource === 'services' && !r.watch).length;
-      api.expireWatches('services');
-      cluster.service('shop', 'payments', '10.96.10.20', { app: 'payments' });
+      const listsBefore = live.api.requests.filter(
+        (r) => r.resource === 'services' && !r.watch,
+      ).length;
+      live.api.expireWatches('services');
+      live.cluster.service('shop', 'payments', '10.96.10.20', { app: 'payments' });
       await eventually(
         'the service created around the expiry',
         async () =>
           (await sql(store(), `SELECT name FROM _md_services WHERE name = 'shop/payments'`))
             .length === 1,
       );
-      await api.waitForRequests(
+      await live.api.waitForRequests(
         (rs) => rs.filter((r) => r.resource === 'services' && !r.watch).length === listsBefore + 1,
       );
-      const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+      const metrics = await (await fetch(`${live.gw.url}/metrics`)).text();
       expect(metrics).toMatch(
         /pxgate_metadata_watch_events_total\{resource="services",type="ERROR"\} 1/,
       );
     });
 
     it('resumes from a bookmark after the history before it was compacted, without relisting', async () => {
-      const listsBefore = api.requests.filter((r) => !r.watch).length;
+      const listsBefore = live.api.requests.filter((r) => !r.watch).length;
       // Other collections move the store's version on; the namespaces watch sees none of it.
-      cluster.pod('shop', 'busy-1', 'node-a', { labels: { app: 'busy' } });
-      api.bookmark('namespaces');
+      live.cluster.pod('shop', 'busy-1', 'node-a', { labels: { app: 'busy' } });
+      live.api.bookmark('namespaces');
       await eventually('the bookmark counted', async () =>
         /pxgate_metadata_watch_events_total\{resource="namespaces",type="BOOKMARK"\} 1/.test(
-          await (await fetch(`${gw.url}/metrics`)).text(),
+          await (await fetch(`${live.gw.url}/metrics`)).text(),
         ),
       );
-      api.compact();
-      api.dropWatches('namespaces');
-      await api.waitForRequests(
+      live.api.compact();
+      live.api.dropWatches('namespaces');
+      await live.api.waitForRequests(
         (rs) => rs.filter((r) => r.resource === 'namespaces' && r.watch).length >= 2,
       );
-      cluster.namespace('payments');
+      live.cluster.namespace('payments');
       await eventually(
         'the namespace created after the resume',
         async () =>
           (await sql(store(), `SELECT name FROM _md_namespaces WHERE name = 'payments'`)).length ===
           1,
       );
-      expect(api.requests.filter((r) => !r.watch).length).toBe(listsBefore);
+      expect(live.api.requests.filter((r) => !r.watch).length).toBe(listsBefore);
     });
 
     it('reports sync state, watch events and rows in /metrics and /v1/metadata/status', async () => {
-      const { body } = await getJson(`${gw.url}/v1/metadata/status`);
+      const { body } = await getJson(`${live.gw.url}/v1/metadata/status`);
       expect(body.kubernetes.synced).toBe(true);
       expect(body.kubernetes.resources).toHaveLength(7);
       expect(body.rows.pods.rows).toBe(6);
-      const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+      const metrics = await (await fetch(`${live.gw.url}/metrics`)).text();
       expect(metrics).toMatch(/pxgate_metadata_synced\{resource="endpointslices"\} 1/);
       expect(metrics).toMatch(/pxgate_metadata_rows\{table="_md_pods",state="live"\} 6/);
     });
