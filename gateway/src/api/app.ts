@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { Logger } from '../common/logger';
 import { IngestService } from '../ingest/ingest-service';
 import { MetadataService } from '../metadata/metadata-service';
+import { bundledScripts } from '../pxl/bundled';
 import { PxlEngine } from '../pxl/engine';
 import { TableStore } from '../store/table-store';
 import { bearerAuth } from './auth';
@@ -11,6 +12,7 @@ import { healthRoutes } from './routes/health';
 import { ingestRoutes } from './routes/ingest';
 import { metadataStatusRoutes } from './routes/metadata-status';
 import { queryRoutes } from './routes/query';
+import { scriptRoutes } from './routes/scripts';
 import { tableRoutes } from './routes/tables';
 
 export interface AppDeps {
@@ -36,6 +38,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(ingestRoutes(deps.ingest, deps.maxBodyBytes));
   app.use(metadataStatusRoutes(deps.metadata));
   app.use(queryRoutes(deps.pxl));
+  app.use(scriptRoutes(bundledScripts()));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;
