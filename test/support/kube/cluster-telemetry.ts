@@ -74,21 +74,24 @@ export async function reportProcesses(
   }
 }
 
-/** One HTTP request as the agent on `from`'s node traced it: `from` called `to` (an IP). */
+/**
+ * One HTTP request as the agent traced it in process `at`, talking to `remote` (an IP): by
+ * default `at` is the client (trace_role 1); with `server`, `at` served a request from `remote`.
+ */
 export function httpRequest(
-  from: PodProcess,
-  to: string,
+  at: PodProcess,
+  remote: string,
   timeNs: bigint,
-  opts: { status?: number; latencyNs?: number; path?: string } = {},
+  opts: { status?: number; latencyNs?: number; path?: string; server?: boolean } = {},
 ): Record<string, unknown> {
   return {
     time_: String(timeNs),
-    upid: from.upid,
-    remote_addr: to,
-    remote_port: 8080,
-    local_addr: from.ip,
-    local_port: 40000,
-    trace_role: 1,
+    upid: at.upid,
+    remote_addr: remote,
+    remote_port: opts.server ? 40000 : 8080,
+    local_addr: at.ip,
+    local_port: opts.server ? 8080 : 40000,
+    trace_role: opts.server ? 2 : 1,
     major_version: 1,
     minor_version: 1,
     content_type: 1,
