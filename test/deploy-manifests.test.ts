@@ -219,3 +219,31 @@ describe('the manifest renderer', () => {
     expect(values.PXGATE_EXPORT_INTERVAL).toBe('30s');
   });
 });
+
+describe('the Dockerfile (not built here: no Docker engine runs on this machine)', () => {
+  const text = require('node:fs').readFileSync(join(__dirname, '../Dockerfile'), 'utf8') as string;
+  const lines = text.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
+
+  it('builds in two stages from a base pinned to exact Node.js and Debian releases', () => {
+    expect(text).toMatch(/^ARG NODE_IMAGE=node:20\.\d+\.\d+-bookworm-slim$/m);
+    expect(lines.filter((l) => l.startsWith('FROM '))).toEqual([
+      'FROM ${NODE_IMAGE} AS build',
+      'FROM ${NODE_IMAGE}',
+    ]);
+    expect(text).toContain('npm ci --ignore-scripts');
+  });
+
+  it('runs as the non-root user the gateway Deployment expects, with what the manifests start', () => {
+    const finalStage = text.slice(text.lastIndexOf('FROM '));
+    expect(finalStage).toMatch(/^USER 10001:10001$/m);
+    const gateway = kustomize(ROOT).find((o) => o.kind === 'Deployment')!;
+    expect(gateway.spec.template.spec.securityContext.runAsUser).toBe(10001);
+    for (const path of ['bin', 'scripts/px', 'package.json', 'package-lock.json']) {
+      expect(require('node:fs').existsSync(join(__dirname, '..', path))).toBe(true);
+    }
+    expect(finalStage).toMatch(/^EXPOSE 8090 8091$/m);
+    expect(finalStage).toContain(
+      'ENTRYPOINT ["/usr/bin/tini", "--", "node", "/opt/pxgate/bin/pxgate.js"]',
+    );
+  });
+});
