@@ -60,6 +60,7 @@ export class MetadataService implements InformerSink, StaticSink {
   private flushTimer: NodeJS.Timeout | undefined;
   private purgeTimer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
   /** Chooses the Kubernetes configuration; throws a ConfigError naming the key when there is none. */
@@ -79,9 +80,15 @@ export class MetadataService implements InformerSink, StaticSink {
 
   /**
    * Loads the Kubernetes configuration and the static file (throwing a ConfigError on a bad one),
-   * opens the writer and starts the informers without waiting for them to sync.
+   * opens the writer and starts the informers without waiting for them to sync. Once only.
    */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    if (this.stopping) return Promise.reject(new Error('the metadata service is shut down'));
+    this.starting ??= this.open();
+    return this.starting;
+  }
+
+  private async open(): Promise<void> {
     if (this.kubeChoice) {
       // Loaded only when Kubernetes is in use: client-node takes a second and ~40 MiB to load.
       const { createKubernetesSource } =
