@@ -231,4 +231,22 @@ describe('ClusterState', () => {
       deletes: [expect.objectContaining({ uid: 'uid-a' })],
     });
   });
+
+  it('keeps a large service’s memberships right whichever arrives first, slices or pods', () => {
+    const { clock, rows, state } = setup();
+    const pods = Array.from({ length: 10_000 }, (_, i) =>
+      pod(`big-${i}`, { labels: { app: 'big' } }),
+    );
+    state.apply(service('big', { app: 'big' }));
+    for (let s = 0; s < 100; s++) {
+      state.apply({ ...slice('big', pods.slice(s * 100, s * 100 + 100)), uid: `big-slice-${s}` });
+    }
+    for (const p of pods) state.apply(p);
+    expect(rows.takeChanges().get('podServices')!.upserts).toHaveLength(10_000);
+    clock.now = 900n * S;
+    state.apply({ ...pods[42]!, labels: { app: 'other' } });
+    expect(memberships(rows)).toEqual([['uid-big-42', 'uid-svc-big', 100n * S, 900n * S]]);
+    state.remove('EndpointSlice', 'big-slice-0');
+    expect(rows.takeChanges().get('podServices')!.upserts).toHaveLength(99);
+  });
 });

@@ -31,8 +31,10 @@ export class ServiceMembership {
   private readonly slices = new Map<string, EndpointSliceObject>();
   /** `namespace/service` to the uids of its slices. */
   private readonly slicesByService = new Multimap<string, string>();
-  /** A pod's uid, and its `namespace/name`, to the services whose slices name it. */
+  /** A pod reference (`uid:UID`, or `name:NS/NAME` in a slice without uids) to the services whose slices hold it. */
   private readonly servicesByPodRef = new Multimap<string, string>();
+  /** How many slices of a service hold a pod reference (`service` NUL `reference`). */
+  private readonly refCounts = new Map<string, number>();
   private readonly open = new Map<string, OpenMembership>();
   private readonly openByPod = new Multimap<string, string>();
   private readonly openByService = new Multimap<string, string>();
@@ -54,7 +56,10 @@ export class ServiceMembership {
     const service = serviceKey(slice);
     this.slicesByService.add(service, slice.uid);
     for (const ref of slice.pods) {
-      for (const k of podRefKeys(ref)) this.servicesByPodRef.add(k, service);
+      const key = refCountKey(service, podRefKey(ref));
+      const n = this.refCounts.get(key) ?? 0;
+      this.refCounts.set(key, n + 1);
+      if (n === 0) this.servicesByPodRef.add(podRefKey(ref), service);
     }
     if (prev && serviceKey(prev) !== service) this.refresh(serviceKey(prev));
     this.refresh(service);
@@ -68,14 +73,31 @@ export class ServiceMembership {
     this.refresh(serviceKey(prev));
   }
 
-  /** A pod appeared or changed: a label change moves it between services at this instant. */
+  /**
+   * A pod appeared or changed: a label change moves it between services at this instant. Only
+   * the pod's own memberships are looked at, so a pod of a large service costs what it changes.
+   */
   podChanged(pod: PodObject, prev: PodObject | undefined): void {
     if (prev && !sameLabels(prev.labels, pod.labels)) this.labelsSince.set(pod.uid, this.now());
+    const byUid = `uid:${pod.uid}`;
+    const byName = `name:${qualifiedName(pod)}`;
     const services = new Set([
-      ...this.servicesByPodRef.get(pod.uid),
-      ...this.servicesByPodRef.get(qualifiedName(pod)),
+      ...this.servicesByPodRef.get(byUid),
+      ...this.servicesByPodRef.get(byName),
     ]);
-    for (const s of services) this.refresh(s);
+    const now = this.now();
+    for (const service of services) {
+      const svc = this.service(service);
+      if (!svc) continue;
+      const routed =
+        this.refCounts.has(refCountKey(service, byUid)) ||
+        (this.refCounts.has(refCountKey(service, byName)) &&
+          this.lookup.podUidByName(qualifiedName(pod)) === pod.uid);
+      const pair = pairKey(pod.uid, svc.uid);
+      const wanted = routed && (svc.selector === undefined || selects(svc.selector, pod.labels));
+      if (wanted && !this.open.has(pair)) this.start(pod, svc, now);
+      if (!wanted && this.open.has(pair)) this.close(pair, now);
+    }
   }
 
   podRemoved(uid: string): void {
@@ -101,8 +123,7 @@ export class ServiceMembership {
 
   /** Brings the open memberships of one service (`namespace/name`) in line with its slices. */
   refresh(service: string): void {
-    const serviceUid = this.lookup.serviceUidByName(service);
-    const svc = serviceUid === undefined ? undefined : this.lookup.service(serviceUid);
+    const svc = this.service(service);
     if (!svc) return;
     const wanted = new Set<string>();
     for (const sliceUid of this.slicesByService.get(service)) {
@@ -121,6 +142,11 @@ export class ServiceMembership {
     for (const pair of wanted) {
       if (!this.open.has(pair)) this.start(this.lookup.pod(pair.split('|')[0]!)!, svc, now);
     }
+  }
+
+  private service(qualified: string): ServiceObject | undefined {
+    const uid = this.lookup.serviceUidByName(qualified);
+    return uid === undefined ? undefined : this.lookup.service(uid);
   }
 
   private start(pod: PodObject, svc: ServiceObject, now: bigint): void {
@@ -157,12 +183,14 @@ export class ServiceMembership {
     const service = serviceKey(slice);
     this.slicesByService.delete(service, slice.uid);
     for (const ref of slice.pods) {
-      for (const k of podRefKeys(ref)) {
-        const stillNamed = this.slicesByService
-          .get(service)
-          .some((uid) => this.slices.get(uid)!.pods.some((r) => podRefKeys(r).includes(k)));
-        if (!stillNamed) this.servicesByPodRef.delete(k, service);
+      const key = refCountKey(service, podRefKey(ref));
+      const n = (this.refCounts.get(key) ?? 1) - 1;
+      if (n > 0) {
+        this.refCounts.set(key, n);
+        continue;
       }
+      this.refCounts.delete(key);
+      this.servicesByPodRef.delete(podRefKey(ref), service);
     }
   }
 }
@@ -184,9 +212,13 @@ function serviceKey(slice: EndpointSliceObject): string {
   return `${slice.namespace}/${slice.serviceName}`;
 }
 
-function podRefKeys(ref: { uid: string | undefined; namespace: string; name: string }): string[] {
-  const byName = `${ref.namespace}/${ref.name}`;
-  return ref.uid ? [ref.uid, byName] : [byName];
+/** How a slice names a pod: by uid, or by `namespace/name` when the slice gives no uid. */
+function podRefKey(ref: { uid: string | undefined; namespace: string; name: string }): string {
+  return ref.uid ? `uid:${ref.uid}` : `name:${ref.namespace}/${ref.name}`;
+}
+
+function refCountKey(service: string, ref: string): string {
+  return `${service}\u0000${ref}`;
 }
 
 function pairKey(podUid: string, serviceUid: string): string {
