@@ -1,8 +1,9 @@
 import { TableStore } from '../gateway/src/store/table-store';
-import { getJson } from './support/gateway';
+import { getJson, startTestGateway } from './support/gateway';
+import { FakeKubeApiServer } from './support/kube/fake-api-server';
 import { useLiveCluster } from './support/kube/live-cluster';
-import { containerHash } from './support/kube/fake-cluster';
-import { opensslUnavailable } from './support/kube/tls';
+import { FakeCluster, containerHash } from './support/kube/fake-cluster';
+import { opensslUnavailable, selfSignedCertificate } from './support/kube/tls';
 import { describeIfAvailable } from './support/system';
 import { eventually } from './support/eventually';
 
@@ -50,6 +51,7 @@ describeIfAvailable(
         'replicasets',
         'services',
       ]);
+      expect(live.api.requests.every((r) => r.authorized)).toBe(true);
       const podWatch = live.api.requests.find((r) => r.resource === 'pods' && r.watch)!;
       expect(podWatch.query.allowWatchBookmarks).toBe('true');
       expect(Number(podWatch.query.resourceVersion)).toBeGreaterThan(100);
@@ -264,3 +266,26 @@ describeIfAvailable(
     }
   },
 );
+
+describeIfAvailable('a gateway whose API server refuses it', opensslUnavailable(), () => {
+  it('keeps serving telemetry, reports itself unsynced and retries with backoff', async () => {
+    const api = await FakeKubeApiServer.start(selfSignedCertificate());
+    new FakeCluster(api).seed();
+    const gw = await startTestGateway({
+      metadata: { kubernetes: 'on', kubeconfig: api.writeKubeconfig('a-revoked-token') },
+    });
+    try {
+      await api.waitForRequests((rs) => rs.filter((r) => r.resource === 'pods').length >= 3);
+      const { body } = await getJson(`${gw.url}/v1/metadata/status`);
+      expect(body.kubernetes.synced).toBe(false);
+      expect(body.rows.pods.rows).toBe(0);
+      const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+      expect(metrics).toMatch(/pxgate_metadata_synced\{resource="pods"\} 0/);
+      expect(metrics).toMatch(/pxgate_metadata_watch_restarts_total\{resource="pods"\} [2-9]/);
+      expect((await getJson(`${gw.url}/readyz`)).status).toBe(200);
+    } finally {
+      await gw.close();
+      await api.close();
+    }
+  });
+});

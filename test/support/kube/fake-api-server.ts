@@ -25,8 +25,13 @@ import { TestCertificate } from './tls';
  *   chunked response that stays open.
  */
 export class FakeKubeApiServer {
-  /** Every request served, in order: which collection, and whether it was a watch. */
-  readonly requests: { resource: string; watch: boolean; query: Record<string, string> }[] = [];
+  /** Every request to a collection, in order: which, whether a watch, whether it bore the token. */
+  readonly requests: {
+    resource: string;
+    watch: boolean;
+    query: Record<string, string>;
+    authorized: boolean;
+  }[] = [];
   private readonly collections = new Map<string, Collection>();
   private readonly sockets = new Set<Socket>();
   private readonly snapshots = new Map<string, { rv: number; items: KubeObject[] }>();
@@ -214,7 +219,13 @@ export class FakeKubeApiServer {
     const url = new URL(req.url ?? '/', this.url);
     const query = Object.fromEntries(url.searchParams);
     const c = this.collections.get(url.pathname);
-    if (req.headers.authorization !== `Bearer ${this.token}`) {
+    const watch = query.watch === 'true' || query.watch === '1';
+    const authorized = req.headers.authorization === `Bearer ${this.token}`;
+    if (c) {
+      this.requests.push({ resource: c.resource.name, watch, query, authorized });
+      for (const w of this.requestWaiters.splice(0)) w();
+    }
+    if (!authorized) {
       sendStatus(res, 401, 'Unauthorized', 'Unauthorized');
       return;
     }
@@ -222,11 +233,6 @@ export class FakeKubeApiServer {
       sendStatus(res, 404, 'NotFound', `the server could not find the requested resource`);
       return;
     }
-    const watch = query.watch === 'true' || query.watch === '1';
-    this.requests.push({ resource: c.resource.name, watch, query });
-    const waiters = this.requestWaiters;
-    this.requestWaiters = [];
-    for (const w of waiters) w();
     if (watch) this.serveWatch(c, query, res);
     else this.serveList(c, query, res);
   }

@@ -49,6 +49,7 @@ export class ResourceInformer {
     private readonly opts: InformerOptions,
   ) {
     this.retryMs = opts.retryBaseMs;
+    metrics.synced(resource.name, false);
     this.watch = new ObservedWatch(kc, (type, object) => this.observe(type, object));
     this.informer = new ListWatch(resource.path, this.watch, () => this.list(), false);
     this.informer.on('add', (o) => this.sink.apply(resource.kind, o));
