@@ -53,7 +53,9 @@ export class Agent {
   private readonly scanner: ProcessScanner;
   private readonly processes: ProcessMetadataTracker;
   private readonly pageBytes = pageSize();
-  private readonly hostNetns = safeReadlink('/proc/self/ns/net');
+  // The host's network namespace is init's: with hostPID (the DaemonSet) /proc/1 is the host's
+  // init even though the agent's pod has a namespace of its own.
+  private readonly hostNetns = safeReadlink('/proc/1/ns/net') || safeReadlink('/proc/self/ns/net');
   private tracer: SocketTracer | undefined;
   private timers: NodeJS.Timeout[] = [];
   private scanning: Promise<void> | undefined;

@@ -1,4 +1,4 @@
-import { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { UserError } from '../common/errors';
 import { toUint128 } from '../ingest/values';
@@ -33,6 +33,8 @@ const Body = z.strictObject({
 type ProcessRow = z.output<typeof ProcessRow>;
 
 const TABLE = METADATA_TABLES.processes.name;
+const STAGE = `_stage${TABLE}`;
+// The order appendProcess writes in.
 const COLUMNS = Object.keys(METADATA_TABLES.processes.columns);
 
 /**
@@ -64,40 +66,27 @@ export class ProcessMetadataService {
     this.conn = undefined;
   }
 
+  /**
+   * One transaction per request: the rows go to a temporary staging table, then one keyed
+   * DELETE and one INSERT apply them (a DELETE per row would scan the table per row).
+   */
   private async write(rows: readonly ProcessRow[]): Promise<{ processes: number }> {
     if (rows.length === 0) return { processes: 0 };
-    this.conn ??= await this.store.connect();
-    const conn = this.conn;
+    const conn = await this.connection();
     const table = quoteIdent(TABLE);
+    const stage = quoteIdent(STAGE);
+    const names = COLUMNS.map(quoteIdent).join(', ');
     await conn.run('BEGIN TRANSACTION');
     try {
-      const del = await conn.prepare(`DELETE FROM ${table} WHERE upid = $1::UHUGEINT`);
-      const insert = await conn.prepare(
-        `INSERT INTO ${table} (${COLUMNS.map(quoteIdent).join(', ')}) VALUES ($1::UHUGEINT, ${COLUMNS.slice(
-          1,
-        )
-          .map((_, i) => `$${i + 2}`)
-          .join(', ')})`,
-      );
-      for (const r of rows) {
-        const [low, high] = toUint128(r.upid)!;
-        const upid = ((high << 64n) | low).toString();
-        del.bindVarchar(1, upid);
-        await del.run();
-        insert.bind([
-          upid,
-          high >> 32n,
-          BigInt(r.pid),
-          r.start_ticks,
-          r.cmdline,
-          r.hostname,
-          r.container_id,
-          r.pod_uid,
-          r.start_ns,
-          r.stop_ns ?? null,
-        ]);
-        await insert.run();
+      await conn.run(`DELETE FROM ${stage}`);
+      const appender = await conn.createAppender(STAGE, 'main', 'temp');
+      try {
+        for (const r of rows) appendProcess(appender, r);
+      } finally {
+        appender.closeSync();
       }
+      await conn.run(`DELETE FROM ${table} USING ${stage} s WHERE ${table}.upid = s.upid`);
+      await conn.run(`INSERT INTO ${table} (${names}) SELECT ${names} FROM ${stage}`);
       await conn.run(
         `DELETE FROM ${table} WHERE upid IN (SELECT upid FROM ${table} WHERE stop_ns IS NOT NULL ORDER BY stop_ns LIMIT greatest(0, (SELECT count(*) FROM ${table}) - ${this.maxRows}))`,
       );
@@ -108,6 +97,33 @@ export class ProcessMetadataService {
     }
     return { processes: rows.length };
   }
+
+  /** The service's own connection, with its staging table (temporary tables are per connection). */
+  private async connection(): Promise<DuckDBConnection> {
+    if (this.conn) return this.conn;
+    const conn = await this.store.connect();
+    await conn.run(
+      `CREATE TEMP TABLE ${quoteIdent(STAGE)} AS SELECT * FROM ${quoteIdent(TABLE)} LIMIT 0`,
+    );
+    this.conn = conn;
+    return conn;
+  }
+}
+
+function appendProcess(appender: DuckDBAppender, r: ProcessRow): void {
+  const [low, high] = toUint128(r.upid)!;
+  appender.appendUHugeInt((high << 64n) | low);
+  appender.appendBigInt(high >> 32n);
+  appender.appendBigInt(BigInt(r.pid));
+  appender.appendBigInt(r.start_ticks);
+  appender.appendVarchar(r.cmdline);
+  appender.appendVarchar(r.hostname);
+  appender.appendVarchar(r.container_id);
+  appender.appendVarchar(r.pod_uid);
+  appender.appendBigInt(r.start_ns);
+  if (r.stop_ns === undefined) appender.appendNull();
+  else appender.appendBigInt(r.stop_ns);
+  appender.endRow();
 }
 
 function validate(body: unknown): ProcessRow[] {
