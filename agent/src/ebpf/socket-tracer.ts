@@ -20,6 +20,8 @@ export interface SocketTracerOptions {
   readonly maxEventsPerSlice: number;
   /** The process whose traffic is never traced (default: this one). */
   readonly agentTgid?: number | undefined;
+  /** The libbpf shared object (default: the system's libbpf.so.1). */
+  readonly libbpfPath?: string | undefined;
 }
 
 /** The kernel side's counters (summed over CPUs). */
@@ -77,10 +79,10 @@ export class SocketTracer {
   ): SocketTracer {
     let lib: Libbpf;
     try {
-      lib = loadLibbpf();
+      lib = loadLibbpf(opts.libbpfPath);
     } catch (err) {
       throw new EbpfUnavailableError(
-        `the system libbpf could not be loaded (${(err as Error).message})`,
+        `${opts.libbpfPath ?? 'libbpf.so.1'} could not be loaded (${(err as Error).message})`,
         'Install libbpf 1.1 or later: apt-get install libbpf1 (Debian, Ubuntu) or dnf install libbpf (Fedora, RHEL)',
       );
     }
