@@ -1,0 +1,98 @@
+import { FieldType } from '@grafana/data';
+
+import { splitNanos, tableToFrame } from './frames';
+
+describe('tableToFrame', () => {
+  const frame = tableToFrame(
+    {
+      name: 'stats',
+      columns: [
+        { name: 'time_', type: 'TIME64NS', semanticType: 'ST_NONE' },
+        { name: 'upid', type: 'UINT128', semanticType: 'ST_UPID' },
+        { name: 'ok', type: 'BOOLEAN', semanticType: 'ST_NONE' },
+        { name: 'latency', type: 'INT64', semanticType: 'ST_DURATION_NS' },
+        { name: 'bytes', type: 'INT64', semanticType: 'ST_BYTES' },
+        { name: 'errors', type: 'FLOAT64', semanticType: 'ST_PERCENT' },
+        { name: 'rps', type: 'FLOAT64', semanticType: 'ST_THROUGHPUT_PER_NS' },
+        { name: 'bps', type: 'FLOAT64', semanticType: 'ST_THROUGHPUT_BYTES_PER_NS' },
+        { name: 'q', type: 'STRING', semanticType: 'ST_DURATION_NS_QUANTILES' },
+        { name: 'path', type: 'STRING', semanticType: 'ST_NONE' },
+      ],
+      rows: [
+        [
+          '1732700000123456789',
+          '1:42:99',
+          true,
+          1500,
+          '9007199254740993',
+          0.25,
+          2e-9,
+          5e-7,
+          '{"p50":10,"p90":20,"p99":30}',
+          '/a',
+        ],
+        [1000000, '0:1', false, null, 0, 1, 0, 0, 'not json', '/b'],
+      ],
+    },
+    'A',
+  );
+  const field = (name: string) => frame.fields.find((f) => f.name === name)!;
+
+  it('maps column types to field types', () => {
+    expect(frame.fields.map((f) => [f.name, f.type])).toEqual([
+      ['time_', FieldType.time],
+      ['upid', FieldType.string],
+      ['ok', FieldType.boolean],
+      ['latency', FieldType.number],
+      ['bytes', FieldType.number],
+      ['errors', FieldType.number],
+      ['rps', FieldType.number],
+      ['bps', FieldType.number],
+      ['q_p50', FieldType.number],
+      ['q_p90', FieldType.number],
+      ['q_p99', FieldType.number],
+      ['path', FieldType.string],
+    ]);
+    expect(frame).toMatchObject({ name: 'stats', refId: 'A', length: 2 });
+  });
+
+  it('keeps nanosecond times exactly: milliseconds plus the rest', () => {
+    expect(field('time_').values).toEqual([1732700000123, 1]);
+    expect(field('time_').nanos).toEqual([456789, 0]);
+  });
+
+  it('reads INT64 beyond 2^53 from decimal strings, and UINT128 as text', () => {
+    expect(field('bytes').values).toEqual([9007199254740992, 0]);
+    expect(field('upid').values).toEqual(['1:42:99', '0:1']);
+    expect(field('latency').values).toEqual([1500, null]);
+  });
+
+  it('sets units from semantic types, scaling per-ns throughputs to per second', () => {
+    expect(field('latency').config.unit).toBe('ns');
+    expect(field('bytes').config.unit).toBe('bytes');
+    expect(field('errors').config.unit).toBe('percentunit');
+    expect(field('rps').config.unit).toBe('reqps');
+    expect(field('rps').values[0]).toBeCloseTo(2);
+    expect(field('bps').config.unit).toBe('Bps');
+    expect(field('bps').values[0]).toBeCloseTo(500);
+    expect(field('path').config.unit).toBeUndefined();
+  });
+
+  it('splits quantile objects into one field per quantile', () => {
+    expect([field('q_p50').values, field('q_p90').values, field('q_p99').values]).toEqual([
+      [10, null],
+      [20, null],
+      [30, null],
+    ]);
+    expect(field('q_p99').config.unit).toBe('ns');
+  });
+});
+
+describe('splitNanos', () => {
+  it('handles numbers, strings, times before 1970 and junk', () => {
+    expect(splitNanos(2_500_000)).toEqual({ ms: 2, nanos: 500_000 });
+    expect(splitNanos('-1')).toEqual({ ms: -1, nanos: 999_999 });
+    expect(splitNanos('12x')).toBeNull();
+    expect(splitNanos(null)).toBeNull();
+  });
+});
