@@ -3,9 +3,9 @@
  * matchers, TextEncoder, matchMedia (Grafana's theme reads it), and the layout queries CodeMirror calls.
  */
 require('@testing-library/jest-dom');
-const { TextDecoder, TextEncoder } = require('util');
+const util = require('util');
 
-Object.assign(globalThis, { TextDecoder, TextEncoder });
+Object.assign(globalThis, { TextDecoder: util.TextDecoder, TextEncoder: util.TextEncoder });
 // i18next (inside @grafana/ui) otherwise prints an advertisement in every test file.
 process.env.I18NEXT_NO_SUPPORT_NOTICE = '1';
 

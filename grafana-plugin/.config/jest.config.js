@@ -22,7 +22,7 @@ const ESM_ONLY = [
 ];
 
 module.exports = {
-  testEnvironment: 'jsdom',
+  testEnvironment: path.join(__dirname, 'jest', 'environment.js'),
   setupFilesAfterEnv: [path.join(__dirname, 'jest-setup.js')],
   testMatch: ['<rootDir>/src/**/*.test.{ts,tsx}', '<rootDir>/test/**/*.test.{ts,tsx}'],
   moduleNameMapper: {
