@@ -1,3 +1,6 @@
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
 /**
  * Unit tests sit next to the code; cross-component tests live in test/. The Grafana plugin is a
  * project of its own (jsdom, TSX), run by the same `npm test`.
@@ -5,7 +8,9 @@
 module.exports = {
   projects: ['<rootDir>', '<rootDir>/grafana-plugin'],
   testEnvironment: 'node',
-  roots: ['<rootDir>/gateway', '<rootDir>/agent', '<rootDir>/test'],
+  roots: ['gateway', 'agent', 'test']
+    .filter((d) => existsSync(join(__dirname, d)))
+    .map((d) => `<rootDir>/${d}`),
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
