@@ -2,6 +2,7 @@ import express, { Express } from 'express';
 import { Registry } from 'prom-client';
 import { Logger } from '../common/logger';
 import { IngestService } from '../ingest/ingest-service';
+import { bundledScripts } from '../pxl/bundled';
 import { PxlEngine } from '../pxl/engine';
 import { TableStore } from '../store/table-store';
 import { bearerAuth } from './auth';
@@ -9,6 +10,7 @@ import { errorHandler, notFound } from './errors';
 import { healthRoutes } from './routes/health';
 import { ingestRoutes } from './routes/ingest';
 import { queryRoutes } from './routes/query';
+import { scriptRoutes } from './routes/scripts';
 import { tableRoutes } from './routes/tables';
 
 export interface AppDeps {
@@ -32,6 +34,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(tableRoutes(deps.store));
   app.use(ingestRoutes(deps.ingest, deps.maxBodyBytes));
   app.use(queryRoutes(deps.pxl));
+  app.use(scriptRoutes(bundledScripts()));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;
