@@ -32,8 +32,14 @@ function readCatalog(dir) {
       .relative(dir, file)
       .replace(/\\/g, '/')
       .replace(/\.pxl$/, '');
-    const description = docstringOf(script);
-    return { id, name: id, description: description.split('\n')[0] ?? '', script };
+    // The docstring's first line is the title; its first paragraph after that, the description.
+    const [title = '', ...rest] = docstringOf(script).split('\n');
+    const description = rest
+      .join('\n')
+      .trim()
+      .split(/\n\s*\n/)[0]
+      .replace(/\s+/g, ' ');
+    return { id, name: title.trim() || id, description, script };
   });
 }
 

@@ -7,28 +7,23 @@ import path from 'path';
 const { docstringOf, readCatalog } = require('../../.config/scripts/read-catalog');
 
 describe('the bundled scripts catalog', () => {
-  it('reads every .pxl file under a folder, sorted, with its docstring', () => {
+  it('reads every .pxl file under a folder, sorted, titled by its docstring', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pxgate-catalog-'));
     try {
+      const flows =
+        "# c\n'''Network flows\n\nBytes between pods,\nper pair.\n\nMore.'''\nimport px\n";
+      const http = '"""HTTP requests."""\nimport px\n';
       fs.mkdirSync(path.join(dir, 'net'));
-      fs.writeFileSync(
-        path.join(dir, 'net', 'flows.pxl'),
-        "# c\n'''Network flows.\n\nMore.'''\nimport px\n",
-      );
-      fs.writeFileSync(path.join(dir, 'http_data.pxl'), '"""HTTP requests."""\nimport px\n');
+      fs.writeFileSync(path.join(dir, 'net', 'flows.pxl'), flows);
+      fs.writeFileSync(path.join(dir, 'http_data.pxl'), http);
       fs.writeFileSync(path.join(dir, 'notes.txt'), 'ignored');
       expect(readCatalog(dir)).toEqual([
-        {
-          id: 'http_data',
-          name: 'http_data',
-          description: 'HTTP requests.',
-          script: '"""HTTP requests."""\nimport px\n',
-        },
+        { id: 'http_data', name: 'HTTP requests.', description: '', script: http },
         {
           id: 'net/flows',
-          name: 'net/flows',
-          description: 'Network flows.',
-          script: "# c\n'''Network flows.\n\nMore.'''\nimport px\n",
+          name: 'Network flows',
+          description: 'Bytes between pods, per pair.',
+          script: flows,
         },
       ]);
     } finally {
@@ -36,8 +31,17 @@ describe('the bundled scripts catalog', () => {
     }
   });
 
-  it('is empty for a missing folder, and a script without docstring has no description', () => {
+  it('is empty for a missing folder; a script without a docstring is named by its path', () => {
     expect(readCatalog(path.join(os.tmpdir(), 'pxgate-no-such-dir'))).toEqual([]);
     expect(docstringOf('import px\n')).toBe('');
+  });
+
+  it("holds the repository's bundled scripts, each with a title", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const scripts = require('@pxgate/scripts') as Array<{ id: string; name: string }>;
+    expect(scripts.map((s) => s.id)).toEqual(
+      expect.arrayContaining(['http_data', 'service_map', 'service_stats']),
+    );
+    for (const s of scripts) expect(s.name).not.toBe(s.id);
   });
 });

@@ -88,6 +88,22 @@ describe('tableToFrame', () => {
   });
 });
 
+it('keeps a quantile the script computed itself instead of splitting one out', () => {
+  const frame = tableToFrame({
+    name: 't',
+    columns: [
+      { name: 'latency', type: 'STRING', semanticType: 'ST_DURATION_NS_QUANTILES' },
+      { name: 'latency_p99', type: 'INT64', semanticType: 'ST_DURATION_NS' },
+    ],
+    rows: [['{"p50":1,"p90":2,"p99":3}', 7]],
+  });
+  expect(frame.fields.map((f) => [f.name, f.values[0]])).toEqual([
+    ['latency_p50', 1],
+    ['latency_p90', 2],
+    ['latency_p99', 7],
+  ]);
+});
+
 describe('splitNanos', () => {
   it('handles numbers, strings, times before 1970 and junk', () => {
     expect(splitNanos(2_500_000)).toEqual({ ms: 2, nanos: 500_000 });

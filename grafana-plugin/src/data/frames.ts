@@ -70,6 +70,7 @@ function quantileFields(
   column: GatewayColumn,
   cells: unknown[],
   unit: string | undefined,
+  taken: ReadonlySet<string>,
 ): Field[] {
   const parsed = cells.map((cell) => {
     if (typeof cell !== 'string') return undefined;
@@ -79,7 +80,9 @@ function quantileFields(
       return undefined;
     }
   });
-  return SHOWN_QUANTILES.map((q) => ({
+  // A column the script computed itself (`latency_p99`, say) wins over the split one.
+  const shown = SHOWN_QUANTILES.filter((q) => !taken.has(`${column.name}_${q}`));
+  return shown.map((q) => ({
     name: `${column.name}_${q}`,
     type: FieldType.number,
     config: unit ? { unit } : {},
@@ -88,9 +91,13 @@ function quantileFields(
 }
 
 /** The fields one column becomes (several for a quantiles column). */
-function columnFields(column: GatewayColumn, cells: unknown[]): Field[] {
+function columnFields(
+  column: GatewayColumn,
+  cells: unknown[],
+  taken: ReadonlySet<string>,
+): Field[] {
   if (column.semanticType in QUANTILE_TYPES) {
-    return quantileFields(column, cells, QUANTILE_TYPES[column.semanticType]);
+    return quantileFields(column, cells, QUANTILE_TYPES[column.semanticType], taken);
   }
   switch (column.type) {
     case 'TIME64NS':
@@ -122,10 +129,12 @@ function columnFields(column: GatewayColumn, cells: unknown[]): Field[] {
 
 /** One gateway table as a data frame. */
 export function tableToFrame(table: GatewayTable, refId?: string): DataFrame {
+  const taken = new Set(table.columns.map((c) => c.name));
   const fields = table.columns.flatMap((column, i) =>
     columnFields(
       column,
       table.rows.map((row) => row[i] ?? null),
+      taken,
     ),
   );
   return { name: table.name, refId, fields, length: table.rows.length };

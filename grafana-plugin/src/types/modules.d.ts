@@ -4,8 +4,9 @@ declare module '@pxgate/scripts' {
   export interface BundledScript {
     /** Path under `scripts/px/` without `.pxl`, e.g. `http_data`. */
     id: string;
+    /** The first line of the script's docstring (its id when it has none). */
     name: string;
-    /** The first line of the script's docstring. */
+    /** The docstring's first paragraph after the title. */
     description: string;
     script: string;
   }
