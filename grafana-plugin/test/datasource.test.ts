@@ -181,11 +181,15 @@ describe('variables', () => {
     expect([...(await values({ kind: 'nodes' }))].sort()).toEqual(['node-a', 'node-b']);
   });
 
-  it('filters services by a namespace variable', async () => {
+  it('filters services by a namespace variable, whose "All" value * filters nothing', async () => {
     const got = await values({ kind: 'services', namespace: '$namespace' }, [
       { name: 'namespace', value: 'ops' },
     ]);
     expect(got).toEqual(['ops/prometheus']);
+    const all = [{ name: 'namespace', value: '$__all', options: ['ops', 'shop'], allValue: '*' }];
+    expect(await values({ kind: 'pods', namespace: '$namespace' }, all)).toHaveLength(
+      SERVICES.length,
+    );
   });
 
   it("takes the first column of any script's first table", async () => {

@@ -15,12 +15,18 @@ import type { PxgateDataSource } from './PxgateDataSource';
 import { templateValues } from './templating';
 import { interpolateScript } from '../data/interpolate';
 
-/** Splits a namespace filter (text, or a variable such as `$namespace`) into namespaces. */
+/** The value that stands for every namespace: the "All" value of pxgate's dashboards. */
+export const ALL_NAMESPACES = '*';
+
+/**
+ * Splits a namespace filter (text, or a variable such as `$namespace`) into namespaces; empty
+ * when it names all of them.
+ */
 function namespacesOf(filter: string | undefined, resolve: (text: string) => unknown): string[] {
   if (!filter || filter.trim() === '') return [];
   const value = resolve(filter.trim());
   const values = Array.isArray(value) ? value.map(String) : [String(value)];
-  return values.filter((v) => v !== '');
+  return values.includes(ALL_NAMESPACES) ? [] : values.filter((v) => v !== '');
 }
 
 /** Template variables: namespaces, services, pods, nodes, or the first column of any script. */
