@@ -88,10 +88,11 @@ const SHAPES: Record<string, (frames: DataFrame[]) => string | undefined> = {
     const dangling = ends.filter((e) => !ids.has(e as string));
     if (dangling.length) return `edges to unknown nodes: ${dangling.join(', ')}`;
     // The arcs around a node are shares of its circle: where a node has them, they add up to 1.
+    // (A node that only calls others has none: PxL's outer merge fills its stats with zeros.)
     const arcs = nodes.fields.filter((f) => f.name.startsWith('arc__'));
     for (let row = 0; row < nodes.length && arcs.length; row++) {
       const parts = arcs.map((f) => f.values[row] as number | null);
-      if (parts.every((p) => p === null)) continue;
+      if (parts.every((p) => !p)) continue;
       const sum = parts.reduce((a: number, p) => a + (p ?? 0), 0);
       if (Math.abs(sum - 1) > 1e-9) return `arcs of node ${row} add up to ${sum}`;
     }
