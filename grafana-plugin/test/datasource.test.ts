@@ -149,6 +149,29 @@ px.display(df, 'one')
     expect(res.errors![0]!.message).toMatch(/^line 3, column \d+: .*no_such_column/);
   });
 
+  it('links px.script_reference cells to the referenced bundled script in Explore', async () => {
+    const res = await run([
+      query(`import px
+df = px.DataFrame(table='http_events', start_time=$__from, end_time=$__to)
+df.service = df.ctx['service']
+df = df.groupby('service').agg(n=('latency', px.count))
+df.stats = px.script_reference(df.service, 'px/service_stats', {'start_time': '-15m', 'service': df.service})
+px.display(df, 'services')
+`),
+    ]);
+    expect(res.errors).toBeUndefined();
+    const stats = field((res.data as DataFrame[])[0]!, 'stats');
+    expect(stats.config.links).toEqual([
+      expect.objectContaining({
+        title: 'Open Service stats',
+        internal: expect.objectContaining({
+          datasourceUid: 'pxgate-test',
+          query: expect.objectContaining({ func: 'service_stats', args: { start_time: '-15m' } }),
+        }),
+      }),
+    ]);
+  });
+
   it('reports a missing output table by name', async () => {
     const res = await run([query(PER_SERVICE, { output: 'nope' })]);
     expect(res.errors?.[0]?.message).toBe(

@@ -6,7 +6,7 @@ import { DataFrame } from '@grafana/data';
 
 import { GatewayTable } from '../types/gateway';
 import { PxgateQuery } from '../types/query';
-import { tableToFrame } from './frames';
+import { LinkMaker, tableToFrame } from './frames';
 import { toNodeGraph } from './nodeGraph';
 import { longToWide } from './timeSeries';
 import { toTraceFrames } from './traces';
@@ -32,10 +32,11 @@ function selectTables(tables: GatewayTable[], output: string | undefined): Gatew
 export function framesForQuery(
   tables: GatewayTable[],
   query: Pick<PxgateQuery, 'refId' | 'format' | 'output'>,
+  linkFor?: LinkMaker,
 ): DataFrame[] {
   // A node graph is built from the `nodes` and `edges` tables together.
   const selected = query.format === 'node_graph' ? tables : selectTables(tables, query.output);
-  const frames = selected.map((t) => tableToFrame(t, query.refId));
+  const frames = selected.map((t) => tableToFrame(t, query.refId, linkFor));
   switch (query.format) {
     case 'time_series':
       return frames.map(longToWide);

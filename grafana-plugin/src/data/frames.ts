@@ -3,9 +3,9 @@
  * kept in `nanos`), INT64 and FLOAT64 to numbers, BOOLEAN to booleans, STRING and UINT128 to
  * strings; semantic types to units; quantile objects to one numeric field per quantile.
  */
-import { DataFrame, Field, FieldType } from '@grafana/data';
+import { DataFrame, DataLink, Field, FieldType } from '@grafana/data';
 
-import { GatewayColumn, GatewayTable } from '../types/gateway';
+import { GatewayColumn, GatewayTable, ScriptReference } from '../types/gateway';
 import { QUANTILE_TYPES, SHOWN_QUANTILES, unitOf } from './units';
 
 const NS_PER_MS = 1_000_000n;
@@ -127,8 +127,11 @@ function columnFields(
   }
 }
 
+/** Turns a `px.script_reference` column's metadata into a data link, when it can. */
+export type LinkMaker = (reference: ScriptReference) => DataLink | undefined;
+
 /** One gateway table as a data frame. */
-export function tableToFrame(table: GatewayTable, refId?: string): DataFrame {
+export function tableToFrame(table: GatewayTable, refId?: string, linkFor?: LinkMaker): DataFrame {
   const taken = new Set(table.columns.map((c) => c.name));
   const fields = table.columns.flatMap((column, i) =>
     columnFields(
@@ -137,5 +140,12 @@ export function tableToFrame(table: GatewayTable, refId?: string): DataFrame {
       taken,
     ),
   );
+  if (linkFor) {
+    for (const column of table.columns) {
+      const link = column.scriptReference && linkFor(column.scriptReference);
+      const field = fields.find((f) => f.name === column.name);
+      if (link && field) field.config = { ...field.config, links: [link] };
+    }
+  }
   return { name: table.name, refId, fields, length: table.rows.length };
 }

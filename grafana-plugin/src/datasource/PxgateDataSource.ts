@@ -10,8 +10,11 @@ import {
 import { getTemplateSrv } from '@grafana/runtime';
 import { Observable } from 'rxjs';
 
+import scripts from '@pxgate/scripts';
+
 import { macroValues } from '../data/macros';
 import { migrateQuery } from '../data/migrations';
+import { scriptLink } from '../data/scriptLinks';
 import { PxgateOptions } from '../types/options';
 import { PxgateQuery } from '../types/query';
 import { annotationSupport } from './annotations';
@@ -45,7 +48,13 @@ export class PxgateDataSource extends DataSourceApi<PxgateQuery, PxgateOptions> 
   }
 
   query(request: DataQueryRequest<PxgateQuery>): Observable<DataQueryResponse> {
-    return runQueries(this.client, request, getTemplateSrv());
+    const target = { uid: this.uid, name: this.name };
+    return runQueries(
+      this.client,
+      (reference) => scriptLink(reference, scripts, target),
+      request,
+      getTemplateSrv(),
+    );
   }
 
   /**

@@ -3,6 +3,7 @@ import { TemplateSrv } from '@grafana/runtime';
 import { catchError, forkJoin, map, Observable, of } from 'rxjs';
 
 import { framesForQuery } from '../data/format';
+import { LinkMaker } from '../data/frames';
 import { macroValues } from '../data/macros';
 import { migrateQuery } from '../data/migrations';
 import { validateQuery } from '../data/validate';
@@ -26,6 +27,7 @@ function failure(refId: string, err: unknown): QueryResult {
 /** Runs one query: interpolate, call the gateway, shape the frames. Failures stay with their refId. */
 function runQuery(
   client: GatewayClient,
+  linkFor: LinkMaker,
   request: DataQueryRequest<PxgateQuery>,
   stored: PxgateQuery,
   templateSrv: TemplateSrv,
@@ -46,7 +48,7 @@ function runQuery(
   }
   return client.query(body, `${request.requestId}_${query.refId}`).pipe(
     map((answer) => ({
-      frames: framesForQuery(answer.tables, query).map((frame) => ({
+      frames: framesForQuery(answer.tables, query, linkFor).map((frame) => ({
         ...frame,
         meta: { ...frame.meta, executedQueryString: body.script },
       })),
@@ -58,12 +60,13 @@ function runQuery(
 /** Runs every visible query of a request, in parallel, and gathers frames and errors. */
 export function runQueries(
   client: GatewayClient,
+  linkFor: LinkMaker,
   request: DataQueryRequest<PxgateQuery>,
   templateSrv: TemplateSrv,
 ): Observable<DataQueryResponse> {
   const targets = request.targets.filter((t) => !t.hide);
   if (targets.length === 0) return of({ data: [] });
-  return forkJoin(targets.map((t) => runQuery(client, request, t, templateSrv))).pipe(
+  return forkJoin(targets.map((t) => runQuery(client, linkFor, request, t, templateSrv))).pipe(
     map((results) => {
       const errors = results.flatMap((r) => (r.error ? [r.error] : []));
       const response: DataQueryResponse = { data: results.flatMap((r) => r.frames) };
