@@ -1,25 +1,18 @@
 import { FieldType } from '@grafana/data';
 
 import { GatewayTable } from '../types/gateway';
+import { gatewayTable } from '../../test/support/tables';
 import { framesForQuery, OutputNotFoundError } from './format';
 
-const stats: GatewayTable = {
-  name: 'stats',
-  columns: [
-    { name: 'time_', type: 'TIME64NS', semanticType: 'ST_NONE' },
-    { name: 'service', type: 'STRING', semanticType: 'ST_NONE' },
-    { name: 'n', type: 'INT64', semanticType: 'ST_NONE' },
-  ],
-  rows: [
+const stats: GatewayTable = gatewayTable(
+  'stats',
+  ['time_:TIME64NS', 'service:STRING', 'n:INT64'],
+  [
     ['1000000', 'a', 1],
     ['1000000', 'b', 2],
   ],
-};
-const errors: GatewayTable = {
-  name: 'errors',
-  columns: [{ name: 'msg', type: 'STRING', semanticType: 'ST_NONE' }],
-  rows: [['x']],
-};
+);
+const errors: GatewayTable = gatewayTable('errors', ['msg:STRING'], [['x']]);
 
 describe('framesForQuery', () => {
   it('returns every table, or only the chosen output', () => {

@@ -1,24 +1,25 @@
 import { FieldType } from '@grafana/data';
 
+import { gatewayTable } from '../../test/support/tables';
 import { splitNanos, tableToFrame } from './frames';
 
 describe('tableToFrame', () => {
   const frame = tableToFrame(
-    {
-      name: 'stats',
-      columns: [
-        { name: 'time_', type: 'TIME64NS', semanticType: 'ST_NONE' },
-        { name: 'upid', type: 'UINT128', semanticType: 'ST_UPID' },
-        { name: 'ok', type: 'BOOLEAN', semanticType: 'ST_NONE' },
-        { name: 'latency', type: 'INT64', semanticType: 'ST_DURATION_NS' },
-        { name: 'bytes', type: 'INT64', semanticType: 'ST_BYTES' },
-        { name: 'errors', type: 'FLOAT64', semanticType: 'ST_PERCENT' },
-        { name: 'rps', type: 'FLOAT64', semanticType: 'ST_THROUGHPUT_PER_NS' },
-        { name: 'bps', type: 'FLOAT64', semanticType: 'ST_THROUGHPUT_BYTES_PER_NS' },
-        { name: 'q', type: 'STRING', semanticType: 'ST_DURATION_NS_QUANTILES' },
-        { name: 'path', type: 'STRING', semanticType: 'ST_NONE' },
+    gatewayTable(
+      'stats',
+      [
+        'time_:TIME64NS',
+        'upid:UINT128:ST_UPID',
+        'ok:BOOLEAN',
+        'latency:INT64:ST_DURATION_NS',
+        'bytes:INT64:ST_BYTES',
+        'errors:FLOAT64:ST_PERCENT',
+        'rps:FLOAT64:ST_THROUGHPUT_PER_NS',
+        'bps:FLOAT64:ST_THROUGHPUT_BYTES_PER_NS',
+        'q:STRING:ST_DURATION_NS_QUANTILES',
+        'path:STRING',
       ],
-      rows: [
+      [
         [
           '1732700000123456789',
           '1:42:99',
@@ -33,7 +34,7 @@ describe('tableToFrame', () => {
         ],
         [1000000, '0:1', false, null, 0, 1, 0, 0, 'not json', '/b'],
       ],
-    },
+    ),
     'A',
   );
   const field = (name: string) => frame.fields.find((f) => f.name === name)!;
@@ -89,14 +90,13 @@ describe('tableToFrame', () => {
 });
 
 it('keeps a quantile the script computed itself instead of splitting one out', () => {
-  const frame = tableToFrame({
-    name: 't',
-    columns: [
-      { name: 'latency', type: 'STRING', semanticType: 'ST_DURATION_NS_QUANTILES' },
-      { name: 'latency_p99', type: 'INT64', semanticType: 'ST_DURATION_NS' },
-    ],
-    rows: [['{"p50":1,"p90":2,"p99":3}', 7]],
-  });
+  const frame = tableToFrame(
+    gatewayTable(
+      't',
+      ['latency:STRING:ST_DURATION_NS_QUANTILES', 'latency_p99:INT64:ST_DURATION_NS'],
+      [['{"p50":1,"p90":2,"p99":3}', 7]],
+    ),
+  );
   expect(frame.fields.map((f) => [f.name, f.values[0]])).toEqual([
     ['latency_p50', 1],
     ['latency_p90', 2],

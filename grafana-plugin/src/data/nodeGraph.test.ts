@@ -1,21 +1,22 @@
 import { FieldType } from '@grafana/data';
 
+import { gatewayTable } from '../../test/support/tables';
 import { tableToFrame } from './frames';
 import { NodeGraphError, toNodeGraph } from './nodeGraph';
 
-const edgesTable = {
-  name: 'edges',
-  columns: [
-    { name: 'source', type: 'STRING' as const, semanticType: 'ST_SERVICE_NAME' },
-    { name: 'target', type: 'STRING' as const, semanticType: 'ST_SERVICE_NAME' },
-    { name: 'mainStat', type: 'FLOAT64' as const, semanticType: 'ST_PERCENT' },
-    { name: 'secondaryStat', type: 'INT64' as const, semanticType: 'ST_DURATION_NS' },
+const edgesTable = gatewayTable(
+  'edges',
+  [
+    'source:STRING:ST_SERVICE_NAME',
+    'target:STRING:ST_SERVICE_NAME',
+    'mainStat:FLOAT64:ST_PERCENT',
+    'secondaryStat:INT64:ST_DURATION_NS',
   ],
-  rows: [
+  [
     ['web', 'cart', 0.1, 2000],
     ['cart', 'db', 0, 500],
   ],
-};
+);
 
 describe('toNodeGraph', () => {
   it('normalises Pixie-style names and derives edge ids and missing nodes', () => {
@@ -43,16 +44,13 @@ describe('toNodeGraph', () => {
   });
 
   it('uses a nodes table, giving arc fields a fixed colour each', () => {
-    const nodesTable = tableToFrame({
-      name: 'nodes',
-      columns: [
-        { name: 'ID', type: 'STRING', semanticType: 'ST_NONE' },
-        { name: 'arc__ok', type: 'FLOAT64', semanticType: 'ST_NONE' },
-        { name: 'arc__errors', type: 'FLOAT64', semanticType: 'ST_NONE' },
-        { name: 'detail__namespace', type: 'STRING', semanticType: 'ST_NONE' },
-      ],
-      rows: [['web', 0.9, 0.1, 'default']],
-    });
+    const nodesTable = tableToFrame(
+      gatewayTable(
+        'nodes',
+        ['ID:STRING', 'arc__ok:FLOAT64', 'arc__errors:FLOAT64', 'detail__namespace:STRING'],
+        [['web', 0.9, 0.1, 'default']],
+      ),
+    );
     const [nodes] = toNodeGraph([nodesTable, tableToFrame(edgesTable)]);
     expect(nodes!.fields.map((f) => f.name)).toEqual([
       'id',
@@ -66,11 +64,7 @@ describe('toNodeGraph', () => {
   });
 
   it('says what is missing when there is no edges table', () => {
-    const other = tableToFrame({
-      name: 'stats',
-      columns: [{ name: 'a', type: 'INT64', semanticType: 'ST_NONE' }],
-      rows: [],
-    });
+    const other = tableToFrame(gatewayTable('stats', ['a:INT64'], []));
     expect(() => toNodeGraph([other])).toThrow(
       new NodeGraphError(
         'a node graph needs an "edges" table with source and target columns; the script displayed: stats',

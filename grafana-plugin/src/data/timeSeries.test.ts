@@ -1,5 +1,6 @@
 import { FieldType } from '@grafana/data';
 
+import { gatewayTable } from '../../test/support/tables';
 import { tableToFrame } from './frames';
 import { longToWide } from './timeSeries';
 
@@ -7,21 +8,23 @@ const NS = 1_000_000n;
 const t = (ms: number) => String(BigInt(ms) * NS);
 
 describe('longToWide', () => {
-  const long = tableToFrame({
-    name: 'latency',
-    columns: [
-      { name: 'time_', type: 'TIME64NS', semanticType: 'ST_NONE' },
-      { name: 'service', type: 'STRING', semanticType: 'ST_SERVICE_NAME' },
-      { name: 'p50', type: 'INT64', semanticType: 'ST_DURATION_NS' },
-      { name: 'rps', type: 'FLOAT64', semanticType: 'ST_NONE' },
-    ],
-    rows: [
-      [t(2000), 'cart', 20, 2],
-      [t(1000), 'cart', 10, 1],
-      [t(1000), 'web', 5, 7],
-      [t(3000), 'web', 6, 8],
-    ],
-  });
+  const long = tableToFrame(
+    gatewayTable(
+      'latency',
+      [
+        'time_:TIME64NS',
+        'service:STRING:ST_SERVICE_NAME',
+        'p50:INT64:ST_DURATION_NS',
+        'rps:FLOAT64',
+      ],
+      [
+        [t(2000), 'cart', 20, 2],
+        [t(1000), 'cart', 10, 1],
+        [t(1000), 'web', 5, 7],
+        [t(3000), 'web', 6, 8],
+      ],
+    ),
+  );
   const wide = longToWide(long);
 
   it('aligns every series on one sorted time field', () => {
@@ -47,41 +50,35 @@ describe('longToWide', () => {
   });
 
   it('only sorts a table that has no string columns, and leaves one without time alone', () => {
-    const plain = tableToFrame({
-      name: 'x',
-      columns: [
-        { name: 'time_', type: 'TIME64NS', semanticType: 'ST_NONE' },
-        { name: 'v', type: 'INT64', semanticType: 'ST_NONE' },
-      ],
-      rows: [
-        [t(2), 2],
-        [t(1), 1],
-      ],
-    });
+    const plain = tableToFrame(
+      gatewayTable(
+        'x',
+        ['time_:TIME64NS', 'v:INT64'],
+        [
+          [t(2), 2],
+          [t(1), 1],
+        ],
+      ),
+    );
     expect(longToWide(plain).fields.map((f) => [f.name, f.labels, f.values])).toEqual([
       ['time_', undefined, [1, 2]],
       ['v', undefined, [1, 2]],
     ]);
-    const noTime = tableToFrame({
-      name: 'n',
-      columns: [{ name: 'v', type: 'INT64', semanticType: 'ST_NONE' }],
-      rows: [[1]],
-    });
+    const noTime = tableToFrame(gatewayTable('n', ['v:INT64'], [[1]]));
     expect(longToWide(noTime)).toBe(noTime);
   });
 
   it('keeps sub-millisecond times apart', () => {
-    const fine = tableToFrame({
-      name: 'x',
-      columns: [
-        { name: 'time_', type: 'TIME64NS', semanticType: 'ST_NONE' },
-        { name: 'v', type: 'INT64', semanticType: 'ST_NONE' },
-      ],
-      rows: [
-        ['1000000500', 2],
-        ['1000000100', 1],
-      ],
-    });
+    const fine = tableToFrame(
+      gatewayTable(
+        'x',
+        ['time_:TIME64NS', 'v:INT64'],
+        [
+          ['1000000500', 2],
+          ['1000000100', 1],
+        ],
+      ),
+    );
     const w = longToWide(fine);
     expect(w.fields[0]!.values).toEqual([1000, 1000]);
     expect(w.fields[0]!.nanos).toEqual([100, 500]);

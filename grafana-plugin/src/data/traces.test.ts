@@ -1,29 +1,32 @@
 import { FieldType } from '@grafana/data';
 
+import { gatewayTable } from '../../test/support/tables';
 import { tableToFrame } from './frames';
 import { toTraceFrames, TraceShapeError } from './traces';
 
 describe('toTraceFrames', () => {
   it('groups spans by trace and converts times to milliseconds', () => {
     const frames = toTraceFrames(
-      tableToFrame({
-        name: 'spans',
-        columns: [
-          { name: 'trace_id', type: 'STRING', semanticType: 'ST_NONE' },
-          { name: 'span_id', type: 'STRING', semanticType: 'ST_NONE' },
-          { name: 'parent_span_id', type: 'STRING', semanticType: 'ST_NONE' },
-          { name: 'service', type: 'STRING', semanticType: 'ST_SERVICE_NAME' },
-          { name: 'req_path', type: 'STRING', semanticType: 'ST_NONE' },
-          { name: 'start_time', type: 'TIME64NS', semanticType: 'ST_NONE' },
-          { name: 'latency', type: 'INT64', semanticType: 'ST_DURATION_NS' },
-          { name: 'resp_status', type: 'INT64', semanticType: 'ST_HTTP_RESP_STATUS' },
-        ],
-        rows: [
-          ['t1', 's1', '', 'web', '/a', '1000500000', 2_500_000, 200],
-          ['t2', 's9', '', 'api', '/b', '3000000000', 1_000_000, 500],
-          ['t1', 's2', 's1', 'cart', '/c', '1001000000', 1_000_000, 201],
-        ],
-      }),
+      tableToFrame(
+        gatewayTable(
+          'spans',
+          [
+            'trace_id:STRING',
+            'span_id:STRING',
+            'parent_span_id:STRING',
+            'service:STRING:ST_SERVICE_NAME',
+            'req_path:STRING',
+            'start_time:TIME64NS',
+            'latency:INT64:ST_DURATION_NS',
+            'resp_status:INT64:ST_HTTP_RESP_STATUS',
+          ],
+          [
+            ['t1', 's1', '', 'web', '/a', '1000500000', 2_500_000, 200],
+            ['t2', 's9', '', 'api', '/b', '3000000000', 1_000_000, 500],
+            ['t1', 's2', 's1', 'cart', '/c', '1001000000', 1_000_000, 201],
+          ],
+        ),
+      ),
       'A',
     );
     expect(frames).toHaveLength(2);
@@ -42,17 +45,14 @@ describe('toTraceFrames', () => {
   });
 
   it('gives rows without ids stable ids of their own', () => {
-    const table = {
-      name: 'http',
-      columns: [
-        { name: 'time_', type: 'TIME64NS' as const, semanticType: 'ST_NONE' },
-        { name: 'latency', type: 'INT64' as const, semanticType: 'ST_DURATION_NS' },
-      ],
-      rows: [
+    const table = gatewayTable(
+      'http',
+      ['time_:TIME64NS', 'latency:INT64:ST_DURATION_NS'],
+      [
         ['1000000000', 5],
         ['2000000000', 6],
       ],
-    };
+    );
     const once = toTraceFrames(tableToFrame(table));
     const again = toTraceFrames(tableToFrame(table));
     expect(once).toHaveLength(2);
@@ -62,11 +62,7 @@ describe('toTraceFrames', () => {
   });
 
   it('refuses tables without a start time and a duration', () => {
-    const table = tableToFrame({
-      name: 'n',
-      columns: [{ name: 'a', type: 'STRING', semanticType: 'ST_NONE' }],
-      rows: [],
-    });
+    const table = tableToFrame(gatewayTable('n', ['a:STRING'], []));
     expect(() => toTraceFrames(table)).toThrow(TraceShapeError);
   });
 });
