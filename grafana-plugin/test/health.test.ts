@@ -70,6 +70,21 @@ describe('testDatasource', () => {
     });
   });
 
+  it('adds the token on the server side only: the browser request carries none', async () => {
+    const { ds, proxy } = makeDataSource({ gatewayUrl: locked.url, token: TOKEN });
+    const fetches: Array<{ headers?: Record<string, unknown> }> = [];
+    const fetch = proxy.fetch.bind(proxy);
+    proxy.fetch = (options) => {
+      fetches.push(options);
+      return fetch(options);
+    };
+    await ds.testDatasource();
+    expect(fetches).toHaveLength(1);
+    expect(JSON.stringify(fetches[0])).not.toContain(TOKEN);
+    expect(proxy.forwarded.at(-1)!.headers.Authorization).toBe(`Bearer ${TOKEN}`);
+    expect(proxy.forwarded.at(-1)!.url).toBe(`${locked.url}/v1/query`);
+  });
+
   it("passes the gateway's own error through", async () => {
     const url = `${open.url}/not-the-api`;
     expect(await makeDataSource({ gatewayUrl: url }).ds.testDatasource()).toEqual({
