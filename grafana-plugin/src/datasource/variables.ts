@@ -7,13 +7,13 @@ import {
 import { getTemplateSrv } from '@grafana/runtime';
 import { catchError, map, Observable, of } from 'rxjs';
 
+import { VariableQueryEditor } from '../components/VariableQueryEditor';
+import { interpolateScript } from '../data/interpolate';
 import { macroValues } from '../data/macros';
 import { firstColumnValues, variableScript } from '../data/variableScripts';
-import { VariableQueryEditor } from '../components/VariableQueryEditor';
 import { PxgateVariableQuery } from '../types/variables';
 import type { PxgateDataSource } from './PxgateDataSource';
 import { templateValues } from './templating';
-import { interpolateScript } from '../data/interpolate';
 
 /** The value that stands for every namespace: the "All" value of pxgate's dashboards. */
 export const ALL_NAMESPACES = '*';
