@@ -7,6 +7,7 @@ import { parseHostPort } from './common/listen';
 import { Logger } from './common/logger';
 import { Config } from './config/schema';
 import { IngestService } from './ingest/ingest-service';
+import { MetadataService, metadataOptions } from './metadata/metadata-service';
 import { SelfMetrics } from './metrics/self-metrics';
 import { PxlEngine } from './pxl/engine';
 import { TableStore } from './store/table-store';
@@ -25,6 +26,7 @@ export class Gateway {
     readonly store: TableStore,
     readonly metrics: SelfMetrics,
     readonly pxl: PxlEngine,
+    readonly metadata: MetadataService,
     private readonly log: Logger,
   ) {}
 
@@ -39,17 +41,30 @@ export class Gateway {
     const metrics = new SelfMetrics();
     const store = await TableStore.create(config.store, log.child({ component: 'store' }), metrics);
     metrics.observe(store);
+    let metadata: MetadataService;
+    try {
+      metadata = new MetadataService(
+        metadataOptions(config),
+        store,
+        metrics.registry,
+        log.child({ component: 'metadata' }),
+      );
+    } catch (err) {
+      await store.shutdown();
+      throw err;
+    }
     const pxl = await PxlEngine.create(store, {
       timeoutMs: config.pxl.queryTimeout,
       maxOutputRows: config.pxl.maxOutputRows,
       maxResultBytes: Math.floor(config.pxl.maxResultMb * 1024 * 1024),
     });
-    return new Gateway(config, store, metrics, pxl, log);
+    return new Gateway(config, store, metrics, pxl, metadata, log);
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   async start(): Promise<{ host: string; port: number; url: string }> {
     const { host, port } = parseHostPort(this.config.listen);
+    await this.metadata.start();
     const ingest = new IngestService(
       this.store,
       this.log.child({ component: 'ingest' }),
@@ -59,6 +74,7 @@ export class Gateway {
       store: this.store,
       ingest,
       pxl: this.pxl,
+      metadata: this.metadata,
       registry: this.metrics.registry,
       log: this.log,
       authToken: this.config.auth.token,
@@ -91,6 +107,7 @@ export class Gateway {
       server.closeIdleConnections();
       await closed;
     }
+    await this.metadata.shutdown();
     await this.store.shutdown();
     this.log.info('gateway stopped');
   }

@@ -56,6 +56,26 @@ export const ConfigSchema = z.strictObject({
       maxBodyMb: z.number().positive().default(16),
     })
     .prefault({}),
+  metadata: z
+    .strictObject({
+      /** auto: in a pod or with a kubeconfig; on: required (~/.kube/config too); off: never. */
+      kubernetes: z.enum(['auto', 'on', 'off']).default('auto'),
+      /** A kubeconfig file to use instead of the in-cluster service account. */
+      kubeconfig: z.string().min(1).optional(),
+      /** A YAML file of pods, services, nodes and namespaces, for machines without Kubernetes. */
+      staticFile: z.string().min(1).optional(),
+      /** How often the informers' caches are delivered again to repair any drift (0s: never). */
+      resync: duration.prefault('5m'),
+      /** How often changed metadata rows are written to the tables. */
+      flushInterval: duration
+        .refine((ms) => ms >= 10 && ms <= 10_000, 'must be between 10ms and 10s')
+        .prefault('100ms'),
+      /** How long deleted objects stay resolvable. Unset: the longest table retention, at least 1h. */
+      retainDeleted: duration.optional(),
+      /** At most this many rows of deleted objects per metadata table; the oldest go first. */
+      maxDeletedRows: z.number().int().min(0).default(50_000),
+    })
+    .prefault({}),
   pxl: z
     .strictObject({
       /** A script run is stopped (DuckDB interrupted) after this long. */
