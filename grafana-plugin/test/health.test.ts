@@ -36,7 +36,7 @@ describe('testDatasource', () => {
     const { ds } = makeDataSource();
     expect(await ds.testDatasource()).toEqual({
       status: 'error',
-      message: 'Set the gateway URL (for example http://pxgate.pxgate.svc:8090).',
+      message: 'Set the gateway URL (for example http://pxgate-gateway.pxgate.svc:8090).',
     });
   });
 

@@ -54,8 +54,8 @@ function renderEditor(initial: Settings) {
 describe('ConfigEditor', () => {
   it('saves the URL in jsonData', async () => {
     const changes = renderEditor(settings());
-    await userEvent.type(screen.getByLabelText(/^URL/), 'http://pxgate.pxgate.svc:8090');
-    expect(changes.at(-1)!.jsonData).toEqual({ url: 'http://pxgate.pxgate.svc:8090' });
+    await userEvent.type(screen.getByLabelText(/^URL/), 'http://pxgate-gateway.pxgate.svc:8090');
+    expect(changes.at(-1)!.jsonData).toEqual({ url: 'http://pxgate-gateway.pxgate.svc:8090' });
     expect(screen.queryByText(/must start with/)).not.toBeInTheDocument();
   });
 

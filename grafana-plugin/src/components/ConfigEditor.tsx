@@ -27,7 +27,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         <Input
           id="pxgate-url"
           width={60}
-          placeholder="http://pxgate.pxgate.svc:8090"
+          placeholder="http://pxgate-gateway.pxgate.svc:8090"
           value={url}
           onChange={(e) =>
             onOptionsChange({

@@ -31,7 +31,7 @@ describe('checkGatewayUrl', () => {
     expect(checkGatewayUrl('http://127.0.0.1:8090')).toBeUndefined();
     expect(checkGatewayUrl('https://pxgate.example.com')).toBeUndefined();
     expect(checkGatewayUrl('')).toBe(
-      'Set the gateway URL (for example http://pxgate.pxgate.svc:8090).',
+      'Set the gateway URL (for example http://pxgate-gateway.pxgate.svc:8090).',
     );
     expect(checkGatewayUrl('pxgate:8090')).toBe(
       '"pxgate:8090" must start with http:// or https://.',

@@ -26,7 +26,7 @@ export function validateQuery(query: PxgateQuery): Validation {
 /** A usable gateway URL, or the reason it is not one. */
 export function checkGatewayUrl(url: string | undefined): string | undefined {
   if (!url || url.trim() === '')
-    return 'Set the gateway URL (for example http://pxgate.pxgate.svc:8090).';
+    return 'Set the gateway URL (for example http://pxgate-gateway.pxgate.svc:8090).';
   let parsed: URL;
   try {
     parsed = new URL(url);
