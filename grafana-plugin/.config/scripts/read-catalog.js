@@ -14,7 +14,10 @@ function docstringOf(script) {
   return match ? match[1].trim() : '';
 }
 
-/** Every `*.pxl` file under `dir`, sorted by path, as `{ id, name, description, script }`. */
+/**
+ * Every `*.pxl` file under `dir` that displays a table, sorted by path, as
+ * `{ id, name, description, script }`.
+ */
 function readCatalog(dir) {
   if (!fs.existsSync(dir)) return [];
   const files = [];
@@ -26,21 +29,27 @@ function readCatalog(dir) {
     }
   };
   walk(dir);
-  return files.sort().map((file) => {
-    const script = fs.readFileSync(file, 'utf8');
-    const id = path
-      .relative(dir, file)
-      .replace(/\\/g, '/')
-      .replace(/\.pxl$/, '');
-    // The docstring's first line is the title; its first paragraph after that, the description.
-    const [title = '', ...rest] = docstringOf(script).split('\n');
-    const description = rest
-      .join('\n')
-      .trim()
-      .split(/\n\s*\n/)[0]
-      .replace(/\s+/g, ' ');
-    return { id, name: title.trim() || id, description, script };
-  });
+  return (
+    files
+      .sort()
+      .map((file) => ({ file, script: fs.readFileSync(file, 'utf8') }))
+      // A query shows tables: export scripts (px.export, run by the gateway) display none.
+      .filter(({ script }) => /\bpx\.display\s*\(/.test(script))
+      .map(({ file, script }) => {
+        const id = path
+          .relative(dir, file)
+          .replace(/\\/g, '/')
+          .replace(/\.pxl$/, '');
+        // The docstring's first line is the title; its first paragraph after that, the description.
+        const [title = '', ...rest] = docstringOf(script).split('\n');
+        const description = rest
+          .join('\n')
+          .trim()
+          .split(/\n\s*\n/)[0]
+          .replace(/\s+/g, ' ');
+        return { id, name: title.trim() || id, description, script };
+      })
+  );
 }
 
 module.exports = { SCRIPTS_DIR, readCatalog, docstringOf };

@@ -7,12 +7,17 @@ import path from 'path';
 const { docstringOf, readCatalog } = require('../../.config/scripts/read-catalog');
 
 describe('the bundled scripts catalog', () => {
-  it('reads every .pxl file under a folder, sorted, titled by its docstring', () => {
+  it('reads every .pxl file under a folder that displays a table, sorted, titled by its docstring', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pxgate-catalog-'));
     try {
       const flows =
-        "# c\n'''Network flows\n\nBytes between pods,\nper pair.\n\nMore.'''\nimport px\n";
-      const http = '"""HTTP requests."""\nimport px\n';
+        "# c\n'''Network flows\n\nBytes between pods,\nper pair.\n\nMore.'''\npx.display(df)\n";
+      const http = '"""HTTP requests."""\npx.display(df, "http")\n';
+      fs.mkdirSync(path.join(dir, 'export'));
+      fs.writeFileSync(
+        path.join(dir, 'export', 'metrics.pxl'),
+        '# sends, shows nothing\npx.export(df, spec)\n',
+      );
       fs.mkdirSync(path.join(dir, 'net'));
       fs.writeFileSync(path.join(dir, 'net', 'flows.pxl'), flows);
       fs.writeFileSync(path.join(dir, 'http_data.pxl'), http);
