@@ -5,8 +5,12 @@ const { join } = require('node:path');
 // Node 20 loads them through require(esm); jest's module loader cannot, so jest compiles them.
 const ESM_PACKAGES = ['@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jose'];
 
-/** Unit tests sit next to the code; cross-component tests live in test/. */
+/**
+ * Unit tests sit next to the code; cross-component tests live in test/. The Grafana plugin is a
+ * project of its own (jsdom, TSX), run by the same `npm test`.
+ */
 module.exports = {
+  projects: ['<rootDir>', '<rootDir>/grafana-plugin'],
   testEnvironment: 'node',
   roots: ['gateway', 'agent', 'test']
     .filter((d) => existsSync(join(__dirname, d)))
