@@ -7,6 +7,7 @@ import { parseHostPort } from './common/listen';
 import { Logger } from './common/logger';
 import { Config } from './config/schema';
 import { IngestService } from './ingest/ingest-service';
+import { ProcessMetadataService } from './metadata/process-metadata';
 import { MetadataService, metadataOptions } from './metadata/metadata-service';
 import { SelfMetrics } from './metrics/self-metrics';
 import { PxlEngine } from './pxl/engine';
@@ -20,6 +21,7 @@ export class Gateway {
   private server: Server | undefined;
   private ready = false;
   private stopping: Promise<void> | undefined;
+  private readonly processMetadata: ProcessMetadataService;
 
   private constructor(
     readonly config: Config,
@@ -28,7 +30,9 @@ export class Gateway {
     readonly pxl: PxlEngine,
     readonly metadata: MetadataService,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.processMetadata = new ProcessMetadataService(store);
+  }
 
   /** Validates the listen address against the auth rule and opens the store. */
   static async create(config: Config, log: Logger): Promise<Gateway> {
@@ -73,6 +77,7 @@ export class Gateway {
     const app = createApp({
       store: this.store,
       ingest,
+      processMetadata: this.processMetadata,
       pxl: this.pxl,
       metadata: this.metadata,
       registry: this.metrics.registry,
@@ -107,6 +112,7 @@ export class Gateway {
       server.closeIdleConnections();
       await closed;
     }
+    await this.processMetadata.shutdown();
     await this.metadata.shutdown();
     await this.store.shutdown();
     this.log.info('gateway stopped');
