@@ -7,6 +7,8 @@ import { parseHostPort } from './common/listen';
 import { Logger } from './common/logger';
 import { Config } from './config/schema';
 import { IngestService } from './ingest/ingest-service';
+import { ProcessMetadataService } from './metadata/process-metadata';
+import { MetadataService, metadataOptions } from './metadata/metadata-service';
 import { SelfMetrics } from './metrics/self-metrics';
 import { PxlEngine } from './pxl/engine';
 import { TableStore } from './store/table-store';
@@ -19,14 +21,18 @@ export class Gateway {
   private server: Server | undefined;
   private ready = false;
   private stopping: Promise<void> | undefined;
+  private readonly processMetadata: ProcessMetadataService;
 
   private constructor(
     readonly config: Config,
     readonly store: TableStore,
     readonly metrics: SelfMetrics,
     readonly pxl: PxlEngine,
+    readonly metadata: MetadataService,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.processMetadata = new ProcessMetadataService(store);
+  }
 
   /** Validates the listen address against the auth rule and opens the store. */
   static async create(config: Config, log: Logger): Promise<Gateway> {
@@ -39,17 +45,30 @@ export class Gateway {
     const metrics = new SelfMetrics();
     const store = await TableStore.create(config.store, log.child({ component: 'store' }), metrics);
     metrics.observe(store);
+    let metadata: MetadataService;
+    try {
+      metadata = new MetadataService(
+        metadataOptions(config),
+        store,
+        metrics.registry,
+        log.child({ component: 'metadata' }),
+      );
+    } catch (err) {
+      await store.shutdown();
+      throw err;
+    }
     const pxl = await PxlEngine.create(store, {
       timeoutMs: config.pxl.queryTimeout,
       maxOutputRows: config.pxl.maxOutputRows,
       maxResultBytes: Math.floor(config.pxl.maxResultMb * 1024 * 1024),
     });
-    return new Gateway(config, store, metrics, pxl, log);
+    return new Gateway(config, store, metrics, pxl, metadata, log);
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   async start(): Promise<{ host: string; port: number; url: string }> {
     const { host, port } = parseHostPort(this.config.listen);
+    await this.metadata.start();
     const ingest = new IngestService(
       this.store,
       this.log.child({ component: 'ingest' }),
@@ -58,7 +77,9 @@ export class Gateway {
     const app = createApp({
       store: this.store,
       ingest,
+      processMetadata: this.processMetadata,
       pxl: this.pxl,
+      metadata: this.metadata,
       registry: this.metrics.registry,
       log: this.log,
       authToken: this.config.auth.token,
@@ -91,6 +112,8 @@ export class Gateway {
       server.closeIdleConnections();
       await closed;
     }
+    await this.processMetadata.shutdown();
+    await this.metadata.shutdown();
     this.pxl.shutdown();
     await this.store.shutdown();
     this.log.info('gateway stopped');
