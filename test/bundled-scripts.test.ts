@@ -8,6 +8,7 @@ import {
   ProcSample,
   PxlFixture,
   connSamples,
+  fillCluster,
   groupBy,
   httpEvents,
   httpJson,
@@ -16,12 +17,10 @@ import {
   quantile,
   records,
   samplesJson,
-  upidOf,
 } from './support/pxl';
 
 const NOW = BASE_NS + 120_000_000_000n;
 const WINDOW = 10_000_000_000n;
-const HOUR = 3_600_000_000_000n;
 
 /** The cluster: pods 0-1 serve svc-a, 2-3 svc-b, 4 nothing, 5 both. */
 const SERVICES: readonly string[][] = [
@@ -87,68 +86,13 @@ describe('bundled scripts in scripts/px, each against a TypeScript computation',
     await fx.insert('http_events', httpJson(events));
     await fx.insert('conn_stats', samplesJson(conns));
     await fx.insert('process_stats', samplesJson(procs));
-    const start = BASE_NS - HOUR;
-    await fx.metadata(
-      'pods',
-      Array.from({ length: PODS }, (_, i) => ({
-        uid: `uid-${i}`,
-        name: podName(i),
-        namespace: 'ns',
-        node: 'node-a',
-        hostname: 'node-a',
-        ip: `10.1.0.${i + 1}`,
-        phase: 'Running',
-        start_ns: start,
-        stop_ns: null,
-        replicaset: '',
-        deployment: '',
-      })),
-    );
-    await fx.metadata('services', [
-      {
-        uid: 'sa',
-        name: 'ns/svc-a',
-        namespace: 'ns',
-        cluster_ip: '10.96.0.1',
-        start_ns: start,
-        stop_ns: null,
-      },
-      {
-        uid: 'sb',
-        name: 'ns/svc-b',
-        namespace: 'ns',
-        cluster_ip: '10.96.0.2',
-        start_ns: start,
-        stop_ns: null,
-      },
-    ]);
-    await fx.metadata(
-      'podServices',
-      SERVICES.flatMap((names, pod) =>
-        names.map((n) => ({
-          pod_uid: `uid-${pod}`,
-          service_uid: n.endsWith('a') ? 'sa' : 'sb',
-          start_ns: start,
-          stop_ns: null,
-        })),
-      ),
-    );
-    await fx.metadata(
-      'processes',
-      Array.from({ length: PODS }, (_, i) => ({
-        upid: upidOf(1, 100 + i, 5000 + i).value,
-        asid: 1,
-        pid: 100 + i,
-        start_ticks: 5000 + i,
-        cmdline: `/bin/app-${i}`,
-        hostname: 'node-a',
-        container_id: `c${i}`,
-        // pod 4's process runs outside Kubernetes.
-        pod_uid: i === 4 ? '' : `uid-${i}`,
-        start_ns: start,
-        stop_ns: null,
-      })),
-    );
+    await fillCluster(fx, {
+      namespace: 'ns',
+      services: SERVICES,
+      cmdline: (i) => `/bin/app-${i}`,
+      node: () => 'node-a',
+      outside: [4],
+    });
   });
   afterAll(() => fx.close());
 

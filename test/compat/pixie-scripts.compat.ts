@@ -5,12 +5,12 @@ import {
   PODS,
   PxlFixture,
   connSamples,
+  fillCluster,
   httpEvents,
   httpJson,
   procSamples,
   pxlFixture,
   samplesJson,
-  upidOf,
 } from '../support/pxl';
 
 /**
@@ -31,7 +31,6 @@ interface Entry {
 }
 
 const NOW = BASE_NS + 120_000_000_000n;
-const HOUR = 3_600_000_000_000n;
 
 async function world(fx: PxlFixture): Promise<void> {
   await fx.insert(
@@ -48,7 +47,6 @@ async function world(fx: PxlFixture): Promise<void> {
   );
   await fx.insert('conn_stats', samplesJson(connSamples()));
   await fx.insert('process_stats', samplesJson(procSamples()));
-  const start = BASE_NS - HOUR;
   await fx.insert(
     'network_stats',
     Array.from({ length: 24 * PODS }, (_, i) => ({
@@ -64,82 +62,14 @@ async function world(fx: PxlFixture): Promise<void> {
       tx_drops: 0,
     })),
   );
-  await fx.metadata(
-    'pods',
-    Array.from({ length: PODS }, (_, i) => ({
-      uid: `uid-${i}`,
-      name: `default/pod-${i}`,
-      namespace: 'default',
-      node: `node-${i % 2}`,
-      hostname: `node-${i % 2}`,
-      ip: `10.1.0.${i + 1}`,
-      phase: 'Running',
-      start_ns: start,
-      stop_ns: null,
-      replicaset: `default/rs-${i % 3}`,
-      deployment: `default/deploy-${i % 3}`,
-    })),
-  );
-  await fx.metadata('services', [
-    {
-      uid: 'sa',
-      name: 'default/svc-a',
-      namespace: 'default',
-      cluster_ip: '10.96.0.1',
-      start_ns: start,
-      stop_ns: null,
-    },
-    {
-      uid: 'sb',
-      name: 'default/svc-b',
-      namespace: 'default',
-      cluster_ip: '10.96.0.2',
-      start_ns: start,
-      stop_ns: null,
-    },
-  ]);
-  await fx.metadata(
-    'podServices',
-    Array.from({ length: PODS }, (_, i) => ({
-      pod_uid: `uid-${i}`,
-      service_uid: i % 2 === 0 ? 'sa' : 'sb',
-      start_ns: start,
-      stop_ns: null,
-    })),
-  );
-  await fx.metadata(
-    'processes',
-    Array.from({ length: PODS }, (_, i) => ({
-      upid: upidOf(1, 100 + i, 5000 + i).value,
-      asid: 1,
-      pid: 100 + i,
-      start_ticks: 5000 + i,
-      cmdline: `/app/server-${i} --port=80`,
-      hostname: `node-${i % 2}`,
-      container_id: `cid-${i}`,
-      pod_uid: `uid-${i}`,
-      start_ns: start,
-      stop_ns: null,
-    })),
-  );
-  await fx.metadata(
-    'containers',
-    Array.from({ length: PODS }, (_, i) => ({
-      id: `cid-${i}`,
-      name: `server`,
-      pod_uid: `uid-${i}`,
-      state: 'Running',
-      start_ns: start,
-      stop_ns: null,
-    })),
-  );
-  await fx.metadata('nodes', [
-    { name: 'node-0', ip: '10.0.0.1', start_ns: start, stop_ns: null },
-    { name: 'node-1', ip: '10.0.0.2', start_ns: start, stop_ns: null },
-  ]);
-  await fx.metadata('namespaces', [
-    { uid: 'ns-default', name: 'default', start_ns: start, stop_ns: null },
-  ]);
+  await fillCluster(fx, {
+    namespace: 'default',
+    services: Array.from({ length: PODS }, (_, i) => [
+      i % 2 === 0 ? 'default/svc-a' : 'default/svc-b',
+    ]),
+    cmdline: (i) => `/app/server-${i} --port=80`,
+    node: (i) => `node-${i % 2}`,
+  });
 }
 
 const manifest: Entry[] =

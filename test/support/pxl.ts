@@ -281,3 +281,88 @@ export function samplesJson(
 ): Record<string, unknown>[] {
   return samples.map(({ pod: _pod, time_, ...rest }) => ({ ...rest, time_: time_.toString() }));
 }
+
+/** The Kubernetes world of a test: pod i is `${namespace}/pod-i` at IP 10.1.0.(i+1). */
+export interface ClusterSpec {
+  readonly namespace: string;
+  /** The services (`namespace/name`) each pod is behind, by pod. */
+  readonly services: readonly (readonly string[])[];
+  readonly cmdline: (pod: number) => string;
+  readonly node: (pod: number) => string;
+  /** Pods whose process runs outside Kubernetes: the agent reports no pod for it. */
+  readonly outside?: readonly number[];
+}
+
+/** Fills every metadata table for the generated pods, alive since an hour before BASE_NS. */
+export async function fillCluster(fx: PxlFixture, c: ClusterSpec): Promise<void> {
+  const start = BASE_NS - 3_600_000_000_000n;
+  const alive = { start_ns: start, stop_ns: null };
+  const pods = Array.from({ length: PODS }, (_, i) => i);
+  const serviceNames = [...new Set(c.services.flat())].sort();
+  const serviceUid = (name: string) => `suid-${name.split('/')[1]}`;
+  const nodes = [...new Set(pods.map(c.node))];
+  await fx.metadata(
+    'pods',
+    pods.map((i) => ({
+      uid: `uid-${i}`,
+      name: `${c.namespace}/pod-${i}`,
+      namespace: c.namespace,
+      node: c.node(i),
+      hostname: c.node(i),
+      ip: `10.1.0.${i + 1}`,
+      phase: 'Running',
+      replicaset: `${c.namespace}/rs-${i % 3}`,
+      deployment: `${c.namespace}/deploy-${i % 3}`,
+      ...alive,
+    })),
+  );
+  await fx.metadata(
+    'services',
+    serviceNames.map((name, k) => ({
+      uid: serviceUid(name),
+      name,
+      namespace: c.namespace,
+      cluster_ip: `10.96.0.${k + 1}`,
+      ...alive,
+    })),
+  );
+  await fx.metadata(
+    'podServices',
+    pods.flatMap((i) =>
+      (c.services[i] ?? []).map((n) => ({
+        pod_uid: `uid-${i}`,
+        service_uid: serviceUid(n),
+        ...alive,
+      })),
+    ),
+  );
+  await fx.metadata(
+    'processes',
+    pods.map((i) => ({
+      upid: upidOf(1, 100 + i, 5000 + i).value,
+      asid: 1,
+      pid: 100 + i,
+      start_ticks: 5000 + i,
+      cmdline: c.cmdline(i),
+      hostname: c.node(i),
+      container_id: `cid-${i}`,
+      pod_uid: c.outside?.includes(i) ? '' : `uid-${i}`,
+      ...alive,
+    })),
+  );
+  await fx.metadata(
+    'containers',
+    pods.map((i) => ({
+      id: `cid-${i}`,
+      name: 'server',
+      pod_uid: `uid-${i}`,
+      state: 'Running',
+      ...alive,
+    })),
+  );
+  await fx.metadata(
+    'nodes',
+    nodes.map((name, k) => ({ name, ip: `10.0.0.${k + 1}`, ...alive })),
+  );
+  await fx.metadata('namespaces', [{ uid: `ns-${c.namespace}`, name: c.namespace, ...alive }]);
+}

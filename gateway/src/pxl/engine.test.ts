@@ -123,6 +123,15 @@ px.display(a.merge(df, left_on='k', right_on='k', suffixes=['', '_s']).agg(n=('k
     expect(() => fx.engine.compile(script)).toThrow(/more than 5000 operators/);
   });
 
+  it('sees rows stored after an earlier run of the same script, in new segments too', async () => {
+    const script =
+      "import px\npx.display(px.DataFrame('http_events').agg(n=('latency', px.count)))";
+    const before = (await fx.run(script, { now }))['output']!.rows[0]![0] as bigint;
+    await fx.insert('http_events', httpJson(httpEvents(2500, 99)));
+    const after = (await fx.run(script, { now }))['output']!.rows[0]![0] as bigint;
+    expect(after - before).toBe(2500n);
+  });
+
   it('names an unknown column with its line and column, and suggests the nearest one', async () => {
     const err = await fx
       .run("import px\ndf = px.DataFrame('http_events')\ndf = df[df.latncy > 1]\npx.display(df)", {

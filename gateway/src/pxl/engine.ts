@@ -7,8 +7,9 @@ import { Loc, PxlError } from './errors';
 import { DEFAULT_LIMITS, PxlLimits, applyPragmas } from './execute/limits';
 import { ExportResult, ResultTable, RunResult } from './execute/result';
 import { ResultBudget, runQuery } from './execute/run-query';
+import { StatementCache } from './execute/statement-cache';
 import { ExportSpec } from './export/spec';
-import { parse } from './parse/parse';
+import { ParseCache } from './parse/parse-cache';
 import { evaluate } from './plan/evaluate';
 
 /** What the engine needs of the table store: schemas and reader connections. */
@@ -49,6 +50,8 @@ export interface CompiledScript {
 export class PxlEngine {
   /** Connections kept between runs; a run takes one or opens a new one. */
   private readonly idle: DuckDBConnection[] = [];
+  private readonly statements = new StatementCache();
+  private readonly parsed = new ParseCache();
 
   private constructor(
     private readonly store: PxlStore,
@@ -68,7 +71,10 @@ export class PxlEngine {
 
   /** Closes the connections kept between runs. Safe to call twice. */
   shutdown(): void {
-    for (const conn of this.idle.splice(0)) conn.closeSync();
+    for (const conn of this.idle.splice(0)) {
+      this.statements.release(conn);
+      conn.closeSync();
+    }
   }
 
   /** Compiles a script to its statements without running them. */
@@ -92,10 +98,13 @@ export class PxlEngine {
     }, limits.timeoutMs);
     try {
       const tables: ResultTable[] = [];
-      for (const t of compiled.tables) tables.push(await runQuery(conn, t.name, t, budget));
+      for (const t of compiled.tables) {
+        tables.push(await runQuery(conn, this.statements, t.name, t, budget));
+      }
       const exports: ExportResult[] = [];
       for (const [i, e] of compiled.exports.entries()) {
-        exports.push({ table: await runQuery(conn, `export_${i}`, e, budget), spec: e.spec });
+        const table = await runQuery(conn, this.statements, `export_${i}`, e, budget);
+        exports.push({ table, spec: e.spec });
       }
       return { tables, exports };
     } catch (err) {
@@ -103,8 +112,12 @@ export class PxlEngine {
     } finally {
       clearTimeout(timer);
       // An interrupted connection is not reused: the interrupt may land after the query ended.
-      if (!timedOut && this.idle.length < MAX_IDLE_CONNECTIONS) this.idle.push(conn);
-      else conn.closeSync();
+      if (!timedOut && this.idle.length < MAX_IDLE_CONNECTIONS) {
+        this.idle.push(conn);
+      } else {
+        this.statements.release(conn);
+        conn.closeSync();
+      }
     }
   }
 
@@ -112,7 +125,7 @@ export class PxlEngine {
     script: string,
     opts: RunOptions,
   ): { compiled: CompiledScript; limits: PxlLimits } {
-    const module = parse(script);
+    const module = this.parsed.get(script);
     const limits = applyPragmas({ ...this.limits, ...opts.limits }, module.pragmas);
     const now = opts.now ?? BigInt(Date.now()) * 1_000_000n;
     const plan = evaluate(module, {

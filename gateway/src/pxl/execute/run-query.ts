@@ -2,6 +2,7 @@ import { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { PxlError } from '../errors';
 import { CompiledQuery } from '../compile/compile';
 import { Cell, ResultTable, toCell } from './result';
+import { StatementCache } from './statement-cache';
 
 /** A run's shared budget: rows per table, and result bytes across all its tables. */
 export interface ResultBudget {
@@ -16,11 +17,14 @@ export interface ResultBudget {
  */
 export async function runQuery(
   conn: DuckDBConnection,
+  statements: StatementCache,
   name: string,
   query: CompiledQuery,
   budget: ResultBudget,
 ): Promise<ResultTable> {
-  const result = await conn.run(query.sql, query.params as DuckDBValue[]);
+  const statement = await statements.get(conn, query.sql);
+  statement.bind(query.params as DuckDBValue[]);
+  const result = await statement.run();
   const columns = query.columns;
   const rows: Cell[][] = [];
   for (;;) {
