@@ -325,6 +325,101 @@ px.display(df, 'out')`,
       );
     });
 
+    it('answers every upid_to_*, pod_id_to_*, pod_name_to_* and container function at the row time', async () => {
+      await fx.metadata('namespaces', [
+        { uid: 'nsuid-1', name: 'ns1', start_ns: BASE_NS - HOUR, stop_ns: null },
+      ]);
+      const fns = [
+        ['pod_id', 'px.upid_to_pod_id(df.upid)'],
+        ['pod', 'px.upid_to_pod_name(df.upid)'],
+        ['ns', 'px.upid_to_namespace(df.upid)'],
+        ['node', 'px.upid_to_node_name(df.upid)'],
+        ['deploy', 'px.upid_to_deployment_name(df.upid)'],
+        ['rs', 'px.upid_to_replicaset_name(df.upid)'],
+        ['status', 'px.upid_to_pod_status(df.upid)'],
+        ['cmd', 'px.upid_to_cmdline(df.upid)'],
+        ['host', 'px.upid_to_hostname(df.upid)'],
+        ['cid', 'px.upid_to_container_id(df.upid)'],
+        ['cname', 'px.upid_to_container_name(df.upid)'],
+        ['svc', 'px.upid_to_service_name(df.upid)'],
+        ['svc_id', 'px.upid_to_service_id(df.upid)'],
+        ['pdeploy', 'px.pod_id_to_deployment_name(df.pod_id)'],
+        ['prs', 'px.pod_id_to_replicaset_name(df.pod_id)'],
+        ['psvc_id', 'px.pod_id_to_service_id(df.pod_id)'],
+        ['pstart', 'px.pod_id_to_start_time(df.pod_id)'],
+        ['pstop', 'px.pod_id_to_stop_time(df.pod_id)'],
+        ['nid', 'px.pod_name_to_pod_id(df.pod)'],
+        ['nsvc_id', 'px.pod_name_to_service_id(df.pod)'],
+        ['nstop', 'px.pod_name_to_stop_time(df.pod)'],
+        ['nnode', 'px.pod_name_to_node_name(df.pod)'],
+        ['ndeploy', 'px.pod_name_to_deployment_name(df.pod)'],
+        ['nrs', 'px.pod_name_to_replicaset_name(df.pod)'],
+        ['cstatus', 'px.container_id_to_status(df.cid)'],
+        ['cstart', 'px.container_id_to_start_time(df.cid)'],
+        ['cstop', 'px.container_id_to_stop_time(df.cid)'],
+        ['cbyname', 'px.container_name_to_container_id(df.cname)'],
+        ['has_b', "px.has_service_id(df.svc_id, 'suid-b')"],
+        ['ns_id', 'px.namespace_name_to_namespace_id(df.ns)'],
+      ];
+      const { out } = await fx.run(
+        `import px
+df = px.DataFrame('http_events', select=['time_', 'upid'])
+${fns.map(([name, expr]) => `df.${name} = ${expr}`).join('\n')}
+px.display(df.drop(['time_', 'upid']), 'out')`,
+        { now },
+      );
+      const alive = (o: { start_ns: bigint; stop_ns: bigint | null }, t: bigint) =>
+        o.start_ns <= t && (o.stop_ns === null || t < o.stop_ns);
+      expect(records(out!)).toEqual(
+        events.map((e) => {
+          const p = pods[e.pod]!;
+          const at = alive(p, e.time_) ? p : undefined;
+          const svc = servicesOf(p.uid, e.time_);
+          const svcIds = svc === '' ? '' : svc.replace(/ns1\/svc-/g, 'suid-');
+          const pod = at?.name ?? '';
+          return {
+            pod_id: p.uid,
+            pod,
+            ns: at?.namespace ?? '',
+            node: at?.node ?? '',
+            deploy: at?.deployment ?? '',
+            rs: at?.replicaset ?? '',
+            status: at
+              ? JSON.stringify({
+                  phase: at.phase,
+                  message: '',
+                  reason: '',
+                  ready: at.phase === 'Running',
+                })
+              : '',
+            cmd: `/bin/app-${e.pod} --port 80${e.pod}`,
+            host: e.pod === 4 ? p.hostname : `host-${e.pod}`,
+            cid: `cid-${e.pod}`,
+            cname: `app-${e.pod}`,
+            svc,
+            svc_id: svcIds,
+            pdeploy: at?.deployment ?? '',
+            prs: at?.replicaset ?? '',
+            psvc_id: svcIds,
+            pstart: at?.start_ns ?? 0n,
+            pstop: at?.stop_ns ?? 0n,
+            nid: at?.uid ?? '',
+            nsvc_id: at ? svcIds : '',
+            nstop: at?.stop_ns ?? 0n,
+            nnode: at?.node ?? '',
+            ndeploy: at?.deployment ?? '',
+            nrs: at?.replicaset ?? '',
+            cstatus: JSON.stringify({ state: 'Running', message: '', reason: '' }),
+            cstart: BASE_NS - HOUR,
+            cstop: 0n,
+            cbyname: `cid-${e.pod}`,
+            has_b: svcIds === 'suid-b' || svcIds.includes('"suid-b"'),
+            ns_id: at?.namespace === 'ns1' ? 'nsuid-1' : '',
+          };
+        }),
+      );
+    });
+
     it('resolves services by id, name and cluster IP', async () => {
       const { out } = await fx.run(
         `import px
