@@ -7,6 +7,7 @@ import { Loc, PxlError } from './errors';
 import { DEFAULT_LIMITS, PxlLimits, applyPragmas } from './execute/limits';
 import { ExportResult, ResultTable, RunResult } from './execute/result';
 import { ResultBudget, runQuery } from './execute/run-query';
+import { RunSlots } from './execute/run-slots';
 import { StatementCache } from './execute/statement-cache';
 import { ExportSpec } from './export/spec';
 import { ParseCache } from './parse/parse-cache';
@@ -18,8 +19,10 @@ export interface PxlStore {
   connect(): Promise<DuckDBConnection>;
 }
 
-/** Reader connections kept open between runs (more runs at once open more). */
+/** Runs at once, each on its own reader connection, kept open between runs. */
 const MAX_IDLE_CONNECTIONS = 4;
+/** Runs that wait for one of the connections before new ones are refused (503). */
+const MAX_QUEUED_RUNS = 64;
 
 /** Options of one run. */
 export interface RunOptions {
@@ -51,6 +54,7 @@ export class PxlEngine {
   /** Connections kept between runs; a run takes one or opens a new one. */
   private readonly idle: DuckDBConnection[] = [];
   private readonly statements = new StatementCache();
+  private readonly slots = new RunSlots(MAX_IDLE_CONNECTIONS, MAX_QUEUED_RUNS);
   private readonly parsed = new ParseCache();
 
   private constructor(
@@ -84,7 +88,11 @@ export class PxlEngine {
 
   /** Runs a script and returns its displayed tables (in px.display order) and its exports. */
   async run(script: string, opts: RunOptions = {}): Promise<RunResult> {
-    const { compiled, limits } = this.prepare(script, opts);
+    const prepared = this.prepare(script, opts);
+    return this.slots.use(() => this.execute(prepared.compiled, prepared.limits));
+  }
+
+  private async execute(compiled: CompiledScript, limits: PxlLimits): Promise<RunResult> {
     const budget: ResultBudget = {
       maxRows: limits.maxOutputRows,
       bytesLeft: limits.maxResultBytes,
