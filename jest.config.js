@@ -1,7 +1,12 @@
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
 /** Unit tests sit next to the code; cross-component tests live in test/. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/gateway', '<rootDir>/agent', '<rootDir>/test'],
+  roots: ['gateway', 'agent', 'test']
+    .filter((dir) => existsSync(join(__dirname, dir)))
+    .map((dir) => `<rootDir>/${dir}`),
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
