@@ -1,15 +1,7 @@
 import { z } from 'zod';
-import { parseDurationMs } from '../common/duration';
 import { LOG_LEVELS } from '../common/logger';
-
-const duration = z.string().transform((text, ctx) => {
-  try {
-    return parseDurationMs(text);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+import { ExportConfigSchema } from './export-schema';
+import { duration } from './fields';
 
 const hostPort = z
   .string()
@@ -56,6 +48,8 @@ export const ConfigSchema = z.strictObject({
       maxBodyMb: z.number().positive().default(16),
     })
     .prefault({}),
+  /** Export scripts, presets and the sinks they feed (docs/exporting.md). */
+  export: ExportConfigSchema.prefault({}),
 });
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -1,0 +1,137 @@
+import { gzipSync } from 'node:zlib';
+import { PXGATE_VERSION } from '../../common/package-info';
+import { HttpClient, TlsSettings, lowerCaseKeys } from '../common/http-client';
+import { EncodedRequest, PushResult, PushTarget } from '../common/queued-exporter';
+import { chunkMetrics, chunkSpans, encodeWithinBytes } from '../model/split';
+import { ResourceMetrics, ResourceSpans, TelemetryBatch } from '../model/telemetry';
+import { Signal } from '../sink';
+import { encodeMetricsRequestJson, encodeTraceRequestJson } from './encode-json';
+import { encodeMetricsRequest } from './encode-metrics';
+import { encodeTraceRequest } from './encode-traces';
+import { OtlpWriter } from './proto-common';
+import { errorDetail, readPartialSuccess } from './responses';
+
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+
+export interface OtlpSettings {
+  /** Base URL: `/v1/traces` and `/v1/metrics` are appended, as OTEL_EXPORTER_OTLP_ENDPOINT. */
+  endpoint: string;
+  /** Full URLs that replace the appended ones (as OTEL_EXPORTER_OTLP_{TRACES,METRICS}_ENDPOINT). */
+  tracesUrl?: string | undefined;
+  metricsUrl?: string | undefined;
+  protocol: OtlpProtocol;
+  compression: 'gzip' | 'none';
+  headers: Record<string, string>;
+  tls: TlsSettings;
+  /** At most this many spans or data points a request. */
+  maxBatchItems: number;
+  /** At most this many bytes a request (before compression), unless one item is larger. */
+  maxBatchBytes: number;
+  signals: readonly Signal[];
+}
+
+interface OtlpRequest extends EncodedRequest {
+  readonly client: HttpClient;
+}
+
+/** OTLP/HTTP as the OTLP specification defines it: protobuf or JSON, gzip, partial success. */
+export class OtlpTarget implements PushTarget<OtlpRequest> {
+  readonly signals: ReadonlySet<Signal>;
+  private readonly traces: HttpClient;
+  private readonly metrics: HttpClient;
+  private readonly writer = new OtlpWriter(256 * 1024);
+  private readonly json: boolean;
+  private readonly headers: Record<string, string>;
+
+  constructor(private readonly settings: OtlpSettings) {
+    this.signals = new Set(settings.signals);
+    this.traces = new HttpClient(
+      signalUrl(settings.tracesUrl, settings.endpoint, 'traces'),
+      settings.tls,
+    );
+    this.metrics = new HttpClient(
+      signalUrl(settings.metricsUrl, settings.endpoint, 'metrics'),
+      settings.tls,
+    );
+    this.json = settings.protocol === 'http/json';
+    this.headers = {
+      ...lowerCaseKeys(settings.headers),
+      'content-type': this.json ? 'application/json' : 'application/x-protobuf',
+      'user-agent': `pxgate/${PXGATE_VERSION}`,
+      ...(settings.compression === 'gzip' ? { 'content-encoding': 'gzip' } : {}),
+    };
+  }
+
+  encode(batch: TelemetryBatch): OtlpRequest[] {
+    const { maxBatchItems: items, maxBatchBytes: bytes } = this.settings;
+    const requests = (
+      signal: Signal,
+      chunks: { body: Buffer; items: number }[],
+      client: HttpClient,
+    ): OtlpRequest[] => chunks.map((r) => ({ ...this.compress(r), signal, client }));
+    return [
+      ...(this.signals.has('spans')
+        ? requests(
+            'spans',
+            chunkSpans(batch.spans, items).flatMap((c) =>
+              encodeWithinBytes(c, countSpans, chunkSpans, this.encodeSpans, bytes),
+            ),
+            this.traces,
+          )
+        : []),
+      ...(this.signals.has('metrics')
+        ? requests(
+            'metrics',
+            chunkMetrics(batch.metrics, items).flatMap((c) =>
+              encodeWithinBytes(c, countPoints, chunkMetrics, this.encodeMetrics, bytes),
+            ),
+            this.metrics,
+          )
+        : []),
+    ];
+  }
+
+  async push(request: OtlpRequest, signal: AbortSignal): Promise<PushResult> {
+    const res = await request.client.postClassified(
+      request.body,
+      this.headers,
+      signal,
+      'otlp',
+      (r) => errorDetail(r.body, r.headers['content-type']),
+    );
+    return readPartialSuccess(res.body, res.headers['content-type']?.includes('json') ?? this.json);
+  }
+
+  close(): void {
+    this.traces.close();
+    this.metrics.close();
+  }
+
+  private readonly encodeSpans = (chunk: ResourceSpans[]): Buffer =>
+    this.json ? encodeTraceRequestJson(chunk) : encodeTraceRequest(chunk, this.writer);
+
+  private readonly encodeMetrics = (chunk: ResourceMetrics[]): Buffer =>
+    this.json ? encodeMetricsRequestJson(chunk) : encodeMetricsRequest(chunk, this.writer);
+
+  private compress(r: { body: Buffer; items: number }): { body: Buffer; items: number } {
+    return this.settings.compression === 'gzip' ? { body: gzipSync(r.body), items: r.items } : r;
+  }
+}
+
+/** The URL of one signal: the explicit one, or the base endpoint with `/v1/<signal>` appended. */
+export function signalUrl(explicit: string | undefined, base: string, signal: string): URL {
+  if (explicit) return new URL(explicit);
+  const url = new URL(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/${signal}`;
+  return url;
+}
+
+function countSpans(chunk: readonly ResourceSpans[]): number {
+  return chunk.reduce((n, g) => n + g.spans.length, 0);
+}
+
+function countPoints(chunk: readonly ResourceMetrics[]): number {
+  let n = 0;
+  for (const g of chunk) for (const m of g.metrics) n += m.data.points.length;
+  return n;
+}
