@@ -5,8 +5,8 @@ const { join } = require('node:path');
 module.exports = {
   testEnvironment: 'node',
   roots: ['gateway', 'agent', 'test']
-    .filter((dir) => existsSync(join(__dirname, dir)))
-    .map((dir) => `<rootDir>/${dir}`),
+    .filter((d) => existsSync(join(__dirname, d)))
+    .map((d) => `<rootDir>/${d}`),
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],

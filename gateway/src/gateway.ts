@@ -8,6 +8,7 @@ import { Logger } from './common/logger';
 import { Config } from './config/schema';
 import { IngestService } from './ingest/ingest-service';
 import { SelfMetrics } from './metrics/self-metrics';
+import { PxlEngine } from './pxl/engine';
 import { TableStore } from './store/table-store';
 
 /**
@@ -23,6 +24,7 @@ export class Gateway {
     readonly config: Config,
     readonly store: TableStore,
     readonly metrics: SelfMetrics,
+    readonly pxl: PxlEngine,
     private readonly log: Logger,
   ) {}
 
@@ -37,7 +39,12 @@ export class Gateway {
     const metrics = new SelfMetrics();
     const store = await TableStore.create(config.store, log.child({ component: 'store' }), metrics);
     metrics.observe(store);
-    return new Gateway(config, store, metrics, log);
+    const pxl = await PxlEngine.create(store, {
+      timeoutMs: config.pxl.queryTimeout,
+      maxOutputRows: config.pxl.maxOutputRows,
+      maxResultBytes: Math.floor(config.pxl.maxResultMb * 1024 * 1024),
+    });
+    return new Gateway(config, store, metrics, pxl, log);
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
@@ -51,6 +58,7 @@ export class Gateway {
     const app = createApp({
       store: this.store,
       ingest,
+      pxl: this.pxl,
       registry: this.metrics.registry,
       log: this.log,
       authToken: this.config.auth.token,

@@ -2,16 +2,19 @@ import express, { Express } from 'express';
 import { Registry } from 'prom-client';
 import { Logger } from '../common/logger';
 import { IngestService } from '../ingest/ingest-service';
+import { PxlEngine } from '../pxl/engine';
 import { TableStore } from '../store/table-store';
 import { bearerAuth } from './auth';
 import { errorHandler, notFound } from './errors';
 import { healthRoutes } from './routes/health';
 import { ingestRoutes } from './routes/ingest';
+import { queryRoutes } from './routes/query';
 import { tableRoutes } from './routes/tables';
 
 export interface AppDeps {
   store: TableStore;
   ingest: IngestService;
+  pxl: PxlEngine;
   registry: Registry;
   log: Logger;
   authToken: string | undefined;
@@ -28,6 +31,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(deps.isReady, deps.registry));
   app.use(tableRoutes(deps.store));
   app.use(ingestRoutes(deps.ingest, deps.maxBodyBytes));
+  app.use(queryRoutes(deps.pxl));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

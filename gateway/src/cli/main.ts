@@ -5,6 +5,7 @@ import { Config } from '../config/schema';
 import { Gateway } from '../gateway';
 import { GatewayClient } from './client';
 import { formatTable } from './format';
+import { addRunCommand } from './run-script';
 
 const DEFAULT_GATEWAY = 'http://127.0.0.1:8090';
 
@@ -38,6 +39,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   withClientOptions(program.command('tables'))
     .description("list the gateway's tables with their columns and sizes")
     .action((opts: ClientOptions) => listTables(opts));
+
+  addRunCommand(program, DEFAULT_GATEWAY);
 
   await program.parseAsync(argv as string[]);
 }

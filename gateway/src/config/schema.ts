@@ -48,6 +48,16 @@ export const ConfigSchema = z.strictObject({
       maxBodyMb: z.number().positive().default(16),
     })
     .prefault({}),
+  pxl: z
+    .strictObject({
+      /** A script run is stopped (DuckDB interrupted) after this long. */
+      queryTimeout: duration.prefault('30s'),
+      /** Rows per output table unless a script sets `#px:set max_output_rows_per_table=N`. */
+      maxOutputRows: z.number().int().positive().default(10000),
+      /** Memory the results of one run may take in the gateway, in MiB (estimated). */
+      maxResultMb: z.number().positive().default(64),
+    })
+    .prefault({}),
   /** Export scripts, presets and the sinks they feed (docs/exporting.md). */
   export: ExportConfigSchema.prefault({}),
 });

@@ -72,6 +72,8 @@ interface StoredTable {
 }
 
 const SEGMENTS_PER_BUDGET = 8;
+/** DuckDB's appender flushes on its own on reaching 100 vectors (204,800 rows); stay below. */
+const APPENDER_AUTO_FLUSH_ROWS = 204_800;
 const MAINTENANCE_INTERVAL_MS = 1000;
 
 /**
@@ -251,6 +253,12 @@ export class TableStore {
     for (const [name, t] of this.tables) t.budgetBytes = budgets.get(name) ?? 0;
   }
 
+  /**
+   * Appends under the store's lock. A batch that fits the active segment goes through one
+   * appender, which DuckDB flushes as one transaction when it closes (below its automatic flush
+   * threshold), so it needs no explicit transaction; a batch that opens segments or is very
+   * large runs inside BEGIN/COMMIT. Either way it is all or nothing.
+   */
   private async appendLocked(
     t: StoredTable,
     parts: readonly ColumnBatch[],
@@ -260,19 +268,22 @@ export class TableStore {
     const segments = t.segments.map((s) => ({ ...s }));
     const created: Segment[] = [];
     const segmentBytes = Math.max(t.budgetBytes / SEGMENTS_PER_BUDGET, 1);
+    const isFull = (s: Segment) =>
+      s.rows >= this.opts.segmentRows || s.bytes >= segmentBytes || this.tooOld(t, s);
+    const active0 = segments[segments.length - 1]!;
+    const oneAppender =
+      !isFull(active0) &&
+      active0.rows + rows <= this.opts.segmentRows &&
+      rows < APPENDER_AUTO_FLUSH_ROWS;
     let seq = firstSeq;
     let appender: DuckDBAppender | undefined;
-    await this.writer.run('BEGIN TRANSACTION');
+    if (!oneAppender) await this.writer.run('BEGIN TRANSACTION');
     try {
       for (const part of parts) {
         let from = 0;
         while (from < part.rowCount) {
           let active = segments[segments.length - 1]!;
-          if (
-            active.rows >= this.opts.segmentRows ||
-            active.bytes >= segmentBytes ||
-            this.tooOld(t, active)
-          ) {
+          if (isFull(active)) {
             appender?.closeSync();
             appender = undefined;
             active = await this.createSegment(t);
@@ -303,14 +314,16 @@ export class TableStore {
       appender?.closeSync();
       appender = undefined;
       if (created.length > 0) await this.refreshView(t, segments);
-      await this.writer.run('COMMIT');
+      if (!oneAppender) await this.writer.run('COMMIT');
     } catch (err) {
       try {
+        // Rows not yet flushed are discarded, so a failed single-appender batch leaves nothing.
+        appender?.clear();
         appender?.closeSync();
       } catch {
         // The appender's own failure is already the error being reported.
       }
-      await this.writer.run('ROLLBACK').catch(() => undefined);
+      if (!oneAppender) await this.writer.run('ROLLBACK').catch(() => undefined);
       throw err;
     }
     t.segments = segments;

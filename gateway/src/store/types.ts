@@ -25,6 +25,8 @@ export const SEMANTIC_TYPES = [
   'ST_QUANTILES',
   'ST_DURATION_NS_QUANTILES',
   'ST_SCRIPT_REFERENCE',
+  'ST_POD_STATUS',
+  'ST_CONTAINER_STATUS',
 ] as const;
 export type SemanticType = (typeof SEMANTIC_TYPES)[number];
 

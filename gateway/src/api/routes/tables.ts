@@ -19,6 +19,8 @@ export function tableRoutes(store: TableStore): Router {
         rows: s.rows,
         bytes: s.bytes,
         budgetBytes: s.budgetBytes,
+        firstSeq: s.firstSeq,
+        lastSeq: s.lastSeq,
         builtin: s.schema.builtin,
       })),
     });

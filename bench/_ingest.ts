@@ -1,0 +1,131 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { tableToIPC } from 'apache-arrow';
+import { HTTP_EVENTS } from '../gateway/src/store/schemas';
+import { ChunkWriter } from '../gateway/src/store/chunk-writer';
+import { ColumnBatch, ColumnData } from '../gateway/src/store/batch';
+import { quoteIdent } from '../gateway/src/store/sql';
+import { BIGINT, DuckDBType, UHUGEINT, VARCHAR } from '@duckdb/node-api';
+import {
+  HttpColumns,
+  fmt,
+  httpArrowTable,
+  httpColumns,
+  httpJsonRows,
+  machine,
+  median,
+  startGatewayProcess,
+} from './_support';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 300_000);
+const BATCH = 10_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const IN_FLIGHT = 2;
+
+/**
+ * Ingest over HTTP on loopback (a gateway child process, batches of 10,000 rows, two requests in
+ * flight) against the ceiling: the same rows appended straight into DuckDB in this process with
+ * the fastest writer we have, without HTTP, decoding or validation.
+ */
+export async function runIngestBench(name: string, format: 'arrow' | 'json'): Promise<void> {
+  console.log(
+    `${name}: ${fmt(ROWS)} http_events rows per round, batches of ${fmt(BATCH)}, ${ROUNDS} rounds; ${machine()}`,
+  );
+  const start = BigInt(Date.now()) * 1_000_000n;
+  const batches: HttpColumns[] = [];
+  for (let off = 0; off < ROWS; off += BATCH)
+    batches.push(httpColumns(Math.min(BATCH, ROWS - off), start + BigInt(off) * 1000n));
+  const bodies = batches.map((c) =>
+    format === 'arrow'
+      ? Buffer.from(tableToIPC(httpArrowTable(c), 'stream'))
+      : Buffer.from(JSON.stringify({ table: 'http_events', rows: httpJsonRows(c) })),
+  );
+  const mb = bodies.reduce((n, b) => n + b.length, 0) / 1024 / 1024;
+  console.log(`${name}: ${mb.toFixed(1)} MiB of ${format} bodies per round`);
+  const peerBatches = batches.map(toColumnBatch);
+  const ours: number[] = [];
+  const peer: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    ours.push(await oursRound(bodies, format));
+    peer.push(await peerRound(peerBatches));
+    console.log(
+      `${name}: round ${round + 1}: ours ${fmt(ours[round]!)} rows/s, peer ${fmt(peer[round]!)} rows/s`,
+    );
+  }
+  const o = median(ours);
+  const p = median(peer);
+  console.log(`${name}: ours ${fmt(o)} rows/s, peer ${fmt(p)} rows/s, ratio ${(o / p).toFixed(2)}`);
+}
+
+async function oursRound(bodies: Buffer[], format: 'arrow' | 'json'): Promise<number> {
+  const gw = await startGatewayProcess(['--store-limit-mb', '8192']);
+  const headers: Record<string, string> =
+    format === 'arrow'
+      ? { 'content-type': 'application/vnd.apache.arrow.stream', 'x-pxgate-table': 'http_events' }
+      : { 'content-type': 'application/json' };
+  try {
+    let next = 0;
+    let rows = 0;
+    const t0 = performance.now();
+    const worker = async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const res = await fetch(`${gw.url}/v1/ingest`, { method: 'POST', headers, body });
+        const answer = (await res.json()) as { rows?: number; error?: { message: string } };
+        if (!res.ok) throw new Error(`ingest failed: ${answer.error?.message}`);
+        rows += answer.rows!;
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+    const seconds = (performance.now() - t0) / 1000;
+    if (rows !== ROWS) throw new Error(`stored ${rows} rows, expected ${ROWS}`);
+    return rows / seconds;
+  } finally {
+    await gw.stop();
+  }
+}
+
+async function peerRound(batches: ColumnBatch[]): Promise<number> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  const types = [...HTTP_EVENTS.columns.map((c) => duckType(c.type)), BIGINT];
+  const cols = [...HTTP_EVENTS.columns.map((c) => c.name), '_seq'];
+  await conn.run(
+    `CREATE TABLE t (${cols.map((c, i) => `${quoteIdent(c)} ${types[i]!.toString()}`).join(', ')})`,
+  );
+  const writer = new ChunkWriter(types);
+  const t0 = performance.now();
+  let seq = 1;
+  for (const batch of batches) {
+    const appender = await conn.createAppender('t');
+    writer.append(appender, batch, 0, batch.rowCount, seq);
+    appender.closeSync();
+    seq += batch.rowCount;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const count = (await conn.runAndReadAll('SELECT count(*) FROM t')).getRows()[0]![0];
+  if (count !== BigInt(ROWS)) throw new Error(`peer stored ${count} rows`);
+  conn.closeSync();
+  instance.closeSync();
+  return ROWS / seconds;
+}
+
+function duckType(type: string): DuckDBType {
+  return type === 'STRING' ? VARCHAR : type === 'UINT128' ? UHUGEINT : BIGINT;
+}
+
+function toColumnBatch(c: HttpColumns): ColumnBatch {
+  const columns: ColumnData[] = HTTP_EVENTS.columns.map((col) => {
+    const values = c[col.name as keyof HttpColumns];
+    if (col.type === 'STRING')
+      return { type: 'STRING', values: { kind: 'strings', values: values as string[] } };
+    if (col.type === 'UINT128') {
+      const bytes = values as Uint8Array;
+      return {
+        type: 'UINT128',
+        values: new BigUint64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8),
+      };
+    }
+    return { type: col.type as 'INT64', values: values as BigInt64Array };
+  });
+  return { rowCount: c.time_.length, columns, bytes: 0, maxTime: undefined };
+}

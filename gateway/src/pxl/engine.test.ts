@@ -1,0 +1,103 @@
+import {
+  BASE_NS,
+  HttpEvent,
+  PxlFixture,
+  groupBy,
+  httpEvents,
+  httpJson,
+  pxlFixture,
+  records,
+} from '../../../test/support/pxl';
+import { PxlError } from './errors';
+
+describe('PxlEngine', () => {
+  let fx: PxlFixture;
+  let events: HttpEvent[];
+  const now = BASE_NS + 120_000_000_000n;
+
+  beforeAll(async () => {
+    fx = await pxlFixture();
+    events = httpEvents(3000);
+    await fx.insert('http_events', httpJson(events));
+  });
+  afterAll(() => fx.close());
+
+  it('filters, groups and aggregates like a plain computation over the same rows', async () => {
+    const { out } = await fx.run(
+      `
+import px
+df = px.DataFrame(table='http_events', start_time='-2m')
+df = df[df.resp_status >= 400]
+df = df.groupby('req_method').agg(n=('latency', px.count), total=('latency', px.sum), worst=('latency', px.max))
+px.display(df, 'out')
+`,
+      { now },
+    );
+    const expected = [
+      ...groupBy(
+        events.filter((e) => e.resp_status >= 400),
+        (e) => e.req_method,
+      ),
+    ]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([method, es]) => ({
+        req_method: method,
+        n: BigInt(es.length),
+        total: BigInt(es.reduce((s, e) => s + e.latency, 0)),
+        worst: BigInt(Math.max(...es.map((e) => e.latency))),
+      }));
+    expect(records(out!)).toEqual(expected);
+    expect(out!.columns.map((c) => [c.name, c.type, c.semanticType])).toEqual([
+      ['req_method', 'STRING', 'ST_HTTP_REQ_METHOD'],
+      ['n', 'INT64', 'ST_NONE'],
+      ['total', 'INT64', 'ST_DURATION_NS'],
+      ['worst', 'INT64', 'ST_DURATION_NS'],
+    ]);
+  });
+
+  it('keeps ingest order through filters, so head(n) is the first n matching rows', async () => {
+    const { output } = await fx.run(
+      `
+import px
+df = px.DataFrame('http_events', select=['time_', 'req_path', 'latency'])
+px.display(df[df.latency > 40000000].head(7))
+`,
+      { now },
+    );
+    const expected = events
+      .filter((e) => e.latency > 40_000_000)
+      .slice(0, 7)
+      .map((e) => ({ time_: e.time_, req_path: e.req_path, latency: BigInt(e.latency) }));
+    expect(records(output!)).toEqual(expected);
+  });
+
+  it('reads only the start_time window, relative to now', async () => {
+    const { w } = await fx.run(
+      "import px\npx.display(px.DataFrame('http_events', start_time='-30s').agg(n=('latency', px.count)), 'w')",
+      { now },
+    );
+    const from = now - 30_000_000_000n;
+    expect(w!.rows).toEqual([[BigInt(events.filter((e) => e.time_ >= from).length)]]);
+  });
+
+  it('refuses a table over max_output_rows_per_table, naming the limit and how to raise it', async () => {
+    const script =
+      "#px:set max_output_rows_per_table=100\nimport px\npx.display(px.DataFrame('http_events'))";
+    await expect(fx.run(script, { now })).rejects.toThrow(
+      /more than 100 rows \(max_output_rows_per_table\).*#px:set max_output_rows_per_table=N/,
+    );
+  });
+
+  it('names an unknown column with its line and column, and suggests the nearest one', async () => {
+    const err = await fx
+      .run("import px\ndf = px.DataFrame('http_events')\ndf = df[df.latncy > 1]\npx.display(df)", {
+        now,
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PxlError);
+    expect((err as PxlError).message).toMatch(
+      /^column "latncy" is not in the DataFrame; did you mean "latency"\?/,
+    );
+    expect([(err as PxlError).line, (err as PxlError).column]).toEqual([3, 9]);
+  });
+});

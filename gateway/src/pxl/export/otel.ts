@@ -1,0 +1,144 @@
+import { Loc, PxlError, didYouMean } from '../errors';
+import { CallArgs } from '../plan/args';
+import { SpecPartValue, Value, describe } from '../plan/values';
+import { SpecValue } from './spec';
+
+/**
+ * The `px.otel` calls Pixie documents, with their parameters in order (required ones first).
+ * Their arguments are kept as written; defaults and meaning belong to the exporters.
+ */
+const KNOWN_CALLS: Readonly<Record<string, { params: readonly string[]; required: number }>> = {
+  'px.otel.Data': { params: ['resource', 'data', 'endpoint'], required: 2 },
+  'px.otel.Endpoint': { params: ['url', 'headers', 'insecure', 'timeout'], required: 1 },
+  'px.otel.metric.Gauge': {
+    params: ['name', 'value', 'description', 'attributes', 'unit'],
+    required: 2,
+  },
+  'px.otel.metric.Summary': {
+    params: ['name', 'count', 'sum', 'quantile_values', 'description', 'attributes', 'unit'],
+    required: 4,
+  },
+  'px.otel.trace.Span': {
+    params: [
+      'name',
+      'start_time',
+      'end_time',
+      'trace_id',
+      'span_id',
+      'parent_span_id',
+      'attributes',
+      'kind',
+    ],
+    required: 3,
+  },
+};
+
+/** OTLP span kinds, as `px.otel.trace.SPAN_KIND_*` constants. */
+export const SPAN_KINDS: Readonly<Record<string, number>> = {
+  SPAN_KIND_UNSPECIFIED: 0,
+  SPAN_KIND_INTERNAL: 1,
+  SPAN_KIND_SERVER: 2,
+  SPAN_KIND_CLIENT: 3,
+  SPAN_KIND_PRODUCER: 4,
+  SPAN_KIND_CONSUMER: 5,
+};
+
+/** The value of a `px.otel...` attribute: a constant, or a deeper name (a call or submodule). */
+export function otelAttribute(path: string, name: string): Value {
+  if (path === 'px.otel.trace' && name in SPAN_KINDS) {
+    return { kind: 'int', value: BigInt(SPAN_KINDS[name]!), type: 'INT64', st: 'ST_NONE' };
+  }
+  return { kind: 'module', path: `${path}.${name}` };
+}
+
+/** Evaluates a call of `px.otel.*` into its spec tree, checking the shape of known calls. */
+export function otelCall(path: string, call: CallArgs): SpecPartValue {
+  const columns: { name: string; loc: Loc }[] = [];
+  const known = KNOWN_CALLS[path];
+  const args: Record<string, SpecValue> = {};
+  let posArgs: SpecValue[] | undefined;
+  if (known) {
+    if (call.positional.length > known.params.length) {
+      throw new PxlError(
+        `${path}() takes at most ${known.params.length} arguments`,
+        call.positional[known.params.length]!.loc,
+      );
+    }
+    call.positional.forEach((a, i) => (args[known.params[i]!] = toSpec(a.value, a.loc, columns)));
+  } else if (call.positional.length > 0) {
+    posArgs = call.positional.map((a) => toSpec(a.value, a.loc, columns));
+  }
+  for (const [name, a] of call.keywords) {
+    if (known && !known.params.includes(name)) {
+      throw new PxlError(
+        `${path}() has no parameter "${name}"${didYouMean(name, known.params)}`,
+        a.loc,
+      );
+    }
+    if (name in args) throw new PxlError(`${path}() got two values for "${name}"`, a.loc);
+    args[name] = toSpec(a.value, a.loc, columns);
+  }
+  if (known) {
+    const missing = known.params.slice(0, known.required).filter((p) => !(p in args));
+    if (missing.length > 0) {
+      throw new PxlError(
+        `${path}() is missing ${missing.map((m) => `"${m}"`).join(', ')}`,
+        call.loc,
+      );
+    }
+  }
+  const value: SpecValue = posArgs ? { call: path, args, posArgs } : { call: path, args };
+  return { kind: 'spec', value, columns };
+}
+
+/**
+ * A value as a spec tree: literals as themselves, columns as `{ column }`, containers
+ * recursively. Per-row expressions other than plain columns are refused: assign them to a
+ * column first.
+ */
+export function toSpec(v: Value, loc: Loc, columns: { name: string; loc: Loc }[]): SpecValue {
+  switch (v.kind) {
+    case 'none':
+      return null;
+    case 'bool':
+      return v.value;
+    case 'int':
+      return v.value >= BigInt(Number.MIN_SAFE_INTEGER) &&
+        v.value <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(v.value)
+        : v.value;
+    case 'float':
+    case 'str':
+      return v.value;
+    case 'list':
+    case 'tuple':
+      return v.items.map((item) => toSpec(item, loc, columns));
+    case 'dict': {
+      const dict: Record<string, SpecValue> = {};
+      for (const [k, val] of v.entries) {
+        if (k.kind !== 'str' && k.kind !== 'int' && k.kind !== 'float') {
+          throw new PxlError(
+            `export spec dict keys must be strings or numbers, not ${describe(k)}`,
+            loc,
+          );
+        }
+        dict[String(k.value)] = toSpec(val, loc, columns);
+      }
+      return { dict };
+    }
+    case 'spec':
+      columns.push(...v.columns);
+      return v.value;
+    case 'column':
+      if (v.expr.kind === 'column') {
+        columns.push({ name: v.expr.name, loc: v.expr.loc });
+        return { column: v.expr.name };
+      }
+      throw new PxlError(
+        'an export spec takes columns, not expressions: assign the expression to a column first',
+        v.expr.loc,
+      );
+    default:
+      throw new PxlError(`an export spec cannot hold ${describe(v)}`, loc);
+  }
+}

@@ -1,0 +1,455 @@
+import { SyntaxNode } from '@lezer/common';
+import { parser } from '@lezer/python';
+import { Loc, PxlError } from '../errors';
+import * as A from './ast';
+import { decodeStringLiteral } from './strings';
+
+/** The largest script the parser takes, in characters. */
+export const MAX_SCRIPT_CHARS = 1_000_000;
+
+const PRAGMA_RE = /^#\s*px:set\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$/;
+
+const UNSUPPORTED_STATEMENTS: Record<string, string> = {
+  IfStatement: '`if` statements',
+  ForStatement: '`for` loops',
+  WhileStatement: '`while` loops',
+  WithStatement: '`with` statements',
+  TryStatement: '`try` statements',
+  ClassDefinition: 'classes',
+  DecoratedStatement: 'decorators',
+  UpdateStatement: 'augmented assignments (`+=` and the like)',
+  DeleteStatement: '`del`',
+  GlobalStatement: '`global`',
+  NonlocalStatement: '`nonlocal`',
+  RaiseStatement: '`raise`',
+  AssertStatement: '`assert`',
+  BreakStatement: '`break`',
+  ContinueStatement: '`continue`',
+  PrintStatement: '`print`',
+  MatchStatement: '`match` statements',
+  TypeDefinition: '`type` statements',
+  ScopeStatement: 'scope statements',
+};
+
+const UNSUPPORTED_EXPRESSIONS: Record<string, string> = {
+  ConditionalExpression: 'conditional expressions (`x if c else y`)',
+  LambdaExpression: 'lambdas',
+  AwaitExpression: '`await`',
+  YieldExpression: '`yield`',
+  SetExpression: 'sets',
+  ArrayComprehensionExpression: 'comprehensions',
+  DictionaryComprehensionExpression: 'comprehensions',
+  SetComprehensionExpression: 'comprehensions',
+  ComprehensionExpression: 'generator expressions',
+  FormatString: 'f-strings',
+  NamedExpression: 'assignment expressions (`:=`)',
+  Ellipsis: '`...`',
+};
+
+/**
+ * Parses PxL source into its syntax tree. Only the PxL subset of Python is accepted; anything
+ * else is a PxlError naming what is not supported, with its line and column.
+ */
+export function parse(source: string): A.Module {
+  if (source.length > MAX_SCRIPT_CHARS) {
+    throw new PxlError(`script is longer than ${MAX_SCRIPT_CHARS} characters`);
+  }
+  return new Parser(source).module();
+}
+
+class Parser {
+  private readonly lineStarts: number[] = [0];
+
+  constructor(private readonly src: string) {
+    for (let i = 0; i < src.length; i++) if (src.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+  }
+
+  module(): A.Module {
+    const tree = parser.parse(this.src);
+    this.rejectSyntaxErrors(tree.topNode);
+    const pragmas: A.Pragma[] = [];
+    const stmts: SyntaxNode[] = [];
+    for (let c = tree.topNode.firstChild; c; c = c.nextSibling) {
+      if (c.name === 'Comment') {
+        const m = PRAGMA_RE.exec(this.text(c));
+        if (m) pragmas.push({ name: m[1]!, value: m[2]!, loc: this.loc(c) });
+      } else {
+        stmts.push(c);
+      }
+    }
+    const { doc, body } = this.block(stmts);
+    return { doc, body, pragmas };
+  }
+
+  private rejectSyntaxErrors(top: SyntaxNode): void {
+    const cursor = top.cursor();
+    do {
+      if (cursor.type.isError) {
+        const at = cursor.from;
+        if (at >= this.src.length) {
+          throw new PxlError('unexpected end of script', this.locAt(this.src.length));
+        }
+        const near = this.src.slice(at).split('\n')[0]!.trim().slice(0, 30);
+        throw new PxlError(
+          near ? `invalid syntax near "${near}"` : 'invalid syntax',
+          this.locAt(at),
+        );
+      }
+    } while (cursor.next());
+  }
+
+  /** Statements of a module or function body; a leading string literal is the docstring. */
+  private block(nodes: readonly SyntaxNode[]): { doc: string | undefined; body: A.Stmt[] } {
+    let doc: string | undefined;
+    const body: A.Stmt[] = [];
+    nodes.forEach((n, i) => {
+      if (n.name === 'Comment') return;
+      if (i === 0 && n.name === 'ExpressionStatement') {
+        const only = n.firstChild;
+        if (only && (only.name === 'String' || only.name === 'ContinuedString')) {
+          doc = this.stringValue(only);
+          return;
+        }
+      }
+      body.push(this.statement(n));
+    });
+    return { doc, body };
+  }
+
+  private statement(n: SyntaxNode): A.Stmt {
+    const loc = this.loc(n);
+    switch (n.name) {
+      case 'ExpressionStatement':
+        return { kind: 'expr', value: this.expr(this.onlyChild(n)), loc };
+      case 'AssignStatement':
+        return this.assign(n);
+      case 'ImportStatement':
+        return this.importStmt(n);
+      case 'FunctionDefinition':
+        return this.functionDef(n);
+      case 'ReturnStatement': {
+        const value = n.getChild('return')?.nextSibling;
+        return { kind: 'return', value: value ? this.expr(value) : undefined, loc };
+      }
+      case 'PassStatement':
+        return { kind: 'pass', loc };
+      default: {
+        const what = UNSUPPORTED_STATEMENTS[n.name] ?? `this statement (${n.name})`;
+        throw new PxlError(`${what} ${isAre(what)} not supported in PxL`, loc);
+      }
+    }
+  }
+
+  private assign(n: SyntaxNode): A.AssignStmt {
+    const ops = n.getChildren('AssignOp');
+    if (ops.length !== 1) {
+      throw new PxlError('chained assignment (`a = b = c`) is not supported', this.loc(n));
+    }
+    const value = ops[0]!.nextSibling;
+    const target = n.firstChild!;
+    if (!value) throw new PxlError('assignment without a value', this.loc(n));
+    const t = this.expr(target);
+    if (t.kind !== 'name' && t.kind !== 'attribute' && t.kind !== 'subscript') {
+      throw new PxlError(
+        'only a name, `df.column` or `df["column"]` can be assigned to',
+        this.loc(target),
+      );
+    }
+    return { kind: 'assign', target: t, value: this.expr(value), loc: this.loc(n) };
+  }
+
+  private importStmt(n: SyntaxNode): A.ImportStmt {
+    const loc = this.loc(n);
+    if (n.getChild('from')) {
+      throw new PxlError('`from ... import` is not supported; write `import px`', loc);
+    }
+    const names = n.getChildren('VariableName');
+    const module = names[0] ? this.text(names[0]) : '';
+    if (module !== 'px' || names.length > 2 || n.getChildren(',').length > 0) {
+      throw new PxlError(`only \`import px\` is supported, not \`${this.text(n)}\``, loc);
+    }
+    const alias = n.getChild('as') && names[1] ? this.text(names[1]) : 'px';
+    return { kind: 'import', module, alias, loc };
+  }
+
+  private functionDef(n: SyntaxNode): A.FunctionDef {
+    const loc = this.loc(n);
+    const name = this.text(n.getChild('VariableName')!);
+    const params = this.params(n.getChild('ParamList')!);
+    const body = n.getChild('Body')!;
+    const stmts: SyntaxNode[] = [];
+    for (let c = body.firstChild; c; c = c.nextSibling) if (c.name !== ':') stmts.push(c);
+    const block = this.block(stmts);
+    return { kind: 'def', name, params, doc: block.doc, body: block.body, loc };
+  }
+
+  private params(list: SyntaxNode): A.Param[] {
+    const params: A.Param[] = [];
+    let current: { name: string; annotation?: string; default?: A.Expr; loc: Loc } | undefined;
+    const flush = () => {
+      if (current) {
+        params.push({
+          name: current.name,
+          annotation: current.annotation,
+          default: current.default,
+          loc: current.loc,
+        });
+      }
+      current = undefined;
+    };
+    for (let c = list.firstChild; c; c = c.nextSibling) {
+      switch (c.name) {
+        case '(':
+        case ')':
+          break;
+        case ',':
+          flush();
+          break;
+        case 'VariableName':
+          current = { name: this.text(c), loc: this.loc(c) };
+          break;
+        case 'TypeDef':
+          if (current) current.annotation = this.text(c).replace(/^:\s*/, '').trim();
+          break;
+        case 'AssignOp':
+          if (current && c.nextSibling) {
+            current.default = this.expr(c.nextSibling);
+            c = c.nextSibling;
+          }
+          break;
+        default:
+          throw new PxlError(
+            '`*args`, `**kwargs` and positional-only markers are not supported',
+            this.loc(c),
+          );
+      }
+    }
+    flush();
+    const seen = new Set<string>();
+    for (const p of params) {
+      if (seen.has(p.name)) throw new PxlError(`duplicate parameter "${p.name}"`, p.loc);
+      seen.add(p.name);
+    }
+    return params;
+  }
+
+  private expr(n: SyntaxNode): A.Expr {
+    const loc = this.loc(n);
+    switch (n.name) {
+      case 'VariableName':
+        return { kind: 'name', id: this.text(n), loc };
+      case 'Number':
+        return this.number(n);
+      case 'String':
+      case 'ContinuedString':
+        return { kind: 'string', value: this.stringValue(n), loc };
+      case 'Boolean':
+        return { kind: 'bool', value: this.text(n) === 'True', loc };
+      case 'None':
+        return { kind: 'none', loc };
+      case 'ParenthesizedExpression':
+        return this.expr(this.onlyChild(n));
+      case 'ArrayExpression':
+        return { kind: 'list', items: this.items(n), loc };
+      case 'TupleExpression':
+        return { kind: 'tuple', items: this.items(n), loc };
+      case 'DictionaryExpression':
+        return this.dict(n);
+      case 'MemberExpression':
+        return this.member(n);
+      case 'CallExpression':
+        return this.call(n);
+      case 'BinaryExpression':
+        return this.binary(n);
+      case 'UnaryExpression':
+        return this.unary(n);
+      default: {
+        const what = UNSUPPORTED_EXPRESSIONS[n.name] ?? `this expression (${n.name})`;
+        throw new PxlError(`${what} ${isAre(what)} not supported in PxL`, loc);
+      }
+    }
+  }
+
+  private number(n: SyntaxNode): A.Expr {
+    const loc = this.loc(n);
+    const text = this.text(n).replace(/_/g, '');
+    if (/[jJ]$/.test(text)) throw new PxlError('complex numbers are not supported', loc);
+    if (/^0[xXoObB]/.test(text)) return { kind: 'int', value: BigInt(text.toLowerCase()), loc };
+    if (/^\d+$/.test(text)) return { kind: 'int', value: BigInt(text), loc };
+    const value = Number(text);
+    if (Number.isNaN(value)) throw new PxlError(`"${this.text(n)}" is not a number`, loc);
+    return { kind: 'float', value, loc };
+  }
+
+  private stringValue(n: SyntaxNode): string {
+    if (n.name === 'ContinuedString') {
+      return n.getChildren('String').reduce((s, part) => s + this.stringValue(part), '');
+    }
+    if (n.name === 'FormatString') {
+      throw new PxlError('f-strings are not supported in PxL', this.loc(n));
+    }
+    const decoded = decodeStringLiteral(this.text(n));
+    if ('error' in decoded) throw new PxlError(decoded.error, this.loc(n));
+    return decoded.value;
+  }
+
+  private items(n: SyntaxNode): A.Expr[] {
+    const items: A.Expr[] = [];
+    for (let c = n.firstChild; c; c = c.nextSibling) {
+      if (['[', ']', '(', ')', ','].includes(c.name)) continue;
+      if (c.name === '*') throw new PxlError('unpacking (`*x`) is not supported', this.loc(c));
+      items.push(this.expr(c));
+    }
+    return items;
+  }
+
+  private dict(n: SyntaxNode): A.DictExpr {
+    const parts: SyntaxNode[] = [];
+    for (let c = n.firstChild; c; c = c.nextSibling) {
+      if (c.name === '**') throw new PxlError('unpacking (`**x`) is not supported', this.loc(c));
+      if (!['{', '}', ',', ':'].includes(c.name)) parts.push(c);
+    }
+    const entries: { key: A.Expr; value: A.Expr }[] = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+      entries.push({ key: this.expr(parts[i]!), value: this.expr(parts[i + 1]!) });
+    }
+    return { kind: 'dict', entries, loc: this.loc(n) };
+  }
+
+  private member(n: SyntaxNode): A.Expr {
+    const loc = this.loc(n);
+    const object = this.expr(n.firstChild!);
+    const prop = n.getChild('PropertyName');
+    if (prop && n.getChild('.')) return { kind: 'attribute', object, name: this.text(prop), loc };
+    if (n.getChild(':')) throw new PxlError('slices are not supported in PxL', loc);
+    const parts: SyntaxNode[] = [];
+    for (let c = n.firstChild!.nextSibling; c; c = c.nextSibling) {
+      if (!['[', ']', ','].includes(c.name)) parts.push(c);
+    }
+    if (parts.length === 0) throw new PxlError('empty subscript', loc);
+    const index: A.Expr =
+      parts.length === 1
+        ? this.expr(parts[0]!)
+        : { kind: 'tuple', items: parts.map((p) => this.expr(p)), loc: this.loc(parts[0]!) };
+    return { kind: 'subscript', object, index, loc };
+  }
+
+  private call(n: SyntaxNode): A.CallExpr {
+    const callee = this.expr(n.firstChild!);
+    const list = n.getChild('ArgList')!;
+    const args: A.Expr[] = [];
+    const kwargs: A.KeywordArg[] = [];
+    for (let c = list.firstChild; c; c = c.nextSibling) {
+      if (['(', ')', ','].includes(c.name)) continue;
+      if (c.name === '*' || c.name === '**') {
+        throw new PxlError('argument unpacking (`*x`, `**x`) is not supported', this.loc(c));
+      }
+      if (c.name === 'VariableName' && c.nextSibling?.name === 'AssignOp') {
+        const value = c.nextSibling.nextSibling!;
+        const name = this.text(c);
+        if (kwargs.some((k) => k.name === name)) {
+          throw new PxlError(`keyword argument "${name}" is repeated`, this.loc(c));
+        }
+        kwargs.push({ name, value: this.expr(value), loc: this.loc(c) });
+        c = value;
+        continue;
+      }
+      if (kwargs.length > 0) {
+        throw new PxlError('a positional argument follows a keyword argument', this.loc(c));
+      }
+      args.push(this.expr(c));
+    }
+    return { kind: 'call', callee, args, kwargs, loc: this.loc(n) };
+  }
+
+  private binary(n: SyntaxNode): A.Expr {
+    const loc = this.loc(n);
+    const left = n.firstChild!;
+    const opNode = left.nextSibling!;
+    let right = opNode.nextSibling!;
+    const l = this.expr(left);
+    switch (opNode.name) {
+      case 'ArithOp':
+      case 'BitOp':
+        return {
+          kind: 'binary',
+          op: this.text(opNode) as A.BinaryOperator,
+          left: l,
+          right: this.expr(right),
+          loc,
+        };
+      case 'and':
+      case 'or':
+        return { kind: 'boolop', op: opNode.name, left: l, right: this.expr(right), loc };
+      case 'CompareOp':
+      case 'in':
+      case 'not': {
+        let op = opNode.name === 'CompareOp' ? this.text(opNode) : opNode.name;
+        if (op === 'not') {
+          op = 'not in';
+          right = right.nextSibling!;
+        }
+        if (op === '<>') op = '!=';
+        if (isComparison(left)) {
+          throw new PxlError('chained comparisons (`a < b < c`) are not supported; use `and`', loc);
+        }
+        return {
+          kind: 'compare',
+          op: op as A.CompareOperator,
+          left: l,
+          right: this.expr(right),
+          loc,
+        };
+      }
+      case 'is':
+        throw new PxlError('`is` is not supported in PxL; use `==` or `!=`', this.loc(opNode));
+      default:
+        throw new PxlError(`operator "${this.text(opNode)}" is not supported`, this.loc(opNode));
+    }
+  }
+
+  private unary(n: SyntaxNode): A.Expr {
+    const opNode = n.firstChild!;
+    const op = opNode.name === 'not' ? 'not' : this.text(opNode);
+    if (op !== '-' && op !== '+' && op !== 'not' && op !== '~') {
+      throw new PxlError(`operator "${op}" is not supported`, this.loc(opNode));
+    }
+    return { kind: 'unary', op, operand: this.expr(opNode.nextSibling!), loc: this.loc(n) };
+  }
+
+  private onlyChild(n: SyntaxNode): SyntaxNode {
+    for (let c = n.firstChild; c; c = c.nextSibling) {
+      if (c.name !== '(' && c.name !== ')') return c;
+    }
+    throw new PxlError('empty expression', this.loc(n));
+  }
+
+  private text(n: SyntaxNode): string {
+    return this.src.slice(n.from, n.to);
+  }
+
+  private loc(n: SyntaxNode): Loc {
+    return this.locAt(n.from);
+  }
+
+  private locAt(offset: number): Loc {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.lineStarts[lo]! + 1 };
+  }
+}
+
+function isComparison(n: SyntaxNode): boolean {
+  if (n.name !== 'BinaryExpression') return false;
+  const op = n.firstChild?.nextSibling?.name;
+  return op === 'CompareOp' || op === 'in' || op === 'not';
+}
+
+function isAre(what: string): string {
+  return /s\)?`?$/.test(what.replace(/\s*\(.*\)$/, '')) ? 'are' : 'is';
+}

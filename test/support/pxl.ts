@@ -1,0 +1,178 @@
+import { silentLogger } from '../../gateway/src/common/logger';
+import { decodeJsonRows } from '../../gateway/src/ingest/json';
+import { METADATA_TABLES } from '../../gateway/src/metadata/tables';
+import { PxlEngine, RunOptions } from '../../gateway/src/pxl/engine';
+import { Cell, ResultTable } from '../../gateway/src/pxl/execute/result';
+import { TableStore } from '../../gateway/src/store/table-store';
+import { rng } from './rows';
+
+/** A table store with a PxL engine on it, for tests that run scripts on known rows. */
+export interface PxlFixture {
+  store: TableStore;
+  engine: PxlEngine;
+  /** Stores rows (in the JSON ingest form) in a table. */
+  insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
+  /** Inserts rows into a metadata table (`_md_pods`, ...), columns by name. */
+  metadata(
+    table: keyof typeof METADATA_TABLES,
+    rows: readonly Record<string, string | number | bigint | null>[],
+  ): Promise<void>;
+  /** Runs a script and returns its tables by name. */
+  run(script: string, opts?: RunOptions): Promise<Record<string, ResultTable>>;
+  close(): Promise<void>;
+}
+
+export async function pxlFixture(): Promise<PxlFixture> {
+  const store = await TableStore.create(
+    { limitMb: 256, httpEventsShare: 0.4, segmentRows: 4096, maxCustomTables: 8, tables: {} },
+    silentLogger(),
+  );
+  const engine = await PxlEngine.create(store);
+  return {
+    store,
+    engine,
+    async insert(table, rows) {
+      const schema = store.registry.get(table);
+      for (let i = 0; i < rows.length; i += 50_000) {
+        await store.append(table, [decodeJsonRows(schema, rows.slice(i, i + 50_000))]);
+      }
+    },
+    async metadata(key, rows) {
+      const def = METADATA_TABLES[key];
+      const names = Object.keys(def.columns);
+      const conn = await store.connect();
+      try {
+        for (const row of rows) {
+          const values = names.map((n) => row[n] ?? null);
+          const marks = names.map((n, i) =>
+            (def.columns as Record<string, string>)[n] === 'UHUGEINT'
+              ? `CAST($${i + 1} AS UHUGEINT)`
+              : `$${i + 1}`,
+          );
+          await conn.run(
+            `INSERT INTO "${def.name}" (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${marks.join(', ')})`,
+            values.map((v) =>
+              typeof v === 'bigint' && v > 2n ** 63n - 1n ? v.toString() : v,
+            ) as never,
+          );
+        }
+      } finally {
+        conn.closeSync();
+      }
+    },
+    async run(script, opts) {
+      const res = await engine.run(script, opts);
+      return Object.fromEntries(res.tables.map((t) => [t.name, t]));
+    },
+    close: () => store.shutdown(),
+  };
+}
+
+/** A table's rows as objects keyed by column name. */
+export function records(t: ResultTable): Record<string, Cell>[] {
+  return t.rows.map((r) => Object.fromEntries(t.columns.map((c, i) => [c.name, r[i]!])));
+}
+
+/** A UPID as pxgate writes it, and its 128-bit value. */
+export function upidOf(
+  asid: number,
+  pid: number,
+  startTicks: number,
+): { text: string; value: bigint } {
+  return {
+    text: `${asid}:${pid}:${startTicks}`,
+    value: (BigInt(asid) << 96n) | (BigInt(pid) << 64n) | BigInt(startTicks),
+  };
+}
+
+/** One generated HTTP event, typed, with the process and pod it belongs to. */
+export interface HttpEvent {
+  time_: bigint;
+  upid: string;
+  pid: number;
+  pod: number;
+  remote_addr: string;
+  remote_port: number;
+  trace_role: number;
+  req_method: string;
+  req_path: string;
+  req_body_size: number;
+  resp_status: number;
+  resp_message: string;
+  resp_body: string;
+  resp_body_size: number;
+  latency: number;
+}
+
+export const BASE_NS = 1_800_000_000_000_000_000n;
+const METHODS = ['GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE'];
+const PATHS = ['/api/users', '/api/orders', '/healthz', '/readyz', '/api/cart', '/login'];
+const STATUSES = [200, 200, 200, 201, 204, 302, 400, 404, 500, 503];
+
+/** Pods of the generated world: pod i runs process pid 100+i on asid 1 at IP 10.1.0.(i+1). */
+export const PODS = 6;
+
+/** Generates HTTP events spread over `spanNs` from BASE_NS, deterministically. */
+export function httpEvents(n: number, seed = 7, spanNs = 120_000_000_000n): HttpEvent[] {
+  const rand = rng(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const events: HttpEvent[] = [];
+  for (let i = 0; i < n; i++) {
+    const pod = Math.floor(rand() * PODS);
+    const status = pick(STATUSES);
+    const body =
+      rand() < 0.5
+        ? '{"ok":true}'
+        : `{"id":${Math.floor(rand() * 1000)},"user":"u${Math.floor(rand() * 9)}"}`;
+    events.push({
+      time_: BASE_NS + (spanNs * BigInt(i)) / BigInt(n),
+      upid: upidOf(1, 100 + pod, 5000 + pod).text,
+      pid: 100 + pod,
+      pod,
+      remote_addr: `10.1.0.${1 + Math.floor(rand() * (PODS + 2))}`,
+      remote_port: 40000 + Math.floor(rand() * 100),
+      trace_role: rand() < 0.7 ? 2 : 1,
+      req_method: pick(METHODS),
+      req_path: `${pick(PATHS)}${rand() < 0.5 ? '' : `/${Math.floor(rand() * 20)}`}`,
+      req_body_size: Math.floor(rand() * 800),
+      resp_status: status,
+      resp_message: status < 400 ? 'OK' : 'Error',
+      resp_body: body,
+      resp_body_size: body.length,
+      latency: 50_000 + Math.floor(rand() * 80_000_000),
+    });
+  }
+  return events;
+}
+
+/** The JSON ingest form of generated events. */
+export function httpJson(events: readonly HttpEvent[]): Record<string, unknown>[] {
+  return events.map(({ pid: _pid, pod: _pod, time_, ...rest }) => ({
+    ...rest,
+    time_: time_.toString(),
+    local_addr: '10.9.0.1',
+    local_port: 8080,
+    major_version: 1,
+    minor_version: 1,
+  }));
+}
+
+/** Groups items by a key, keeping first-seen order. */
+export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    let list = out.get(k);
+    if (!list) out.set(k, (list = []));
+    list.push(it);
+  }
+  return out;
+}
+
+/** Linear-interpolated quantile of sorted numbers (DuckDB's quantile_cont). */
+export function quantile(sorted: readonly number[], q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
