@@ -2,10 +2,12 @@ import express, { Express } from 'express';
 import { Registry } from 'prom-client';
 import { Logger } from '../common/logger';
 import { IngestService } from '../ingest/ingest-service';
+import { ExportScheduler } from '../jobs/export-scheduler';
 import { PxlEngine } from '../pxl/engine';
 import { TableStore } from '../store/table-store';
 import { bearerAuth } from './auth';
 import { errorHandler, notFound } from './errors';
+import { exportRoutes } from './routes/exports';
 import { healthRoutes } from './routes/health';
 import { ingestRoutes } from './routes/ingest';
 import { queryRoutes } from './routes/query';
@@ -15,6 +17,7 @@ export interface AppDeps {
   store: TableStore;
   ingest: IngestService;
   pxl: PxlEngine;
+  exports: ExportScheduler;
   registry: Registry;
   log: Logger;
   authToken: string | undefined;
@@ -32,6 +35,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(tableRoutes(deps.store));
   app.use(ingestRoutes(deps.ingest, deps.maxBodyBytes));
   app.use(queryRoutes(deps.pxl));
+  app.use(exportRoutes(deps.exports));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

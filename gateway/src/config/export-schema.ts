@@ -161,13 +161,13 @@ export const ExportConfigSchema = z.strictObject({
   presets: presetList.default([]),
   scripts: z.array(script).default([]),
   /** Rows one run reads at most; the rest wait for the next run. */
-  maxRowsPerRun: z.number().int().positive().default(1_000_000),
+  maxRowsPerRun: z.number().int().positive().default(100_000),
   /** Cumulative series one job keeps at most (Sum and Histogram totals). */
   maxSeriesPerJob: z.number().int().positive().default(20_000),
   /** A cumulative series without new data for this long is forgotten. */
   seriesIdleTimeout: duration.default(300_000),
-  /** Distinct http.route values the http-metrics preset keeps; the rest become `{other}`. */
-  maxRoutes: z.number().int().positive().default(200),
+  /** Memory one run's results may take, in MiB (estimated). */
+  maxResultMb: z.number().positive().default(256),
   /** How long shutdown waits for a last run and for queued requests. */
   drainTimeout: duration.default(10_000),
   otlp: OtlpConfigSchema.optional(),

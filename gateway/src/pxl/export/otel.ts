@@ -22,7 +22,8 @@ export const KNOWN_CALLS: Readonly<
     params: ['name', 'count', 'sum', 'quantile_values', 'description', 'attributes', 'unit'],
     required: 4,
   },
-  // pxgate: a monotonic (or not) sum, accumulated into a cumulative counter.
+  // pxgate: a monotonic (or not) sum, accumulated into a cumulative counter; `source` names
+  // the counter each row reads when several running totals add up to one series.
   'px.otel.metric.Sum': {
     params: [
       'name',
@@ -32,6 +33,7 @@ export const KNOWN_CALLS: Readonly<
       'unit',
       'monotonic',
       'cumulative',
+      'source',
       'attribute_limits',
     ],
     required: 2,
