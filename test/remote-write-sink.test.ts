@@ -74,6 +74,9 @@ function metrics(services: number, timeMs: number, count: number): ResourceMetri
   }));
 }
 
+/** Sample times near the clock: receivers refuse samples more than an hour old. */
+const NOW = Date.now();
+
 const samplesOf = (r: RemoteWriteReceiver) =>
   r.accepted.flat().reduce((n, s) => n + s.samples.length, 0);
 
@@ -91,8 +94,8 @@ describe('remote-write sink against a receiver checking every rule of the 1.0 sp
     set = sinks({ url: receiver.url, externalLabels: { cluster: 'test' } }, registry);
     const sink = set.configured[0]!;
     // 300 resources × (2 histograms × 6 samples + 1 counter + target_info) = 4,200 samples.
-    const first = await sink.export({ spans: [], metrics: metrics(300, 1_700_000_000_000, 5) });
-    const second = await sink.export({ spans: [], metrics: metrics(300, 1_700_000_010_000, 9) });
+    const first = await sink.export({ spans: [], metrics: metrics(300, NOW - 10_000, 5) });
+    const second = await sink.export({ spans: [], metrics: metrics(300, NOW, 9) });
     expect(receiver.violations).toEqual([]);
     expect(first.sent).toBe(4200);
     expect(second.sent).toBe(4200);
@@ -117,12 +120,12 @@ describe('remote-write sink against a receiver checking every rule of the 1.0 sp
     const registry = new Registry();
     set = sinks({ url: receiver.url }, registry);
     const sink = set.configured[0]!;
-    expect(await sink.export({ spans: [], metrics: metrics(1, 1_700_000_000_000, 1) })).toEqual({
+    expect(await sink.export({ spans: [], metrics: metrics(1, NOW - 10_000, 1) })).toEqual({
       sent: 14,
       dropped: 0,
     });
     expect(receiver.requests).toBe(3);
-    expect(await sink.export({ spans: [], metrics: metrics(1, 1_700_000_010_000, 2) })).toEqual({
+    expect(await sink.export({ spans: [], metrics: metrics(1, NOW, 2) })).toEqual({
       sent: 0,
       dropped: 14,
     });
@@ -143,7 +146,7 @@ describe('remote-write sink against a receiver checking every rule of the 1.0 sp
     receiver = await startRemoteWriteReceiver();
     set = sinks({ url: receiver.url, staleAfter: '1ms', scopeLabels: false }, new Registry());
     const sink = set.configured[0]!;
-    await sink.export({ spans: [], metrics: metrics(2, 1_700_000_000_000, 1) });
+    await sink.export({ spans: [], metrics: metrics(2, NOW - 10_000, 1) });
     await sink.export({ spans: [], metrics: metrics(1, Date.now(), 1) });
     expect(receiver.violations).toEqual([]);
     const stale = receiver.accepted[1]!.filter((s) => s.samples.some((x) => Number.isNaN(x.value)));

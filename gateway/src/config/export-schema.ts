@@ -117,6 +117,8 @@ const remoteWrite = z.strictObject({
   scopeLabels: z.boolean().default(true),
   /** A series not written for this long gets a stale marker. */
   staleAfter: duration.default(300_000),
+  /** Samples older than this are not sent (Prometheus refuses a request holding one). */
+  maxSampleAge: duration.default(3_600_000),
   ...queueFields,
   timeout: duration.default(30_000),
 });

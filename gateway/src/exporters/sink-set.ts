@@ -177,6 +177,7 @@ function remoteWriteSink(
       scopeLabels: c.scopeLabels,
       staleAfterMs: c.staleAfter,
       maxTrackedSeries: 1_000_000,
+      maxSampleAgeMs: c.maxSampleAge,
     },
     sinkLog,
   );

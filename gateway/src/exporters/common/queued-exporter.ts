@@ -22,14 +22,23 @@ export interface PushResult {
   message?: string;
 }
 
+/** A batch split and encoded, with what the encoding had to leave out. */
+export interface Encoded<R> {
+  readonly requests: R[];
+  /** Items the protocol cannot carry (a delta sum for Prometheus, a sample out of order). */
+  readonly dropped: readonly { readonly items: number; readonly reason: string }[];
+}
+
 /**
  * What a sink author writes: how to split and encode a batch, and how to push one request.
- * `push` throws ExportErrors (classify HTTP answers with classifyHttpStatus).
+ * `push` throws ExportErrors (classify HTTP answers with classifyHttpStatus). `settle` hears
+ * each request's end: delivered (or refused for good), or failed and to be read again.
  */
 export interface PushTarget<R extends EncodedRequest = EncodedRequest> {
   readonly signals: ReadonlySet<Signal>;
-  encode(batch: TelemetryBatch): R[];
+  encode(batch: TelemetryBatch): Encoded<R>;
   push(request: R, signal: AbortSignal): Promise<PushResult>;
+  settle?(request: R, delivered: boolean): void;
   close(): void;
 }
 
@@ -90,8 +99,13 @@ export class QueuedExporter<R extends EncodedRequest> implements Sink {
     if (!this.started || this.stopping) {
       throw retryableError(`sink ${this.name} is not running`);
     }
-    const requests = this.target.encode(batch);
-    if (requests.length === 0) return { sent: 0, dropped: 0 };
+    const { requests, dropped } = this.target.encode(batch);
+    let encodingDropped = 0;
+    for (const d of dropped) {
+      encodingDropped += d.items;
+      this.metrics.dropped.inc({ sink: this.name, signal: 'metrics', reason: d.reason }, d.items);
+    }
+    if (requests.length === 0) return { sent: 0, dropped: encodingDropped };
     const outcomes: Promise<{ sent: number; dropped: number } | ExportError>[] = [];
     const entries = requests.map((request) => {
       let done!: Work<R>['done'];
@@ -105,7 +119,7 @@ export class QueuedExporter<R extends EncodedRequest> implements Sink {
       );
     }
     this.metrics.queueBytes.set({ sink: this.name }, this.queue.bytes);
-    const report: DeliveryReport = { sent: 0, dropped: 0 };
+    const report: DeliveryReport = { sent: 0, dropped: encodingDropped };
     let failure: ExportError | undefined;
     for (const outcome of await Promise.all(outcomes)) {
       if (outcome instanceof ExportError) {
@@ -141,7 +155,9 @@ export class QueuedExporter<R extends EncodedRequest> implements Sink {
       const work = await this.queue.take();
       if (!work) return;
       this.metrics.queueBytes.set({ sink: this.name }, this.queue.bytes);
-      work.done(await this.deliver(work.request));
+      const outcome = await this.deliver(work.request);
+      this.target.settle?.(work.request, !(outcome instanceof ExportError));
+      work.done(outcome);
     }
   }
 

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { PXGATE_VERSION } from '../../common/package-info';
 import { HttpClient, TlsSettings, lowerCaseKeys } from '../common/http-client';
-import { EncodedRequest, PushResult, PushTarget } from '../common/queued-exporter';
+import { Encoded, EncodedRequest, PushResult, PushTarget } from '../common/queued-exporter';
 import { chunkMetrics, chunkSpans, encodeWithinBytes } from '../model/split';
 import { ResourceMetrics, ResourceSpans, TelemetryBatch } from '../model/telemetry';
 import { Signal } from '../sink';
@@ -62,14 +62,14 @@ export class OtlpTarget implements PushTarget<OtlpRequest> {
     };
   }
 
-  encode(batch: TelemetryBatch): OtlpRequest[] {
+  encode(batch: TelemetryBatch): Encoded<OtlpRequest> {
     const { maxBatchItems: items, maxBatchBytes: bytes } = this.settings;
     const requests = (
       signal: Signal,
       chunks: { body: Buffer; items: number }[],
       client: HttpClient,
     ): OtlpRequest[] => chunks.map((r) => ({ ...this.compress(r), signal, client }));
-    return [
+    const out = [
       ...(this.signals.has('spans')
         ? requests(
             'spans',
@@ -89,6 +89,7 @@ export class OtlpTarget implements PushTarget<OtlpRequest> {
           )
         : []),
     ];
+    return { requests: out, dropped: [] };
   }
 
   async push(request: OtlpRequest, signal: AbortSignal): Promise<PushResult> {

@@ -17,6 +17,7 @@ interface ExposedSample {
   name: string;
   labels: Record<string, string>;
   value: number;
+  timestampMs: number;
   updatedAt: number;
 }
 
@@ -92,6 +93,8 @@ export class PrometheusRegistrySink implements Sink {
           continue;
         }
         const existing = exposed.samples.get(key);
+        // A late row's older value does not replace a newer one.
+        if (existing && s.timestampMs < existing.timestampMs) continue;
         if (!existing && this.series >= this.settings.maxSeries) {
           report.dropped++;
           continue;
@@ -101,6 +104,7 @@ export class PrometheusRegistrySink implements Sink {
           name: s.name,
           labels: s.labels,
           value: s.value,
+          timestampMs: s.timestampMs,
           updatedAt: now,
         });
         report.sent++;

@@ -3,12 +3,12 @@ import { Logger } from '../../common/logger';
 import { PXGATE_VERSION } from '../../common/package-info';
 import { HttpClient, TlsSettings, lowerCaseKeys } from '../common/http-client';
 import { ProtoWriter } from '../common/proto-writer';
-import { EncodedRequest, PushResult, PushTarget } from '../common/queued-exporter';
+import { Encoded, EncodedRequest, PushResult, PushTarget } from '../common/queued-exporter';
 import { TelemetryBatch } from '../model/telemetry';
 import { toPrometheus } from '../prometheus/translate';
 import { Signal } from '../sink';
 import { encodeWriteRequest } from './encode';
-import { StaleSeriesTracker } from './stale-series';
+import { SeriesTracker } from './series-tracker';
 import { PromSeries, chunkSeries, toSeries } from './series';
 
 export interface RemoteWriteSettings {
@@ -25,6 +25,8 @@ export interface RemoteWriteSettings {
   staleAfterMs: number;
   /** Bound of the series remembered for stale markers. */
   maxTrackedSeries: number;
+  /** Samples older than this are not sent. */
+  maxSampleAgeMs: number;
 }
 
 /** The headers remote-write 1.0 requires; users may not override them. */
@@ -41,12 +43,17 @@ export const REMOTE_WRITE_HEADERS: Readonly<Record<string, string>> = {
  * spec's headers, and stale markers for series that stop. Retries 5xx and 429, never other 4xx.
  * Run it with one consumer: requests then go out in order, and so do the samples of a series.
  */
-export class RemoteWriteTarget implements PushTarget<EncodedRequest> {
+/** A WriteRequest, with its series for the tracker. */
+interface RemoteWriteRequest extends EncodedRequest {
+  readonly series: readonly PromSeries[];
+}
+
+export class RemoteWriteTarget implements PushTarget<RemoteWriteRequest> {
   readonly signals: ReadonlySet<Signal> = new Set(['metrics']);
   private readonly client: HttpClient;
   private readonly writer = new ProtoWriter(256 * 1024);
   private readonly headers: Record<string, string>;
-  private readonly stale: StaleSeriesTracker;
+  private readonly tracker: SeriesTracker;
   private readonly reported = new Set<string>();
 
   constructor(
@@ -56,26 +63,48 @@ export class RemoteWriteTarget implements PushTarget<EncodedRequest> {
   ) {
     this.client = new HttpClient(new URL(settings.url), settings.tls);
     this.headers = { ...lowerCaseKeys(settings.headers), ...REMOTE_WRITE_HEADERS };
-    this.stale = new StaleSeriesTracker(settings.staleAfterMs, settings.maxTrackedSeries);
+    this.tracker = new SeriesTracker(
+      settings.staleAfterMs,
+      settings.maxTrackedSeries,
+      settings.maxSampleAgeMs,
+    );
   }
 
-  encode(batch: TelemetryBatch): EncodedRequest[] {
+  encode(batch: TelemetryBatch): Encoded<RemoteWriteRequest> {
     const translation = toPrometheus(batch.metrics, { scopeLabels: this.settings.scopeLabels });
     for (const problem of translation.problems) {
       if (this.reported.has(problem) || this.reported.size >= 100) continue;
       this.reported.add(problem);
       this.log.warn(problem);
     }
-    const series: PromSeries[] = toSeries(translation.families, this.settings.externalLabels);
-    series.push(...this.stale.observe(series, this.now()));
-    return chunkSeries(series, this.settings.maxSamplesPerSend).map((chunk) => ({
+    const tracked = this.tracker.prepare(
+      toSeries(translation.families, this.settings.externalLabels),
+      this.now(),
+    );
+    const requests = chunkSeries(
+      [...tracked.series, ...tracked.stale],
+      this.settings.maxSamplesPerSend,
+    ).map((chunk): RemoteWriteRequest => ({
       body: compressSync(encodeWriteRequest(chunk, this.writer)),
       items: chunk.reduce((n, s) => n + s.samples.length, 0),
       signal: 'metrics',
+      series: chunk,
     }));
+    return {
+      requests,
+      dropped: [
+        { items: translation.dropped, reason: 'untranslatable' },
+        { items: tracked.outOfOrder, reason: 'out_of_order' },
+        { items: tracked.outOfBounds, reason: 'out_of_bounds' },
+      ].filter((d) => d.items > 0),
+    };
   }
 
-  async push(request: EncodedRequest, signal: AbortSignal): Promise<PushResult> {
+  settle(request: RemoteWriteRequest, delivered: boolean): void {
+    this.tracker.settle(request.series, delivered);
+  }
+
+  async push(request: RemoteWriteRequest, signal: AbortSignal): Promise<PushResult> {
     // The spec: senders must not interpret the error body, and should log it as it is.
     await this.client.postClassified(request.body, this.headers, signal, 'remote-write', (r) =>
       r.body.toString('utf8').trim().slice(0, 300),

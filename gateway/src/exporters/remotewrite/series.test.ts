@@ -2,7 +2,7 @@ import { decodeWriteRequest } from '../../../../test/support/remote-write-schema
 import { PromFamily } from '../prometheus/translate';
 import { STALE_NAN_BITS, encodeWriteRequest } from './encode';
 import { chunkSeries, toSeries } from './series';
-import { StaleSeriesTracker } from './stale-series';
+import { SeriesTracker } from './series-tracker';
 
 const family: PromFamily = {
   name: 'http_requests_total',
@@ -105,31 +105,52 @@ describe('remote-write series', () => {
   });
 });
 
-describe('StaleSeriesTracker', () => {
-  const s = (name: string, t: number) => ({
+describe('SeriesTracker', () => {
+  const s = (name: string, ...times: number[]) => ({
     labels: [['__name__', name]] as [string, string][],
-    samples: [{ value: 1, timestampMs: t }],
+    samples: times.map((t) => ({ value: 1, timestampMs: t })),
   });
 
   it('marks a series stale once it has not been written for the stale interval', () => {
-    const tracker = new StaleSeriesTracker(1000, 100);
-    expect(tracker.observe([s('a', 10), s('b', 10)], 0)).toEqual([]);
-    expect(tracker.observe([s('a', 600)], 600)).toEqual([]);
-    const markers = tracker.observe([s('a', 1200)], 1200);
-    expect(markers).toEqual([
+    const tracker = new SeriesTracker(1000, 100);
+    expect(tracker.prepare([s('a', 10), s('b', 10)], 0).stale).toEqual([]);
+    expect(tracker.prepare([s('a', 600)], 600).stale).toEqual([]);
+    expect(tracker.prepare([s('a', 1200)], 1200).stale).toEqual([
       { labels: [['__name__', 'b']], samples: [{ value: NaN, timestampMs: 1200, stale: true }] },
     ]);
     expect(tracker.size).toBe(1);
   });
 
-  it('stamps the marker after the last sample it wrote, and bounds what it remembers', () => {
-    const tracker = new StaleSeriesTracker(60_000, 2);
-    tracker.observe([s('a', 5000)], 0);
+  it('stamps a marker after the last sample, and bounds what it remembers', () => {
+    const tracker = new SeriesTracker(60_000, 2);
+    tracker.prepare([s('a', 5000)], 0);
     // A third series passes the bound: the least recently written one is marked stale early.
-    expect(tracker.observe([s('b', 1), s('c', 1)], 1)).toEqual([
+    expect(tracker.prepare([s('b', 1), s('c', 1)], 1).stale).toEqual([
       { labels: [['__name__', 'a']], samples: [{ value: NaN, timestampMs: 5001, stale: true }] },
     ]);
     expect(tracker.size).toBe(2);
-    expect(tracker.observe([], 2)).toEqual([]);
+  });
+
+  it('leaves out samples at or before what was already queued, until a failure rolls it back', () => {
+    const tracker = new SeriesTracker(60_000, 100);
+    const first = tracker.prepare([s('a', 10, 20)], 0);
+    expect(first.series[0]!.samples.map((x) => x.timestampMs)).toEqual([10, 20]);
+    // A late row: 15 would arrive after 20.
+    const late = tracker.prepare([s('a', 15, 30)], 1);
+    expect(late).toMatchObject({ outOfOrder: 1 });
+    expect(late.series[0]!.samples.map((x) => x.timestampMs)).toEqual([30]);
+    // The request with 30 failed: its job reads the rows again, and they must pass.
+    tracker.settle(first.series, true);
+    tracker.settle(late.series, false);
+    expect(
+      tracker.prepare([s('a', 25, 30)], 2).series[0]!.samples.map((x) => x.timestampMs),
+    ).toEqual([25, 30]);
+  });
+
+  it('leaves out samples receivers would refuse: older than the age bound, or ahead of the clock', () => {
+    const tracker = new SeriesTracker(60_000, 100, 1000, 100);
+    const out = tracker.prepare([s('a', 8_999, 9_000, 10_100, 10_101)], 10_000);
+    expect(out).toMatchObject({ outOfBounds: 2, outOfOrder: 0 });
+    expect(out.series[0]!.samples.map((x) => x.timestampMs)).toEqual([9_000, 10_100]);
   });
 });
