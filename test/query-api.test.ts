@@ -1,4 +1,4 @@
-import { TestGateway, postJson, startTestGateway } from './support/gateway';
+import { TestGateway, getJson, postJson, startTestGateway } from './support/gateway';
 
 const T0 = 1_800_000_000_000_000_000n;
 
@@ -111,5 +111,44 @@ def slow(min_latency: int, method: str):
     const { status, body } = await postJson(`${gw.url}/v1/query`, { func: 'x' });
     expect(status).toBe(400);
     expect(body.error.message).toBe('"script" must be the text of a PxL script');
+  });
+
+  it('lists the bundled scripts with their titles, entry functions and parameters', async () => {
+    const { status, body } = await getJson(`${gw.url}/v1/scripts`);
+    expect(status).toBe(200);
+    expect(body.scripts.map((s: any) => s.name)).toEqual([
+      'px/conn_stats',
+      'px/http_data',
+      'px/http_errors',
+      'px/net_flow_graph',
+      'px/process_stats',
+      'px/service_map',
+      'px/service_stats',
+    ]);
+    expect(body.scripts.find((s: any) => s.name === 'px/service_stats')).toEqual({
+      name: 'px/service_stats',
+      title: 'Service stats',
+      description: expect.stringMatching(/^Latency quantiles, error rate and throughput/),
+      func: 'service_stats',
+      params: [
+        { name: 'start_time', type: 'str', default: '-5m' },
+        { name: 'window', type: 'str', default: '10s' },
+      ],
+    });
+    const one = await getJson(`${gw.url}/v1/scripts/px/http_data`);
+    expect(one.body.source).toMatch(/^'''HTTP data\n/);
+    const missing = await getJson(`${gw.url}/v1/scripts/px/nope`);
+    expect(missing.status).toBe(404);
+  });
+
+  it('runs a bundled script through its entry function', async () => {
+    const { body: script } = await getJson(`${gw.url}/v1/scripts/px/http_errors`);
+    const { status, body } = await postJson(`${gw.url}/v1/query`, {
+      script: script.source,
+      func: 'http_errors',
+      args: { start_time: '-10000d' },
+    });
+    expect(status).toBe(200);
+    expect(body.tables[0].rows.map((r: any[]) => r[6])).toEqual([500]);
   });
 });

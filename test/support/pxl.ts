@@ -183,3 +183,105 @@ export function quantile(sorted: readonly number[], q: number): number {
   const hi = Math.ceil(pos);
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
+
+/** One generated `conn_stats` sample: cumulative counters of a process toward an endpoint. */
+export interface ConnSample {
+  time_: bigint;
+  upid: string;
+  pod: number;
+  remote_addr: string;
+  remote_port: number;
+  trace_role: number;
+  conn_open: number;
+  conn_close: number;
+  conn_active: number;
+  bytes_sent: number;
+  bytes_recv: number;
+}
+
+/** Generates `conn_stats` samples every 5 s for each process and a few endpoints each. */
+export function connSamples(seed = 13, spanNs = 120_000_000_000n): ConnSample[] {
+  const rand = rng(seed);
+  const out: ConnSample[] = [];
+  const series = Array.from({ length: PODS * 3 }, (_, i) => ({
+    pod: i % PODS,
+    remote_addr: `10.1.0.${1 + Math.floor(rand() * (PODS + 2))}`,
+    remote_port: 8000 + (i % 3),
+    trace_role: 1 + (i % 2),
+    open: 0,
+    close: 0,
+    sent: Math.floor(rand() * 1000),
+    recv: Math.floor(rand() * 1000),
+  }));
+  for (let t = 0n; t < spanNs; t += 5_000_000_000n) {
+    for (const s of series) {
+      s.open += Math.floor(rand() * 3);
+      s.close = Math.min(s.open, s.close + Math.floor(rand() * 3));
+      s.sent += Math.floor(rand() * 5000);
+      s.recv += Math.floor(rand() * 9000);
+      out.push({
+        time_: BASE_NS + t,
+        upid: upidOf(1, 100 + s.pod, 5000 + s.pod).text,
+        pod: s.pod,
+        remote_addr: s.remote_addr,
+        remote_port: s.remote_port,
+        trace_role: s.trace_role,
+        conn_open: s.open,
+        conn_close: s.close,
+        conn_active: s.open - s.close,
+        bytes_sent: s.sent,
+        bytes_recv: s.recv,
+      });
+    }
+  }
+  return out;
+}
+
+/** One generated `process_stats` sample. */
+export interface ProcSample {
+  time_: bigint;
+  upid: string;
+  pod: number;
+  cpu_utime_ns: number;
+  cpu_ktime_ns: number;
+  num_threads: number;
+  vsize_bytes: number;
+  rss_bytes: number;
+  read_bytes: number;
+  write_bytes: number;
+}
+
+/** Generates `process_stats` samples every 5 s for each process. */
+export function procSamples(seed = 17, spanNs = 120_000_000_000n): ProcSample[] {
+  const rand = rng(seed);
+  const state = Array.from({ length: PODS }, () => ({ u: 0, k: 0, r: 0, w: 0 }));
+  const out: ProcSample[] = [];
+  for (let t = 0n; t < spanNs; t += 5_000_000_000n) {
+    state.forEach((s, pod) => {
+      s.u += Math.floor(rand() * 2_000_000_000);
+      s.k += Math.floor(rand() * 500_000_000);
+      s.r += Math.floor(rand() * 100_000);
+      s.w += Math.floor(rand() * 50_000);
+      out.push({
+        time_: BASE_NS + t,
+        upid: upidOf(1, 100 + pod, 5000 + pod).text,
+        pod,
+        cpu_utime_ns: s.u,
+        cpu_ktime_ns: s.k,
+        num_threads: 4 + Math.floor(rand() * 8),
+        vsize_bytes: 100_000_000 + Math.floor(rand() * 10_000_000),
+        rss_bytes: 20_000_000 + Math.floor(rand() * 5_000_000),
+        read_bytes: s.r,
+        write_bytes: s.w,
+      });
+    });
+  }
+  return out;
+}
+
+/** The JSON ingest form of generated samples (drops the bookkeeping field `pod`). */
+export function samplesJson(
+  samples: readonly (ConnSample | ProcSample)[],
+): Record<string, unknown>[] {
+  return samples.map(({ pod: _pod, time_, ...rest }) => ({ ...rest, time_: time_.toString() }));
+}

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { Logger } from '../common/logger';
 import { IngestService } from '../ingest/ingest-service';
 import { ExportScheduler } from '../jobs/export-scheduler';
+import { bundledScripts } from '../pxl/bundled';
 import { PxlEngine } from '../pxl/engine';
 import { TableStore } from '../store/table-store';
 import { bearerAuth } from './auth';
@@ -11,6 +12,7 @@ import { exportRoutes } from './routes/exports';
 import { healthRoutes } from './routes/health';
 import { ingestRoutes } from './routes/ingest';
 import { queryRoutes } from './routes/query';
+import { scriptRoutes } from './routes/scripts';
 import { tableRoutes } from './routes/tables';
 
 export interface AppDeps {
@@ -35,6 +37,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(tableRoutes(deps.store));
   app.use(ingestRoutes(deps.ingest, deps.maxBodyBytes));
   app.use(queryRoutes(deps.pxl));
+  app.use(scriptRoutes(bundledScripts()));
   app.use(exportRoutes(deps.exports));
   app.use(notFound);
   app.use(errorHandler(deps.log));

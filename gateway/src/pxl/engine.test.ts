@@ -88,6 +88,41 @@ px.display(df[df.latency > 40000000].head(7))
     );
   });
 
+  it('interrupts DuckDB when a run passes its time limit, and says which limit', async () => {
+    const started = Date.now();
+    const script = `
+import px
+df = px.DataFrame('http_events', select=['latency'])
+df.k = 1
+a = df.merge(df, left_on='k', right_on='k', suffixes=['', '_r'])
+px.display(a.merge(df, left_on='k', right_on='k', suffixes=['', '_s']).agg(n=('k', px.count)))
+`;
+    await expect(fx.run(script, { now, limits: { timeoutMs: 100 } })).rejects.toThrow(
+      /ran longer than 0.1 s \(pxl.queryTimeout\) and was stopped/,
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+    const { output } = await fx.run(
+      "import px\npx.display(px.DataFrame('http_events').agg(n=('latency', px.count)))",
+      { now },
+    );
+    expect(output!.rows).toEqual([[BigInt(events.length)]]);
+  });
+
+  it('refuses results over the memory cap, naming it', async () => {
+    await expect(
+      fx.run("import px\npx.display(px.DataFrame('http_events'))", {
+        now,
+        limits: { maxResultBytes: 10_000 },
+      }),
+    ).rejects.toThrow(/results take more than 0 MiB \(pxl.maxResultMb\)/);
+  });
+
+  it('refuses plans that unfold past the operator limit, at the display', async () => {
+    const merges = Array.from({ length: 14 }, () => 'df = df.append(df)').join('\n');
+    const script = `import px\ndf = px.DataFrame('http_events', select=['upid'])\n${merges}\npx.display(df)`;
+    expect(() => fx.engine.compile(script)).toThrow(/more than 5000 operators/);
+  });
+
   it('names an unknown column with its line and column, and suggests the nearest one', async () => {
     const err = await fx
       .run("import px\ndf = px.DataFrame('http_events')\ndf = df[df.latncy > 1]\npx.display(df)", {

@@ -2,7 +2,8 @@ import { DuckDBConnection } from '@duckdb/node-api';
 import { SchemaSource, check } from './check/check';
 import { CompiledQuery, compileTable } from './compile/compile';
 import { metadataViewsDdl } from './compile/metadata-views';
-import { PxlError } from './errors';
+import { TNode } from './check/typed';
+import { Loc, PxlError } from './errors';
 import { DEFAULT_LIMITS, PxlLimits, applyPragmas } from './execute/limits';
 import { ExportResult, ResultTable, RunResult } from './execute/result';
 import { ResultBudget, runQuery } from './execute/run-query';
@@ -113,11 +114,19 @@ export class PxlEngine {
       maxRows: limits.maxOutputRows,
       ...(opts.seqRange ? { seqRange: opts.seqRange } : {}),
     };
+    const compile = (node: TNode, loc: Loc) => {
+      try {
+        return compileTable(node, compileOpts);
+      } catch (err) {
+        if (err instanceof PxlError && err.line === undefined) throw new PxlError(err.message, loc);
+        throw err;
+      }
+    };
     return {
       limits,
       compiled: {
-        tables: typed.displays.map((d) => ({ name: d.name, ...compileTable(d.node, compileOpts) })),
-        exports: typed.exports.map((e) => ({ spec: e.spec, ...compileTable(e.node, compileOpts) })),
+        tables: typed.displays.map((d) => ({ name: d.name, ...compile(d.node, d.loc) })),
+        exports: typed.exports.map((e) => ({ spec: e.spec, ...compile(e.node, e.loc) })),
       },
     };
   }
@@ -142,7 +151,7 @@ function queryError(err: unknown, timedOut: boolean, limits: PxlLimits): unknown
       422,
     );
   }
-  if (/Out of Range|overflow|Conversion Error|Invalid Input/i.test(message)) {
+  if (/Out of Range|overflow|Conversion Error/i.test(message)) {
     return new PxlError(`the query failed on the data: ${message}`, undefined, 422);
   }
   return err;

@@ -21,11 +21,16 @@ const INT64_MAX = 2n ** 63n - 1n;
  */
 export function check(plan: P.Plan, schemas: SchemaSource): TypedPlan {
   const checker = new Checker(schemas);
-  const displays = plan.displays.map((d) => ({ name: d.name, node: checker.node(d.node) }));
+  for (const frame of plan.frames) checker.node(frame);
+  const displays = plan.displays.map((d) => ({
+    name: d.name,
+    node: checker.node(d.node),
+    loc: d.loc,
+  }));
   const exports = plan.exports.map((e) => {
     const node = checker.node(e.node);
     for (const c of e.columns) checker.column(node.relation, c.name, c.loc, 'the exported table');
-    return { node, spec: e.spec };
+    return { node, spec: e.spec, loc: e.loc };
   });
   return { displays, exports };
 }

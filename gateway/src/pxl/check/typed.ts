@@ -4,6 +4,7 @@ import { CtxKey } from '../functions/metadata';
 import { AggregateFunction, ScalarFunction } from '../functions/types';
 import { ExportSpec } from '../export/spec';
 import { JoinHow } from '../plan/nodes';
+import { Loc } from '../errors';
 
 /**
  * The checked plan: every node knows its output relation and every expression its type and
@@ -129,11 +130,13 @@ export type TNode = TSource | TFilter | TMap | TProject | TAgg | TLimit | TJoin 
 export interface TDisplay {
   readonly name: string;
   readonly node: TNode;
+  readonly loc: Loc;
 }
 
 export interface TExport {
   readonly node: TNode;
   readonly spec: ExportSpec;
+  readonly loc: Loc;
 }
 
 export interface TypedPlan {

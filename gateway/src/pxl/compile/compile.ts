@@ -186,7 +186,7 @@ export function compileTable(node: TNode, opts: CompileOptions): CompiledQuery {
       return layerOver(`${left.from} ${JOIN_SQL[n.how]} ${right.from} ON ${on}`, columns);
     },
     union: (n: TUnion) => {
-      const parts = n.inputs.map((i) => visit(i).sql({ asValues: true }).sql);
+      const parts = n.inputs.map((i) => `SELECT * FROM (${visit(i).sql({ asValues: true }).sql})`);
       const alias = aliases.table();
       return layerOver(
         `(${parts.join(' UNION ALL ')}) AS ${alias}`,
@@ -201,7 +201,8 @@ export function compileTable(node: TNode, opts: CompileOptions): CompiledQuery {
     asValues: true,
     ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
   });
-  return { sql, params: params.values, columns: node.relation.columns };
+  const finished = params.finish(sql);
+  return { sql: finished.sql, params: finished.values, columns: node.relation.columns };
 }
 
 function valueOf(c: LayerColumn): string {

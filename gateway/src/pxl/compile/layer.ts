@@ -79,7 +79,6 @@ export class Layer {
     const known = this.lookupAliases.get(id);
     if (known) return known;
     const alias = this.aliases.lookup();
-    // Bind "now" only when it is used: an unused parameter makes DuckDB refuse the statement.
     const t = this.rowTime() ?? (this.nowParam ??= this.params.add(this.now, 'TIME64NS'));
     this.joins.push(
       `LEFT JOIN ${viewName(view)} AS ${alias} ON ${alias}."_key" = ${keySql} AND ${t} >= ${alias}."_start" AND ${t} < ${alias}."_end"`,

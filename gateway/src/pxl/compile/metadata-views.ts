@@ -78,7 +78,7 @@ GROUP BY seg."pod_uid", seg.seg_start, seg.seg_end`;
 
 /** Macros the compiled SQL calls. */
 const MACROS = [
-  `CREATE OR REPLACE MACRO _pxl_trim3(x) AS rtrim(rtrim(printf('%.3f', x), '0'), '.')`,
+  `CREATE OR REPLACE MACRO _pxl_trim3(x) AS rtrim(rtrim(printf('%.3f', round(CAST(x AS DOUBLE), 3)), '0'), '.')`,
   `CREATE OR REPLACE MACRO _pxl_format_duration(ns) AS CASE WHEN ns IS NULL THEN NULL ELSE
   (CASE WHEN ns < 0 THEN '-' ELSE '' END) ||
   CASE WHEN abs(ns) < 1000 THEN CAST(abs(ns) AS VARCHAR) || 'ns'

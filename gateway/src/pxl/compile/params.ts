@@ -26,4 +26,25 @@ export class Params {
     this.values.push(v);
     return `CAST($${this.values.length} AS ${SQL_TYPES[type]})`;
   }
+
+  /**
+   * The statement with its parameters renumbered to those it still uses: expressions compiled
+   * for columns that a later projection dropped leave parameters behind, and DuckDB refuses
+   * parameters a statement does not reference.
+   */
+  finish(sql: string): { sql: string; values: ParamValue[] } {
+    const renumber = new Map<number, number>();
+    const values: ParamValue[] = [];
+    const out = sql.replace(/CAST\(\$(\d+) AS /g, (_m, n: string) => {
+      const old = Number(n);
+      let now = renumber.get(old);
+      if (now === undefined) {
+        values.push(this.values[old - 1]!);
+        now = values.length;
+        renumber.set(old, now);
+      }
+      return `CAST($${now} AS `;
+    });
+    return { sql: out, values };
+  }
 }

@@ -78,6 +78,8 @@ class Parser {
       }
     }
     const { doc, body } = this.block(stmts);
+    const stray = body.find((st) => st.kind === 'return');
+    if (stray) throw new PxlError('`return` outside a function', stray.loc);
     return { doc, body, pragmas };
   }
 
@@ -260,9 +262,9 @@ class Parser {
       case 'CallExpression':
         return this.call(n);
       case 'BinaryExpression':
-        return this.binary(n);
+        return isBoolean(n) ? this.booleanChain(n) : this.binary(n);
       case 'UnaryExpression':
-        return this.unary(n);
+        return isBoolean(n) ? this.booleanChain(n) : this.unary(n);
       default: {
         const what = UNSUPPORTED_EXPRESSIONS[n.name] ?? `this expression (${n.name})`;
         throw new PxlError(`${what} ${isAre(what)} not supported in PxL`, loc);
@@ -408,6 +410,47 @@ class Parser {
     }
   }
 
+  /**
+   * `and`, `or` and `not` with Python's precedence (`not` above `and` above `or`). The grammar
+   * lets `not` take everything after it (`not a and b` as `not (a and b)`), so the chain is
+   * flattened back into its tokens, in source order, and parsed again here.
+   */
+  private booleanChain(n: SyntaxNode): A.Expr {
+    type Token = SyntaxNode | { op: 'and' | 'or' | 'not'; loc: Loc };
+    const tokens: Token[] = [];
+    const flatten = (x: SyntaxNode) => {
+      if (!isBoolean(x)) {
+        tokens.push(x);
+      } else if (x.name === 'UnaryExpression') {
+        tokens.push({ op: 'not', loc: this.loc(x) });
+        flatten(x.firstChild!.nextSibling!);
+      } else {
+        const op = x.firstChild!.nextSibling!;
+        flatten(x.firstChild!);
+        tokens.push({ op: op.name as 'and' | 'or', loc: this.loc(op) });
+        flatten(op.nextSibling!);
+      }
+    };
+    flatten(n);
+    let at = 0;
+    const isOp = (t: Token | undefined, op: string) => t !== undefined && 'op' in t && t.op === op;
+    /** Operands joined by `op`, left to right (`a and b and c` is `(a and b) and c`). */
+    const chain = (op: 'and' | 'or', operand: () => A.Expr) => (): A.Expr => {
+      let left = operand();
+      while (isOp(tokens[at], op)) {
+        at++;
+        left = { kind: 'boolop', op, left, right: operand(), loc: left.loc };
+      }
+      return left;
+    };
+    const parseNot = (): A.Expr => {
+      const t = tokens[at++]!;
+      if ('op' in t) return { kind: 'unary', op: 'not', operand: parseNot(), loc: t.loc };
+      return this.expr(t);
+    };
+    return chain('or', chain('and', parseNot))();
+  }
+
   private unary(n: SyntaxNode): A.Expr {
     const opNode = n.firstChild!;
     const op = opNode.name === 'not' ? 'not' : this.text(opNode);
@@ -442,6 +485,14 @@ class Parser {
     }
     return { line: lo + 1, column: offset - this.lineStarts[lo]! + 1 };
   }
+}
+
+/** An `and`/`or` expression or a `not`. */
+function isBoolean(n: SyntaxNode): boolean {
+  if (n.name === 'UnaryExpression') return n.firstChild?.name === 'not';
+  if (n.name !== 'BinaryExpression') return false;
+  const op = n.firstChild?.nextSibling?.name;
+  return op === 'and' || op === 'or';
 }
 
 function isComparison(n: SyntaxNode): boolean {

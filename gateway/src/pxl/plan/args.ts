@@ -7,10 +7,15 @@ export interface Arg {
   readonly loc: Loc;
 }
 
+/** A keyword argument also knows where its name was written. */
+export interface KeywordArg extends Arg {
+  readonly nameLoc?: Loc;
+}
+
 /** An evaluated call: positional and keyword arguments. */
 export interface CallArgs {
   readonly positional: readonly Arg[];
-  readonly keywords: ReadonlyMap<string, Arg>;
+  readonly keywords: ReadonlyMap<string, KeywordArg>;
   readonly loc: Loc;
 }
 
@@ -44,7 +49,7 @@ export function bindArgs(
           name,
           params.map((p) => p.name),
         )}`,
-        arg.loc,
+        arg.nameLoc ?? arg.loc,
       );
     }
     if (bound.has(name)) {

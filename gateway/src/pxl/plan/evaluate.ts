@@ -1,7 +1,7 @@
 import { Loc, PxlError, didYouMean } from '../errors';
 import { SpecValue } from '../export/spec';
 import * as A from '../parse/ast';
-import { Arg, CallArgs, bindArgs } from './args';
+import { Arg, CallArgs, KeywordArg, bindArgs } from './args';
 import { DATAFRAME_METHODS, assignColumn, callMethod, subscriptDataFrame } from './dataframe';
 import { Display, ExportOutput, Expr, Plan, PlanNode } from './nodes';
 import { PxContext, callPx, pluginAttribute, pxAttribute } from './px-module';
@@ -46,6 +46,8 @@ class Evaluator implements PxContext {
   readonly pluginWindow: PxContext['pluginWindow'];
   private readonly globals = new Scope(undefined);
   private displays: Display[] = [];
+  /** Every DataFrame the script built, so that unused ones are checked too. */
+  private readonly frames = new Set<PlanNode>();
   private exports: ExportOutput[] = [];
   private steps = 0;
   private depth = 0;
@@ -65,7 +67,7 @@ class Evaluator implements PxContext {
       if (this.opts.args && Object.keys(this.opts.args).length > 0) {
         throw new PxlError('args are given to a function: name it with "func"');
       }
-      return { displays: this.displays, exports: this.exports };
+      return { displays: this.displays, exports: this.exports, frames: [...this.frames] };
     }
     this.displays = [];
     this.exports = [];
@@ -77,7 +79,7 @@ class Evaluator implements PxContext {
         `function "${this.opts.func}" returned ${describe(result)}, not a DataFrame`,
       );
     }
-    return { displays: this.displays, exports: this.exports };
+    return { displays: this.displays, exports: this.exports, frames: [...this.frames] };
   }
 
   display(name: string, node: PlanNode, loc: Loc): void {
@@ -188,7 +190,9 @@ class Evaluator implements PxContext {
     } else {
       column = expectString(this.expr(target.index, scope), target.index.loc, 'a column name');
     }
-    scope.set(holder, assignColumn(frame, column, value, s.loc));
+    const updated = assignColumn(frame, column, value, s.loc);
+    this.frames.add(updated.node);
+    scope.set(holder, updated);
   }
 
   private tick(loc: Loc): void {
@@ -198,6 +202,12 @@ class Evaluator implements PxContext {
   }
 
   expr(e: A.Expr, scope: Scope): Value {
+    const v = this.evalExpr(e, scope);
+    if (v.kind === 'dataframe') this.frames.add(v.node);
+    return v;
+  }
+
+  private evalExpr(e: A.Expr, scope: Scope): Value {
     this.tick(e.loc);
     switch (e.kind) {
       case 'name':
@@ -313,9 +323,10 @@ class Evaluator implements PxContext {
   private call(e: A.CallExpr, scope: Scope): Value {
     const callee = this.expr(e.callee, scope);
     const positional = e.args.map((a) => ({ value: this.expr(a, scope), loc: a.loc }));
-    const keywords = new Map<string, Arg>();
-    for (const k of e.kwargs)
-      keywords.set(k.name, { value: this.expr(k.value, scope), loc: k.value.loc });
+    const keywords = new Map<string, KeywordArg>();
+    for (const k of e.kwargs) {
+      keywords.set(k.name, { value: this.expr(k.value, scope), loc: k.value.loc, nameLoc: k.loc });
+    }
     const call: CallArgs = { positional, keywords, loc: e.loc };
     switch (callee.kind) {
       case 'builtin':

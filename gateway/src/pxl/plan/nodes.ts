@@ -156,4 +156,6 @@ export interface ExportOutput {
 export interface Plan {
   readonly displays: readonly Display[];
   readonly exports: readonly ExportOutput[];
+  /** Every DataFrame the script built, shown or not: all are checked. */
+  readonly frames: readonly PlanNode[];
 }

@@ -1,0 +1,148 @@
+import fc from 'fast-check';
+import { PxlFixture, pxlFixture } from '../../../test/support/pxl';
+import { PxlError } from './errors';
+
+const SEEDS = [
+  `import px
+df = px.DataFrame(table='http_events', start_time='-5m')
+df = df[df.resp_status >= 400 and not df.req_path == '/healthz']
+df.window = px.bin(df.time_, px.seconds(10))
+df = df.groupby(['req_method', 'window']).agg(n=('latency', px.count), q=('latency', px.quantiles))
+df.p50 = px.DurationNanos(px.floor(px.pluck_float64(df.q, 'p50')))
+px.display(df.head(10), 'out')`,
+  `import px
+def f(start: str, svc: px.Service):
+    df = px.DataFrame('http_events', start_time=start)
+    df.svc = df.ctx['service']
+    df = df[px.contains(df.svc, svc)]
+    return df.merge(df, how='left', left_on=['upid'], right_on=['upid'], suffixes=['', '_r'])
+px.display(f('-1m', 'x'))`,
+  `import px
+a = px.DataFrame('conn_stats', select=['upid', 'bytes_sent'])
+b = a.groupby('upid').agg(sent=('bytes_sent', px.sum))
+b.pod = px.upid_to_pod_name(b.upid)
+px.export(b, px.otel.Data(resource={'service.name': b.pod}, data=[px.otel.metric.Gauge(name='x', value=b.sent)]))`,
+];
+
+const TOKENS = [
+  'import px',
+  'px',
+  '.',
+  'DataFrame',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  ':',
+  '=',
+  '==',
+  '!=',
+  '<',
+  '>=',
+  '+',
+  '-',
+  '*',
+  '/',
+  '//',
+  '%',
+  '**',
+  'and',
+  'or',
+  'not',
+  'in',
+  'def',
+  'return',
+  'if',
+  'lambda',
+  'df',
+  'x',
+  'http_events',
+  "'http_events'",
+  "'latency'",
+  'latency',
+  'groupby',
+  'agg',
+  'head',
+  'merge',
+  'ctx',
+  "['pod']",
+  'px.count',
+  'px.mean',
+  'px.display',
+  '1',
+  '0',
+  '2.5',
+  '-5m',
+  "'-5m'",
+  'True',
+  'None',
+  '"',
+  "'",
+  '#',
+  '\\',
+  '\n',
+  '\n    ',
+  ' ',
+  '\t',
+  'é',
+  '\u0000',
+];
+
+/** A script: random tokens, or a seed with characters deleted, inserted or swapped. */
+const scripts = fc.oneof(
+  fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }).map((ts) => ts.join(' ')),
+  fc.string({ maxLength: 200 }),
+  fc
+    .tuple(
+      fc.constantFrom(...SEEDS),
+      fc.array(
+        fc.tuple(
+          fc.nat(),
+          fc.nat({ max: 8 }),
+          fc.oneof(fc.constantFrom(...TOKENS), fc.string({ maxLength: 4 })),
+        ),
+        { minLength: 1, maxLength: 6 },
+      ),
+    )
+    .map(([seed, edits]) =>
+      edits.reduce((s, [at, del, ins]) => {
+        const i = at % (s.length + 1);
+        return s.slice(0, i) + ins + s.slice(i + del);
+      }, seed),
+    ),
+);
+
+describe('the parser and checker on random and mutated scripts', () => {
+  let fx: PxlFixture;
+  beforeAll(async () => {
+    fx = await pxlFixture();
+  });
+  afterAll(() => fx.close());
+
+  it('never crash or hang: every script compiles or fails with a located PxlError', () => {
+    fc.assert(
+      fc.property(scripts, (script) => {
+        const started = Date.now();
+        try {
+          fx.engine.compile(script, { now: 1_800_000_000_000_000_000n });
+        } catch (err) {
+          if (!(err instanceof PxlError)) throw err;
+          const lines = script.split('\n');
+          expect(err.line).toBeGreaterThanOrEqual(1);
+          expect(err.line).toBeLessThanOrEqual(lines.length);
+          expect(err.column).toBeGreaterThanOrEqual(1);
+          expect(err.column).toBeLessThanOrEqual(lines[err.line! - 1]!.length + 1);
+        }
+        expect(Date.now() - started).toBeLessThan(2000);
+      }),
+      { numRuns: 3000, seed: 20261127 },
+    );
+  });
+
+  it('compile the seed scripts themselves', () => {
+    for (const seed of SEEDS) expect(() => fx.engine.compile(seed)).not.toThrow();
+  });
+});
