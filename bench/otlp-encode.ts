@@ -5,15 +5,15 @@
  */
 import { deepStrictEqual } from 'node:assert';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { idToHex } from '../gateway/src/exporters/model/ids';
 import { ResourceSpans } from '../gateway/src/exporters/model/telemetry';
-import { encodeTraceRequest } from '../gateway/src/exporters/otlp/encode-traces';
+import { encodeTraceRequest, writeTraceRequest } from '../gateway/src/exporters/otlp/encode-traces';
 import { OtlpWriter } from '../gateway/src/exporters/otlp/proto-common';
 import { decodeTraceRequest } from '../test/support/otlp-schema';
 import { sampleResourceSpans } from '../test/support/telemetry';
-import { median, rate, timeRounds } from './_measure';
+import { bench } from './_measure';
 
 const SPANS = Number(process.env.SPANS ?? 100_000);
-const ROUNDS = Number(process.env.ROUNDS ?? 7);
 
 type HrTime = [number, number];
 
@@ -28,9 +28,14 @@ function asReadableSpans(groups: readonly ResourceSpans[]): object[] {
     const resource = { attributes: group.resource.attributes, schemaUrl: undefined };
     const scope = { name: group.scope.name, version: group.scope.version };
     for (const s of group.spans) {
-      const context = { traceId: s.traceId, spanId: s.spanId, traceFlags: 1 };
+      const context = { traceId: idToHex(s.traceId), spanId: idToHex(s.spanId), traceFlags: 1 };
       const parent = s.parentSpanId
-        ? { traceId: s.traceId, spanId: s.parentSpanId, traceFlags: 1, isRemote: s.parentIsRemote }
+        ? {
+            traceId: context.traceId,
+            spanId: idToHex(s.parentSpanId),
+            traceFlags: 1,
+            isRemote: s.parentIsRemote,
+          }
         : undefined;
       const start = hrTime(s.startTimeNs);
       const end = hrTime(s.endTimeNs);
@@ -58,33 +63,41 @@ function asReadableSpans(groups: readonly ResourceSpans[]): object[] {
   return out;
 }
 
-function main(): void {
-  const groups = sampleResourceSpans(SPANS);
-  const readable = asReadableSpans(groups);
-  const writer = new OtlpWriter(32 * 1024 * 1024);
-  const serialize = ProtobufTraceSerializer.serializeRequest as (spans: object[]) => Uint8Array;
+const serialize = ProtobufTraceSerializer.serializeRequest as (spans: object[]) => Uint8Array;
 
-  const ours = encodeTraceRequest(groups, writer);
-  const theirs = serialize(readable);
-  deepStrictEqual(decodeTraceRequest(ours), decodeTraceRequest(theirs));
-  console.log(
-    `otlp-encode: ${SPANS} spans, ${groups.length} resources; outputs decoded with the official schema and equal (ours ${ours.length} bytes, peer ${theirs.length} bytes)`,
-  );
-
-  const oursMs: number[] = [];
-  const peerMs: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    oursMs.push(...timeRounds(1, () => encodeTraceRequest(groups, writer)));
-    peerMs.push(...timeRounds(1, () => serialize(readable)));
-  }
-  const o = median(oursMs);
-  const p = median(peerMs);
-  console.log(
-    `rounds (ms): ours ${oursMs.map((x) => x.toFixed(1)).join(' ')}; peer ${peerMs.map((x) => x.toFixed(1)).join(' ')}`,
-  );
-  console.log(
-    `otlp-encode: ours ${rate(SPANS, o)} spans (${o.toFixed(1)} ms), peer @opentelemetry/otlp-transformer ProtobufTraceSerializer ${rate(SPANS, p)} spans (${p.toFixed(1)} ms), median of ${ROUNDS}, ratio ${(p / o).toFixed(2)}`,
-  );
-}
-
-main();
+void bench({
+  name: 'otlp-encode',
+  items: SPANS,
+  unit: 'spans',
+  peerName: '@opentelemetry/otlp-transformer ProtobufTraceSerializer',
+  variantName: 'ours, copied into a buffer of its own (encodeTraceRequest)',
+  check() {
+    const groups = sampleResourceSpans(SPANS);
+    const ours = encodeTraceRequest(groups);
+    const theirs = serialize(asReadableSpans(groups));
+    deepStrictEqual(decodeTraceRequest(ours), decodeTraceRequest(theirs));
+    return `${SPANS} spans, ${groups.length} resources; both outputs decoded with the official schema and equal (ours ${ours.length} bytes, peer ${theirs.length} bytes)`;
+  },
+  sides: {
+    // As the OTLP sink encodes: into its writer's buffer, kept from request to request, whose
+    // bytes gzip reads in place.
+    ours() {
+      const groups = sampleResourceSpans(SPANS);
+      const writer = new OtlpWriter(32 * 1024 * 1024);
+      return () => {
+        writeTraceRequest(writer, groups);
+        return writer.view();
+      };
+    },
+    // The same, then copied into a buffer of its own, as the peer returns one.
+    variant() {
+      const groups = sampleResourceSpans(SPANS);
+      const writer = new OtlpWriter(32 * 1024 * 1024);
+      return () => encodeTraceRequest(groups, writer);
+    },
+    peer() {
+      const readable = asReadableSpans(sampleResourceSpans(SPANS));
+      return () => serialize(readable);
+    },
+  },
+});

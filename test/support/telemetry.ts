@@ -4,6 +4,7 @@ import {
   Span,
   SpanKind,
 } from '../../gateway/src/exporters/model/telemetry';
+import { idFromHex } from '../../gateway/src/exporters/model/ids';
 import { rng } from './rows';
 
 const METHODS = ['GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE'];
@@ -35,9 +36,9 @@ export function sampleResourceSpans(n: number, services = 20, seed = 7): Resourc
     const begin = start + BigInt(i) * 1_000_000n;
     const parent = rand() < 0.5 ? hex(rand, 16) : undefined;
     groups[Math.floor(rand() * services)]!.push({
-      traceId: hex(rand, 32),
-      spanId: hex(rand, 16),
-      ...(parent ? { parentSpanId: parent, parentIsRemote: server } : {}),
+      traceId: idFromHex(hex(rand, 32)),
+      spanId: idFromHex(hex(rand, 16)),
+      ...(parent ? { parentSpanId: idFromHex(parent), parentIsRemote: server } : {}),
       name: `${method} ${route}`,
       kind: server ? SpanKind.SERVER : SpanKind.CLIENT,
       startTimeNs: begin,

@@ -8,7 +8,7 @@ type Field =
   | { kind: 'fixed64'; value: bigint }
   | { kind: 'double'; value: number }
   | { kind: 'string'; value: string; cached: boolean }
-  | { kind: 'hex'; value: string };
+  | { kind: 'bytes'; value: string };
 
 const field: fc.Arbitrary<Field> = fc.oneof(
   fc.nat({ max: 0xffffffff }).map((value) => ({ kind: 'uint32' as const, value })),
@@ -22,7 +22,7 @@ const field: fc.Arbitrary<Field> = fc.oneof(
     .map((r) => ({ kind: 'string' as const, ...r })),
   fc
     .uint8Array({ minLength: 8, maxLength: 16 })
-    .map((b) => ({ kind: 'hex' as const, value: Buffer.from(b).toString('hex') })),
+    .map((b) => ({ kind: 'bytes' as const, value: Buffer.from(b).toString('hex') })),
 );
 
 /** Writes the fields as one message (field i+1 holds fields[i]), backwards as the writer wants. */
@@ -52,8 +52,8 @@ function write(w: ProtoWriter, fields: readonly Field[]): Buffer {
         if (f.cached) w.cachedString(n, f.value);
         else w.string(n, f.value);
         break;
-      case 'hex':
-        w.hexBytes(n, f.value);
+      case 'bytes':
+        w.bytes(n, Buffer.from(f.value, 'hex'));
         break;
     }
   }
@@ -81,7 +81,7 @@ function read(bytes: Uint8Array, fields: readonly Field[]): unknown[] {
       case 'string':
         out.push(r.string());
         break;
-      case 'hex':
+      case 'bytes':
         out.push(Buffer.from(r.bytes()).toString('hex'));
         break;
     }

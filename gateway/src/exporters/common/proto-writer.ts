@@ -8,7 +8,7 @@
  */
 export class ProtoWriter {
   private buf: Buffer;
-  private view: DataView;
+  private dv: DataView;
   private pos: number;
   /** Encoded `tag, length, bytes` of cached strings, one map per field number. */
   private readonly cache: Map<string, Uint8Array>[] = [];
@@ -18,7 +18,7 @@ export class ProtoWriter {
 
   constructor(initialBytes = 64 * 1024) {
     this.buf = Buffer.allocUnsafeSlow(initialBytes);
-    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
     this.pos = initialBytes;
   }
 
@@ -33,7 +33,15 @@ export class ProtoWriter {
   }
 
   /**
-   * The bytes written, in wire order. When they fill most of the buffer, the buffer itself is
+   * The bytes written, in wire order, without copying: valid until the writer is used again.
+   * For bytes consumed at once (compressed, say).
+   */
+  view(): Buffer {
+    return this.buf.subarray(this.pos);
+  }
+
+  /**
+   * The bytes written, in wire order, as a buffer of their own. When they fill most of the buffer, the buffer itself is
    * handed over (and the writer takes a new one) rather than copied: one large allocation per
    * message instead of two.
    */
@@ -43,7 +51,7 @@ export class ProtoWriter {
     const out = this.buf.subarray(this.pos);
     this.sizeHint = this.buf.length;
     this.buf = EMPTY;
-    this.view = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
+    this.dv = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
     this.pos = 0;
     return out;
   }
@@ -107,27 +115,27 @@ export class ProtoWriter {
   fixed64(value: bigint): void {
     if (this.pos < 8) this.grow(8);
     this.pos -= 8;
-    this.view.setBigUint64(this.pos, value, true);
+    this.dv.setBigUint64(this.pos, value, true);
   }
 
   /** A fixed64 from a non-negative integer number (counts). */
   fixed64Number(value: number): void {
     if (this.pos < 8) this.grow(8);
     const p = (this.pos -= 8);
-    this.view.setUint32(p, value >>> 0, true);
-    this.view.setUint32(p + 4, Math.floor(value / 0x100000000) >>> 0, true);
+    this.dv.setUint32(p, value >>> 0, true);
+    this.dv.setUint32(p + 4, Math.floor(value / 0x100000000) >>> 0, true);
   }
 
   fixed32(value: number): void {
     if (this.pos < 4) this.grow(4);
     this.pos -= 4;
-    this.view.setUint32(this.pos, value >>> 0, true);
+    this.dv.setUint32(this.pos, value >>> 0, true);
   }
 
   double(value: number): void {
     if (this.pos < 8) this.grow(8);
     this.pos -= 8;
-    this.view.setFloat64(this.pos, value, true);
+    this.dv.setFloat64(this.pos, value, true);
   }
 
   /** A string field (tag, length, UTF-8 bytes). */
@@ -185,17 +193,10 @@ export class ProtoWriter {
     this.raw(bytes);
   }
 
-  /** A bytes field from a hex string (trace and span ids). Invalid digits read as zero. */
-  hexBytes(field: number, hex: string): void {
-    const len = hex.length >>> 1;
-    if (this.pos < len) this.grow(len);
-    const p = (this.pos -= len);
-    const buf = this.buf;
-    for (let i = 0; i < len; i++) {
-      buf[p + i] =
-        (HEX[hex.charCodeAt(2 * i) & 0x7f]! << 4) | HEX[hex.charCodeAt(2 * i + 1) & 0x7f]!;
-    }
-    this.uint32(len);
+  /** A bytes field (tag, length, bytes). */
+  bytes(field: number, data: Uint8Array): void {
+    this.raw(data);
+    this.uint32(data.length);
     this.uint32((field << 3) | 2);
   }
 
@@ -218,17 +219,12 @@ export class ProtoWriter {
     const next = Buffer.allocUnsafeSlow(size);
     this.buf.copy(next, size - used, this.pos);
     this.buf = next;
-    this.view = new DataView(next.buffer, next.byteOffset, next.length);
+    this.dv = new DataView(next.buffer, next.byteOffset, next.length);
     this.pos = size - used;
   }
 }
 
 const EMPTY = Buffer.alloc(0);
-
-/** Hex digit values by character code (0 for anything that is not a hex digit). */
-const HEX = new Uint8Array(128);
-for (let i = 0; i < 10; i++) HEX[48 + i] = i;
-for (let i = 0; i < 6; i++) HEX[97 + i] = HEX[65 + i] = 10 + i;
 
 function varintSize(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;

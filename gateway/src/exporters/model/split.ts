@@ -66,21 +66,29 @@ function sliceMetric(metric: Metric, from: number, to: number): Metric {
   return { ...metric, data: { ...d, points: d.points.slice(from, to) } as MetricData };
 }
 
+/** How a sink turns chunks into request bodies. */
+export interface ChunkEncoding<G> {
+  items(chunk: G[]): number;
+  rechunk(chunk: G[], maxItems: number): G[][];
+  /** The encoded bytes, which may be a view that the next call overwrites. */
+  encode(chunk: G[]): Buffer;
+  /** The body to keep (compressed, or copied), made at once from `encode`'s bytes. */
+  finish(bytes: Buffer): Buffer;
+}
+
 /**
- * Encodes chunks, halving any chunk whose encoding passes `maxBytes` until it fits or holds a
+ * Encodes a chunk, halving it while its encoding passes `maxBytes` until it fits or holds a
  * single item (which is sent as it is: the receiver decides).
  */
 export function encodeWithinBytes<G>(
   chunk: G[],
-  items: (chunk: G[]) => number,
-  rechunk: (chunk: G[], maxItems: number) => G[][],
-  encode: (chunk: G[]) => Buffer,
+  how: ChunkEncoding<G>,
   maxBytes: number,
 ): { body: Buffer; items: number }[] {
-  const body = encode(chunk);
-  const n = items(chunk);
-  if (body.length <= maxBytes || n <= 1) return [{ body, items: n }];
-  return rechunk(chunk, Math.ceil(n / 2)).flatMap((half) =>
-    encodeWithinBytes(half, items, rechunk, encode, maxBytes),
-  );
+  const bytes = how.encode(chunk);
+  const n = how.items(chunk);
+  if (bytes.length <= maxBytes || n <= 1) return [{ body: how.finish(bytes), items: n }];
+  return how
+    .rechunk(chunk, Math.ceil(n / 2))
+    .flatMap((half) => encodeWithinBytes(half, how, maxBytes));
 }

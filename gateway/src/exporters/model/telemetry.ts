@@ -6,7 +6,7 @@ import { PXGATE_VERSION } from '../../common/package-info';
  * produce it; OTLP, remote-write and the /metrics registry each translate it their own way.
  *
  * Times are integer nanoseconds since the epoch as bigint (they pass 2^53). Trace and span ids
- * are lowercase hex strings (32 and 16 characters), as W3C trace context writes them.
+ * are bytes (16 and 8), as OTLP carries them (model/ids.ts converts from and to hex).
  */
 
 /**
@@ -41,10 +41,10 @@ export const StatusCode = { UNSET: 0, OK: 1, ERROR: 2 } as const;
 export type StatusCode = (typeof StatusCode)[keyof typeof StatusCode];
 
 export interface Span {
-  readonly traceId: string;
-  readonly spanId: string;
-  /** Empty or absent for a root span. */
-  readonly parentSpanId?: string;
+  readonly traceId: Uint8Array;
+  readonly spanId: Uint8Array;
+  /** Absent for a root span. */
+  readonly parentSpanId?: Uint8Array;
   /** The parent lives in another process (it came in a request header). */
   readonly parentIsRemote?: boolean;
   readonly name: string;

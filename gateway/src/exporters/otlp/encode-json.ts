@@ -12,6 +12,7 @@ import {
   SummaryPoint,
   Temporality,
 } from '../model/telemetry';
+import { idToHex } from '../model/ids';
 
 /*
  * OTLP/JSON, as the OTLP specification defines it: the protobuf messages in proto3's JSON
@@ -80,8 +81,8 @@ function double(v: number): Json {
 
 function span(s: Span): Json {
   const out: { [key: string]: Json } = {
-    traceId: s.traceId,
-    spanId: s.spanId,
+    traceId: idToHex(s.traceId),
+    spanId: idToHex(s.spanId),
     name: s.name,
     kind: s.kind,
     startTimeUnixNano: s.startTimeNs.toString(),
@@ -92,7 +93,7 @@ function span(s: Span): Json {
       : {},
     flags: 0x101 | (s.parentSpanId && s.parentIsRemote ? 0x200 : 0),
   };
-  if (s.parentSpanId) out.parentSpanId = s.parentSpanId;
+  if (s.parentSpanId) out.parentSpanId = idToHex(s.parentSpanId);
   return out;
 }
 

@@ -47,11 +47,11 @@ const QUANTILE_VALUE = 2;
 const FLAG_NO_RECORDED_VALUE = 1;
 const TEMPORALITY: Record<Temporality, number> = { delta: 1, cumulative: 2 };
 
-/** Encodes an ExportMetricsServiceRequest (opentelemetry/proto/collector/metrics/v1). */
-export function encodeMetricsRequest(
+/** Writes an ExportMetricsServiceRequest (opentelemetry/proto/collector/metrics/v1). into `w` (after a reset). */
+export function writeMetricsRequest(
+  w: OtlpWriter,
   resourceMetrics: readonly ResourceMetrics[],
-  w: OtlpWriter = new OtlpWriter(),
-): Buffer {
+): void {
   w.reset();
   for (let r = resourceMetrics.length - 1; r >= 0; r--) {
     const rm = resourceMetrics[r]!;
@@ -63,6 +63,14 @@ export function encodeMetricsRequest(
     writeResource(w, RESOURCE_METRICS_RESOURCE, rm.resource);
     w.ldelim(REQUEST_RESOURCE_METRICS, mark);
   }
+}
+
+/** Encodes an ExportMetricsServiceRequest (opentelemetry/proto/collector/metrics/v1)., as bytes of its own. */
+export function encodeMetricsRequest(
+  resourceMetrics: readonly ResourceMetrics[],
+  w: OtlpWriter = new OtlpWriter(),
+): Buffer {
+  writeMetricsRequest(w, resourceMetrics);
   return w.finish();
 }
 

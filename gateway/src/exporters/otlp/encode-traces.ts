@@ -26,11 +26,8 @@ const SAMPLED = 0x01;
 const HAS_IS_REMOTE = 0x100;
 const IS_REMOTE = 0x200;
 
-/** Encodes an ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1). */
-export function encodeTraceRequest(
-  resourceSpans: readonly ResourceSpans[],
-  w: OtlpWriter = new OtlpWriter(),
-): Buffer {
+/** Writes an ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1). into `w` (after a reset). */
+export function writeTraceRequest(w: OtlpWriter, resourceSpans: readonly ResourceSpans[]): void {
   w.reset();
   for (let r = resourceSpans.length - 1; r >= 0; r--) {
     const rs = resourceSpans[r]!;
@@ -42,12 +39,20 @@ export function encodeTraceRequest(
     writeResource(w, RESOURCE_SPANS_RESOURCE, rs.resource);
     w.ldelim(REQUEST_RESOURCE_SPANS, mark);
   }
+}
+
+/** Encodes an ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1)., as bytes of its own. */
+export function encodeTraceRequest(
+  resourceSpans: readonly ResourceSpans[],
+  w: OtlpWriter = new OtlpWriter(),
+): Buffer {
+  writeTraceRequest(w, resourceSpans);
   return w.finish();
 }
 
 function writeSpan(w: OtlpWriter, span: Span): void {
   const mark = w.length;
-  const hasParent = span.parentSpanId !== undefined && span.parentSpanId !== '';
+  const hasParent = span.parentSpanId !== undefined;
   w.fixed32(SAMPLED | HAS_IS_REMOTE | (hasParent && span.parentIsRemote ? IS_REMOTE : 0));
   w.tag(SPAN_FLAGS, 5);
   const statusMark = w.length;
@@ -69,8 +74,8 @@ function writeSpan(w: OtlpWriter, span: Span): void {
     w.tag(SPAN_KIND, 0);
   }
   w.string(SPAN_NAME, span.name);
-  if (hasParent) w.hexBytes(SPAN_PARENT_SPAN_ID, span.parentSpanId!);
-  w.hexBytes(SPAN_SPAN_ID, span.spanId);
-  w.hexBytes(SPAN_TRACE_ID, span.traceId);
+  if (hasParent) w.bytes(SPAN_PARENT_SPAN_ID, span.parentSpanId!);
+  w.bytes(SPAN_SPAN_ID, span.spanId);
+  w.bytes(SPAN_TRACE_ID, span.traceId);
   w.ldelim(SCOPE_SPANS_SPANS, mark);
 }

@@ -1,5 +1,6 @@
 import { decodeMetricsRequest, decodeTraceRequest } from '../../../../test/support/otlp-schema';
 import { sampleResourceSpans } from '../../../../test/support/telemetry';
+import { idFromHex, idToHex } from '../model/ids';
 import { ResourceMetrics, SpanKind } from '../model/telemetry';
 import { encodeMetricsRequestJson, encodeTraceRequestJson } from './encode-json';
 import { encodeMetricsRequest } from './encode-metrics';
@@ -109,9 +110,9 @@ describe('OTLP protobuf encoding', () => {
     const got = rs.scopeSpans[0].spans[0];
     expect(rs.scopeSpans[0].scope).toMatchObject({ name: 'pxgate' });
     expect(got).toMatchObject({
-      traceId: want.traceId,
-      spanId: want.spanId,
-      parentSpanId: want.parentSpanId ?? '',
+      traceId: idToHex(want.traceId),
+      spanId: idToHex(want.spanId),
+      parentSpanId: want.parentSpanId ? idToHex(want.parentSpanId) : '',
       name: want.name,
       kind: want.kind,
       startTimeUnixNano: want.startTimeNs.toString(),
@@ -132,8 +133,8 @@ describe('OTLP protobuf encoding', () => {
           scope,
           spans: [
             {
-              traceId: '0af7651916cd43dd8448eb211c80319c',
-              spanId: 'b7ad6b7169203331',
+              traceId: idFromHex('0af7651916cd43dd8448eb211c80319c'),
+              spanId: idFromHex('b7ad6b7169203331'),
               name: 'GET /',
               kind: SpanKind.CLIENT,
               startTimeNs: T0,
@@ -196,8 +197,8 @@ describe('OTLP/JSON encoding', () => {
     const span = body.resourceSpans[0].scopeSpans[0].spans[0];
     const want = groups[0]!.spans[0]!;
     expect(span).toMatchObject({
-      traceId: want.traceId,
-      spanId: want.spanId,
+      traceId: idToHex(want.traceId),
+      spanId: idToHex(want.spanId),
       kind: want.kind,
       startTimeUnixNano: want.startTimeNs.toString(),
     });

@@ -2,12 +2,12 @@ import { gzipSync } from 'node:zlib';
 import { PXGATE_VERSION } from '../../common/package-info';
 import { HttpClient, TlsSettings, lowerCaseKeys } from '../common/http-client';
 import { Encoded, EncodedRequest, PushResult, PushTarget } from '../common/queued-exporter';
-import { chunkMetrics, chunkSpans, encodeWithinBytes } from '../model/split';
+import { ChunkEncoding, chunkMetrics, chunkSpans, encodeWithinBytes } from '../model/split';
 import { ResourceMetrics, ResourceSpans, TelemetryBatch } from '../model/telemetry';
 import { Signal } from '../sink';
 import { encodeMetricsRequestJson, encodeTraceRequestJson } from './encode-json';
-import { encodeMetricsRequest } from './encode-metrics';
-import { encodeTraceRequest } from './encode-traces';
+import { writeMetricsRequest } from './encode-metrics';
+import { writeTraceRequest } from './encode-traces';
 import { OtlpWriter } from './proto-common';
 import { errorDetail, readPartialSuccess } from './responses';
 
@@ -64,32 +64,22 @@ export class OtlpTarget implements PushTarget<OtlpRequest> {
 
   encode(batch: TelemetryBatch): Encoded<OtlpRequest> {
     const { maxBatchItems: items, maxBatchBytes: bytes } = this.settings;
-    const requests = (
-      signal: Signal,
-      chunks: { body: Buffer; items: number }[],
-      client: HttpClient,
-    ): OtlpRequest[] => chunks.map((r) => ({ ...this.compress(r), signal, client }));
-    const out = [
-      ...(this.signals.has('spans')
-        ? requests(
-            'spans',
-            chunkSpans(batch.spans, items).flatMap((c) =>
-              encodeWithinBytes(c, countSpans, chunkSpans, this.encodeSpans, bytes),
-            ),
-            this.traces,
-          )
-        : []),
-      ...(this.signals.has('metrics')
-        ? requests(
-            'metrics',
-            chunkMetrics(batch.metrics, items).flatMap((c) =>
-              encodeWithinBytes(c, countPoints, chunkMetrics, this.encodeMetrics, bytes),
-            ),
-            this.metrics,
-          )
-        : []),
-    ];
-    return { requests: out, dropped: [] };
+    const requests: OtlpRequest[] = [];
+    if (this.signals.has('spans')) {
+      for (const chunk of chunkSpans(batch.spans, items)) {
+        for (const r of encodeWithinBytes(chunk, this.spanEncoding, bytes)) {
+          requests.push({ ...r, signal: 'spans', client: this.traces });
+        }
+      }
+    }
+    if (this.signals.has('metrics')) {
+      for (const chunk of chunkMetrics(batch.metrics, items)) {
+        for (const r of encodeWithinBytes(chunk, this.metricEncoding, bytes)) {
+          requests.push({ ...r, signal: 'metrics', client: this.metrics });
+        }
+      }
+    }
+    return { requests, dropped: [] };
   }
 
   async push(request: OtlpRequest, signal: AbortSignal): Promise<PushResult> {
@@ -108,14 +98,31 @@ export class OtlpTarget implements PushTarget<OtlpRequest> {
     this.metrics.close();
   }
 
-  private readonly encodeSpans = (chunk: ResourceSpans[]): Buffer =>
-    this.json ? encodeTraceRequestJson(chunk) : encodeTraceRequest(chunk, this.writer);
+  private readonly spanEncoding: ChunkEncoding<ResourceSpans> = {
+    items: countSpans,
+    rechunk: chunkSpans,
+    encode: (chunk) => {
+      if (this.json) return encodeTraceRequestJson(chunk);
+      writeTraceRequest(this.writer, chunk);
+      return this.writer.view();
+    },
+    finish: (bytes) => this.finish(bytes),
+  };
 
-  private readonly encodeMetrics = (chunk: ResourceMetrics[]): Buffer =>
-    this.json ? encodeMetricsRequestJson(chunk) : encodeMetricsRequest(chunk, this.writer);
+  private readonly metricEncoding: ChunkEncoding<ResourceMetrics> = {
+    items: countPoints,
+    rechunk: chunkMetrics,
+    encode: (chunk) => {
+      if (this.json) return encodeMetricsRequestJson(chunk);
+      writeMetricsRequest(this.writer, chunk);
+      return this.writer.view();
+    },
+    finish: (bytes) => this.finish(bytes),
+  };
 
-  private compress(r: { body: Buffer; items: number }): { body: Buffer; items: number } {
-    return this.settings.compression === 'gzip' ? { body: gzipSync(r.body), items: r.items } : r;
+  /** gzip, or a copy of the writer's bytes: either way a body of its own. */
+  private finish(bytes: Buffer): Buffer {
+    return this.settings.compression === 'gzip' ? gzipSync(bytes) : Buffer.from(bytes);
   }
 }
 

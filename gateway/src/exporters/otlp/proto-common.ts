@@ -1,3 +1,4 @@
+import { PairCache } from '../common/pair-cache';
 import { ProtoWriter } from '../common/proto-writer';
 import { AttributeValue, Attributes, Resource, Scope } from '../model/telemetry';
 
@@ -12,63 +13,47 @@ const RESOURCE_ATTRIBUTES = 1;
 const SCOPE_NAME = 1;
 const SCOPE_VERSION = 2;
 
-/** Values of one key kept encoded, until the key proves to have too many distinct values. */
-const VALUES_PER_KEY = 64;
-const MAX_KEYS = 1024;
-
 /**
  * A ProtoWriter for OTLP messages. Attributes repeat heavily (`http.request.method=GET` on every
- * span), so whole KeyValue messages of low-cardinality keys are kept encoded; a key that shows
- * more than 64 distinct values (a path, an address) is written field by field from then on.
+ * span), so whole KeyValue messages are kept encoded, for the keys of few distinct values.
  */
 export class OtlpWriter extends ProtoWriter {
-  private readonly keyValues = new Map<string, Map<AttributeValue, Uint8Array> | null>();
-  private readonly scratch = new ProtoWriter(1024);
+  private readonly keyValues = new PairCache<AttributeValue>();
+  private readonly keys: string[] = [];
+  private readonly values: AttributeValue[] = [];
 
   /** Writes `attributes` as repeated KeyValue in field `field` (backwards: last key first). */
   attributes(field: number, attributes: Attributes): void {
-    const keys = Object.keys(attributes);
-    for (let i = keys.length - 1; i >= 0; i--) {
+    // for-in reads values through V8's enum cache; keyed reads by a variable key do not.
+    const keys = this.keys;
+    const values = this.values;
+    let n = 0;
+    for (const key in attributes) {
+      keys[n] = key;
+      values[n++] = attributes[key]!;
+    }
+    for (let i = n - 1; i >= 0; i--) {
       const key = keys[i]!;
-      const value = attributes[key]!;
-      const encoded = this.cachedKeyValue(key, value);
-      if (encoded !== undefined) {
-        this.raw(encoded);
+      const value = values[i]!;
+      // Doubles and bigints are not cached: as Map keys they would not match reliably.
+      const cached =
+        typeof value === 'string' || typeof value === 'boolean' || Number.isInteger(value)
+          ? this.keyValues.find(key, value)
+          : null;
+      if (cached) {
+        this.raw(cached);
         this.tag(field, 2);
-      } else {
-        const mark = this.length;
-        writeKeyValueBody(this, key, value);
-        this.ldelim(field, mark);
+        continue;
       }
-    }
-  }
-
-  /** The length-prefixed KeyValue for a cacheable pair, or undefined when it is not cached. */
-  private cachedKeyValue(key: string, value: AttributeValue): Uint8Array | undefined {
-    if (typeof value === 'bigint' || (typeof value === 'number' && !Number.isInteger(value))) {
-      return undefined;
-    }
-    let values = this.keyValues.get(key);
-    if (values === null) return undefined;
-    if (values === undefined) {
-      if (this.keyValues.size >= MAX_KEYS) this.keyValues.clear();
-      values = new Map();
-      this.keyValues.set(key, values);
-    }
-    let encoded = values.get(value);
-    if (encoded === undefined) {
-      if (values.size >= VALUES_PER_KEY) {
-        this.keyValues.set(key, null);
-        return undefined;
+      const mark = this.length;
+      writeKeyValueBody(this, key, value);
+      this.uint32(this.length - mark);
+      // Written backwards, the length-prefixed KeyValue is the front of what is written.
+      if (cached === undefined) {
+        this.keyValues.put(key, value, new Uint8Array(this.view().subarray(0, this.length - mark)));
       }
-      const w = this.scratch;
-      w.reset();
-      writeKeyValueBody(w, key, value);
-      w.uint32(w.length);
-      encoded = new Uint8Array(w.finish());
-      values.set(value, encoded);
+      this.tag(field, 2);
     }
-    return encoded;
   }
 }
 

@@ -1,3 +1,4 @@
+import { PairCache } from '../common/pair-cache';
 import { ProtoWriter } from '../common/proto-writer';
 import { PromSeries } from './series';
 
@@ -13,11 +14,23 @@ const SAMPLE_TIMESTAMP = 2;
 /** Prometheus' stale marker: a NaN with exactly these bits (remote-write spec 1.0). */
 export const STALE_NAN_BITS = 0x7ff0000000000002n;
 
-/** Encodes a remote-write 1.0 WriteRequest (uncompressed). */
-export function encodeWriteRequest(
-  series: readonly PromSeries[],
-  w: ProtoWriter = new ProtoWriter(),
-): Buffer {
+/**
+ * Labels repeat on every series of a metric (`job`, `le`, a status code): whole Label fields of
+ * names with up to 1,024 values are kept encoded. Shared: the bytes depend only on the pair.
+ */
+const LABELS = new PairCache<string>(1024, 1024);
+const scratch = new ProtoWriter(1024);
+
+function labelBytes(name: string, value: string): Uint8Array {
+  scratch.reset();
+  scratch.string(LABEL_VALUE, value);
+  scratch.string(LABEL_NAME, name);
+  scratch.ldelim(TIMESERIES_LABELS, 0);
+  return new Uint8Array(scratch.finish());
+}
+
+/** Writes a remote-write 1.0 WriteRequest (uncompressed) into `w` (after a reset). */
+export function writeWriteRequest(w: ProtoWriter, series: readonly PromSeries[]): void {
   w.reset();
   for (let i = series.length - 1; i >= 0; i--) {
     const s = series[i]!;
@@ -36,6 +49,15 @@ export function encodeWriteRequest(
     }
     for (let j = s.labels.length - 1; j >= 0; j--) {
       const [name, value] = s.labels[j]!;
+      let cached = LABELS.find(name, value);
+      if (cached === undefined) {
+        cached = labelBytes(name, value);
+        LABELS.put(name, value, cached);
+      }
+      if (cached) {
+        w.raw(cached);
+        continue;
+      }
       const labelMark = w.length;
       w.string(LABEL_VALUE, value);
       w.cachedString(LABEL_NAME, name);
@@ -43,5 +65,13 @@ export function encodeWriteRequest(
     }
     w.ldelim(WRITE_REQUEST_TIMESERIES, mark);
   }
+}
+
+/** Encodes a remote-write 1.0 WriteRequest (uncompressed), as bytes of its own. */
+export function encodeWriteRequest(
+  series: readonly PromSeries[],
+  w: ProtoWriter = new ProtoWriter(),
+): Buffer {
+  writeWriteRequest(w, series);
   return w.finish();
 }

@@ -7,7 +7,7 @@ import { Encoded, EncodedRequest, PushResult, PushTarget } from '../common/queue
 import { TelemetryBatch } from '../model/telemetry';
 import { toPrometheus } from '../prometheus/translate';
 import { Signal } from '../sink';
-import { encodeWriteRequest } from './encode';
+import { writeWriteRequest } from './encode';
 import { SeriesTracker } from './series-tracker';
 import { PromSeries, chunkSeries, toSeries } from './series';
 
@@ -85,7 +85,7 @@ export class RemoteWriteTarget implements PushTarget<RemoteWriteRequest> {
       [...tracked.series, ...tracked.stale],
       this.settings.maxSamplesPerSend,
     ).map((chunk): RemoteWriteRequest => ({
-      body: compressSync(encodeWriteRequest(chunk, this.writer)),
+      body: this.compress(chunk),
       items: chunk.reduce((n, s) => n + s.samples.length, 0),
       signal: 'metrics',
       series: chunk,
@@ -98,6 +98,12 @@ export class RemoteWriteTarget implements PushTarget<RemoteWriteRequest> {
         { items: tracked.outOfBounds, reason: 'out_of_bounds' },
       ].filter((d) => d.items > 0),
     };
+  }
+
+  /** Snappy (block format) straight from the writer's buffer: the protobuf is never copied. */
+  private compress(chunk: readonly PromSeries[]): Buffer {
+    writeWriteRequest(this.writer, chunk);
+    return compressSync(this.writer.view());
   }
 
   settle(request: RemoteWriteRequest, delivered: boolean): void {

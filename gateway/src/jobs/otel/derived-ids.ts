@@ -5,7 +5,10 @@ import { createHash } from 'node:crypto';
  * (a retried run) makes the same span, never a second one. SHA-256 of the row's key: the first
  * 16 bytes are the trace id, the next 8 the span id.
  */
-export function derivedIds(rowKey: string): { traceId: string; spanId: string } {
-  const hex = createHash('sha256').update(rowKey).digest('hex');
-  return { traceId: hex.slice(0, 32), spanId: hex.slice(32, 48) };
+export function derivedIds(rowKey: string): { traceId: Uint8Array; spanId: Uint8Array } {
+  const digest = createHash('sha256').update(rowKey).digest();
+  return {
+    traceId: new Uint8Array(digest.buffer, digest.byteOffset, 16),
+    spanId: new Uint8Array(digest.buffer, digest.byteOffset + 16, 8),
+  };
 }

@@ -12,6 +12,7 @@ import {
   StatusCode,
   SummaryPoint,
 } from '../../exporters/model/telemetry';
+import { idFromHex } from '../../exporters/model/ids';
 import { Cell, ExportResult } from '../../pxl/execute/result';
 import { AttributeLimiter } from './attribute-limiter';
 import { DEFAULT_BOUNDS, bucketOf } from './buckets';
@@ -179,13 +180,14 @@ function spanHandler(r: CallReader, salt: string): RowHandler {
     // forwarded header on many requests cannot make spans share an id, and a re-run repeats it.
     const derived = derivedIds(`${salt}\u0000${rowKey()}`);
     const parent = explicitParent || ctx?.spanId;
+    const traceHex = explicitTrace || ctx?.traceId;
     const remoteParent =
       !explicitParent && ctx !== undefined && k !== SpanKind.CLIENT && k !== SpanKind.PRODUCER;
     const code = status ? enumValue(cellOf(status, row), 2) : StatusCode.UNSET;
     group.spans.push({
-      traceId: explicitTrace || ctx?.traceId || derived.traceId,
-      spanId: explicitSpan || derived.spanId,
-      ...(parent ? { parentSpanId: parent, parentIsRemote: remoteParent } : {}),
+      traceId: traceHex ? idFromHex(traceHex) : derived.traceId,
+      spanId: explicitSpan ? idFromHex(explicitSpan) : derived.spanId,
+      ...(parent ? { parentSpanId: idFromHex(parent), parentIsRemote: remoteParent } : {}),
       name: String(cellOf(name, row) ?? ''),
       kind: k as SpanKind,
       startTimeNs: timeOf(cellOf(start, row)),
