@@ -108,10 +108,14 @@ const remoteWrite = z.strictObject({
   maxSamplesPerSend: z.number().int().positive().default(2000),
   /** Labels added to every series (Prometheus' external_labels). */
   externalLabels: z
-    .record(
-      z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'not a Prometheus label name'),
-      z.string().min(1),
-    )
+    .record(z.string(), z.string().min(1))
+    .superRefine((labels, ctx) => {
+      for (const name of Object.keys(labels)) {
+        if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'not a Prometheus label name' });
+        }
+      }
+    })
     .default({}),
   /** Add otel_scope_name and otel_scope_version labels. */
   scopeLabels: z.boolean().default(true),
