@@ -9,6 +9,8 @@ import { Config } from './config/schema';
 import { SinkSet } from './exporters/sink-set';
 import { IngestService } from './ingest/ingest-service';
 import { ExportScheduler } from './jobs/export-scheduler';
+import { ProcessMetadataService } from './metadata/process-metadata';
+import { MetadataService, metadataOptions } from './metadata/metadata-service';
 import { SelfMetrics } from './metrics/self-metrics';
 import { PxlEngine } from './pxl/engine';
 import { TableStore } from './store/table-store';
@@ -21,16 +23,20 @@ export class Gateway {
   private server: Server | undefined;
   private ready = false;
   private stopping: Promise<void> | undefined;
+  private readonly processMetadata: ProcessMetadataService;
 
   private constructor(
     readonly config: Config,
     readonly store: TableStore,
     readonly metrics: SelfMetrics,
     readonly pxl: PxlEngine,
+    readonly metadata: MetadataService,
     readonly sinks: SinkSet,
     readonly exports: ExportScheduler,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.processMetadata = new ProcessMetadataService(store);
+  }
 
   /** Validates the listen address against the auth rule and opens the store. */
   static async create(config: Config, log: Logger): Promise<Gateway> {
@@ -43,6 +49,18 @@ export class Gateway {
     const metrics = new SelfMetrics();
     const store = await TableStore.create(config.store, log.child({ component: 'store' }), metrics);
     metrics.observe(store);
+    let metadata: MetadataService;
+    try {
+      metadata = new MetadataService(
+        metadataOptions(config),
+        store,
+        metrics.registry,
+        log.child({ component: 'metadata' }),
+      );
+    } catch (err) {
+      await store.shutdown();
+      throw err;
+    }
     const pxl = await PxlEngine.create(store, {
       timeoutMs: config.pxl.queryTimeout,
       maxOutputRows: config.pxl.maxOutputRows,
@@ -62,15 +80,17 @@ export class Gateway {
         log: log.child({ component: 'exports' }),
       });
     } catch (err) {
-      await Promise.all([sinks.shutdown(), store.shutdown()]);
+      await Promise.all([sinks.shutdown(), metadata.shutdown()]);
+      await store.shutdown();
       throw err;
     }
-    return new Gateway(config, store, metrics, pxl, sinks, exports, log);
+    return new Gateway(config, store, metrics, pxl, metadata, sinks, exports, log);
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   async start(): Promise<{ host: string; port: number; url: string }> {
     const { host, port } = parseHostPort(this.config.listen);
+    await this.metadata.start();
     const ingest = new IngestService(
       this.store,
       this.log.child({ component: 'ingest' }),
@@ -79,7 +99,9 @@ export class Gateway {
     const app = createApp({
       store: this.store,
       ingest,
+      processMetadata: this.processMetadata,
       pxl: this.pxl,
+      metadata: this.metadata,
       exports: this.exports,
       registry: this.metrics.registry,
       log: this.log,
@@ -118,6 +140,8 @@ export class Gateway {
     // Exports get a last run over what was ingested before the server closed, then drain.
     await this.exports.shutdown();
     await this.sinks.shutdown();
+    await this.processMetadata.shutdown();
+    await this.metadata.shutdown();
     await this.store.shutdown();
     this.log.info('gateway stopped');
   }

@@ -9,10 +9,18 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** Starts a real gateway in this process on a free loopback port. */
+/**
+ * Starts a real gateway in this process on a free loopback port. Kubernetes stays off unless the
+ * test turns it on, so a test machine that happens to be a pod is not watched.
+ */
 export async function startTestGateway(config: ConfigInput = {}): Promise<TestGateway> {
   const gateway = await Gateway.create(
-    validateConfig({ listen: '127.0.0.1:0', logLevel: 'silent', ...config }),
+    validateConfig({
+      listen: '127.0.0.1:0',
+      logLevel: 'silent',
+      ...config,
+      metadata: { kubernetes: 'off', ...config.metadata },
+    }),
     silentLogger(),
   );
   const { url } = await gateway.start();

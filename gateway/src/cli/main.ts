@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { startLocalAgent, startStandaloneAgent } from '../../../agent/src/commands';
 import { LOG_LEVELS, createLogger } from '../common/logger';
 import { loadConfig } from '../config/load';
 import { Config } from '../config/schema';
@@ -17,6 +18,13 @@ interface ServerOptions extends ExportOptions {
   storeLimitMb?: number;
 }
 
+interface AgentOptions {
+  config?: string;
+  gateway?: string;
+  metricsListen?: string;
+  logLevel?: string;
+}
+
 interface ClientOptions {
   gateway: string;
   token?: string;
@@ -31,11 +39,25 @@ export async function main(argv: readonly string[]): Promise<void> {
 
   withServerOptions(program.command('start'))
     .description('run the gateway with a local agent (the embedded default)')
-    .action((opts: ServerOptions) => runGateway(opts));
+    .action((opts: ServerOptions) => runStart(opts));
 
   withServerOptions(program.command('gateway'))
     .description('run a gateway alone')
     .action((opts: ServerOptions) => runGateway(opts));
+
+  program
+    .command('agent')
+    .description('run an agent alone, sending to a gateway')
+    .option('-c, --config <file>', 'YAML config file')
+    .option('--gateway <url>', 'gateway URL (default http://127.0.0.1:8090, or $PXGATE_GATEWAY)')
+    .option(
+      '--metrics-listen <host:port>',
+      "address of the agent's /metrics (default 127.0.0.1:8091)",
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level').choices(LOG_LEVELS as unknown as string[]),
+    )
+    .action((opts: AgentOptions) => runAgent(opts));
 
   withClientOptions(program.command('tables'))
     .description("list the gateway's tables with their columns and sizes")
@@ -92,6 +114,32 @@ async function runGateway(opts: ServerOptions): Promise<void> {
   const gateway = await Gateway.create(config, log);
   await gateway.start();
   await untilSignal(log, () => gateway.shutdown());
+}
+
+async function runStart(opts: ServerOptions): Promise<void> {
+  const config = serverConfig(opts);
+  const log = createLogger(config.logLevel);
+  const gateway = await Gateway.create(config, log);
+  const { url } = await gateway.start();
+  const agent = await startLocalAgent(gateway, url, config, log);
+  await untilSignal(log, async () => {
+    await agent.shutdown();
+    await gateway.shutdown();
+  });
+}
+
+async function runAgent(opts: AgentOptions): Promise<void> {
+  const config = loadConfig({
+    ...(opts.config ? { file: opts.config } : {}),
+    flags: {
+      'agent.gateway': opts.gateway,
+      'agent.metricsListen': opts.metricsListen,
+      logLevel: opts.logLevel,
+    },
+  });
+  const log = createLogger(config.logLevel);
+  const agent = await startStandaloneAgent(config, log);
+  await untilSignal(log, () => agent.shutdown());
 }
 
 /** Waits for SIGINT or SIGTERM, then runs the shutdown once; a second signal exits at once. */

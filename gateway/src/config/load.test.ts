@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { metadataOptions } from '../metadata/metadata-service';
 import { ConfigError, loadConfig } from './load';
 
 function file(text: string): string {
@@ -56,6 +57,40 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ file: file('- 1\n- 2\n'), env: {} })).toThrow(/must hold a mapping/);
     expect(() => loadConfig({ file: '/does/not/exist.yaml', env: {} })).toThrow(
       /cannot read config file/,
+    );
+  });
+});
+
+describe('the metadata section', () => {
+  it('defaults to Kubernetes when available, and derives how long deleted objects stay', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.metadata).toEqual({
+      kubernetes: 'auto',
+      resync: 300_000,
+      flushInterval: 100,
+      maxDeletedRows: 50_000,
+    });
+    const withRetention = loadConfig({
+      file: file('store:\n  tables:\n    http_events:\n      retention: 2h\n'),
+      env: {},
+    });
+    expect(metadataOptions(withRetention).retainDeletedMs).toBe(2 * 3_600_000);
+    expect(metadataOptions(c).retainDeletedMs).toBe(3_600_000);
+  });
+
+  it('names each bad metadata key with its path', () => {
+    const path = file(
+      'metadata:\n  kubernetes: maybe\n  flushInterval: 1h\n  staticFile: ""\n  watch: true\n',
+    );
+    expect(() => loadConfig({ file: path, env: {} })).toThrow(
+      new RegExp(
+        [
+          'metadata.kubernetes: Invalid option: expected one of "auto"\\|"on"\\|"off"',
+          '  metadata.staticFile: Too small',
+          '  metadata.flushInterval: must be between 10ms and 10s',
+          '  metadata: unknown key\\(s\\): watch',
+        ].join('[\\s\\S]*'),
+      ),
     );
   });
 });

@@ -17,6 +17,53 @@ const tableStoreConfig = z.strictObject({
   retention: duration.optional(),
 });
 
+const agentConfig = z.strictObject({
+  /** The gateway `pxgate agent` sends to (`pxgate start` sends to its own). */
+  gateway: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8090'),
+  /** Where `pxgate agent` serves its own /metrics. */
+  metricsListen: hostPort.default('127.0.0.1:8091'),
+  /** The agent's id in UPIDs (asid:pid:start_ticks); one agent per host keeps 0. */
+  asid: z.number().int().min(0).max(0xffffffff).default(0),
+  ebpf: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Bytes of each read or write sent to user space (the rest is counted, not copied). */
+      captureBytes: z.number().int().min(64).max(16384).default(4096),
+      /** Ring buffer between kernel and agent; full means events are dropped and counted. */
+      ringBufferMb: z
+        .number()
+        .int()
+        .min(1)
+        .max(1024)
+        .refine((v) => (v & (v - 1)) === 0, 'must be a power of two')
+        .default(16),
+      pollInterval: duration.prefault('25ms'),
+      /** A different compiled socket_trace.bpf.o. */
+      object: z.string().optional(),
+    })
+    .prefault({}),
+  http: z
+    .strictObject({
+      /** Body bytes kept in http_events per request and response (sizes are always full). */
+      maxBodyBytes: z.number().int().min(0).max(65536).default(1024),
+    })
+    .prefault({}),
+  /** How often conn_stats, process_stats and network_stats are sampled. */
+  connStatsInterval: duration.prefault('5s'),
+  processInterval: duration.prefault('10s'),
+  batch: z
+    .strictObject({
+      maxRows: z.number().int().min(1).max(65536).default(4096),
+      maxDelay: duration.prefault('1s'),
+    })
+    .prefault({}),
+  /** Batches held while the gateway is slow or away; the oldest are dropped beyond it. */
+  bufferMb: z.number().positive().default(64),
+  retry: z
+    .strictObject({ initial: duration.prefault('250ms'), max: duration.prefault('30s') })
+    .prefault({}),
+});
+
 /** The one schema of the gateway's configuration: file, environment and flags all land here. */
 export const ConfigSchema = z.strictObject({
   listen: hostPort.default('127.0.0.1:8090'),
@@ -48,6 +95,26 @@ export const ConfigSchema = z.strictObject({
       maxBodyMb: z.number().positive().default(16),
     })
     .prefault({}),
+  metadata: z
+    .strictObject({
+      /** auto: in a pod or with a kubeconfig; on: required (~/.kube/config too); off: never. */
+      kubernetes: z.enum(['auto', 'on', 'off']).default('auto'),
+      /** A kubeconfig file to use instead of the in-cluster service account. */
+      kubeconfig: z.string().min(1).optional(),
+      /** A YAML file of pods, services, nodes and namespaces, for machines without Kubernetes. */
+      staticFile: z.string().min(1).optional(),
+      /** How often the informers' caches are delivered again to repair any drift (0s: never). */
+      resync: duration.prefault('5m'),
+      /** How often changed metadata rows are written to the tables. */
+      flushInterval: duration
+        .refine((ms) => ms >= 10 && ms <= 10_000, 'must be between 10ms and 10s')
+        .prefault('100ms'),
+      /** How long deleted objects stay resolvable. Unset: the longest table retention, at least 1h. */
+      retainDeleted: duration.optional(),
+      /** At most this many rows of deleted objects per metadata table; the oldest go first. */
+      maxDeletedRows: z.number().int().min(0).default(50_000),
+    })
+    .prefault({}),
   pxl: z
     .strictObject({
       /** A script run is stopped (DuckDB interrupted) after this long. */
@@ -58,9 +125,11 @@ export const ConfigSchema = z.strictObject({
       maxResultMb: z.number().positive().default(64),
     })
     .prefault({}),
+  agent: agentConfig.prefault({}),
   /** Export scripts, presets and the sinks they feed (docs/exporting.md). */
   export: ExportConfigSchema.prefault({}),
 });
 
 export type Config = z.output<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
+export type AgentConfig = Config['agent'];

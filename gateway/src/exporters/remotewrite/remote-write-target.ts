@@ -1,4 +1,3 @@
-import { compressSync } from 'snappy';
 import { Logger } from '../../common/logger';
 import { PXGATE_VERSION } from '../../common/package-info';
 import { HttpClient, TlsSettings, lowerCaseKeys } from '../common/http-client';
@@ -10,6 +9,7 @@ import { Signal } from '../sink';
 import { writeWriteRequest } from './encode';
 import { SeriesTracker } from './series-tracker';
 import { PromSeries, chunkSeries, toSeries } from './series';
+import { snappyBlock } from './snappy';
 
 export interface RemoteWriteSettings {
   url: string;
@@ -103,7 +103,7 @@ export class RemoteWriteTarget implements PushTarget<RemoteWriteRequest> {
   /** Snappy (block format) straight from the writer's buffer: the protobuf is never copied. */
   private compress(chunk: readonly PromSeries[]): Buffer {
     writeWriteRequest(this.writer, chunk);
-    return compressSync(this.writer.view());
+    return snappyBlock(this.writer.view());
   }
 
   settle(request: RemoteWriteRequest, delivered: boolean): void {

@@ -1,0 +1,242 @@
+import { existsSync, readlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { Logger } from '../../gateway/src/common/logger';
+import { AgentConfig } from '../../gateway/src/config/schema';
+import {
+  CONN_STATS,
+  HTTP_EVENTS,
+  NETWORK_STATS,
+  PROCESS_STATS,
+} from '../../gateway/src/store/schemas';
+import { ConnStatsAggregator } from './conn/conn-stats';
+import { ConnectionTracker } from './conn/connection-tracker';
+import { SocketTracer } from './ebpf/socket-tracer';
+import { EbpfUnavailableError } from './ebpf/unavailable';
+import { AgentMetrics } from './metrics/agent-metrics';
+import { WallClock, pageSize, wallNowNs } from './proc/host';
+import { networkStatsRows } from './proc/network-stats';
+import { ProcessMetadata, ProcessMetadataTracker } from './proc/process-metadata';
+import { ProcessScanner } from './proc/process-scanner';
+import { processStatsRow } from './proc/process-stats';
+import { DEFAULT_STITCHER_LIMITS } from './protocols/http/http-stitcher';
+import { GatewaySender } from './transport/gateway-sender';
+import { Row } from './transport/row';
+import { SendQueue } from './transport/send-queue';
+import { TableBatcher } from './transport/table-batcher';
+
+export interface AgentOptions {
+  readonly config: AgentConfig;
+  /** Where to send: the agent's config, or the local gateway under `pxgate start`. */
+  readonly gatewayUrl: string;
+  readonly token?: string | undefined;
+  readonly log: Logger;
+  readonly metrics: AgentMetrics;
+}
+
+const METADATA_ROWS_PER_REQUEST = 1000;
+const SHUTDOWN_SEND_DEADLINE_MS = 5000;
+const CLOCK_RESYNC_MS = 60_000;
+
+/**
+ * The node agent: the eBPF socket tracer (HTTP exchanges and connections) and the /proc
+ * collectors (processes, network namespaces, process metadata), streaming to a gateway. When
+ * eBPF cannot run here it says why and keeps the /proc collectors going. `shutdown()` detaches
+ * the programs, flushes what it holds and is safe before start and twice.
+ */
+export class Agent {
+  private readonly queue: SendQueue;
+  private readonly sender: GatewaySender;
+  private readonly batchers: Map<string, TableBatcher>;
+  private readonly clock = new WallClock();
+  private readonly connStats = new ConnStatsAggregator();
+  private readonly tracker: ConnectionTracker;
+  private readonly scanner: ProcessScanner;
+  private readonly processes: ProcessMetadataTracker;
+  private readonly pageBytes = pageSize();
+  // The host's network namespace is init's: with hostPID (the DaemonSet) /proc/1 is the host's
+  // init even though the agent's pod has a namespace of its own.
+  private readonly hostNetns = safeReadlink('/proc/1/ns/net') || safeReadlink('/proc/self/ns/net');
+  private tracer: SocketTracer | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private scanning: Promise<void> | undefined;
+  private started = false;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly opts: AgentOptions) {
+    const { config, metrics, log } = opts;
+    this.queue = new SendQueue(config.bufferMb * 1024 * 1024, (b, reason) => {
+      metrics.dropped(b, reason);
+      log.warn({ table: b.label, rows: b.rows, reason }, 'dropped a batch');
+    });
+    this.sender = new GatewaySender(
+      this.queue,
+      {
+        gatewayUrl: opts.gatewayUrl,
+        token: opts.token,
+        requestTimeoutMs: 10_000,
+        retryInitialMs: config.retry.initial,
+        retryMaxMs: config.retry.max,
+      },
+      metrics,
+      log.child({ subsystem: 'sender' }),
+    );
+    const batch = { maxRows: config.batch.maxRows, maxDelayMs: config.batch.maxDelay };
+    this.batchers = new Map(
+      [HTTP_EVENTS, CONN_STATS, PROCESS_STATS, NETWORK_STATS].map((s) => [
+        s.name,
+        new TableBatcher(s, this.queue, batch),
+      ]),
+    );
+    this.tracker = new ConnectionTracker(
+      config.asid,
+      this.clock,
+      { ...DEFAULT_STITCHER_LIMITS, maxBodyBytes: config.http.maxBodyBytes },
+      this.connStats,
+      {
+        httpEvent: (row) => this.add(HTTP_EVENTS.name, row),
+        parseErrors: (n) => metrics.parseErrors(n),
+        connectionsEvicted: (n) => metrics.connectionsEvicted(n),
+      },
+    );
+    this.scanner = new ProcessScanner(config.asid);
+    this.processes = new ProcessMetadataTracker(this.clock.bootNs(), hostname());
+    metrics.observe({
+      bufferBytes: () => this.queue.bytes(),
+      connections: () => this.tracker.size(),
+      tracerCounters: () => this.tracer?.counters(),
+    });
+  }
+
+  /** Starts sending, attaches the tracer (or explains why not) and starts the collectors. */
+  async start(): Promise<void> {
+    if (this.started || this.stopping) return;
+    this.started = true;
+    const { config, log, metrics } = this.opts;
+    this.sender.start();
+    this.tracer = config.ebpf.enabled ? this.openTracer() : undefined;
+    metrics.ebpfAttached(this.tracer !== undefined);
+    this.tracer?.start();
+    this.every(config.connStatsInterval, () => this.flushConnStats());
+    this.every(Math.max(50, Math.min(config.batch.maxDelay, 250)), () => this.flushBatches());
+    this.every(config.processInterval, () => void this.scanProcesses());
+    this.every(CLOCK_RESYNC_MS, () => this.clock.resync());
+    await this.scanProcesses();
+    log.info({ gateway: this.opts.gatewayUrl, ebpf: this.tracer !== undefined }, 'agent started');
+  }
+
+  shutdown(): Promise<void> {
+    this.stopping ??= this.stop();
+    return this.stopping;
+  }
+
+  private async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.tracer?.shutdown();
+    this.tracer = undefined;
+    await this.scanning;
+    this.flushConnStats();
+    for (const b of this.batchers.values()) b.flush(true);
+    await this.sender.shutdown(SHUTDOWN_SEND_DEADLINE_MS);
+    if (this.queue.length() > 0) {
+      this.opts.log.warn({ batches: this.queue.length() }, 'unsent batches dropped at shutdown');
+    }
+    this.opts.log.info('agent stopped');
+  }
+
+  private openTracer(): SocketTracer | undefined {
+    const { config, log, metrics } = this.opts;
+    try {
+      return SocketTracer.open(
+        {
+          objectPath: config.ebpf.object,
+          captureBytes: config.ebpf.captureBytes,
+          ringBufferBytes: config.ebpf.ringBufferMb * 1024 * 1024,
+          pollIntervalMs: config.ebpf.pollInterval,
+          maxEventsPerSlice: 4096,
+        },
+        log.child({ subsystem: 'ebpf' }),
+        (ev) => {
+          metrics.event(ev.kind);
+          this.tracker.handle(ev);
+        },
+      );
+    } catch (err) {
+      if (err instanceof EbpfUnavailableError) {
+        log.warn(
+          { missing: err.missing, remedy: err.remedy },
+          `${err.message}; the /proc collectors (process_stats, network_stats) keep running`,
+        );
+      } else {
+        log.error({ err }, 'eBPF tracing failed to start; the /proc collectors keep running');
+      }
+      return undefined;
+    }
+  }
+
+  private add(table: string, row: Row): void {
+    this.batchers.get(table)!.add(row);
+    this.opts.metrics.rows(table);
+  }
+
+  private flushConnStats(): void {
+    for (const row of this.connStats.rows(wallNowNs())) this.add(CONN_STATS.name, row);
+  }
+
+  private flushBatches(): void {
+    for (const b of this.batchers.values()) b.flush();
+  }
+
+  /** One /proc pass: process_stats, network_stats, process metadata, and cleanup of exits. */
+  private scanProcesses(): Promise<void> {
+    this.scanning ??= this.scanOnce()
+      .catch((err) => this.opts.log.error({ err }, 'failed to scan /proc'))
+      .finally(() => (this.scanning = undefined));
+    return this.scanning;
+  }
+
+  private async scanOnce(): Promise<void> {
+    const samples = await this.scanner.scan();
+    const now = wallNowNs();
+    for (const s of samples) this.add(PROCESS_STATS.name, processStatsRow(s, now, this.pageBytes));
+    this.sendMetadata(await this.processes.update(samples, now));
+    const netRows = await networkStatsRows(
+      samples,
+      (pid) => this.processes.podUidOf(pid),
+      this.hostNetns,
+      now,
+    );
+    for (const row of netRows) this.add(NETWORK_STATS.name, row);
+    const live = new Set(samples.map((s) => s.upid.pid));
+    // A process that started after the scan listed /proc is alive too.
+    this.tracker.retainProcesses((pid) => live.has(pid) || existsSync(`/proc/${pid}`));
+  }
+
+  private sendMetadata(changes: readonly ProcessMetadata[]): void {
+    for (let i = 0; i < changes.length; i += METADATA_ROWS_PER_REQUEST) {
+      const processes = changes.slice(i, i + METADATA_ROWS_PER_REQUEST);
+      this.queue.push({
+        label: 'metadata',
+        path: '/v1/metadata/processes',
+        contentType: 'application/json',
+        headers: {},
+        body: Buffer.from(JSON.stringify({ processes })),
+        rows: processes.length,
+      });
+    }
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+}
+
+function safeReadlink(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,56 @@
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Logger } from '../../gateway/src/common/logger';
+import { Config } from '../../gateway/src/config/schema';
+import { Gateway } from '../../gateway/src/gateway';
+import { Agent } from './agent';
+import { AgentMetrics } from './metrics/agent-metrics';
+import { MetricsServer } from './metrics/metrics-server';
+
+/** Something `pxgate` runs until a signal: stop it with `shutdown()`. */
+export interface Running {
+  shutdown(): Promise<void>;
+}
+
+/**
+ * `pxgate start`'s agent: it sends to the gateway of the same process (its own traffic is never
+ * traced, the kernel side skips this process), and its metrics join the gateway's /metrics.
+ */
+export async function startLocalAgent(
+  gateway: Gateway,
+  gatewayUrl: string,
+  config: Config,
+  log: Logger,
+): Promise<Agent> {
+  const agent = new Agent({
+    config: config.agent,
+    gatewayUrl,
+    token: config.auth.token,
+    log: log.child({ component: 'agent' }),
+    metrics: new AgentMetrics(gateway.metrics.registry),
+  });
+  await agent.start();
+  return agent;
+}
+
+/** `pxgate agent`: an agent alone, sending to `agent.gateway`, with its own /metrics. */
+export async function startStandaloneAgent(config: Config, log: Logger): Promise<Running> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const server = new MetricsServer(registry, config.agent.metricsListen);
+  const metricsUrl = await server.start();
+  log.info({ url: `${metricsUrl}/metrics` }, 'agent metrics listening');
+  const agent = new Agent({
+    config: config.agent,
+    gatewayUrl: config.agent.gateway,
+    token: config.auth.token,
+    log,
+    metrics: new AgentMetrics(registry),
+  });
+  await agent.start();
+  return {
+    shutdown: async () => {
+      await agent.shutdown();
+      await server.shutdown();
+    },
+  };
+}

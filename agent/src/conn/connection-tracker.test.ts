@@ -1,0 +1,169 @@
+import { ConnEvent, DataEvent, EventHeader } from '../ebpf/events';
+import { Protocol, Role } from '../ebpf/layout';
+import { DEFAULT_STITCHER_LIMITS } from '../protocols/http/http-stitcher';
+import { Row } from '../transport/row';
+import { ConnStatsAggregator } from './conn-stats';
+import { ConnectionTracker } from './connection-tracker';
+
+const clock = { fromMonotonic: (ns: number) => BigInt(ns) } as never;
+const REQ = 'GET /items HTTP/1.1\r\nHost: svc\r\n\r\n';
+const RESP = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+
+function header(fd: number, role: number, tsid: number, monoNs = 1000): EventHeader {
+  return { tgid: 4242, fd, role, tsid, monoNs, startTicks: 777 };
+}
+
+function conn(
+  kind: ConnEvent['kind'],
+  h: EventHeader,
+  bytes: [number, number] = [0, 0],
+  remotePort = 8080,
+): ConnEvent {
+  return {
+    kind,
+    header: h,
+    family: 2,
+    localAddr: '127.0.0.1',
+    localPort: 40000 + h.fd,
+    remoteAddr: '127.0.0.1',
+    remotePort,
+    protocol: Protocol.HTTP,
+    bytesSent: bytes[0],
+    bytesRecv: bytes[1],
+  };
+}
+
+function data(
+  h: EventHeader,
+  direction: 'egress' | 'ingress',
+  pos: number,
+  text: string,
+): DataEvent {
+  const bytes = Buffer.from(text, 'latin1');
+  return {
+    kind: 'data',
+    header: h,
+    direction,
+    pos,
+    msgSize: bytes.length,
+    syscall: 1,
+    protocol: Protocol.HTTP,
+    data: bytes,
+  };
+}
+
+function setup() {
+  const http: Row[] = [];
+  let parseErrors = 0;
+  const stats = new ConnStatsAggregator();
+  const tracker = new ConnectionTracker(0, clock, DEFAULT_STITCHER_LIMITS, stats, {
+    httpEvent: (r) => http.push(r),
+    parseErrors: (n) => (parseErrors += n),
+    connectionsEvicted: () => undefined,
+  });
+  return { http, stats, tracker, errors: () => parseErrors };
+}
+
+describe('ConnectionTracker', () => {
+  it('turns a client connection into an http_events row and a closed conn_stats group', () => {
+    const { http, stats, tracker } = setup();
+    const h = (ns: number) => header(7, Role.CLIENT, 1, ns);
+    tracker.handle(conn('open', h(1000)));
+    tracker.handle(data(h(2000), 'egress', 0, REQ));
+    tracker.handle(data(h(5000), 'ingress', 0, RESP));
+    tracker.handle(conn('close', h(6000), [REQ.length, RESP.length]));
+    expect(http).toEqual([
+      expect.objectContaining({
+        time_: 5000n,
+        upid: { high: 4242n, low: 777n },
+        trace_role: 1,
+        remote_port: 8080,
+        local_port: 40007,
+        req_method: 'GET',
+        req_path: '/items',
+        resp_status: 200,
+        resp_body: 'ok',
+        latency: 3000,
+      }),
+    ]);
+    expect(stats.rows(9n)).toEqual([
+      {
+        time_: 9n,
+        upid: { high: 4242n, low: 777n },
+        remote_addr: '127.0.0.1',
+        remote_port: 8080,
+        trace_role: 1,
+        addr_family: 2,
+        protocol: Protocol.HTTP,
+        ssl: false,
+        conn_open: 1,
+        conn_close: 1,
+        conn_active: 0,
+        bytes_sent: REQ.length,
+        bytes_recv: RESP.length,
+      },
+    ]);
+    expect(tracker.size()).toBe(0);
+  });
+
+  it('sums connections to one remote endpoint in one cumulative group, and reports only changes', () => {
+    const { stats, tracker } = setup();
+    tracker.handle(conn('open', header(7, Role.CLIENT, 1)));
+    tracker.handle(conn('close', header(7, Role.CLIENT, 1), [100, 200]));
+    expect(stats.rows(1n)).toEqual([expect.objectContaining({ conn_open: 1, bytes_sent: 100 })]);
+    expect(stats.rows(2n)).toEqual([]);
+    tracker.handle(conn('open', header(9, Role.CLIENT, 2)));
+    tracker.handle(data(header(9, Role.CLIENT, 2), 'egress', 0, REQ));
+    expect(stats.rows(3n)).toEqual([
+      expect.objectContaining({
+        conn_open: 2,
+        conn_close: 1,
+        conn_active: 1,
+        bytes_sent: 100 + REQ.length,
+        bytes_recv: 200,
+      }),
+    ]);
+  });
+
+  it('treats a new generation on a known descriptor as a new connection, closing the old', () => {
+    const { stats, tracker } = setup();
+    tracker.handle(conn('open', header(7, Role.SERVER, 1), [0, 0], 51000));
+    tracker.handle(conn('open', header(7, Role.SERVER, 2), [0, 0], 51001));
+    expect(tracker.size()).toBe(1);
+    const rows = stats.rows(1n);
+    expect(rows.map((r) => [r.remote_port, r.conn_open, r.conn_close])).toEqual([
+      [51000, 1, 1],
+      [51001, 1, 0],
+    ]);
+  });
+
+  it('tracks a connection whose open it missed, from its data', () => {
+    const { http, tracker } = setup();
+    const h = header(11, Role.SERVER, 5);
+    tracker.handle(data(h, 'ingress', 0, REQ));
+    tracker.handle(data({ ...h, monoNs: 1500 }, 'egress', 0, RESP));
+    expect(http.map((r) => [r.trace_role, r.req_path, r.resp_status])).toEqual([
+      [2, '/items', 200],
+    ]);
+    expect(tracker.size()).toBe(1);
+  });
+
+  it('closes the connections of processes that are gone', () => {
+    const { stats, tracker } = setup();
+    tracker.handle(conn('open', header(7, Role.CLIENT, 1)));
+    tracker.retainProcesses(() => false);
+    expect(tracker.size()).toBe(0);
+    expect(stats.rows(1n)).toEqual([expect.objectContaining({ conn_open: 1, conn_close: 1 })]);
+    stats.retainProcesses(() => false);
+    expect(stats.size()).toBe(0);
+  });
+
+  it('counts parse errors from garbage on an HTTP connection', () => {
+    const { http, tracker, errors } = setup();
+    const h = header(7, Role.CLIENT, 1);
+    tracker.handle(data(h, 'egress', 0, 'NOT AN HTTP REQUEST\r\n\r\n'));
+    tracker.handle(conn('close', h));
+    expect(http).toEqual([]);
+    expect(errors()).toBeGreaterThan(0);
+  });
+});

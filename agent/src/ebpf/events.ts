@@ -1,0 +1,114 @@
+import { formatAddress } from './address';
+import { Direction, EventKind, PX_CONN_EVENT, PX_DATA_EVENT, PX_EVENT_HEADER } from './layout';
+
+/** Fields every event carries: which connection of which process, and when. */
+export interface EventHeader {
+  readonly tgid: number;
+  readonly fd: number;
+  /** 1 client, 2 server (Pixie's trace_role). */
+  readonly role: number;
+  /** Connection generation: distinguishes reuses of one fd. */
+  readonly tsid: number;
+  /** CLOCK_MONOTONIC ns. */
+  readonly monoNs: number;
+  readonly startTicks: number;
+}
+
+export interface ConnEvent {
+  readonly kind: 'open' | 'close' | 'stats';
+  readonly header: EventHeader;
+  readonly family: number;
+  readonly localAddr: string;
+  readonly localPort: number;
+  readonly remoteAddr: string;
+  readonly remotePort: number;
+  readonly protocol: number;
+  readonly bytesSent: number;
+  readonly bytesRecv: number;
+}
+
+export interface DataEvent {
+  readonly kind: 'data';
+  readonly header: EventHeader;
+  readonly direction: 'egress' | 'ingress';
+  readonly pos: number;
+  readonly msgSize: number;
+  readonly syscall: number;
+  readonly protocol: number;
+  /** The captured bytes: a copy, safe to keep. */
+  readonly data: Uint8Array;
+}
+
+export type SocketEvent = ConnEvent | DataEvent;
+
+const H = PX_EVENT_HEADER.fields;
+const C = PX_CONN_EVENT.fields;
+const D = PX_DATA_EVENT.fields;
+const CONN_KINDS: Record<number, ConnEvent['kind']> = {
+  [EventKind.OPEN]: 'open',
+  [EventKind.CLOSE]: 'close',
+  [EventKind.STATS]: 'stats',
+};
+
+/**
+ * Kernel u64 fields are read as JS numbers: exact below 2^53, which monotonic nanoseconds pass
+ * after 104 days of uptime; beyond that they round to a few ns (latencies stay exact to within
+ * that). Numbers keep the per-event path free of BigInt allocations.
+ */
+function u64(view: DataView, offset: number): number {
+  return view.getUint32(offset + 4, true) * 4294967296 + view.getUint32(offset, true);
+}
+
+/**
+ * Decodes one ring buffer sample (socket_trace.h's px_conn_event or px_data_event, host byte
+ * order). `bytes` may be the ring's own memory: everything returned is copied out of it.
+ * Returns undefined for a sample too short for its kind.
+ */
+export function decodeEvent(
+  bytes: Uint8Array,
+  length = bytes.length,
+  view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+): SocketEvent | undefined {
+  if (length < PX_EVENT_HEADER.size) return undefined;
+  const kind = view.getUint32(H.kind!.offset, true);
+  const header: EventHeader = {
+    tgid: view.getUint32(H.tgid!.offset, true),
+    fd: view.getInt32(H.fd!.offset, true),
+    role: view.getUint32(H.role!.offset, true),
+    tsid: u64(view, H.tsid!.offset),
+    monoNs: u64(view, H.ts_ns!.offset),
+    startTicks: u64(view, H.start_ticks!.offset),
+  };
+  if (kind === EventKind.DATA) {
+    if (length < D.data!.offset) return undefined;
+    const captured = Math.min(view.getUint32(D.buf_size!.offset, true), length - D.data!.offset);
+    const data = bytes.slice(D.data!.offset, D.data!.offset + captured);
+    return {
+      kind: 'data',
+      header,
+      direction: view.getUint8(D.direction!.offset) === Direction.EGRESS ? 'egress' : 'ingress',
+      pos: u64(view, D.pos!.offset),
+      msgSize: view.getUint32(D.msg_size!.offset, true),
+      syscall: view.getUint8(D.syscall!.offset),
+      protocol: view.getUint16(D.protocol!.offset, true),
+      data,
+    };
+  }
+  const connKind = CONN_KINDS[kind];
+  if (!connKind || length < PX_CONN_EVENT.size) return undefined;
+  const family = view.getUint16(C.family!.offset, true);
+  const addr = (field: 'local_addr' | 'remote_addr') =>
+    formatAddress(family, bytes.subarray(C[field]!.offset, C[field]!.offset + 16));
+  return {
+    kind: connKind,
+    header,
+    family,
+    localAddr: addr('local_addr'),
+    localPort: view.getUint16(C.local_port!.offset, true),
+    remoteAddr: addr('remote_addr'),
+    remotePort: view.getUint16(C.remote_port!.offset, true),
+    protocol: view.getUint16(C.protocol!.offset, true),
+    bytesSent: u64(view, C.bytes_sent!.offset),
+    bytesRecv: u64(view, C.bytes_recv!.offset),
+  };
+}

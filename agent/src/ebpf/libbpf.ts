@@ -1,0 +1,134 @@
+import koffi from './koffi';
+
+/** An opaque libbpf pointer (koffi passes pointers as BigInt). */
+export type Ptr = bigint;
+
+/** libbpf's log levels (enum libbpf_print_level). */
+export const LIBBPF_WARN = 0;
+export const LIBBPF_INFO = 1;
+export const LIBBPF_DEBUG = 2;
+
+// Unnamed prototypes: koffi's type names are process-wide, and this module may load twice
+// in one process (test runners give each file its own module registry).
+const SampleFn = koffi.pointer(koffi.proto('int', ['void *', 'void *', 'size_t']));
+const PrintFn = koffi.pointer(koffi.proto('int', ['int', 'const char *', 'void *']));
+
+/**
+ * The part of the system's libbpf.so.1 (libbpf 1.1 or later) that the agent uses, bound through
+ * koffi: nothing to compile, and CO-RE relocation comes from the library the distribution ships.
+ */
+export interface Libbpf {
+  readonly version: string;
+  objectOpenFile(path: string): Ptr | null;
+  objectLoad(obj: Ptr): number;
+  objectClose(obj: Ptr): void;
+  objectNextProgram(obj: Ptr, prev: Ptr | null): Ptr | null;
+  objectNextMap(obj: Ptr, prev: Ptr | null): Ptr | null;
+  programName(prog: Ptr): string;
+  programAttach(prog: Ptr): Ptr | null;
+  linkDestroy(link: Ptr): number;
+  mapName(map: Ptr): string;
+  mapFd(map: Ptr): number;
+  mapSetMaxEntries(map: Ptr, entries: number): number;
+  mapInitialValue(map: Ptr): Uint8Array | undefined;
+  mapSetInitialValue(map: Ptr, data: Uint8Array): number;
+  mapLookupElem(map: Ptr, key: Uint8Array, value: Uint8Array): number;
+  ringBufferNew(mapFd: number, sample: Ptr): Ptr | null;
+  ringBufferConsume(rb: Ptr): number;
+  ringBufferFree(rb: Ptr): void;
+  numPossibleCpus(): number;
+  strerror(err: number): string;
+  /** Copies `size` bytes at `src` into `dst` (memcpy: far cheaper than a koffi view). */
+  copy(dst: Uint8Array, src: Ptr, size: number): void;
+  /** errno as the last call left it. */
+  errno(): number;
+  /** Registers a ring buffer callback; returns the pointer to pass to ringBufferNew. */
+  registerSample(fn: (ctx: Ptr, data: Ptr, size: number) => number): Ptr;
+  unregister(cb: Ptr): void;
+  /** Routes libbpf's log lines to `sink` (formatted with the C library's vsnprintf). */
+  setPrint(sink: (level: number, line: string) => void): void;
+}
+
+/** Loads libbpf.so.1 and libc; throws with the library's own message when one is missing. */
+export function loadLibbpf(path = 'libbpf.so.1'): Libbpf {
+  const lib = koffi.load(path);
+  const libc = koffi.load('libc.so.6');
+  const fn = (decl: string) => lib.func(decl);
+  const openFile = fn('void *bpf_object__open_file(const char *path, const void *opts)');
+  const load = fn('int bpf_object__load(void *obj)');
+  const close = fn('void bpf_object__close(void *obj)');
+  const nextProgram = fn('void *bpf_object__next_program(const void *obj, void *prog)');
+  const nextMap = fn('void *bpf_object__next_map(const void *obj, const void *map)');
+  const programName = fn('const char *bpf_program__name(const void *prog)');
+  const attach = fn('void *bpf_program__attach(const void *prog)');
+  const linkDestroy = fn('int bpf_link__destroy(void *link)');
+  const mapName = fn('const char *bpf_map__name(const void *map)');
+  const mapFd = fn('int bpf_map__fd(const void *map)');
+  const setMaxEntries = fn('int bpf_map__set_max_entries(void *map, uint32_t max)');
+  const initialValue = fn('void *bpf_map__initial_value(void *map, _Out_ size_t *psize)');
+  const setInitialValue = fn(
+    'int bpf_map__set_initial_value(void *map, const void *data, size_t size)',
+  );
+  const lookupElem = fn(
+    'int bpf_map__lookup_elem(const void *map, const void *key, size_t key_sz, void *value, size_t value_sz, uint64_t flags)',
+  );
+  const rbNew = lib.func('ring_buffer__new', 'void *', ['int', SampleFn, 'void *', 'void *']);
+  const rbConsume = fn('int ring_buffer__consume(void *rb)');
+  const rbFree = fn('void ring_buffer__free(void *rb)');
+  const numCpus = fn('int libbpf_num_possible_cpus(void)');
+  const strerror = fn('int libbpf_strerror(int err, void *buf, size_t size)');
+  const versionString = fn('const char *libbpf_version_string(void)');
+  const setPrint = lib.func('libbpf_set_print', PrintFn, [PrintFn]);
+  const vsnprintf = libc.func('int vsnprintf(void *buf, size_t n, const char *fmt, void *ap)');
+  const memcpy = libc.func('void *memcpy(void *dst, const void *src, size_t n)');
+  let printCb: Ptr | undefined;
+
+  return {
+    version: versionString() as string,
+    objectOpenFile: (p) => openFile(p, null) as Ptr | null,
+    objectLoad: (obj) => load(obj) as number,
+    objectClose: (obj) => close(obj),
+    objectNextProgram: (obj, prev) => nextProgram(obj, prev) as Ptr | null,
+    objectNextMap: (obj, prev) => nextMap(obj, prev) as Ptr | null,
+    programName: (prog) => programName(prog) as string,
+    programAttach: (prog) => attach(prog) as Ptr | null,
+    linkDestroy: (link) => linkDestroy(link) as number,
+    mapName: (map) => mapName(map) as string,
+    mapFd: (map) => mapFd(map) as number,
+    mapSetMaxEntries: (map, n) => setMaxEntries(map, n) as number,
+    mapInitialValue: (map) => {
+      const size = [0];
+      const ptr = initialValue(map, size) as Ptr | null;
+      if (!ptr) return undefined;
+      return new Uint8Array(koffi.view(ptr, Number(size[0])).slice(0));
+    },
+    mapSetInitialValue: (map, data) => setInitialValue(map, data, data.length) as number,
+    mapLookupElem: (map, key, value) =>
+      lookupElem(map, key, key.length, value, value.length, 0) as number,
+    ringBufferNew: (fd, sample) => rbNew(fd, sample, null, null) as Ptr | null,
+    ringBufferConsume: (rb) => rbConsume(rb) as number,
+    ringBufferFree: (rb) => rbFree(rb),
+    numPossibleCpus: () => numCpus() as number,
+    strerror: (err) => {
+      const buf = Buffer.alloc(256);
+      strerror(err, buf, buf.length);
+      return buf.toString('utf8', 0, Math.max(0, buf.indexOf(0)));
+    },
+    copy: (dst, src, size) => memcpy(dst, src, size),
+    errno: () => koffi.errno(),
+    registerSample: (f) => koffi.register(f, SampleFn),
+    unregister: (cb) => koffi.unregister(cb),
+    setPrint: (sink) => {
+      const buf = Buffer.alloc(4096);
+      const cb = koffi.register((level: number, fmt: string, args: Ptr) => {
+        const n = vsnprintf(buf, buf.length, fmt, args) as number;
+        const text = buf.toString('utf8', 0, Math.min(Math.max(n, 0), buf.length - 1)).trimEnd();
+        if (text) sink(level, text);
+        return 0;
+      }, PrintFn);
+      setPrint(cb);
+      if (printCb !== undefined) koffi.unregister(printCb);
+      printCb = cb;
+    },
+  };
+}

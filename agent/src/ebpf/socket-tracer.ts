@@ -1,0 +1,316 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Logger } from '../../../gateway/src/common/logger';
+import { decodeEvent, SocketEvent } from './events';
+import { PX_CONFIG, PX_DATA_EVENT, PX_MAX_DATA, STAT_COUNT, Stat } from './layout';
+import { LIBBPF_WARN, Libbpf, Ptr, loadLibbpf } from './libbpf';
+import { ensureTracefs } from './tracefs';
+import { EbpfUnavailableError } from './unavailable';
+
+export interface SocketTracerOptions {
+  /** The compiled object; default: bpf/socket_trace.bpf.o of this package. */
+  readonly objectPath?: string | undefined;
+  /** Bytes of each syscall's data sent to user space (at most PX_MAX_DATA). */
+  readonly captureBytes: number;
+  /** Ring buffer size: a power of two, at least one page. */
+  readonly ringBufferBytes: number;
+  /** How often the ring buffer is drained. */
+  readonly pollIntervalMs: number;
+  /** Events handled per slice before yielding to the event loop. */
+  readonly maxEventsPerSlice: number;
+  /** The process whose traffic is never traced (default: this one). */
+  readonly agentTgid?: number | undefined;
+  /** The libbpf shared object (default: the system's libbpf.so.1). */
+  readonly libbpfPath?: string | undefined;
+}
+
+/** The kernel side's counters (summed over CPUs). */
+export interface TracerCounters {
+  readonly ringbufDrops: number;
+  readonly connEvents: number;
+  readonly dataEvents: number;
+  readonly connEvicted: number;
+}
+
+const EPERM = 1;
+const EAGAIN = 11;
+const LOAD_ATTEMPTS = 5;
+const OBJECT = 'socket_trace.bpf.o';
+const STOP = -1;
+
+/**
+ * The socket tracer's user side: open, configure, load, attach, poll, clean up, with one "failed
+ * to X" message per step. Events are drained from the ring buffer on a timer in bounded slices,
+ * so a burst never holds the event loop for long; each is decoded and handed to `onEvent`.
+ * Links are file descriptors: if the process dies, the kernel detaches the programs.
+ */
+export class SocketTracer {
+  private timer: NodeJS.Timeout | undefined;
+  private budget = 0;
+  private handled = 0;
+  private draining = false;
+  private closed = false;
+  /** Samples that failed to decode or whose handler threw. */
+  decodeErrors = 0;
+  /** Each sample is copied here out of the ring (the largest sample is a full data event). */
+  private readonly staging = new Uint8Array(PX_DATA_EVENT.size);
+  private readonly stagingView = new DataView(this.staging.buffer);
+
+  private constructor(
+    private readonly lib: Libbpf,
+    private readonly obj: Ptr,
+    private readonly links: Ptr[],
+    private readonly statsMap: Ptr,
+    private readonly opts: SocketTracerOptions,
+    private readonly log: Logger,
+    private readonly onEvent: (ev: SocketEvent) => void,
+    private ring: Ptr | null = null,
+    private sampleCb: Ptr | null = null,
+  ) {}
+
+  /**
+   * Loads and attaches the programs. Throws EbpfUnavailableError when this host cannot trace
+   * (library, BTF, tracefs, privileges), naming what is missing and what to do.
+   */
+  static open(
+    opts: SocketTracerOptions,
+    log: Logger,
+    onEvent: (ev: SocketEvent) => void,
+  ): SocketTracer {
+    let lib: Libbpf;
+    try {
+      lib = loadLibbpf(opts.libbpfPath);
+    } catch (err) {
+      throw new EbpfUnavailableError(
+        `${opts.libbpfPath ?? 'libbpf.so.1'} could not be loaded (${(err as Error).message})`,
+        'Install libbpf 1.1 or later: apt-get install libbpf1 (Debian, Ubuntu) or dnf install libbpf (Fedora, RHEL)',
+      );
+    }
+    if (!existsSync('/sys/kernel/btf/vmlinux')) {
+      throw new EbpfUnavailableError(
+        'the kernel exposes no BTF (/sys/kernel/btf/vmlinux is missing)',
+        'Run on a kernel built with CONFIG_DEBUG_INFO_BTF=y (the default of current distributions)',
+      );
+    }
+    if (ensureTracefs() === 'mounted-by-us') log.info('mounted tracefs at /sys/kernel/tracing');
+    lib.setPrint((level, line) => {
+      if (level === LIBBPF_WARN) log.warn({ libbpf: true }, line);
+      else log.debug({ libbpf: true }, line);
+    });
+
+    const path = opts.objectPath ?? findObject();
+    const { obj, maps } = loadObject(lib, path, opts, log);
+    const links: Ptr[] = [];
+    try {
+      for (let p = lib.objectNextProgram(obj, null); p; p = lib.objectNextProgram(obj, p)) {
+        const link = lib.programAttach(p);
+        if (!link) {
+          throw new EbpfUnavailableError(
+            `failed to attach ${lib.programName(p)}: ${lib.strerror(lib.errno())}`,
+            'Check that syscall tracepoints are enabled (see the libbpf lines logged above)',
+          );
+        }
+        links.push(link);
+      }
+      const tracer = new SocketTracer(
+        lib,
+        obj,
+        links,
+        required(maps, 'px_stats'),
+        opts,
+        log,
+        onEvent,
+      );
+      tracer.openRing(lib.mapFd(required(maps, 'px_events')));
+      log.info(
+        { programs: links.length, libbpf: lib.version, captureBytes: opts.captureBytes },
+        'socket tracer attached',
+      );
+      return tracer;
+    } catch (err) {
+      for (const link of links) lib.linkDestroy(link);
+      lib.objectClose(obj);
+      throw err;
+    }
+  }
+
+  /** Starts draining the ring buffer on a timer. */
+  start(): void {
+    if (this.closed || this.timer) return;
+    this.timer = setInterval(() => this.drain(), this.opts.pollIntervalMs);
+  }
+
+  /** Drains one slice now; returns the number of events handled. */
+  poll(): number {
+    if (!this.ring) return 0;
+    this.budget = this.opts.maxEventsPerSlice;
+    this.handled = 0;
+    const rc = this.lib.ringBufferConsume(this.ring);
+    if (rc < 0 && this.budget > 0) this.log.warn({ rc }, 'failed to consume the ring buffer');
+    return this.handled;
+  }
+
+  /** The kernel side's counters, summed over CPUs. */
+  counters(): TracerCounters {
+    const ncpu = this.lib.numPossibleCpus();
+    const key = new Uint8Array(4);
+    const value = new Uint8Array(8 * ncpu);
+    const sums: number[] = [];
+    for (let i = 0; i < STAT_COUNT; i++) {
+      new DataView(key.buffer).setUint32(0, i, true);
+      let sum = 0n;
+      if (this.lib.mapLookupElem(this.statsMap, key, value) === 0) {
+        const view = new DataView(value.buffer);
+        for (let c = 0; c < ncpu; c++) sum += view.getBigUint64(8 * c, true);
+      }
+      sums.push(Number(sum));
+    }
+    return {
+      ringbufDrops: sums[Stat.RINGBUF_DROPS]!,
+      connEvents: sums[Stat.CONN_EVENTS]!,
+      dataEvents: sums[Stat.DATA_EVENTS]!,
+      connEvicted: sums[Stat.CONN_EVICTED]!,
+    };
+  }
+
+  /** Detaches the programs, handles what is left in the ring, frees everything. Safe twice. */
+  shutdown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const link of this.links.splice(0)) this.lib.linkDestroy(link);
+    while (this.poll() === this.opts.maxEventsPerSlice);
+    if (this.ring) this.lib.ringBufferFree(this.ring);
+    this.ring = null;
+    if (this.sampleCb !== null) this.lib.unregister(this.sampleCb);
+    this.sampleCb = null;
+    this.lib.objectClose(this.obj);
+    this.log.info('socket tracer detached');
+  }
+
+  private openRing(fd: number): void {
+    this.sampleCb = this.lib.registerSample((_ctx, data, size) => this.onSample(data, size));
+    this.ring = this.lib.ringBufferNew(fd, this.sampleCb);
+    if (!this.ring) {
+      const errno = this.lib.errno();
+      this.shutdown();
+      throw new Error(`failed to create the ring buffer reader: ${this.lib.strerror(errno)}`);
+    }
+  }
+
+  private onSample(data: Ptr, size: number): number {
+    this.handled++;
+    try {
+      const n = Math.min(size, this.staging.length);
+      this.lib.copy(this.staging, data, n);
+      const ev = decodeEvent(this.staging, n, this.stagingView);
+      if (ev) this.onEvent(ev);
+      else this.decodeErrors++;
+    } catch (err) {
+      this.decodeErrors++;
+      this.log.debug({ err }, 'failed to handle a ring buffer event');
+    }
+    return --this.budget > 0 ? 0 : STOP;
+  }
+
+  private drain(): void {
+    if (this.draining || this.closed) return;
+    this.draining = true;
+    try {
+      if (this.poll() < this.opts.maxEventsPerSlice) return;
+    } finally {
+      this.draining = false;
+    }
+    // A full slice: more may be waiting; continue after the event loop's pending I/O.
+    setImmediate(() => this.drain());
+  }
+}
+
+/**
+ * Opens, configures and loads the object. The verifier gives up with EAGAIN when a signal
+ * arrives while it works (a profiler's timer, say), and an object loads only once: so on
+ * EAGAIN the object is opened afresh and loaded again, a few times.
+ */
+function loadObject(
+  lib: Libbpf,
+  path: string,
+  opts: SocketTracerOptions,
+  log: Logger,
+): { obj: Ptr; maps: Map<string, Ptr> } {
+  for (let attempt = 1; ; attempt++) {
+    const obj = lib.objectOpenFile(path);
+    if (!obj) throw new Error(`failed to open ${path}: ${lib.strerror(lib.errno())}`);
+    try {
+      const maps = mapsByName(lib, obj);
+      writeConfig(lib, maps, opts);
+      if (lib.mapSetMaxEntries(required(maps, 'px_events'), opts.ringBufferBytes) !== 0) {
+        throw new Error(`failed to size the ring buffer to ${opts.ringBufferBytes} bytes`);
+      }
+      const err = lib.objectLoad(obj);
+      if (err === 0) return { obj, maps };
+      if (-err !== EAGAIN || attempt === LOAD_ATTEMPTS) throw loadError(lib, -err);
+      log.info({ attempt }, 'the verifier was interrupted; loading again');
+    } catch (err) {
+      lib.objectClose(obj);
+      throw err;
+    }
+    lib.objectClose(obj);
+  }
+}
+
+/** The object next to this package: bpf/socket_trace.bpf.o above dist/ or the sources. */
+function findObject(): string {
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+    const candidate = join(dir, 'bpf', OBJECT);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`failed to find bpf/${OBJECT} above ${__dirname}; set agent.bpfObject`);
+}
+
+function mapsByName(lib: Libbpf, obj: Ptr): Map<string, Ptr> {
+  const maps = new Map<string, Ptr>();
+  for (let m = lib.objectNextMap(obj, null); m; m = lib.objectNextMap(obj, m)) {
+    maps.set(lib.mapName(m), m);
+  }
+  return maps;
+}
+
+function required(maps: Map<string, Ptr>, name: string): Ptr {
+  const map = maps.get(name);
+  if (!map) throw new Error(`failed to find map ${name} in the BPF object`);
+  return map;
+}
+
+/** Writes px_config into .rodata: const volatile globals are fixed at load. */
+function writeConfig(lib: Libbpf, maps: Map<string, Ptr>, opts: SocketTracerOptions): void {
+  const entry = [...maps].find(([name]) => name.endsWith('.rodata'));
+  if (!entry) throw new Error('failed to find the .rodata map holding px_config');
+  const initial = entry[1] && lib.mapInitialValue(entry[1]);
+  if (!initial || initial.length < PX_CONFIG.size) {
+    throw new Error('failed to read the initial value of .rodata');
+  }
+  const data = Uint8Array.from(initial);
+  const view = new DataView(data.buffer);
+  view.setUint32(PX_CONFIG.fields.agent_tgid!.offset, opts.agentTgid ?? process.pid, true);
+  view.setUint32(
+    PX_CONFIG.fields.capture_bytes!.offset,
+    Math.min(opts.captureBytes, PX_MAX_DATA),
+    true,
+  );
+  if (lib.mapSetInitialValue(entry[1], data) !== 0) {
+    throw new Error('failed to set px_config in .rodata');
+  }
+}
+
+function loadError(lib: Libbpf, errno: number): Error {
+  if (errno === EPERM) {
+    return new EbpfUnavailableError(
+      'the kernel refused to load the BPF programs (EPERM)',
+      'Run the agent as root, or with CAP_BPF and CAP_PERFMON (in Kubernetes: a privileged DaemonSet)',
+    );
+  }
+  return new EbpfUnavailableError(
+    `the kernel refused to load the BPF programs: ${lib.strerror(errno)}`,
+    'The verifier log is in the libbpf lines logged above (warn level); report it with the kernel version',
+  );
+}

@@ -1,0 +1,135 @@
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScriptStep, runScript, summary } from '../../../../test/support/http-script';
+import { DEFAULT_STITCHER_LIMITS, HttpStitcher } from './http-stitcher';
+
+/** A captured connection (see testdata/README.md) as script steps, one per syscall. */
+function capture(name: string): ScriptStep[] {
+  const text = readFileSync(join(__dirname, 'testdata', `${name}.jsonl`), 'utf8');
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const e = JSON.parse(line) as { kind: 'request' | 'response'; ts: number; data: string };
+      return { kind: e.kind, ts: e.ts, bytes: Buffer.from(e.data, 'base64') };
+    });
+}
+
+/** Every byte of a capture in its own syscall, same positions. */
+function bytewise(steps: readonly ScriptStep[]): ScriptStep[] {
+  return steps.flatMap((s) =>
+    Array.from(s.bytes as Uint8Array, (b) => ({ kind: s.kind, ts: s.ts, bytes: Uint8Array.of(b) })),
+  );
+}
+
+const KEEP_ALIVE = [
+  ['GET', '/api/items?page=2', 200],
+  ['POST', '/api/orders', 201],
+  ['GET', '/api/chunked', 200],
+  ['DELETE', '/api/orders/7/status/204', 204],
+  ['PUT', '/api/orders/7/status/404', 404],
+];
+const short = (x: ReturnType<typeof summary>) => [x.method, x.target, x.status];
+
+describe('captured conversations', () => {
+  it.each(['node-server', 'node-client', 'python-server', 'python-client'])(
+    '%s: five keep-alive exchanges, chunked bodies de-chunked',
+    (name) => {
+      const out = runScript(new HttpStitcher(), capture(name)).map(summary);
+      expect(out.map(short)).toEqual(KEEP_ALIVE);
+      expect(out[1]).toMatchObject({ reqBody: '{"item":"a1","qty":2}', reqBodySize: 21 });
+      expect(out[2]).toMatchObject({ respBody: 'part one;part two;end', respBodySize: 21 });
+      expect(out[3]).toMatchObject({ respBody: '', respBodySize: 0 });
+    },
+  );
+
+  it.each(['stock-python-server', 'stock-python-client'])(
+    '%s: an HTTP/1.0 answer to curl with its whole page',
+    (name) => {
+      const [x, ...rest] = runScript(
+        new HttpStitcher({ ...DEFAULT_STITCHER_LIMITS, maxBodyBytes: 1 << 20 }),
+        capture(name),
+      );
+      expect(rest).toEqual([]);
+      expect(x!.resp.head.minorVersion).toBe(0);
+      expect(summary(x!)).toMatchObject({
+        method: 'GET',
+        target: '/',
+        status: 200,
+        respBodySize: 446,
+      });
+      expect(Buffer.from(x!.resp.body).toString()).toMatch(/^<!DOCTYPE HTML>[\s\S]*<\/html>\n$/);
+    },
+  );
+
+  it.each(['node-server', 'python-client', 'stock-python-server'])(
+    '%s: the same exchanges when every byte is its own syscall',
+    (name) => {
+      const whole = runScript(new HttpStitcher(), capture(name)).map(summary);
+      expect(runScript(new HttpStitcher(), bytewise(capture(name))).map(summary)).toEqual(whole);
+    },
+  );
+
+  it('skips garbage before the conversation and parses from the next message', () => {
+    const garbage: ScriptStep = {
+      kind: 'request',
+      bytes: Buffer.from('\x16\x03\x01\x02\x00\x01\x00\x01\xfcgarbage\r\n\r\n', 'latin1'),
+    };
+    const s = new HttpStitcher();
+    const out = runScript(s, [garbage, ...capture('node-server')]).map(summary);
+    expect(out.map(short)).toEqual(KEEP_ALIVE);
+    expect(s.errors()).toBeGreaterThan(0);
+  });
+
+  it('keeps every exchange when a chunk is lost, only that body damaged', () => {
+    const steps = capture('python-server');
+    const lost = steps.findIndex(
+      (s) => Buffer.from(s.bytes as Uint8Array).toString() === '9\r\npart two;\r\n',
+    );
+    steps[lost] = { ...steps[lost]!, lost: true };
+    const out = runScript(new HttpStitcher(), steps).map(summary);
+    expect(out.map(short)).toEqual(KEEP_ALIVE);
+    expect(out[2]!.respBody).not.toBe('part one;part two;end');
+    expect(out.filter((_, i) => i !== 2)).toEqual(
+      runScript(new HttpStitcher(), capture('python-server'))
+        .map(summary)
+        .filter((_, i) => i !== 2),
+    );
+  });
+
+  it('never throws on mutated captures', () => {
+    const names = ['node-server', 'node-client', 'python-server', 'stock-python-client'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...names),
+        fc.array(
+          fc.record({
+            step: fc.nat(),
+            at: fc.nat(),
+            op: fc.constantFrom('flip', 'cut', 'lose', 'dup'),
+            byte: fc.integer({ min: 0, max: 255 }),
+          }),
+          { minLength: 1, maxLength: 8 },
+        ),
+        (name, mutations) => {
+          const steps = capture(name);
+          for (const m of mutations) {
+            const i = m.step % steps.length;
+            const bytes = Buffer.from(steps[i]!.bytes as Uint8Array);
+            const at = m.at % bytes.length;
+            if (m.op === 'flip') bytes[at] = m.byte;
+            if (m.op === 'lose') steps[i] = { ...steps[i]!, lost: true };
+            else if (m.op === 'dup') steps.splice(i, 0, { ...steps[i]! });
+            else steps[i] = { ...steps[i]!, bytes: m.op === 'cut' ? bytes.subarray(0, at) : bytes };
+          }
+          const s = new HttpStitcher();
+          const out = runScript(s, steps);
+          expect(out.length).toBeLessThanOrEqual(steps.length);
+          expect(Number.isInteger(s.errors())).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,218 @@
+/** A parsed start line and header block of an HTTP/1.x message. */
+export interface HttpHead {
+  readonly kind: 'request' | 'response';
+  readonly minorVersion: number;
+  /** Request method; '' for responses. */
+  readonly method: string;
+  /** Request target as sent (path and query); '' for responses. */
+  readonly target: string;
+  /** Response status; 0 for requests. */
+  readonly status: number;
+  /** Response reason phrase; '' for requests. */
+  readonly reason: string;
+  /** Header fields in order, names as sent. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** Bytes of the start line, headers and the empty line that ends them. */
+  readonly length: number;
+}
+
+export type HeadResult =
+  | { readonly kind: 'ok'; readonly head: HttpHead }
+  | { readonly kind: 'incomplete' }
+  | { readonly kind: 'invalid'; readonly reason: string };
+
+const MAX_HEADERS = 128;
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const HT = 0x09;
+const COLON = 0x3a;
+const INCOMPLETE: HeadResult = { kind: 'incomplete' };
+
+/** RFC 9110 token characters (header names, methods). */
+const TOKEN = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") {
+  TOKEN[c.charCodeAt(0)] = 1;
+}
+
+const invalid = (reason: string): HeadResult => ({ kind: 'invalid', reason });
+
+/**
+ * Parses the head of a request or response at the start of `buf` (this runs for every message
+ * the agent sees: the head is decoded to one latin1 string once, then sliced). Lenient where
+ * real peers are (bare LF line ends, obsolete header folding), strict where a wrong guess would
+ * misframe the stream (start line, header names).
+ */
+export function parseHead(buf: Buffer, kind: 'request' | 'response'): HeadResult {
+  const length = headLength(buf);
+  if (length < 0) return INCOMPLETE;
+  const t = buf.toString('latin1', 0, length);
+  const first = lineEnd(t, 0);
+  const start = kind === 'request' ? parseRequestLine(t, first.end) : parseStatusLine(t, first.end);
+  if (typeof start === 'string') return invalid(start);
+  const headers: [string, string][] = [];
+  let from = first.next;
+  for (;;) {
+    const line = lineEnd(t, from);
+    if (line.end === from) break;
+    if (headers.length >= MAX_HEADERS) return invalid('too many header lines');
+    const c0 = t.charCodeAt(from);
+    if (c0 === SP || c0 === HT) {
+      const last = headers[headers.length - 1];
+      if (!last) return invalid('folded line before any header');
+      last[1] = `${last[1]} ${trimmed(t, from, line.end)}`;
+    } else {
+      let colon = from;
+      while (colon < line.end && t.charCodeAt(colon) !== COLON) {
+        if (!TOKEN[t.charCodeAt(colon)]) return invalid('malformed header line');
+        colon++;
+      }
+      if (colon === from || colon === line.end) return invalid('malformed header line');
+      headers.push([t.slice(from, colon), trimmed(t, colon + 1, line.end)]);
+    }
+    from = line.next;
+  }
+  return { kind: 'ok', head: { kind, ...start, headers, length } };
+}
+
+/** Bytes up to and including the empty line that ends the head, or -1 when it has not come. */
+function headLength(buf: Buffer): number {
+  if (buf[0] === LF || (buf[0] === CR && buf[1] === LF)) return buf[0] === LF ? 1 : 2;
+  const crlf = buf.indexOf('\n\r\n');
+  const lf = buf.indexOf('\n\n');
+  if (crlf < 0) return lf < 0 ? -1 : lf + 2;
+  return lf < 0 || crlf < lf ? crlf + 3 : lf + 2;
+}
+
+type StartLine = Omit<HttpHead, 'kind' | 'headers' | 'length'>;
+
+/** `METHOD SP target SP HTTP/1.x` */
+function parseRequestLine(t: string, end: number): StartLine | string {
+  let i = 0;
+  while (i < end && i < 20 && isUpper(t.charCodeAt(i))) i++;
+  if (i === 0 || t.charCodeAt(i) !== SP) return 'malformed request line';
+  const targetStart = i + 1;
+  const j = t.indexOf(' ', targetStart);
+  if (j <= targetStart || end - j !== 9) return 'malformed request line';
+  const minor = httpVersion(t, j + 1);
+  if (minor < 0) return 'malformed request line';
+  return {
+    minorVersion: minor,
+    method: t.slice(0, i),
+    target: t.slice(targetStart, j),
+    status: 0,
+    reason: '',
+  };
+}
+
+/** `HTTP/1.x SP 3DIGIT [SP reason]` */
+function parseStatusLine(t: string, end: number): StartLine | string {
+  const minor = httpVersion(t, 0);
+  if (minor < 0 || end < 12 || t.charCodeAt(8) !== SP) return 'malformed status line';
+  const d = (k: number) => t.charCodeAt(k) - 0x30;
+  if (d(9) < 1 || d(9) > 9 || d(10) < 0 || d(10) > 9 || d(11) < 0 || d(11) > 9) {
+    return 'malformed status line';
+  }
+  if (end > 12 && t.charCodeAt(12) !== SP) return 'malformed status line';
+  return {
+    minorVersion: minor,
+    method: '',
+    target: '',
+    status: d(9) * 100 + d(10) * 10 + d(11),
+    reason: end > 13 ? t.slice(13, end) : '',
+  };
+}
+
+function isUpper(c: number): boolean {
+  return c >= 0x41 && c <= 0x5a;
+}
+
+/** The minor version of `HTTP/1.0` or `HTTP/1.1` at `at`, or -1. */
+function httpVersion(t: string, at: number): number {
+  if (!t.startsWith('HTTP/1.', at)) return -1;
+  const minor = t.charCodeAt(at + 7);
+  return minor === 0x30 ? 0 : minor === 0x31 ? 1 : -1;
+}
+
+/** The line starting at `from` (the head holds its end): where its content ends and the next begins. */
+function lineEnd(t: string, from: number): { end: number; next: number } {
+  const nl = t.indexOf('\n', from);
+  return { end: nl > from && t.charCodeAt(nl - 1) === CR ? nl - 1 : nl, next: nl + 1 };
+}
+
+function trimmed(t: string, from: number, to: number): string {
+  let a = from;
+  let b = to;
+  while (a < b && (t.charCodeAt(a) === SP || t.charCodeAt(a) === HT)) a++;
+  while (b > a && (t.charCodeAt(b - 1) === SP || t.charCodeAt(b - 1) === HT)) b--;
+  return t.slice(a, b);
+}
+
+/** The value of a header (case-insensitive name); repeated fields are joined with ", ". */
+export function headerValue(head: HttpHead, name: string): string | undefined {
+  let value: string | undefined;
+  for (const [n, v] of head.headers) {
+    if (n.length === name.length && n.toLowerCase() === name) {
+      value = value === undefined ? v : `${value}, ${v}`;
+    }
+  }
+  return value;
+}
+
+/** How a message's body is delimited (RFC 9112 section 6.3). */
+export type Framing =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'length'; readonly length: number }
+  | { readonly kind: 'chunked' }
+  | { readonly kind: 'close' }
+  | { readonly kind: 'invalid'; readonly reason: string };
+
+/** The body framing of a message; a response needs the method of its request. */
+export function framingOf(head: HttpHead, requestMethod?: string): Framing {
+  if (head.kind === 'response') {
+    const s = head.status;
+    if (requestMethod === 'HEAD' || (s >= 100 && s < 200) || s === 204 || s === 304) {
+      return { kind: 'none' };
+    }
+  }
+  const te = headerValue(head, 'transfer-encoding');
+  if (te !== undefined) {
+    const codings = te.toLowerCase().split(',');
+    if (codings[codings.length - 1]!.trim() === 'chunked') return { kind: 'chunked' };
+    return head.kind === 'request'
+      ? { kind: 'invalid', reason: 'request transfer-encoding does not end in chunked' }
+      : { kind: 'close' };
+  }
+  const cl = headerValue(head, 'content-length');
+  if (cl !== undefined) {
+    const values = new Set(cl.split(',').map((v) => v.trim()));
+    const [only] = values;
+    if (values.size !== 1 || !/^\d{1,15}$/.test(only!)) {
+      return { kind: 'invalid', reason: 'bad content-length' };
+    }
+    const length = Number(only);
+    return length === 0 ? { kind: 'none' } : { kind: 'length', length };
+  }
+  return head.kind === 'request' ? { kind: 'none' } : { kind: 'close' };
+}
+
+/** Whether captured bytes start like an HTTP/1.x message of the given kind. */
+export function startsMessage(data: Uint8Array, kind: 'request' | 'response'): boolean {
+  if (kind === 'response') {
+    return (
+      data.length >= 9 &&
+      data[0] === 0x48 && // H
+      data[1] === 0x54 &&
+      data[2] === 0x54 &&
+      data[3] === 0x50 &&
+      data[4] === 0x2f && // /
+      data[5] === 0x31 && // 1
+      data[6] === 0x2e && // .
+      (data[7] === 0x30 || data[7] === 0x31) &&
+      data[8] === SP
+    );
+  }
+  let i = 0;
+  while (i < data.length && i < 20 && isUpper(data[i]!)) i++;
+  return i >= 3 && i < data.length && data[i] === SP;
+}

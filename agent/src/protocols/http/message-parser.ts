@@ -1,0 +1,312 @@
+import { ByteStream } from './byte-stream';
+import { HttpHead, framingOf, parseHead, startsMessage } from './head';
+
+/** A complete HTTP/1.x message, with the time of its first and last byte. */
+export interface HttpMessage {
+  readonly head: HttpHead;
+  /** Times of the first and last byte, monotonic ns. */
+  readonly startTs: number;
+  readonly endTs: number;
+  /** Captured body bytes (after de-chunking), at most the configured body limit. */
+  readonly body: Uint8Array;
+  /** Full body size (after de-chunking), whether or not it was captured. */
+  readonly bodySize: number;
+}
+
+export interface ParserLimits {
+  /** Body bytes kept per message. */
+  readonly maxBodyBytes: number;
+  /** Longest start line plus headers accepted. */
+  readonly maxHeadBytes: number;
+}
+
+/** What the parser knows beyond the bytes. */
+export interface ParseContext {
+  /** Method of the request the next response answers (HEAD responses have no body). */
+  readonly requestMethod?: string | undefined;
+  /** The connection is closed: no more bytes will come. */
+  readonly closed: boolean;
+}
+
+interface Partial {
+  readonly head: HttpHead;
+  readonly startTs: number;
+  readonly parts: Uint8Array[];
+  captured: number;
+  bodySize: number;
+}
+
+type State =
+  | { readonly kind: 'start' }
+  /** Skipping to the next chunk that starts a message (`inclusive`: the one at the cursor counts). */
+  | { readonly kind: 'resync'; readonly inclusive: boolean }
+  | { readonly kind: 'length'; readonly msg: Partial; remaining: number }
+  | { readonly kind: 'chunk-size'; readonly msg: Partial }
+  | { readonly kind: 'chunk-data'; readonly msg: Partial; remaining: number }
+  | { readonly kind: 'chunk-end'; readonly msg: Partial }
+  | { readonly kind: 'trailers'; readonly msg: Partial }
+  | { readonly kind: 'chunk-lost'; readonly msg: Partial }
+  | { readonly kind: 'until-close'; readonly msg: Partial };
+
+const MAX_CHUNK_LINE = 1024;
+const CHUNK_SIZE_RE = /^([0-9a-fA-F]{1,12})[ \t]*(?:;.*)?$/;
+const TERMINAL_CHUNK = Buffer.from('0\r\n\r\n');
+
+/**
+ * Parses one direction of a connection into messages, one at a time, as bytes arrive. Malformed
+ * input never throws: the parser counts an error and resynchronises at the next chunk that starts
+ * a message. Bodies may span holes in the capture (their bytes are counted, not kept); a
+ * chunked body that loses a chunk-size line ends at the next message start or terminal chunk.
+ */
+export class MessageParser {
+  private state: State = { kind: 'start' };
+  /** Malformed or unparseable stretches skipped so far. */
+  errors = 0;
+  /** Set when the parser resynchronised; the stitcher reads and clears it. */
+  resynced = false;
+
+  constructor(
+    private readonly kind: 'request' | 'response',
+    private readonly limits: ParserLimits,
+  ) {}
+
+  /** Parses the next complete message, or returns undefined when it needs more bytes. */
+  next(stream: ByteStream, ctx: ParseContext): HttpMessage | undefined {
+    for (;;) {
+      if (stream.lost) {
+        stream.lost = false;
+        if (this.state.kind !== 'resync') this.fail(true);
+      }
+      const step = this.step(stream, ctx);
+      if (step === 'wait') return undefined;
+      if (step !== 'again') return step;
+    }
+  }
+
+  private step(stream: ByteStream, ctx: ParseContext): HttpMessage | 'again' | 'wait' {
+    const s = this.state;
+    switch (s.kind) {
+      case 'start':
+        return this.parseStart(stream, ctx);
+      case 'resync': {
+        if (stream.cursor >= stream.knownEnd()) return 'wait';
+        const found = stream.skipToChunkStart((d) => startsMessage(d, this.kind), s.inclusive);
+        if (!found) {
+          // Everything known was skipped: the next chunk to arrive starts at the cursor.
+          this.state = { kind: 'resync', inclusive: true };
+          return 'wait';
+        }
+        this.state = { kind: 'start' };
+        return 'again';
+      }
+      case 'length': {
+        s.remaining -= this.consumeBody(stream, s.msg, s.remaining);
+        if (s.remaining > 0) return ctx.closed ? this.abandon() : 'wait';
+        return this.finish(stream, s.msg);
+      }
+      case 'chunk-size':
+        return this.parseChunkSize(stream, ctx, s.msg);
+      case 'chunk-data': {
+        s.remaining -= this.consumeBody(stream, s.msg, s.remaining);
+        if (s.remaining > 0) return ctx.closed ? this.abandon() : 'wait';
+        this.state = { kind: 'chunk-end', msg: s.msg };
+        return 'again';
+      }
+      case 'chunk-end':
+        return this.parseChunkEnd(stream, ctx, s.msg);
+      case 'trailers':
+        return this.parseTrailers(stream, ctx, s.msg);
+      case 'chunk-lost':
+        return this.skipLostChunks(stream, ctx, s.msg);
+      case 'until-close': {
+        this.consumeBody(stream, s.msg, stream.knownEnd() - stream.cursor);
+        return ctx.closed ? this.finish(stream, s.msg) : 'wait';
+      }
+    }
+  }
+
+  private parseStart(stream: ByteStream, ctx: ParseContext): HttpMessage | 'again' | 'wait' {
+    if (stream.cursor >= stream.knownEnd()) return 'wait';
+    if (stream.atHole()) return this.fail();
+    const run = stream.contiguous(this.limits.maxHeadBytes);
+    const result = parseHead(run.bytes, this.kind);
+    if (result.kind === 'invalid') return this.fail();
+    if (result.kind === 'incomplete') {
+      if (run.holeAfter || run.bytes.length >= this.limits.maxHeadBytes) return this.fail();
+      return ctx.closed ? this.abandon() : 'wait';
+    }
+    const head = result.head;
+    const framing = framingOf(head, ctx.requestMethod);
+    if (framing.kind === 'invalid') return this.fail();
+    const msg: Partial = {
+      head,
+      startTs: stream.tsAtCursor(),
+      parts: [],
+      captured: 0,
+      bodySize: 0,
+    };
+    stream.consume(head.length);
+    switch (framing.kind) {
+      case 'none':
+        return this.finish(stream, msg);
+      case 'length':
+        this.state = { kind: 'length', msg, remaining: framing.length };
+        return 'again';
+      case 'chunked':
+        this.state = { kind: 'chunk-size', msg };
+        return 'again';
+      case 'close':
+        this.state = { kind: 'until-close', msg };
+        return 'again';
+    }
+  }
+
+  private parseChunkSize(
+    stream: ByteStream,
+    ctx: ParseContext,
+    msg: Partial,
+  ): HttpMessage | 'again' | 'wait' {
+    if (stream.cursor >= stream.knownEnd()) return ctx.closed ? this.abandon() : 'wait';
+    if (stream.atHole()) return this.loseChunks(msg);
+    const run = stream.contiguous(MAX_CHUNK_LINE);
+    const nl = run.bytes.indexOf(0x0a);
+    if (nl < 0) {
+      if (run.holeAfter) return this.loseChunks(msg);
+      if (run.bytes.length >= MAX_CHUNK_LINE) return this.fail();
+      return ctx.closed ? this.abandon() : 'wait';
+    }
+    const line = run.bytes.toString(
+      'latin1',
+      0,
+      nl > 0 && run.bytes[nl - 1] === 0x0d ? nl - 1 : nl,
+    );
+    const m = CHUNK_SIZE_RE.exec(line);
+    if (!m) return this.fail();
+    stream.consume(nl + 1);
+    const size = parseInt(m[1]!, 16);
+    this.state =
+      size === 0 ? { kind: 'trailers', msg } : { kind: 'chunk-data', msg, remaining: size };
+    return 'again';
+  }
+
+  private parseChunkEnd(
+    stream: ByteStream,
+    ctx: ParseContext,
+    msg: Partial,
+  ): HttpMessage | 'again' | 'wait' {
+    if (stream.cursor >= stream.knownEnd()) return ctx.closed ? this.abandon() : 'wait';
+    if (stream.atHole()) return this.loseChunks(msg);
+    const run = stream.contiguous(2);
+    if (run.bytes[0] === 0x0a) {
+      stream.consume(1);
+    } else if (run.bytes.length < 2) {
+      if (run.holeAfter) return this.loseChunks(msg);
+      return ctx.closed ? this.abandon() : 'wait';
+    } else if (run.bytes[0] === 0x0d && run.bytes[1] === 0x0a) {
+      stream.consume(2);
+    } else {
+      return this.fail();
+    }
+    this.state = { kind: 'chunk-size', msg };
+    return 'again';
+  }
+
+  private parseTrailers(
+    stream: ByteStream,
+    ctx: ParseContext,
+    msg: Partial,
+  ): HttpMessage | 'again' | 'wait' {
+    if (stream.cursor >= stream.knownEnd()) return ctx.closed ? this.finish(stream, msg) : 'wait';
+    if (stream.atHole()) return this.finish(stream, msg);
+    const run = stream.contiguous(this.limits.maxHeadBytes);
+    const b = run.bytes;
+    let end = -1;
+    if (b[0] === 0x0a) end = 1;
+    else if (b[0] === 0x0d && b[1] === 0x0a) end = 2;
+    else {
+      const crlf = b.indexOf('\r\n\r\n');
+      const lf = b.indexOf('\n\n');
+      if (crlf >= 0) end = crlf + 4;
+      else if (lf >= 0) end = lf + 2;
+    }
+    if (end < 0) {
+      if (run.holeAfter || b.length >= this.limits.maxHeadBytes) return this.finish(stream, msg);
+      return ctx.closed ? this.finish(stream, msg) : 'wait';
+    }
+    stream.consume(end);
+    return this.finish(stream, msg);
+  }
+
+  /**
+   * A chunk-size line fell in a hole, so chunk boundaries are lost. The message ends at the next
+   * syscall chunk that starts a message, after a fully captured chunk ending in the terminal
+   * chunk, or at close.
+   */
+  private skipLostChunks(
+    stream: ByteStream,
+    ctx: ParseContext,
+    msg: Partial,
+  ): HttpMessage | 'again' | 'wait' {
+    for (;;) {
+      const c = stream.head();
+      if (!c) return ctx.closed ? this.finish(stream, msg) : 'wait';
+      if (c.pos >= stream.cursor && startsMessage(c.data, this.kind)) {
+        const gap = c.pos - stream.cursor;
+        if (gap > 0) msg.bodySize += stream.consume(gap);
+        return this.finish(stream, msg);
+      }
+      const toEnd = c.pos + c.size - stream.cursor;
+      msg.bodySize += stream.consume(toEnd);
+      if (c.data.length === c.size && endsWith(c.data, TERMINAL_CHUNK)) {
+        return this.finish(stream, msg);
+      }
+    }
+  }
+
+  private consumeBody(stream: ByteStream, msg: Partial, n: number): number {
+    const before = msg.parts.length;
+    const consumed = stream.consume(n, msg.parts, this.limits.maxBodyBytes - msg.captured);
+    for (let i = before; i < msg.parts.length; i++) msg.captured += msg.parts[i]!.length;
+    msg.bodySize += consumed;
+    return consumed;
+  }
+
+  private loseChunks(msg: Partial): 'again' {
+    this.state = { kind: 'chunk-lost', msg };
+    return 'again';
+  }
+
+  private finish(stream: ByteStream, msg: Partial): HttpMessage {
+    this.state = { kind: 'start' };
+    const body = msg.parts.length === 1 ? msg.parts[0]! : new Uint8Array(Buffer.concat(msg.parts));
+    return {
+      head: msg.head,
+      startTs: msg.startTs,
+      endTs: stream.lastTs,
+      body,
+      bodySize: msg.bodySize,
+    };
+  }
+
+  /** A message cut short by the connection's close: dropped, counted. */
+  private abandon(): 'wait' {
+    this.errors++;
+    this.state = { kind: 'resync', inclusive: false };
+    return 'wait';
+  }
+
+  /** Skips a stretch that cannot be parsed; `inclusive` when the cursor was moved for us. */
+  private fail(inclusive = false): 'again' {
+    this.errors++;
+    this.resynced = true;
+    this.state = { kind: 'resync', inclusive };
+    return 'again';
+  }
+}
+
+function endsWith(data: Uint8Array, tail: Uint8Array): boolean {
+  if (data.length < tail.length) return false;
+  const off = data.length - tail.length;
+  for (let i = 0; i < tail.length; i++) if (data[off + i] !== tail[i]) return false;
+  return true;
+}

@@ -1,0 +1,148 @@
+import { Logger } from '../../../gateway/src/common/logger';
+import { Backoff } from './backoff';
+import { HttpPoster, PostResult } from './http-post';
+import { OutgoingBatch, SendQueue } from './send-queue';
+
+/** What the sender reports, for the agent's metrics. */
+export interface SenderHooks {
+  sent(batch: OutgoingBatch): void;
+  rejected(batch: OutgoingBatch): void;
+  retried(batch: OutgoingBatch): void;
+}
+
+export interface SenderOptions {
+  readonly gatewayUrl: string;
+  readonly token?: string | undefined;
+  readonly requestTimeoutMs: number;
+  readonly retryInitialMs: number;
+  readonly retryMaxMs: number;
+}
+
+type Outcome =
+  | { readonly kind: 'sent' }
+  | { readonly kind: 'retry'; readonly reason: string; readonly afterMs?: number }
+  | { readonly kind: 'permanent'; readonly reason: string };
+
+/**
+ * Sends the queue's batches to the gateway one at a time, oldest first. Network errors, 408,
+ * 429 and 5xx are retried with backoff and jitter (honouring Retry-After) while the batch stays
+ * in the bounded queue; any other 4xx means the batch itself is wrong, so it is dropped and
+ * counted. `shutdown` sends what it can before its deadline.
+ */
+export class GatewaySender {
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private closed = false;
+  private readonly abort = new AbortController();
+  private readonly backoff: Backoff;
+  private readonly poster: HttpPoster;
+  private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+
+  constructor(
+    private readonly queue: SendQueue,
+    private readonly opts: SenderOptions,
+    private readonly hooks: SenderHooks,
+    private readonly log: Logger,
+  ) {
+    this.backoff = new Backoff(opts.retryInitialMs, opts.retryMaxMs);
+    this.poster = new HttpPoster(new URL(opts.gatewayUrl));
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Stops after sending what is queued, or at the deadline, whichever comes first. */
+  async shutdown(deadlineMs: number): Promise<void> {
+    if (!this.running) return;
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
+    this.stopping = true;
+    this.queue.wake();
+    await Promise.race([this.running, deadline]);
+    this.closed = true;
+    this.abort.abort();
+    this.wakeFromSleep();
+    await this.running;
+    this.poster.close();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.closed) {
+      const batch = this.queue.peek();
+      if (!batch) {
+        if (this.stopping) return;
+        await this.queue.whenNonEmpty();
+        continue;
+      }
+      const outcome = await this.send(batch);
+      switch (outcome.kind) {
+        case 'sent':
+          this.queue.remove(batch);
+          this.backoff.reset();
+          this.hooks.sent(batch);
+          break;
+        case 'permanent':
+          this.queue.remove(batch);
+          this.hooks.rejected(batch);
+          this.log.warn({ table: batch.label, reason: outcome.reason }, 'gateway refused a batch');
+          break;
+        case 'retry': {
+          if (this.stopping) return;
+          this.hooks.retried(batch);
+          const wait = outcome.afterMs ?? this.backoff.next();
+          this.log.debug({ reason: outcome.reason, waitMs: Math.round(wait) }, 'will retry');
+          await this.sleep(wait);
+          break;
+        }
+      }
+    }
+  }
+
+  private async send(batch: OutgoingBatch): Promise<Outcome> {
+    const headers: Record<string, string> = {
+      'content-type': batch.contentType,
+      ...batch.headers,
+    };
+    if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
+    let res: PostResult;
+    try {
+      res = await this.poster.post(
+        batch.path,
+        headers,
+        batch.body,
+        this.opts.requestTimeoutMs,
+        this.abort.signal,
+      );
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      return { kind: 'retry', reason: code ?? (err as Error).message };
+    }
+    if (res.status >= 200 && res.status < 300) return { kind: 'sent' };
+    if (res.status === 408 || res.status === 429 || res.status >= 500) {
+      const retryAfter = Number(res.headers['retry-after']);
+      return {
+        kind: 'retry',
+        reason: `HTTP ${res.status}`,
+        ...(retryAfter > 0 ? { afterMs: Math.min(retryAfter * 1000, this.opts.retryMaxMs) } : {}),
+      };
+    }
+    return { kind: 'permanent', reason: `HTTP ${res.status}: ${res.body.slice(0, 500)}` };
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.sleeping = undefined;
+        resolve();
+      }, ms);
+      this.sleeping = { timer, resolve };
+    });
+  }
+
+  private wakeFromSleep(): void {
+    if (!this.sleeping) return;
+    clearTimeout(this.sleeping.timer);
+    this.sleeping.resolve();
+    this.sleeping = undefined;
+  }
+}

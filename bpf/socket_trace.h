@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The one contract between pxgate's eBPF programs (socket_trace.bpf.c) and the agent's decoder
+ * (agent/src/ebpf/layout.ts). Every struct has fixed-size fields and explicit padding, so the
+ * layout is the same for clang -target bpf and for x86-64/arm64 user space. A test reads the
+ * compiled object's BTF and checks it against layout.ts: change both together.
+ */
+#ifndef PXGATE_SOCKET_TRACE_H
+#define PXGATE_SOCKET_TRACE_H
+
+/* Capacity of one data event's payload; the captured size is set at load (px_config). */
+#define PX_MAX_DATA 16384
+/* iovecs gathered per readv/writev/recvmsg/sendmsg; bytes past them count but are not captured. */
+#define PX_MAX_IOV 16
+
+enum px_event_kind {
+	PX_EVENT_OPEN = 1,
+	PX_EVENT_CLOSE = 2,
+	PX_EVENT_DATA = 3,
+	PX_EVENT_STATS = 4, /* byte totals of a connection, sent every PX_STATS_EVERY bytes */
+};
+
+/* Bytes moved on a connection between two STATS events (data events are not sent for
+ * connections that are not HTTP, so these carry their byte counts). */
+#define PX_STATS_EVERY (64 * 1024)
+
+/* Same numbers as Pixie's trace_role column. */
+enum px_role {
+	PX_ROLE_UNKNOWN = 0,
+	PX_ROLE_CLIENT = 1,
+	PX_ROLE_SERVER = 2,
+};
+
+enum px_direction {
+	PX_DIR_EGRESS = 1,  /* written by the traced process */
+	PX_DIR_INGRESS = 2, /* read by the traced process */
+};
+
+/* Same numbers as Pixie's protocol column; the kernel side only recognises HTTP/1.x. */
+enum px_protocol {
+	PX_PROTOCOL_UNKNOWN = 0,
+	PX_PROTOCOL_HTTP = 1,
+};
+
+enum px_syscall {
+	PX_SYS_READ = 1,
+	PX_SYS_WRITE = 2,
+	PX_SYS_READV = 3,
+	PX_SYS_WRITEV = 4,
+	PX_SYS_SENDTO = 5,
+	PX_SYS_RECVFROM = 6,
+	PX_SYS_SENDMSG = 7,
+	PX_SYS_RECVMSG = 8,
+};
+
+/* Indexes of the per-CPU counters in the px_stats map. */
+enum px_stat {
+	PX_STAT_RINGBUF_DROPS = 0, /* events lost because the ring buffer was full */
+	PX_STAT_CONN_EVENTS = 1,   /* open and close events submitted */
+	PX_STAT_DATA_EVENTS = 2,   /* data events submitted */
+	PX_STAT_CONN_EVICTED = 3,  /* connections replaced before their close was seen */
+	PX_STAT_COUNT = 4,
+};
+
+/* Tunables, written into .rodata before load: the object's only read-only global. */
+struct px_config {
+	__u32 agent_tgid;    /* the agent's own process, never traced */
+	__u32 capture_bytes; /* bytes of each data chunk sent to user space, <= PX_MAX_DATA */
+};
+
+struct px_event_header {
+	__u32 kind;        /* enum px_event_kind */
+	__u32 tgid;        /* process id */
+	__s32 fd;          /* socket file descriptor in that process */
+	__u32 role;        /* enum px_role */
+	__u64 tsid;        /* connection generation: CLOCK_MONOTONIC ns when tracing saw it open */
+	__u64 ts_ns;       /* event time, CLOCK_MONOTONIC ns */
+	__u64 start_ticks; /* process start, clock ticks since boot: the UPID's low half */
+};
+
+/* Sent when a traced process connects or accepts (OPEN), closes the socket (CLOSE), and every
+ * PX_STATS_EVERY bytes (STATS). */
+struct px_conn_event {
+	struct px_event_header hdr;
+	__u16 family;      /* AF_INET or AF_INET6 */
+	__u16 local_port;  /* host byte order */
+	__u16 remote_port; /* host byte order */
+	__u16 protocol;    /* enum px_protocol, as inferred so far */
+	__u8 local_addr[16];  /* network order; IPv4 in the first 4 bytes */
+	__u8 remote_addr[16]; /* network order; IPv4 in the first 4 bytes */
+	__u64 bytes_sent;     /* totals so far (CLOSE: final) */
+	__u64 bytes_recv;
+};
+
+/* One chunk of a connection's byte stream: the first capture_bytes of what one syscall moved
+ * (gathered across its iovecs). */
+struct px_data_event {
+	struct px_event_header hdr;
+	__u64 pos;      /* bytes of this direction before this chunk */
+	__u32 msg_size; /* bytes the syscall moved */
+	__u32 buf_size; /* bytes captured in data[], <= msg_size */
+	__u8 direction; /* enum px_direction */
+	__u8 syscall;   /* enum px_syscall */
+	__u16 protocol; /* enum px_protocol */
+	__u32 _pad;
+	__u8 data[PX_MAX_DATA];
+};
+
+#endif /* PXGATE_SOCKET_TRACE_H */

@@ -1,0 +1,40 @@
+import { loadConfig, validateConfig } from './load';
+
+describe('the agent section of the configuration', () => {
+  it('has defaults that need no file, durations in milliseconds', () => {
+    expect(validateConfig({}).agent).toEqual({
+      gateway: 'http://127.0.0.1:8090',
+      metricsListen: '127.0.0.1:8091',
+      asid: 0,
+      ebpf: { enabled: true, captureBytes: 4096, ringBufferMb: 16, pollInterval: 25 },
+      http: { maxBodyBytes: 1024 },
+      connStatsInterval: 5000,
+      processInterval: 10000,
+      batch: { maxRows: 4096, maxDelay: 1000 },
+      bufferMb: 64,
+      retry: { initial: 250, max: 30000 },
+    });
+  });
+
+  it('names each bad key with its path', () => {
+    expect(() =>
+      validateConfig({
+        agent: {
+          gateway: 'ftp://gateway',
+          ebpf: { ringBufferMb: 3, captureBytes: 1 << 20 },
+          processInterval: 'soon',
+        },
+      }),
+    ).toThrow(
+      /agent\.gateway: Invalid URL[\s\S]*agent\.ebpf\.captureBytes: [\s\S]*agent\.ebpf\.ringBufferMb: must be a power of two[\s\S]*agent\.processInterval: "soon" is not a duration/,
+    );
+  });
+
+  it('takes the gateway from PXGATE_GATEWAY, and a flag over it', () => {
+    const env = { PXGATE_GATEWAY: 'http://gw.pxgate.svc:8090' };
+    expect(loadConfig({ env }).agent.gateway).toBe('http://gw.pxgate.svc:8090');
+    expect(
+      loadConfig({ env, flags: { 'agent.gateway': 'http://10.0.0.9:8090' } }).agent.gateway,
+    ).toBe('http://10.0.0.9:8090');
+  });
+});

@@ -1,0 +1,96 @@
+import { Registry } from 'prom-client';
+import { silentLogger } from '../common/logger';
+import { TableStore } from '../store/table-store';
+import { MetadataOptions, MetadataService } from './metadata-service';
+
+const OPTIONS: MetadataOptions = {
+  kubernetes: 'off',
+  resyncMs: 0,
+  flushIntervalMs: 1000,
+  retainDeletedMs: 3_600_000,
+  maxDeletedRows: 100,
+};
+
+function rawPod(name: string) {
+  return {
+    metadata: {
+      name,
+      namespace: 'shop',
+      uid: `uid-${name}`,
+      creationTimestamp: '2024-05-01T08:00:00Z',
+    },
+    spec: { nodeName: 'node-a' },
+    status: { phase: 'Running', podIP: `10.0.0.${name.length}` },
+  };
+}
+
+describe('MetadataService', () => {
+  let store: TableStore;
+
+  beforeEach(async () => {
+    store = await TableStore.create(
+      { limitMb: 64, httpEventsShare: 0.4, segmentRows: 1024, maxCustomTables: 0, tables: {} },
+      silentLogger(),
+    );
+  });
+  afterEach(() => store.shutdown());
+
+  const pods = async () => {
+    const conn = await store.connect();
+    try {
+      const r = await conn.runAndReadAll('SELECT name, stop_ns FROM _md_pods ORDER BY name');
+      return r.getRowObjectsJS().map((p) => [p.name, p.stop_ns === null ? 'live' : 'stopped']);
+    } finally {
+      conn.closeSync();
+    }
+  };
+
+  it('is safe to shut down before start and twice, and starts once', async () => {
+    const idle = new MetadataService(OPTIONS, store, new Registry(), silentLogger());
+    await idle.shutdown();
+    await idle.shutdown();
+    await expect(idle.start()).rejects.toThrow('the metadata service is shut down');
+    const svc = new MetadataService(OPTIONS, store, new Registry(), silentLogger());
+    await Promise.all([svc.start(), svc.start()]);
+    await svc.shutdown();
+    await svc.shutdown();
+  });
+
+  it('on resync, stops what the informer cache no longer holds and repairs what it does', async () => {
+    const svc = new MetadataService(OPTIONS, store, new Registry(), silentLogger());
+    await svc.start();
+    try {
+      svc.apply('Pod', rawPod('web-1'));
+      svc.apply('Pod', rawPod('web-22'));
+      await svc.flush();
+      expect(await pods()).toEqual([
+        ['shop/web-1', 'live'],
+        ['shop/web-22', 'live'],
+      ]);
+      // The cache holds web-1 and a pod whose event never arrived; web-22's delete was missed.
+      svc.reconcile('Pod', [rawPod('web-1'), rawPod('web-333')]);
+      await svc.flush();
+      expect(await pods()).toEqual([
+        ['shop/web-1', 'live'],
+        ['shop/web-22', 'stopped'],
+        ['shop/web-333', 'live'],
+      ]);
+    } finally {
+      await svc.shutdown();
+    }
+  });
+
+  it('skips objects it cannot use and keeps going', async () => {
+    const svc = new MetadataService(OPTIONS, store, new Registry(), silentLogger());
+    await svc.start();
+    try {
+      svc.apply('Pod', { metadata: { name: 'no-uid' } });
+      svc.apply('Pod', 'not an object');
+      svc.apply('Pod', rawPod('web-1'));
+      await svc.flush();
+      expect(await pods()).toEqual([['shop/web-1', 'live']]);
+    } finally {
+      await svc.shutdown();
+    }
+  });
+});

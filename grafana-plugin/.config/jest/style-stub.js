@@ -1,0 +1,2 @@
+// Stylesheets imported by Grafana's components carry no behaviour under jsdom.
+module.exports = {};

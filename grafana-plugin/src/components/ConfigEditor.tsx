@@ -1,0 +1,67 @@
+import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
+import { Field, Input, SecretInput, Stack } from '@grafana/ui';
+
+import { checkGatewayUrl } from '../data/validate';
+import { PxgateOptions, PxgateSecureOptions } from '../types/options';
+
+type Props = DataSourcePluginOptionsEditorProps<PxgateOptions, PxgateSecureOptions>;
+
+/**
+ * The data source settings: the gateway's URL (as Grafana's server reaches it) and its token,
+ * which Grafana keeps encrypted and adds to proxied requests on the server side.
+ */
+export function ConfigEditor({ options, onOptionsChange }: Props) {
+  const url = options.jsonData.url ?? '';
+  const urlError = url ? checkGatewayUrl(url) : undefined;
+  const tokenSet = Boolean(options.secureJsonFields?.token);
+
+  return (
+    <Stack direction="column" gap={0}>
+      <Field
+        label="URL"
+        description="The pxgate gateway, as Grafana's server reaches it (queries go through Grafana's data source proxy)"
+        invalid={Boolean(urlError)}
+        error={urlError}
+        required
+      >
+        <Input
+          id="pxgate-url"
+          width={60}
+          placeholder="http://pxgate-gateway.pxgate.svc:8090"
+          value={url}
+          onChange={(e) =>
+            onOptionsChange({
+              ...options,
+              jsonData: { ...options.jsonData, url: e.currentTarget.value.trim() },
+            })
+          }
+        />
+      </Field>
+      <Field
+        label="Token"
+        description="The gateway's auth.token. Grafana stores it encrypted and never sends it to browsers."
+      >
+        <SecretInput
+          id="pxgate-token"
+          width={60}
+          placeholder="needed when the gateway has auth.token set"
+          isConfigured={tokenSet}
+          value={options.secureJsonData?.token ?? ''}
+          onChange={(e) =>
+            onOptionsChange({
+              ...options,
+              secureJsonData: { ...options.secureJsonData, token: e.currentTarget.value },
+            })
+          }
+          onReset={() =>
+            onOptionsChange({
+              ...options,
+              secureJsonFields: { ...options.secureJsonFields, token: false },
+              secureJsonData: { ...options.secureJsonData, token: '' },
+            })
+          }
+        />
+      </Field>
+    </Stack>
+  );
+}

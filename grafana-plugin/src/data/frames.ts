@@ -1,0 +1,151 @@
+/**
+ * Gateway tables to Grafana data frames: TIME64NS to time (milliseconds, with the nanoseconds
+ * kept in `nanos`), INT64 and FLOAT64 to numbers, BOOLEAN to booleans, STRING and UINT128 to
+ * strings; semantic types to units; quantile objects to one numeric field per quantile.
+ */
+import { DataFrame, DataLink, Field, FieldType } from '@grafana/data';
+
+import { GatewayColumn, GatewayTable, ScriptReference } from '../types/gateway';
+import { QUANTILE_TYPES, SHOWN_QUANTILES, unitOf } from './units';
+
+const NS_PER_MS = 1_000_000n;
+
+/** Splits nanoseconds since the epoch (a JSON number or a decimal string) into ms and the rest. */
+export function splitNanos(value: unknown): { ms: number; nanos: number } | null {
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    const ms = Math.floor(value / 1e6);
+    return { ms, nanos: Math.round(value - ms * 1e6) };
+  }
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) {
+    const ns = BigInt(value);
+    let ms = ns / NS_PER_MS;
+    let rest = ns % NS_PER_MS;
+    if (rest < 0n) {
+      ms -= 1n;
+      rest += NS_PER_MS;
+    }
+    return { ms: Number(ms), nanos: Number(rest) };
+  }
+  return null;
+}
+
+function toNumber(value: unknown): number | null {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value !== '') {
+    const n = Number(value);
+    return Number.isNaN(n) ? null : n;
+  }
+  return null;
+}
+
+function timeField(column: GatewayColumn, cells: unknown[]): Field {
+  const values: Array<number | null> = [];
+  const nanos: number[] = [];
+  for (const cell of cells) {
+    const split = splitNanos(cell);
+    values.push(split?.ms ?? null);
+    nanos.push(split?.nanos ?? 0);
+  }
+  const field: Field = { name: column.name, type: FieldType.time, config: {}, values };
+  if (nanos.some((n) => n !== 0)) field.nanos = nanos;
+  return field;
+}
+
+function numberField(column: GatewayColumn, cells: unknown[]): Field {
+  const unit = unitOf(column.semanticType);
+  const scale = unit?.scale ?? 1;
+  const values = cells.map((cell) => {
+    const n = toNumber(cell);
+    return n === null ? null : n * scale;
+  });
+  return {
+    name: column.name,
+    type: FieldType.number,
+    config: unit ? { unit: unit.unit } : {},
+    values,
+  };
+}
+
+function quantileFields(
+  column: GatewayColumn,
+  cells: unknown[],
+  unit: string | undefined,
+  taken: ReadonlySet<string>,
+): Field[] {
+  const parsed = cells.map((cell) => {
+    if (typeof cell !== 'string') return undefined;
+    try {
+      return JSON.parse(cell) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  });
+  // A column the script computed itself (`latency_p99`, say) wins over the split one.
+  const shown = SHOWN_QUANTILES.filter((q) => !taken.has(`${column.name}_${q}`));
+  return shown.map((q) => ({
+    name: `${column.name}_${q}`,
+    type: FieldType.number,
+    config: unit ? { unit } : {},
+    values: parsed.map((obj) => toNumber(obj?.[q])),
+  }));
+}
+
+/** The fields one column becomes (several for a quantiles column). */
+function columnFields(
+  column: GatewayColumn,
+  cells: unknown[],
+  taken: ReadonlySet<string>,
+): Field[] {
+  if (column.semanticType in QUANTILE_TYPES) {
+    return quantileFields(column, cells, QUANTILE_TYPES[column.semanticType], taken);
+  }
+  switch (column.type) {
+    case 'TIME64NS':
+      return [timeField(column, cells)];
+    case 'INT64':
+    case 'FLOAT64':
+      return [numberField(column, cells)];
+    case 'BOOLEAN':
+      return [
+        {
+          name: column.name,
+          type: FieldType.boolean,
+          config: {},
+          values: cells.map((c) => (c === null ? null : Boolean(c))),
+        },
+      ];
+    case 'STRING':
+    case 'UINT128':
+      return [
+        {
+          name: column.name,
+          type: FieldType.string,
+          config: {},
+          values: cells.map((c) => (c === null ? null : String(c))),
+        },
+      ];
+  }
+}
+
+/** Turns a `px.script_reference` column's metadata into a data link, when it can. */
+export type LinkMaker = (reference: ScriptReference) => DataLink | undefined;
+
+/** One gateway table as a data frame. */
+export function tableToFrame(table: GatewayTable, refId?: string, linkFor?: LinkMaker): DataFrame {
+  const taken = new Set(table.columns.map((c) => c.name));
+  const fields = table.columns.flatMap((column, i) =>
+    columnFields(
+      column,
+      table.rows.map((row) => row[i] ?? null),
+      taken,
+    ),
+  );
+  if (linkFor) {
+    for (const column of table.columns) {
+      const link = column.scriptReference && linkFor(column.scriptReference);
+      const field = fields.find((f) => f.name === column.name);
+      if (link && field) field.config = { ...field.config, links: [link] };
+    }
+  }
+  return { name: table.name, refId, fields, length: table.rows.length };
+}

@@ -1,0 +1,157 @@
+/**
+ * Fills a PxL script's macros and template variables. Each variable reference becomes a literal
+ * (in code), or escaped content (inside a string), never script text: whatever a variable's value,
+ * the script keeps the structure its author wrote. References inside comments are left alone.
+ */
+import { isMacroName, macroText, MacroValues } from './macros';
+import { escapeStringContent, pxlNumber, pxlString, pxlStringList } from './pxlLiteral';
+import { scan, Segment } from './scanner';
+
+/** Looks up template variables; `undefined` when no variable has that name. */
+export interface TemplateValues {
+  resolve(name: string, fieldPath?: string): unknown;
+}
+
+/** A variable reference that cannot be filled safely; the message names the variable. */
+export class InterpolationError extends Error {
+  override name = 'InterpolationError';
+}
+
+/**
+ * `$name` and `${name}`, `${name.field}`, `${name:format}`, as Grafana writes them. Grafana's
+ * deprecated `[[name]]` is not supported: in PxL it would clash with `df[[col]]`.
+ */
+const REFERENCE = /\$(\w+)|\$\{(\w+)(?:\.([^:}]+))?(?::([^}]+))?\}/g;
+const IDENTIFIER_END = /[\p{L}\p{N}_.]$/u;
+
+interface Reference {
+  text: string;
+  name: string;
+  fieldPath?: string;
+  format?: string;
+}
+
+function replaceReferences(text: string, fill: (ref: Reference, before: string) => string): string {
+  return text.replace(REFERENCE, (match, plain, braced, fieldPath, format, offset: number) =>
+    fill({ text: match, name: plain ?? braced, fieldPath, format }, text.slice(0, offset)),
+  );
+}
+
+/** Fills macros and variables in `script`. Throws InterpolationError for an unsafe reference. */
+export function interpolateScript(
+  script: string,
+  macros: MacroValues,
+  vars: TemplateValues,
+): string {
+  return scan(script)
+    .map((segment) => {
+      switch (segment.kind) {
+        case 'comment':
+          return segment.text;
+        case 'code':
+          return interpolateCode(segment.text, macros, vars);
+        case 'string':
+          return interpolateString(segment, macros, vars);
+      }
+    })
+    .join('');
+}
+
+/** Fills macros and variables in a function argument, which is data: values go in as they are. */
+export function interpolateArg(value: string, macros: MacroValues, vars: TemplateValues): string {
+  return replaceReferences(value, (ref) => {
+    const macro = macroOf(ref, macros);
+    if (macro !== undefined) return macro;
+    const resolved = vars.resolve(ref.name, ref.fieldPath);
+    return resolved === undefined ? ref.text : plainText(ref, resolved);
+  });
+}
+
+function macroOf(ref: Reference, macros: MacroValues): string | undefined {
+  if (ref.fieldPath !== undefined || ref.format !== undefined || !isMacroName(ref.name))
+    return undefined;
+  return macroText(ref.name, macros);
+}
+
+function interpolateCode(code: string, macros: MacroValues, vars: TemplateValues): string {
+  return replaceReferences(code, (ref, before) => {
+    const macro = macroOf(ref, macros);
+    if (macro !== undefined) return macro;
+    const resolved = vars.resolve(ref.name, ref.fieldPath);
+    if (resolved === undefined) return ref.text;
+    const literal = codeLiteral(ref, resolved);
+    // `f$var` must not become the f-string `f'...'`, nor `x$n` the name `x5`.
+    return IDENTIFIER_END.test(before) ? ` ${literal}` : literal;
+  });
+}
+
+function codeLiteral(ref: Reference, value: unknown): string {
+  if (ref.format === 'int' || ref.format === 'float') return numberLiteral(ref, value, ref.format);
+  if (ref.format !== undefined) throw unsupportedFormat(ref);
+  return Array.isArray(value) ? pxlStringList(value.map(String)) : pxlString(String(value));
+}
+
+function numberLiteral(ref: Reference, value: unknown, kind: 'int' | 'float'): string {
+  const text = Array.isArray(value) && value.length === 1 ? String(value[0]) : String(value);
+  const literal = Array.isArray(value) && value.length !== 1 ? undefined : pxlNumber(text, kind);
+  if (literal === undefined) {
+    throw new InterpolationError(
+      `variable $${ref.name}: ${JSON.stringify(value)} is not ${kind === 'int' ? 'an integer' : 'a number'}`,
+    );
+  }
+  return literal;
+}
+
+function plainText(ref: Reference, value: unknown): string {
+  if (ref.format === 'int' || ref.format === 'float')
+    return numberLiteral(ref, value, ref.format).slice(1, -1);
+  if (ref.format !== undefined) throw unsupportedFormat(ref);
+  return Array.isArray(value) ? value.map(String).join(',') : String(value);
+}
+
+function unsupportedFormat(ref: Reference): InterpolationError {
+  return new InterpolationError(
+    `variable $${ref.name}: format "${ref.format}" is not supported in PxL; use $${ref.name}, ` +
+      `\${${ref.name}:int} or \${${ref.name}:float}`,
+  );
+}
+
+type StringSegment = Extract<Segment, { kind: 'string' }>;
+
+function interpolateString(
+  segment: StringSegment,
+  macros: MacroValues,
+  vars: TemplateValues,
+): string {
+  const body = replaceReferences(segment.body, (ref) => {
+    const macro = macroOf(ref, macros);
+    if (macro !== undefined) return macro;
+    const resolved = vars.resolve(ref.name, ref.fieldPath);
+    if (resolved === undefined) return ref.text;
+    return stringContent(segment, ref, plainText(ref, resolved));
+  });
+  const quotes = segment.triple ? segment.quote.repeat(3) : segment.quote;
+  return segment.prefix + quotes + body + (segment.terminated ? quotes : '');
+}
+
+function stringContent(segment: StringSegment, ref: Reference, value: string): string {
+  const prefix = segment.prefix.toLowerCase();
+  if (prefix.includes('b')) {
+    throw new InterpolationError(
+      `variable $${ref.name}: variables cannot be used in bytes literals`,
+    );
+  }
+  let content = escapeStringContent(value, segment.quote);
+  if (prefix.includes('r')) {
+    // A raw string has no escapes; only values that need none are safe in it.
+    if (content !== value) {
+      throw new InterpolationError(
+        `variable $${ref.name}: its value ${JSON.stringify(value)} needs escaping, which a raw ` +
+          `string (r'...') cannot do; use the variable outside the string`,
+      );
+    }
+    content = value;
+  }
+  // In an f-string a brace would open an expression: `{{` and `}}` are literal braces.
+  return prefix.includes('f') ? content.replace(/[{}]/g, (brace) => brace + brace) : content;
+}

@@ -1,0 +1,87 @@
+import {
+  CustomVariableSupport,
+  DataQueryRequest,
+  DataQueryResponse,
+  FieldType,
+} from '@grafana/data';
+import { getTemplateSrv } from '@grafana/runtime';
+import { catchError, map, Observable, of } from 'rxjs';
+
+import { VariableQueryEditor } from '../components/VariableQueryEditor';
+import { interpolateScript } from '../data/interpolate';
+import { macroValues } from '../data/macros';
+import { firstColumnValues, variableScript } from '../data/variableScripts';
+import { PxgateVariableQuery } from '../types/variables';
+import type { PxgateDataSource } from './PxgateDataSource';
+import { templateValues } from './templating';
+
+/** The value that stands for every namespace: the "All" value of pxgate's dashboards. */
+export const ALL_NAMESPACES = '*';
+
+/**
+ * Splits a namespace filter (text, or a variable such as `$namespace`) into namespaces; empty
+ * when it names all of them.
+ */
+function namespacesOf(filter: string | undefined, resolve: (text: string) => unknown): string[] {
+  if (!filter || filter.trim() === '') return [];
+  const value = resolve(filter.trim());
+  const values = Array.isArray(value) ? value.map(String) : [String(value)];
+  return values.includes(ALL_NAMESPACES) ? [] : values.filter((v) => v !== '');
+}
+
+/** Template variables: namespaces, services, pods, nodes, or the first column of any script. */
+export class PxgateVariableSupport extends CustomVariableSupport<
+  PxgateDataSource,
+  PxgateVariableQuery
+> {
+  editor = VariableQueryEditor;
+
+  constructor(private readonly datasource: PxgateDataSource) {
+    super();
+  }
+
+  query(request: DataQueryRequest<PxgateVariableQuery>): Observable<DataQueryResponse> {
+    const query = request.targets[0];
+    if (!query) return of({ data: [] });
+    const vars = templateValues(getTemplateSrv(), request.scopedVars);
+    const macros = macroValues(
+      request.range.from.valueOf(),
+      request.range.to.valueOf(),
+      request.intervalMs,
+    );
+    let script: string;
+    try {
+      const source =
+        query.kind === 'script'
+          ? (query.script ?? '')
+          : variableScript(
+              query.kind,
+              namespacesOf(query.namespace, (text) => {
+                const ref = /^\$\{?(\w+)\}?$/.exec(text);
+                return ref ? (vars.resolve(ref[1]!) ?? text) : text;
+              }),
+            );
+      script = interpolateScript(source, macros, vars);
+    } catch (err) {
+      return of({ data: [], error: { message: (err as Error).message } });
+    }
+    return this.datasource.client.query({ script }, `${request.requestId}_variable`).pipe(
+      map((answer) => {
+        const values = firstColumnValues(answer.tables[0]?.rows ?? []);
+        return {
+          data: [
+            {
+              name: 'values',
+              length: values.length,
+              fields: [
+                { name: 'text', type: FieldType.string, config: {}, values },
+                { name: 'value', type: FieldType.string, config: {}, values },
+              ],
+            },
+          ],
+        };
+      }),
+      catchError((err: unknown) => of({ data: [], error: { message: (err as Error).message } })),
+    );
+  }
+}

@@ -1,0 +1,124 @@
+import { TableStore } from '../../../gateway/src/store/table-store';
+import { postJson } from '../gateway';
+import { KubeObject } from './fake-api-server';
+import { containerHash } from './fake-cluster';
+
+/** A process in one of the fake cluster's pods, as an agent would report it. */
+export interface PodProcess {
+  upid: string;
+  pod: string;
+  podUid: string;
+  ip: string;
+  containerId: string;
+  container: string;
+  cmdline: string;
+  hostname: string;
+}
+
+const ASID = 7;
+
+/**
+ * The main process of each pod, with the container id the agent derives from its cgroup (the
+ * runtime id, no `containerd://`). `pidBase` keeps UPIDs distinct across calls.
+ */
+export function podProcesses(pods: readonly KubeObject[], pidBase = 4000): PodProcess[] {
+  return pods.map((p, i) => {
+    const spec = p.spec as { containers: { name: string }[]; nodeName: string };
+    const status = p.status as { podIP: string };
+    const container = spec.containers[0]!.name;
+    const pid = pidBase + i;
+    return {
+      upid: `${ASID}:${pid}:${pid * 100}`,
+      pod: `${p.metadata.namespace}/${p.metadata.name}`,
+      podUid: p.metadata.uid!,
+      ip: status.podIP,
+      containerId: containerHash(p.metadata.name, container),
+      container,
+      cmdline: `/app/${container} --port 8080`,
+      hostname: `${spec.nodeName}.eu-west-1.compute.internal`,
+    };
+  });
+}
+
+/**
+ * Records processes in `_md_processes`, standing in for the agents' reports (which reach the
+ * same table through the agent's API once it has landed).
+ */
+export async function reportProcesses(
+  store: TableStore,
+  procs: readonly PodProcess[],
+  startNs = 0n,
+): Promise<void> {
+  const conn = await store.connect();
+  try {
+    for (const p of procs) {
+      const [asid, pid, ticks] = p.upid.split(':').map(BigInt) as [bigint, bigint, bigint];
+      const upid = (asid << 96n) | (pid << 64n) | ticks;
+      await conn.run(
+        `INSERT INTO _md_processes VALUES ($1::UHUGEINT, $2, $3, $4, $5, $6, $7, $8, $9, NULL)`,
+        [
+          upid.toString(),
+          asid,
+          pid,
+          ticks,
+          p.cmdline,
+          p.hostname,
+          p.containerId,
+          p.podUid,
+          startNs,
+        ],
+      );
+    }
+  } finally {
+    conn.closeSync();
+  }
+}
+
+/**
+ * One HTTP request as the agent traced it in process `at`, talking to `remote` (an IP): by
+ * default `at` is the client (trace_role 1); with `server`, `at` served a request from `remote`.
+ */
+export function httpRequest(
+  at: PodProcess,
+  remote: string,
+  timeNs: bigint,
+  opts: { status?: number; latencyNs?: number; path?: string; server?: boolean } = {},
+): Record<string, unknown> {
+  return {
+    time_: String(timeNs),
+    upid: at.upid,
+    remote_addr: remote,
+    remote_port: opts.server ? 40000 : 8080,
+    local_addr: at.ip,
+    local_port: opts.server ? 8080 : 40000,
+    trace_role: opts.server ? 2 : 1,
+    major_version: 1,
+    minor_version: 1,
+    content_type: 1,
+    req_method: 'GET',
+    req_path: opts.path ?? '/api/items',
+    resp_status: opts.status ?? 200,
+    latency: opts.latencyNs ?? 2_000_000,
+  };
+}
+
+/** Ingests rows through the gateway's API. */
+export async function ingest(url: string, table: string, rows: Record<string, unknown>[]) {
+  const res = await postJson(`${url}/v1/ingest`, { table, rows });
+  if (res.status !== 200) throw new Error(`ingest failed: ${JSON.stringify(res.body)}`);
+}
+
+/** Runs a PxL script through `POST /v1/query`; returns each table as row objects. */
+export async function query(url: string, script: string): Promise<Record<string, any[]>> {
+  const res = await postJson(`${url}/v1/query`, { script });
+  if (res.status !== 200) throw new Error(`query failed: ${JSON.stringify(res.body)}`);
+  const out: Record<string, any[]> = {};
+  for (const t of res.body.tables as {
+    name: string;
+    columns: { name: string }[];
+    rows: unknown[][];
+  }[]) {
+    out[t.name] = t.rows.map((r) => Object.fromEntries(t.columns.map((c, i) => [c.name, r[i]])));
+  }
+  return out;
+}
