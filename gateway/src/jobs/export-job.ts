@@ -247,8 +247,8 @@ export class ExportJob {
           t.dropped += report.dropped + prepared.dropped;
           t.lastSuccessAt = nowMs;
           t.lastError = undefined;
-          spans += spanCount(batch);
-          points += pointCount(batch);
+          spans += spanCount(batch.spans);
+          points += pointCount(batch.metrics);
         } catch (err) {
           t.lastError = asExportError(err).message;
           error ??= `${t.sink.name}: ${t.lastError}`;

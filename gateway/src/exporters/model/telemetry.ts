@@ -133,16 +133,16 @@ export const PXGATE_SCOPE: Scope = { name: 'pxgate', version: PXGATE_VERSION };
 
 export const EMPTY_BATCH: TelemetryBatch = { spans: [], metrics: [] };
 
-/** Number of spans in a batch. */
-export function spanCount(batch: TelemetryBatch): number {
+/** Number of spans in resource spans. */
+export function spanCount(groups: readonly ResourceSpans[]): number {
   let n = 0;
-  for (const rs of batch.spans) n += rs.spans.length;
+  for (const rs of groups) n += rs.spans.length;
   return n;
 }
 
-/** Number of metric data points in a batch. */
-export function pointCount(batch: TelemetryBatch): number {
+/** Number of data points in resource metrics. */
+export function pointCount(groups: readonly ResourceMetrics[]): number {
   let n = 0;
-  for (const rm of batch.metrics) for (const m of rm.metrics) n += m.data.points.length;
+  for (const rm of groups) for (const m of rm.metrics) n += m.data.points.length;
   return n;
 }

@@ -3,7 +3,13 @@ import { PXGATE_VERSION } from '../../common/package-info';
 import { HttpClient, TlsSettings, lowerCaseKeys } from '../common/http-client';
 import { Encoded, EncodedRequest, PushResult, PushTarget } from '../common/queued-exporter';
 import { ChunkEncoding, chunkMetrics, chunkSpans, encodeWithinBytes } from '../model/split';
-import { ResourceMetrics, ResourceSpans, TelemetryBatch } from '../model/telemetry';
+import {
+  ResourceMetrics,
+  ResourceSpans,
+  TelemetryBatch,
+  pointCount,
+  spanCount,
+} from '../model/telemetry';
 import { Signal } from '../sink';
 import { encodeMetricsRequestJson, encodeTraceRequestJson } from './encode-json';
 import { writeMetricsRequest } from './encode-metrics';
@@ -99,7 +105,7 @@ export class OtlpTarget implements PushTarget<OtlpRequest> {
   }
 
   private readonly spanEncoding: ChunkEncoding<ResourceSpans> = {
-    items: countSpans,
+    items: spanCount,
     rechunk: chunkSpans,
     encode: (chunk) => {
       if (this.json) return encodeTraceRequestJson(chunk);
@@ -110,7 +116,7 @@ export class OtlpTarget implements PushTarget<OtlpRequest> {
   };
 
   private readonly metricEncoding: ChunkEncoding<ResourceMetrics> = {
-    items: countPoints,
+    items: pointCount,
     rechunk: chunkMetrics,
     encode: (chunk) => {
       if (this.json) return encodeMetricsRequestJson(chunk);
@@ -132,14 +138,4 @@ export function signalUrl(explicit: string | undefined, base: string, signal: st
   const url = new URL(base);
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/${signal}`;
   return url;
-}
-
-function countSpans(chunk: readonly ResourceSpans[]): number {
-  return chunk.reduce((n, g) => n + g.spans.length, 0);
-}
-
-function countPoints(chunk: readonly ResourceMetrics[]): number {
-  let n = 0;
-  for (const g of chunk) for (const m of g.metrics) n += m.data.points.length;
-  return n;
 }
