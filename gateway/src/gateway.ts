@@ -6,7 +6,9 @@ import { isLoopbackHost } from './api/auth';
 import { parseHostPort } from './common/listen';
 import { Logger } from './common/logger';
 import { Config } from './config/schema';
+import { SinkSet } from './exporters/sink-set';
 import { IngestService } from './ingest/ingest-service';
+import { ExportScheduler } from './jobs/export-scheduler';
 import { ProcessMetadataService } from './metadata/process-metadata';
 import { MetadataService, metadataOptions } from './metadata/metadata-service';
 import { SelfMetrics } from './metrics/self-metrics';
@@ -29,6 +31,8 @@ export class Gateway {
     readonly metrics: SelfMetrics,
     readonly pxl: PxlEngine,
     readonly metadata: MetadataService,
+    readonly sinks: SinkSet,
+    readonly exports: ExportScheduler,
     private readonly log: Logger,
   ) {
     this.processMetadata = new ProcessMetadataService(store);
@@ -62,7 +66,25 @@ export class Gateway {
       maxOutputRows: config.pxl.maxOutputRows,
       maxResultBytes: Math.floor(config.pxl.maxResultMb * 1024 * 1024),
     });
-    return new Gateway(config, store, metrics, pxl, metadata, log);
+    const sinks = SinkSet.create(
+      config.export,
+      metrics.registry,
+      log.child({ component: 'exporters' }),
+    );
+    let exports: ExportScheduler;
+    try {
+      exports = ExportScheduler.create(config.export, {
+        engine: pxl,
+        store,
+        sinks,
+        log: log.child({ component: 'exports' }),
+      });
+    } catch (err) {
+      await Promise.all([sinks.shutdown(), metadata.shutdown()]);
+      await store.shutdown();
+      throw err;
+    }
+    return new Gateway(config, store, metrics, pxl, metadata, sinks, exports, log);
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
@@ -80,6 +102,7 @@ export class Gateway {
       processMetadata: this.processMetadata,
       pxl: this.pxl,
       metadata: this.metadata,
+      exports: this.exports,
       registry: this.metrics.registry,
       log: this.log,
       authToken: this.config.auth.token,
@@ -93,6 +116,8 @@ export class Gateway {
     const address = server.address() as AddressInfo;
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${shownHost}:${address.port}`;
+    this.sinks.start();
+    this.exports.start();
     this.ready = true;
     this.log.info({ url, auth: Boolean(this.config.auth.token) }, 'gateway listening');
     return { host: address.address, port: address.port, url };
@@ -112,6 +137,9 @@ export class Gateway {
       server.closeIdleConnections();
       await closed;
     }
+    // Exports get a last run over what was ingested before the server closed, then drain.
+    await this.exports.shutdown();
+    await this.sinks.shutdown();
     await this.processMetadata.shutdown();
     await this.metadata.shutdown();
     this.pxl.shutdown();

@@ -37,29 +37,7 @@ export async function pxlFixture(): Promise<PxlFixture> {
         await store.append(table, [decodeJsonRows(schema, rows.slice(i, i + 50_000))]);
       }
     },
-    async metadata(key, rows) {
-      const def = METADATA_TABLES[key];
-      const names = Object.keys(def.columns);
-      const conn = await store.connect();
-      try {
-        for (const row of rows) {
-          const values = names.map((n) => row[n] ?? null);
-          const marks = names.map((n, i) =>
-            (def.columns as Record<string, string>)[n] === 'UHUGEINT'
-              ? `CAST($${i + 1} AS UHUGEINT)`
-              : `$${i + 1}`,
-          );
-          await conn.run(
-            `INSERT INTO "${def.name}" (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${marks.join(', ')})`,
-            values.map((v) =>
-              typeof v === 'bigint' && v > 2n ** 63n - 1n ? v.toString() : v,
-            ) as never,
-          );
-        }
-      } finally {
-        conn.closeSync();
-      }
-    },
+    metadata: (key, rows) => insertMetadata(store, key, rows),
     async run(script, opts) {
       const res = await engine.run(script, opts);
       return Object.fromEntries(res.tables.map((t) => [t.name, t]));
@@ -69,6 +47,35 @@ export async function pxlFixture(): Promise<PxlFixture> {
       return store.shutdown();
     },
   };
+}
+
+/** Inserts rows into a metadata table (`_md_pods`, ...) of a store, columns by name. */
+export async function insertMetadata(
+  store: TableStore,
+  key: keyof typeof METADATA_TABLES,
+  rows: readonly Record<string, string | number | bigint | null>[],
+): Promise<void> {
+  const def = METADATA_TABLES[key];
+  const names = Object.keys(def.columns);
+  const conn = await store.connect();
+  try {
+    for (const row of rows) {
+      const values = names.map((n) => row[n] ?? null);
+      const marks = names.map((n, i) =>
+        (def.columns as Record<string, string>)[n] === 'UHUGEINT'
+          ? `CAST($${i + 1} AS UHUGEINT)`
+          : `$${i + 1}`,
+      );
+      await conn.run(
+        `INSERT INTO "${def.name}" (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${marks.join(', ')})`,
+        values.map((v) =>
+          typeof v === 'bigint' && v > 2n ** 63n - 1n ? v.toString() : v,
+        ) as never,
+      );
+    }
+  } finally {
+    conn.closeSync();
+  }
 }
 
 /** A table's rows as objects keyed by column name. */

@@ -5,12 +5,13 @@ import { loadConfig } from '../config/load';
 import { Config } from '../config/schema';
 import { Gateway } from '../gateway';
 import { GatewayClient } from './client';
+import { ExportOptions, exportFlags, withExportOptions } from './export-options';
 import { formatTable } from './format';
 import { addRunCommand } from './run-script';
 
 const DEFAULT_GATEWAY = 'http://127.0.0.1:8090';
 
-interface ServerOptions {
+interface ServerOptions extends ExportOptions {
   config?: string;
   listen?: string;
   logLevel?: string;
@@ -68,7 +69,7 @@ export async function main(argv: readonly string[]): Promise<void> {
 }
 
 function withServerOptions(cmd: Command): Command {
-  return cmd
+  const base = cmd
     .option('-c, --config <file>', 'YAML config file')
     .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:8090)')
     .addOption(
@@ -79,6 +80,7 @@ function withServerOptions(cmd: Command): Command {
       'memory budget of the table store in MiB (default 1280)',
       positiveNumber,
     );
+  return withExportOptions(base);
 }
 
 function withClientOptions(cmd: Command): Command {
@@ -97,7 +99,12 @@ function withClientOptions(cmd: Command): Command {
 function serverConfig(opts: ServerOptions): Config {
   return loadConfig({
     ...(opts.config ? { file: opts.config } : {}),
-    flags: { listen: opts.listen, logLevel: opts.logLevel, 'store.limitMb': opts.storeLimitMb },
+    flags: {
+      listen: opts.listen,
+      logLevel: opts.logLevel,
+      'store.limitMb': opts.storeLimitMb,
+      ...exportFlags(opts),
+    },
   });
 }
 

@@ -26,6 +26,9 @@ export const ENV_OVERRIDES: ReadonlyArray<{
   { env: 'PXGATE_STORE_LIMIT_MB', path: 'store.limitMb', kind: 'number' },
   { env: 'PXGATE_INGEST_MAX_BODY_MB', path: 'ingest.maxBodyMb', kind: 'number' },
   { env: 'PXGATE_GATEWAY', path: 'agent.gateway', kind: 'string' },
+  { env: 'PXGATE_OTLP_ENDPOINT', path: 'export.otlp.endpoint', kind: 'string' },
+  { env: 'PXGATE_REMOTE_WRITE_URL', path: 'export.remoteWrite.url', kind: 'string' },
+  { env: 'PXGATE_EXPORT_PRESETS', path: 'export.presets', kind: 'string' },
 ];
 
 export interface LoadOptions {

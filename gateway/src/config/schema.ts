@@ -1,15 +1,7 @@
 import { z } from 'zod';
-import { parseDurationMs } from '../common/duration';
 import { LOG_LEVELS } from '../common/logger';
-
-const duration = z.string().transform((text, ctx) => {
-  try {
-    return parseDurationMs(text);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+import { ExportConfigSchema } from './export-schema';
+import { duration } from './fields';
 
 const hostPort = z
   .string()
@@ -134,6 +126,8 @@ export const ConfigSchema = z.strictObject({
     })
     .prefault({}),
   agent: agentConfig.prefault({}),
+  /** Export scripts, presets and the sinks they feed (docs/exporting.md). */
+  export: ExportConfigSchema.prefault({}),
 });
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -2,6 +2,12 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { IngestHooks } from '../ingest/ingest-service';
 import { EvictionReason, StoreHooks, TableStore } from '../store/table-store';
 
+const LINT_FAILING_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 /**
  * The gateway's own metrics (`pxgate_*`) next to Node's default process metrics, in a registry
  * per gateway so that several gateways can live in one process (tests do).
@@ -16,6 +22,8 @@ export class SelfMetrics implements StoreHooks, IngestHooks {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Gauges named *_total: promtool check metrics rightly objects, and /metrics stays lint-clean.
+    for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name);
     const registers = [this.registry];
     this.rowsIngested = new Counter({
       name: 'pxgate_ingest_rows_total',

@@ -131,12 +131,14 @@ function compileOnce(
         n.relation.columns.map((c) => ({ ...c, sql: `${alias}.${quoteIdent(c.name)}` })),
       );
       const time = `${alias}.${quoteIdent(TIME_COLUMN)}`;
-      if (n.start)
-        layer.where.push(`${time} >= ${compileExpr(n.start, layer, emit(layer), params).sql}`);
-      if (n.end)
-        layer.where.push(`${time} < ${compileExpr(n.end, layer, emit(layer), params).sql}`);
       const seq = `${alias}.${quoteIdent(SEQ_COLUMN)}`;
-      if (opts.seqRange) {
+      // An export run reads the rows ingested since the previous run, whatever their time_: a
+      // late row (old time_, new _seq) must not fall outside the DataFrame's time bounds.
+      if (!opts.seqRange) {
+        const at = emit(layer);
+        if (n.start) layer.where.push(`${time} >= ${compileExpr(n.start, layer, at, params).sql}`);
+        if (n.end) layer.where.push(`${time} < ${compileExpr(n.end, layer, at, params).sql}`);
+      } else {
         layer.where.push(`${seq} > ${params.add(BigInt(opts.seqRange.after), 'INT64')}`);
         layer.where.push(`${seq} <= ${params.add(BigInt(opts.seqRange.upTo), 'INT64')}`);
       }

@@ -4,10 +4,14 @@ import { SpecPartValue, Value, describe } from '../plan/values';
 import { SpecValue } from './spec';
 
 /**
- * The `px.otel` calls Pixie documents, with their parameters in order (required ones first).
- * Their arguments are kept as written; defaults and meaning belong to the exporters.
+ * The `px.otel` calls Pixie documents, with their parameters in order (required ones first),
+ * and pxgate's additions: `px.otel.metric.Sum` and `px.otel.metric.Histogram`, and the extra
+ * parameters marked below. Their arguments are kept as written; defaults and meaning belong to
+ * the exporters (gateway/src/jobs/otel/), which read the same lists.
  */
-const KNOWN_CALLS: Readonly<Record<string, { params: readonly string[]; required: number }>> = {
+export const KNOWN_CALLS: Readonly<
+  Record<string, { params: readonly string[]; required: number }>
+> = {
   'px.otel.Data': { params: ['resource', 'data', 'endpoint'], required: 2 },
   'px.otel.Endpoint': { params: ['url', 'headers', 'insecure', 'timeout'], required: 1 },
   'px.otel.metric.Gauge': {
@@ -17,6 +21,36 @@ const KNOWN_CALLS: Readonly<Record<string, { params: readonly string[]; required
   'px.otel.metric.Summary': {
     params: ['name', 'count', 'sum', 'quantile_values', 'description', 'attributes', 'unit'],
     required: 4,
+  },
+  // pxgate: a monotonic (or not) sum, accumulated into a cumulative counter; `source` names
+  // the counter each row reads when several running totals add up to one series.
+  'px.otel.metric.Sum': {
+    params: [
+      'name',
+      'value',
+      'description',
+      'attributes',
+      'unit',
+      'monotonic',
+      'cumulative',
+      'source',
+      'attribute_limits',
+    ],
+    required: 2,
+  },
+  // pxgate: an explicit-bucket histogram of a column's values, bucketed by the exporter.
+  'px.otel.metric.Histogram': {
+    params: [
+      'name',
+      'value',
+      'bounds',
+      'description',
+      'attributes',
+      'unit',
+      'count',
+      'attribute_limits',
+    ],
+    required: 2,
   },
   'px.otel.trace.Span': {
     params: [
@@ -28,6 +62,9 @@ const KNOWN_CALLS: Readonly<Record<string, { params: readonly string[]; required
       'parent_span_id',
       'attributes',
       'kind',
+      // pxgate: the span's status code, and request headers carrying W3C or B3 trace context.
+      'status',
+      'trace_context',
     ],
     required: 3,
   },

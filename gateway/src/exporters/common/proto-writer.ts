@@ -1,0 +1,241 @@
+/**
+ * A protobuf writer that fills its buffer from the end towards the start, as upb's encoder does:
+ * a message's body is written before its length prefix, so every length is known when it is
+ * written and one pass suffices (no sizing pass, no copying of nested messages).
+ *
+ * The price is order: callers write the fields of a message last to first, and repeated fields
+ * from their last element to their first. `finish()` returns the bytes in wire order.
+ */
+export class ProtoWriter {
+  private buf: Buffer;
+  private dv: DataView;
+  private pos: number;
+  /** Encoded `tag, length, bytes` of cached strings, one map per field number. */
+  private readonly cache: Map<string, Uint8Array>[] = [];
+  private cached = 0;
+  /** The size of a buffer handed over by finish(): the next one starts that large. */
+  private sizeHint = 0;
+
+  constructor(initialBytes = 64 * 1024) {
+    this.buf = Buffer.allocUnsafeSlow(initialBytes);
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    this.pos = initialBytes;
+  }
+
+  /** Bytes written so far; length prefixes are differences of two readings. */
+  get length(): number {
+    return this.buf.length - this.pos;
+  }
+
+  /** Starts over, keeping the buffer for the next message. */
+  reset(): void {
+    this.pos = this.buf.length;
+  }
+
+  /**
+   * The bytes written, in wire order, without copying: valid until the writer is used again.
+   * For bytes consumed at once (compressed, say).
+   */
+  view(): Buffer {
+    return this.buf.subarray(this.pos);
+  }
+
+  /**
+   * The bytes written, in wire order, as a buffer of their own. When they fill most of the buffer, the buffer itself is
+   * handed over (and the writer takes a new one) rather than copied: one large allocation per
+   * message instead of two.
+   */
+  finish(): Buffer {
+    const used = this.buf.length - this.pos;
+    if (used < this.buf.length >>> 1) return Buffer.from(this.buf.subarray(this.pos));
+    const out = this.buf.subarray(this.pos);
+    this.sizeHint = this.buf.length;
+    this.buf = EMPTY;
+    this.dv = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
+    this.pos = 0;
+    return out;
+  }
+
+  tag(field: number, wireType: number): void {
+    this.uint32((field << 3) | wireType);
+  }
+
+  /** Closes a length-delimited field whose body began when `length` read `mark`. */
+  ldelim(field: number, mark: number): void {
+    this.uint32(this.length - mark);
+    this.uint32((field << 3) | 2);
+  }
+
+  uint32(value: number): void {
+    let v = value >>> 0;
+    const n = v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
+    if (this.pos < n) this.grow(n);
+    let p = (this.pos -= n);
+    const buf = this.buf;
+    while (v >= 0x80) {
+      buf[p++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[p] = v;
+  }
+
+  /** An int64 or uint64 varint; negative values take ten bytes (two's complement). */
+  int64(value: number | bigint): void {
+    if (typeof value === 'number' && value >= 0 && value <= Number.MAX_SAFE_INTEGER) {
+      if (value <= 0xffffffff) this.uint32(value);
+      else this.uint53(value);
+      return;
+    }
+    let v = BigInt.asUintN(64, BigInt(value));
+    let n = 1;
+    for (let t = v >> 7n; t > 0n; t >>= 7n) n++;
+    if (this.pos < n) this.grow(n);
+    let p = (this.pos -= n);
+    while (v >= 0x80n) {
+      this.buf[p++] = Number(v & 0x7fn) | 0x80;
+      v >>= 7n;
+    }
+    this.buf[p] = Number(v);
+  }
+
+  /** A varint of a non-negative safe integer past 32 bits (millisecond timestamps), without BigInt. */
+  private uint53(value: number): void {
+    let n = 1;
+    for (let t = value; t >= 0x80; t = Math.floor(t / 0x80)) n++;
+    if (this.pos < n) this.grow(n);
+    let p = (this.pos -= n);
+    let v = value;
+    while (v >= 0x80) {
+      this.buf[p++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[p] = v;
+  }
+
+  fixed64(value: bigint): void {
+    if (this.pos < 8) this.grow(8);
+    this.pos -= 8;
+    this.dv.setBigUint64(this.pos, value, true);
+  }
+
+  /** A fixed64 from a non-negative integer number (counts). */
+  fixed64Number(value: number): void {
+    if (this.pos < 8) this.grow(8);
+    const p = (this.pos -= 8);
+    this.dv.setUint32(p, value >>> 0, true);
+    this.dv.setUint32(p + 4, Math.floor(value / 0x100000000) >>> 0, true);
+  }
+
+  fixed32(value: number): void {
+    if (this.pos < 4) this.grow(4);
+    this.pos -= 4;
+    this.dv.setUint32(this.pos, value >>> 0, true);
+  }
+
+  double(value: number): void {
+    if (this.pos < 8) this.grow(8);
+    this.pos -= 8;
+    this.dv.setFloat64(this.pos, value, true);
+  }
+
+  /** A string field (tag, length, UTF-8 bytes). */
+  string(field: number, value: string): void {
+    const n = value.length;
+    if (this.pos < n) this.grow(n);
+    // Short ASCII strings are copied in JS; anything else goes through Buffer's UTF-8 encoder.
+    let ascii = n <= 64;
+    if (ascii) {
+      const buf = this.buf;
+      const p = this.pos - n;
+      for (let i = 0; i < n; i++) {
+        const c = value.charCodeAt(i);
+        if (c >= 0x80) {
+          ascii = false;
+          break;
+        }
+        buf[p + i] = c;
+      }
+    }
+    let len = n;
+    if (ascii) {
+      this.pos -= n;
+    } else {
+      len = Buffer.byteLength(value);
+      if (this.pos < len) this.grow(len);
+      this.pos -= len;
+      this.buf.write(value, this.pos, len, 'utf8');
+    }
+    this.uint32(len);
+    this.uint32((field << 3) | 2);
+  }
+
+  /**
+   * A string field whose encoding is kept: for names and keys that repeat on every item
+   * (attribute keys, metric and label names). The cache holds at most 4,096 strings.
+   */
+  cachedString(field: number, value: string): void {
+    const cache = (this.cache[field] ??= new Map());
+    let bytes = cache.get(value);
+    if (bytes === undefined) {
+      const len = Buffer.byteLength(value);
+      const encoded = Buffer.allocUnsafe(len + varintSize(len) + varintSize(field << 3));
+      let p = writeVarint(encoded, 0, (field << 3) | 2);
+      p = writeVarint(encoded, p, len);
+      encoded.write(value, p, len, 'utf8');
+      bytes = new Uint8Array(encoded);
+      if (this.cached >= 4096) {
+        for (const m of this.cache) m?.clear();
+        this.cached = 0;
+      }
+      cache.set(value, bytes);
+      this.cached++;
+    }
+    this.raw(bytes);
+  }
+
+  /** A bytes field (tag, length, bytes). */
+  bytes(field: number, data: Uint8Array): void {
+    this.raw(data);
+    this.uint32(data.length);
+    this.uint32((field << 3) | 2);
+  }
+
+  /** Bytes already in wire form. */
+  raw(bytes: Uint8Array): void {
+    const n = bytes.length;
+    if (this.pos < n) this.grow(n);
+    const p = (this.pos -= n);
+    if (n < 48) {
+      const buf = this.buf;
+      for (let i = 0; i < n; i++) buf[p + i] = bytes[i]!;
+    } else {
+      this.buf.set(bytes, p);
+    }
+  }
+
+  private grow(n: number): void {
+    const used = this.buf.length - this.pos;
+    const size = Math.max(this.buf.length * 2, used + n + 1024, this.sizeHint);
+    const next = Buffer.allocUnsafeSlow(size);
+    this.buf.copy(next, size - used, this.pos);
+    this.buf = next;
+    this.dv = new DataView(next.buffer, next.byteOffset, next.length);
+    this.pos = size - used;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function varintSize(v: number): number {
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
+}
+
+function writeVarint(buf: Buffer, pos: number, value: number): number {
+  let v = value >>> 0;
+  while (v >= 0x80) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[pos++] = v;
+  return pos;
+}

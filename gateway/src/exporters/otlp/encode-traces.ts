@@ -1,0 +1,81 @@
+import { ResourceSpans, Span } from '../model/telemetry';
+import { OtlpWriter, writeResource, writeScope } from './proto-common';
+
+// Field numbers of opentelemetry/proto/trace/v1/trace.proto and its collector service.
+const REQUEST_RESOURCE_SPANS = 1;
+const RESOURCE_SPANS_RESOURCE = 1;
+const RESOURCE_SPANS_SCOPE_SPANS = 2;
+const SCOPE_SPANS_SCOPE = 1;
+const SCOPE_SPANS_SPANS = 2;
+const SPAN_TRACE_ID = 1;
+const SPAN_SPAN_ID = 2;
+const SPAN_PARENT_SPAN_ID = 4;
+const SPAN_NAME = 5;
+const SPAN_KIND = 6;
+const SPAN_START = 7;
+const SPAN_END = 8;
+const SPAN_ATTRIBUTES = 9;
+const SPAN_STATUS = 15;
+const SPAN_FLAGS = 16;
+const STATUS_MESSAGE = 2;
+const STATUS_CODE = 3;
+
+// SpanFlags: the low byte carries W3C trace flags (we export sampled spans); bit 8 says whether
+// the parent's remoteness is known, bit 9 that the parent is remote.
+const SAMPLED = 0x01;
+const HAS_IS_REMOTE = 0x100;
+const IS_REMOTE = 0x200;
+
+/** Writes an ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1). into `w` (after a reset). */
+export function writeTraceRequest(w: OtlpWriter, resourceSpans: readonly ResourceSpans[]): void {
+  w.reset();
+  for (let r = resourceSpans.length - 1; r >= 0; r--) {
+    const rs = resourceSpans[r]!;
+    const mark = w.length;
+    const scopeMark = w.length;
+    for (let i = rs.spans.length - 1; i >= 0; i--) writeSpan(w, rs.spans[i]!);
+    writeScope(w, SCOPE_SPANS_SCOPE, rs.scope);
+    w.ldelim(RESOURCE_SPANS_SCOPE_SPANS, scopeMark);
+    writeResource(w, RESOURCE_SPANS_RESOURCE, rs.resource);
+    w.ldelim(REQUEST_RESOURCE_SPANS, mark);
+  }
+}
+
+/** Encodes an ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1)., as bytes of its own. */
+export function encodeTraceRequest(
+  resourceSpans: readonly ResourceSpans[],
+  w: OtlpWriter = new OtlpWriter(),
+): Buffer {
+  writeTraceRequest(w, resourceSpans);
+  return w.finish();
+}
+
+function writeSpan(w: OtlpWriter, span: Span): void {
+  const mark = w.length;
+  const hasParent = span.parentSpanId !== undefined;
+  w.fixed32(SAMPLED | HAS_IS_REMOTE | (hasParent && span.parentIsRemote ? IS_REMOTE : 0));
+  w.tag(SPAN_FLAGS, 5);
+  const statusMark = w.length;
+  if (span.status) {
+    if (span.status.code !== 0) {
+      w.uint32(span.status.code);
+      w.tag(STATUS_CODE, 0);
+    }
+    if (span.status.message) w.string(STATUS_MESSAGE, span.status.message);
+  }
+  w.ldelim(SPAN_STATUS, statusMark);
+  w.attributes(SPAN_ATTRIBUTES, span.attributes);
+  w.fixed64(span.endTimeNs);
+  w.tag(SPAN_END, 1);
+  w.fixed64(span.startTimeNs);
+  w.tag(SPAN_START, 1);
+  if (span.kind !== 0) {
+    w.uint32(span.kind);
+    w.tag(SPAN_KIND, 0);
+  }
+  w.string(SPAN_NAME, span.name);
+  if (hasParent) w.bytes(SPAN_PARENT_SPAN_ID, span.parentSpanId!);
+  w.bytes(SPAN_SPAN_ID, span.spanId);
+  w.bytes(SPAN_TRACE_ID, span.traceId);
+  w.ldelim(SCOPE_SPANS_SPANS, mark);
+}

@@ -1,0 +1,107 @@
+import { PairCache } from '../common/pair-cache';
+import { ProtoWriter } from '../common/proto-writer';
+import { AttributeValue, Attributes, Resource, Scope } from '../model/telemetry';
+
+// Field numbers of opentelemetry/proto/common/v1/common.proto and resource/v1/resource.proto.
+const KEY_VALUE_KEY = 1;
+const KEY_VALUE_VALUE = 2;
+const ANY_STRING = 1;
+const ANY_BOOL = 2;
+const ANY_INT = 3;
+const ANY_DOUBLE = 4;
+const RESOURCE_ATTRIBUTES = 1;
+const SCOPE_NAME = 1;
+const SCOPE_VERSION = 2;
+
+/**
+ * A ProtoWriter for OTLP messages. Attributes repeat heavily (`http.request.method=GET` on every
+ * span), so whole KeyValue messages are kept encoded, for the keys of few distinct values.
+ */
+export class OtlpWriter extends ProtoWriter {
+  private readonly keyValues = new PairCache<AttributeValue>();
+  private readonly keys: string[] = [];
+  private readonly values: AttributeValue[] = [];
+
+  /** Writes `attributes` as repeated KeyValue in field `field` (backwards: last key first). */
+  attributes(field: number, attributes: Attributes): void {
+    // for-in reads values through V8's enum cache; keyed reads by a variable key do not.
+    const keys = this.keys;
+    const values = this.values;
+    let n = 0;
+    for (const key in attributes) {
+      keys[n] = key;
+      values[n++] = attributes[key]!;
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      const key = keys[i]!;
+      const value = values[i]!;
+      // Doubles and bigints are not cached: as Map keys they would not match reliably.
+      const cached =
+        typeof value === 'string' || typeof value === 'boolean' || Number.isInteger(value)
+          ? this.keyValues.find(key, value)
+          : null;
+      if (cached) {
+        this.raw(cached);
+        this.tag(field, 2);
+        continue;
+      }
+      const mark = this.length;
+      writeKeyValueBody(this, key, value);
+      this.uint32(this.length - mark);
+      // Written backwards, the length-prefixed KeyValue is the front of what is written.
+      if (cached === undefined) {
+        this.keyValues.put(key, value, new Uint8Array(this.view().subarray(0, this.length - mark)));
+      }
+      this.tag(field, 2);
+    }
+  }
+}
+
+function writeKeyValueBody(w: ProtoWriter, key: string, value: AttributeValue): void {
+  const valueMark = w.length;
+  writeAnyValue(w, value);
+  w.ldelim(KEY_VALUE_VALUE, valueMark);
+  w.cachedString(KEY_VALUE_KEY, key);
+}
+
+/** The body of an AnyValue. Oneof members are written even when they hold a zero value. */
+function writeAnyValue(w: ProtoWriter, value: AttributeValue): void {
+  switch (typeof value) {
+    case 'string':
+      w.string(ANY_STRING, value);
+      return;
+    case 'boolean':
+      w.uint32(value ? 1 : 0);
+      w.tag(ANY_BOOL, 0);
+      return;
+    case 'bigint':
+      w.int64(value);
+      w.tag(ANY_INT, 0);
+      return;
+    case 'number':
+      // As the OpenTelemetry SDKs do: integers in int64's range are ints, the rest doubles.
+      if (Number.isInteger(value) && value >= -(2 ** 63) && value < 2 ** 63) {
+        w.int64(value);
+        w.tag(ANY_INT, 0);
+      } else {
+        w.double(value);
+        w.tag(ANY_DOUBLE, 1);
+      }
+      return;
+  }
+}
+
+/** Writes a Resource message in field `field`. */
+export function writeResource(w: OtlpWriter, field: number, resource: Resource): void {
+  const mark = w.length;
+  w.attributes(RESOURCE_ATTRIBUTES, resource.attributes);
+  w.ldelim(field, mark);
+}
+
+/** Writes an InstrumentationScope message in field `field`. */
+export function writeScope(w: ProtoWriter, field: number, scope: Scope): void {
+  const mark = w.length;
+  if (scope.version) w.cachedString(SCOPE_VERSION, scope.version);
+  if (scope.name) w.cachedString(SCOPE_NAME, scope.name);
+  w.ldelim(field, mark);
+}

@@ -1,0 +1,26 @@
+import { TelemetryBatch } from './model/telemetry';
+
+/** The two kinds of telemetry a sink may take. */
+export type Signal = 'spans' | 'metrics';
+
+/** What became of one exported batch at one sink. */
+export interface DeliveryReport {
+  /** Items (spans, data points or samples) the receiver accepted. */
+  sent: number;
+  /** Items refused for good (permanent errors and partial rejections): counted, not resent. */
+  dropped: number;
+}
+
+/**
+ * A destination of telemetry. `export` resolves once the batch is delivered or dropped for good;
+ * it rejects (with a retryable ExportError) when the batch should be exported again later, which
+ * is how export jobs keep their cursor. `start` and `shutdown` bound its life; `shutdown` drains,
+ * is safe before `start` and safe twice.
+ */
+export interface Sink {
+  readonly name: string;
+  readonly signals: ReadonlySet<Signal>;
+  start(): void;
+  export(batch: TelemetryBatch): Promise<DeliveryReport>;
+  shutdown(): Promise<void>;
+}

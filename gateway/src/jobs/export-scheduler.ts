@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Logger } from '../common/logger';
+import { PACKAGE_ROOT } from '../common/package-info';
+import { ExportConfig, ExportPreset } from '../config/export-schema';
+import { SinkSet } from '../exporters/sink-set';
+import { PxlEngine } from '../pxl/engine';
+import { ExportJob, ExportJobSpec, RunOutcome } from './export-job';
+import { AttributeLimiter } from './otel/attribute-limiter';
+import { interpretExport } from './otel/interpret';
+
+/** The bundled export scripts live in scripts/px/export/, one file per preset. */
+export function presetScript(name: ExportPreset): string {
+  return readFileSync(join(PACKAGE_ROOT, 'scripts', 'px', 'export', `${name}.pxl`), 'utf8');
+}
+
+/** A preset or export script that cannot run: the message names it (and the line, for PxL). */
+export class ExportScriptError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExportScriptError';
+  }
+}
+
+export interface SchedulerDeps {
+  readonly engine: PxlEngine;
+  readonly store: { lastSeq(): number };
+  readonly sinks: SinkSet;
+  readonly log: Logger;
+}
+
+/**
+ * Runs the export jobs (presets and user scripts) on their intervals. Each job runs again
+ * `interval` after its previous run ends, at once when it is behind. `shutdown()` stops the
+ * timers, lets running runs finish and gives every job one last run, so that rows ingested just
+ * before shutdown are exported too; it is safe before `start()` and safe twice.
+ */
+export class ExportScheduler {
+  private readonly timers = new Map<ExportJob, NodeJS.Timeout>();
+  private started = false;
+  private stopped = false;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly jobs: readonly ExportJob[],
+    private readonly drainTimeoutMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Makes the jobs of the `export` config. Every script is compiled, and its px.export specs
+   * read, before anything runs: a mistake fails start-up with its script, line and column.
+   */
+  static create(config: ExportConfig, deps: SchedulerDeps): ExportScheduler {
+    const specs: ExportJobSpec[] = [
+      ...config.presets.map((name) => ({
+        name,
+        kind: 'preset' as const,
+        script: presetScript(name),
+        intervalMs: config.interval,
+      })),
+      ...config.scripts.map((s, i) => ({
+        name: s.name ?? basename(s.file).replace(/\.pxl$/, ''),
+        kind: 'script' as const,
+        file: s.file,
+        script: readScript(s.file, `export.scripts.${i}.file`),
+        intervalMs: s.every ?? config.interval,
+      })),
+    ];
+    const names = new Set<string>();
+    for (const spec of specs) {
+      if (names.has(spec.name)) {
+        throw new ExportScriptError(
+          `two export jobs are named "${spec.name}"; give scripts distinct names`,
+        );
+      }
+      names.add(spec.name);
+      validate(spec, deps.engine);
+    }
+    const settings = {
+      maxRowsPerRun: config.maxRowsPerRun,
+      maxSeries: config.maxSeriesPerJob,
+      seriesIdleTimeoutMs: config.seriesIdleTimeout,
+      limits: { maxResultBytes: Math.floor(config.maxResultMb * 1024 * 1024) },
+    };
+    const jobs = specs.map(
+      (spec) => new ExportJob(spec, settings, { ...deps, log: deps.log.child({ job: spec.name }) }),
+    );
+    if (jobs.length > 0 && deps.sinks.configured.length === 0) {
+      deps.log.warn(
+        'export jobs are configured but no sink is: set export.otlp or export.remoteWrite',
+      );
+    }
+    return new ExportScheduler(jobs, config.drainTimeout, deps.log);
+  }
+
+  start(): void {
+    if (this.started || this.stopping) return;
+    this.started = true;
+    for (const job of this.jobs) this.schedule(job, job.spec.intervalMs);
+    if (this.jobs.length > 0) {
+      this.log.info({ jobs: this.jobs.map((j) => j.spec.name) }, 'export jobs scheduled');
+    }
+  }
+
+  /** Runs every job once, now (runs under way are awaited, not doubled). */
+  runAll(): Promise<RunOutcome[]> {
+    return Promise.all(this.jobs.map((job) => job.run()));
+  }
+
+  status() {
+    return this.jobs.map((j) => j.status());
+  }
+
+  shutdown(): Promise<void> {
+    this.stopping ??= this.drain();
+    return this.stopping;
+  }
+
+  private async drain(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    if (!this.started) return;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.drainTimeoutMs);
+    });
+    const last = Promise.all(this.jobs.map((job) => job.runAfterCurrent()));
+    if ((await Promise.race([last, deadline])) === 'late') {
+      this.log.warn(
+        { drainTimeoutMs: this.drainTimeoutMs },
+        'export jobs did not finish their last run in time',
+      );
+    }
+    clearTimeout(timer);
+  }
+
+  private schedule(job: ExportJob, delayMs: number): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      void job
+        .run()
+        .then((outcome) => this.schedule(job, outcome.behind ? 0 : job.spec.intervalMs));
+    }, delayMs);
+    timer.unref();
+    this.timers.set(job, timer);
+  }
+}
+
+function readScript(file: string, path: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ExportScriptError(`${path}: cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** Compiles a job's script and reads its export specs against the compiled columns. */
+function validate(spec: ExportJobSpec, engine: PxlEngine): void {
+  const where = spec.kind === 'preset' ? `preset ${spec.name}` : `export script ${spec.file}`;
+  try {
+    const compiled = engine.compile(spec.script, {
+      seqRange: { after: 0, upTo: 0 },
+      pluginWindow: { startNs: 0n, endNs: 0n },
+    });
+    if (compiled.exports.length === 0) throw new Error('it has no px.export call');
+    compiled.exports.forEach((e, i) =>
+      interpretExport(
+        { table: { name: `export_${i}`, columns: e.columns, rows: [] }, spec: e.spec },
+        i,
+        {
+          nowNs: 0n,
+          limiter: new AttributeLimiter(),
+          idSalt: spec.name,
+        },
+      ),
+    );
+  } catch (err) {
+    const e = err as Error & { line?: number; column?: number };
+    const at = e.line !== undefined ? `, line ${e.line}, column ${e.column}` : '';
+    throw new ExportScriptError(`${where}${at}: ${e.message}`);
+  }
+}

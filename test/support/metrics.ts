@@ -1,0 +1,17 @@
+import { Registry } from 'prom-client';
+
+/** The value of one series of a counter or gauge in a registry (0 when absent). */
+export async function metricValue(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) return 0;
+  const { values } = await metric.get();
+  let total = 0;
+  for (const v of values) {
+    if (Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want)) total += v.value;
+  }
+  return total;
+}
