@@ -28,6 +28,7 @@ const SP = 0x20;
 const HT = 0x09;
 const COLON = 0x3a;
 const INCOMPLETE: HeadResult = { kind: 'incomplete' };
+const DIGITS = /^\d{1,15}$/;
 
 /** RFC 9110 token characters (header names, methods). */
 const TOKEN = new Uint8Array(128);
@@ -75,13 +76,21 @@ export function parseHead(buf: Buffer, kind: 'request' | 'response'): HeadResult
   return { kind: 'ok', head: { kind, ...start, headers, length } };
 }
 
-/** Bytes up to and including the empty line that ends the head, or -1 when it has not come. */
-function headLength(buf: Buffer): number {
-  if (buf[0] === LF || (buf[0] === CR && buf[1] === LF)) return buf[0] === LF ? 1 : 2;
-  const crlf = buf.indexOf('\n\r\n');
-  const lf = buf.indexOf('\n\n');
-  if (crlf < 0) return lf < 0 ? -1 : lf + 2;
-  return lf < 0 || crlf < lf ? crlf + 3 : lf + 2;
+/**
+ * Bytes up to and including the empty line that ends the head, or -1 when it has not come. One
+ * pass over the bytes, stopping at the end of the head (a body after it is never scanned).
+ */
+function headLength(buf: Uint8Array): number {
+  const n = buf.length;
+  if (buf[0] === LF) return 1;
+  if (buf[0] === CR && buf[1] === LF) return 2;
+  for (let i = 0; i < n; i++) {
+    if (buf[i] !== LF) continue;
+    const next = buf[i + 1];
+    if (next === LF) return i + 2;
+    if (next === CR && buf[i + 2] === LF) return i + 3;
+  }
+  return -1;
 }
 
 type StartLine = Omit<HttpHead, 'kind' | 'headers' | 'length'>;
@@ -185,9 +194,13 @@ export function framingOf(head: HttpHead, requestMethod?: string): Framing {
   }
   const cl = headerValue(head, 'content-length');
   if (cl !== undefined) {
+    if (DIGITS.test(cl)) {
+      const length = Number(cl);
+      return length === 0 ? { kind: 'none' } : { kind: 'length', length };
+    }
     const values = new Set(cl.split(',').map((v) => v.trim()));
     const [only] = values;
-    if (values.size !== 1 || !/^\d{1,15}$/.test(only!)) {
+    if (values.size !== 1 || !DIGITS.test(only!)) {
       return { kind: 'invalid', reason: 'bad content-length' };
     }
     const length = Number(only);

@@ -84,6 +84,35 @@ describe('HttpStitcher', () => {
     expect(x!.resp.bodySize).toBe(12);
   });
 
+  it('reads chunk sizes in either case, with whitespace and extensions, and refuses bad ones', () => {
+    const chunked = (sizeLine: string) =>
+      `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${sizeLine}\r\n${'x'.repeat(26)}\r\n0\r\n\r\n`;
+    for (const line of ['1a', '1A', '01A \t', '1a;name="v"', '00000000001a']) {
+      const s = stitcher();
+      const [x] = runScript(s, [
+        { kind: 'request', bytes: GET },
+        { kind: 'response', bytes: chunked(line) },
+      ]);
+      expect({ line, size: x?.resp.bodySize, errors: s.errors() }).toEqual({
+        line,
+        size: 26,
+        errors: 0,
+      });
+    }
+    for (const line of ['', 'g', ' 1a', '1a x', '000000000001a', '-1a']) {
+      const s = stitcher();
+      const out = runScript(s, [
+        { kind: 'request', bytes: GET },
+        { kind: 'response', bytes: chunked(line) },
+      ]);
+      expect({ line, exchanges: out.length, failed: s.errors() > 0 }).toEqual({
+        line,
+        exchanges: 0,
+        failed: true,
+      });
+    }
+  });
+
   it('ends an HTTP/1.0 response without a length at the close, not before', () => {
     const s = stitcher();
     const early = runScript(

@@ -49,7 +49,6 @@ type State =
   | { readonly kind: 'until-close'; readonly msg: Partial };
 
 const MAX_CHUNK_LINE = 1024;
-const CHUNK_SIZE_RE = /^([0-9a-fA-F]{1,12})[ \t]*(?:;.*)?$/;
 const TERMINAL_CHUNK = Buffer.from('0\r\n\r\n');
 
 /**
@@ -175,15 +174,9 @@ export class MessageParser {
       if (run.bytes.length >= MAX_CHUNK_LINE) return this.fail();
       return ctx.closed ? this.abandon() : 'wait';
     }
-    const line = run.bytes.toString(
-      'latin1',
-      0,
-      nl > 0 && run.bytes[nl - 1] === 0x0d ? nl - 1 : nl,
-    );
-    const m = CHUNK_SIZE_RE.exec(line);
-    if (!m) return this.fail();
+    const size = chunkSize(run.bytes, nl > 0 && run.bytes[nl - 1] === 0x0d ? nl - 1 : nl);
+    if (size < 0) return this.fail();
     stream.consume(nl + 1);
-    const size = parseInt(m[1]!, 16);
     this.state =
       size === 0 ? { kind: 'trailers', msg } : { kind: 'chunk-data', msg, remaining: size };
     return 'again';
@@ -302,6 +295,30 @@ export class MessageParser {
     this.state = { kind: 'resync', inclusive };
     return 'again';
   }
+}
+
+/**
+ * The size on a chunk-size line of `end` bytes: `1*12HEXDIG *(SP / HTAB) [";" extensions]`, or -1
+ * when the line is not one.
+ */
+function chunkSize(line: Uint8Array, end: number): number {
+  let size = 0;
+  let i = 0;
+  for (; i < end; i++) {
+    const d = hexDigit(line[i]!);
+    if (d < 0) break;
+    if (i === 12) return -1;
+    size = size * 16 + d;
+  }
+  if (i === 0) return -1;
+  while (i < end && (line[i] === 0x20 || line[i] === 0x09)) i++;
+  return i === end || line[i] === 0x3b ? size : -1;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const lower = c | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
 }
 
 function endsWith(data: Uint8Array, tail: Uint8Array): boolean {
