@@ -97,7 +97,7 @@ export function decodeEvent(
       msgSize: view.getUint32(at + D.msg_size!.offset, true),
       syscall: view.getUint8(at + D.syscall!.offset),
       protocol: view.getUint16(at + D.protocol!.offset, true),
-      data: bytes.slice(from, from + captured),
+      data: copyOut(bytes, from, captured),
     };
   }
   const connKind = CONN_KINDS[kind];
@@ -117,4 +117,14 @@ export function decodeEvent(
     bytesSent: u64(view, at + C.bytes_sent!.offset),
     bytesRecv: u64(view, at + C.bytes_recv!.offset),
   };
+}
+
+/**
+ * A copy of `length` bytes at `from`. Buffer.allocUnsafe takes small copies from Node's shared
+ * pool, far cheaper than an ArrayBuffer of their own per event (Uint8Array#slice).
+ */
+function copyOut(bytes: Uint8Array, from: number, length: number): Buffer {
+  const data = Buffer.allocUnsafe(length);
+  data.set(bytes.subarray(from, from + length));
+  return data;
 }

@@ -32,6 +32,8 @@ interface Partial {
   readonly head: HttpHead;
   readonly startTs: number;
   readonly parts: Uint8Array[];
+  /** Parts before this index are copies of their own (the rest are views of chunks). */
+  copied: number;
   captured: number;
   bodySize: number;
 }
@@ -50,6 +52,7 @@ type State =
 
 const MAX_CHUNK_LINE = 1024;
 const TERMINAL_CHUNK = Buffer.from('0\r\n\r\n');
+const EMPTY = new Uint8Array(0);
 
 /**
  * Parses one direction of a connection into messages, one at a time, as bytes arrive. Malformed
@@ -77,7 +80,10 @@ export class MessageParser {
         if (this.state.kind !== 'resync') this.fail(true);
       }
       const step = this.step(stream, ctx);
-      if (step === 'wait') return undefined;
+      if (step === 'wait') {
+        this.copyParts();
+        return undefined;
+      }
       if (step !== 'again') return step;
     }
   }
@@ -141,6 +147,7 @@ export class MessageParser {
       head,
       startTs: stream.tsAtCursor(),
       parts: [],
+      copied: 0,
       captured: 0,
       bodySize: 0,
     };
@@ -264,6 +271,19 @@ export class MessageParser {
     return consumed;
   }
 
+  /**
+   * A message waiting for more bytes keeps copies of its body parts: the views would pin the
+   * chunks' memory (shared with other events) for as long as the message takes to complete.
+   */
+  private copyParts(): void {
+    const s = this.state;
+    if (!('msg' in s)) return;
+    const msg = s.msg;
+    for (let i = msg.copied; i < msg.parts.length; i++)
+      msg.parts[i] = new Uint8Array(msg.parts[i]!);
+    msg.copied = msg.parts.length;
+  }
+
   private loseChunks(msg: Partial): 'again' {
     this.state = { kind: 'chunk-lost', msg };
     return 'again';
@@ -271,7 +291,13 @@ export class MessageParser {
 
   private finish(stream: ByteStream, msg: Partial): HttpMessage {
     this.state = { kind: 'start' };
-    const body = msg.parts.length === 1 ? msg.parts[0]! : new Uint8Array(Buffer.concat(msg.parts));
+    // A copy: the parts are views of the capture's chunks, which may share a pool (a request
+    // waits in the stitcher for its response, and must not keep that pool alive meanwhile).
+    const parts = msg.parts;
+    const body =
+      parts.length === 0
+        ? EMPTY
+        : new Uint8Array(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
     return {
       head: msg.head,
       startTs: msg.startTs,
