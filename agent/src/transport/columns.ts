@@ -1,5 +1,5 @@
 import { ColumnSchema, DataType, TableSchema } from '../../../gateway/src/store/types';
-import { Uint128, Value } from './row';
+import { Uint128, Utf8Text, Value } from './row';
 
 /**
  * One column's values as the Arrow buffers that carry them, appended a row at a time. Buffers
@@ -149,7 +149,6 @@ class Utf8Column implements ColumnBuilder {
   private n = 0;
 
   append(value: Value | undefined): void {
-    const s = typeof value === 'string' ? value : value === undefined ? '' : String(value);
     const i = this.n++;
     if (i + 1 >= this.offsets.length) {
       const offsets = new Int32Array(this.offsets.length * 2);
@@ -157,6 +156,13 @@ class Utf8Column implements ColumnBuilder {
       this.offsets = offsets;
     }
     let at = this.offsets[i]!;
+    if (isUtf8Text(value)) {
+      const max = value.maxUtf8Bytes();
+      if (at + max > this.data.length) this.growData(at + max);
+      this.offsets[i + 1] = at + value.writeUtf8(this.data, at);
+      return;
+    }
+    const s = typeof value === 'string' ? value : value === undefined ? '' : String(value);
     // A UTF-16 code unit takes at most 3 UTF-8 bytes.
     if (at + 3 * s.length > this.data.length) this.growData(at + 3 * s.length);
     const data = this.data;
@@ -190,6 +196,10 @@ class Utf8Column implements ColumnBuilder {
     this.data.copy(data, 0, 0, this.offsets[this.n - 1]);
     this.data = data;
   }
+}
+
+function isUtf8Text(value: Value | undefined): value is Utf8Text {
+  return typeof value === 'object' && 'writeUtf8' in value;
 }
 
 function builderFor(c: ColumnSchema): ColumnBuilder {
