@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { NODE_NAME_ENV } from '../agent/src/proc/asid';
 import { silentLogger } from '../gateway/src/common/logger';
 import { ENV_OVERRIDES, validateConfig } from '../gateway/src/config/load';
 import { WATCHED_RESOURCES } from '../gateway/src/metadata/kube/resources';
@@ -138,6 +139,17 @@ describe.each(kustomizations(ROOT).map((dir) => [dir.slice(ROOT.length) || '(bas
       expect(env.find((e: any) => e.name === 'PXGATE_GATEWAY').value).toBe(
         `http://${svc.metadata.name}.${svc.metadata.namespace}.svc:${svc.spec.ports[0].port}`,
       );
+    });
+
+    it("gives each agent its node's name, from which the agent derives its asid", () => {
+      const env = containersOf(agent)[0]!.env;
+      expect(env.find((e: any) => e.name === NODE_NAME_ENV)).toEqual({
+        name: NODE_NAME_ENV,
+        valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } },
+      });
+      // No fixed asid in the shared config: every agent would take the same one.
+      const config = parseYaml(find('ConfigMap', 'pxgate-config')!.data['pxgate.yaml']);
+      expect(config.agent?.asid).toBeUndefined();
     });
 
     it('mounts only ConfigMaps it generates, and a config file the gateway accepts', () => {

@@ -13,6 +13,7 @@ import { ConnectionTracker } from './conn/connection-tracker';
 import { SocketTracer } from './ebpf/socket-tracer';
 import { EbpfUnavailableError } from './ebpf/unavailable';
 import { AgentMetrics } from './metrics/agent-metrics';
+import { asidForNode, nodeName } from './proc/asid';
 import { WallClock, pageSize, wallNowNs } from './proc/host';
 import { networkStatsRows } from './proc/network-stats';
 import { ProcessMetadata, ProcessMetadataTracker } from './proc/process-metadata';
@@ -53,6 +54,9 @@ export class Agent {
   private readonly scanner: ProcessScanner;
   private readonly processes: ProcessMetadataTracker;
   private readonly pageBytes = pageSize();
+  private readonly node = nodeName();
+  /** The agent's id in UPIDs: configured, or derived from the node's name. */
+  readonly asid: number;
   // The host's network namespace is init's: with hostPID (the DaemonSet) /proc/1 is the host's
   // init even though the agent's pod has a namespace of its own.
   private readonly hostNetns = safeReadlink('/proc/1/ns/net') || safeReadlink('/proc/self/ns/net');
@@ -64,6 +68,7 @@ export class Agent {
 
   constructor(private readonly opts: AgentOptions) {
     const { config, metrics, log } = opts;
+    this.asid = config.asid ?? asidForNode(this.node);
     this.queue = new SendQueue(config.bufferMb * 1024 * 1024, (b, reason) => {
       metrics.dropped(b, reason);
       log.warn({ table: b.label, rows: b.rows, reason }, 'dropped a batch');
@@ -88,7 +93,7 @@ export class Agent {
       ]),
     );
     this.tracker = new ConnectionTracker(
-      config.asid,
+      this.asid,
       this.clock,
       { ...DEFAULT_STITCHER_LIMITS, maxBodyBytes: config.http.maxBodyBytes },
       this.connStats,
@@ -98,7 +103,7 @@ export class Agent {
         connectionsEvicted: (n) => metrics.connectionsEvicted(n),
       },
     );
-    this.scanner = new ProcessScanner(config.asid);
+    this.scanner = new ProcessScanner(this.asid);
     this.processes = new ProcessMetadataTracker(this.clock.bootNs(), hostname());
     metrics.observe({
       bufferBytes: () => this.queue.bytes(),
@@ -121,7 +126,15 @@ export class Agent {
     this.every(config.processInterval, () => void this.scanProcesses());
     this.every(CLOCK_RESYNC_MS, () => this.clock.resync());
     await this.scanProcesses();
-    log.info({ gateway: this.opts.gatewayUrl, ebpf: this.tracer !== undefined }, 'agent started');
+    log.info(
+      {
+        gateway: this.opts.gatewayUrl,
+        ebpf: this.tracer !== undefined,
+        node: this.node,
+        asid: this.asid,
+      },
+      'agent started',
+    );
   }
 
   shutdown(): Promise<void> {

@@ -61,54 +61,70 @@ function u64(view: DataView, offset: number): number {
 
 /**
  * Decodes one ring buffer sample (socket_trace.h's px_conn_event or px_data_event, host byte
- * order). `bytes` may be the ring's own memory: everything returned is copied out of it.
- * Returns undefined for a sample too short for its kind.
+ * order) of `length` bytes at `offset` in `bytes`, which may be the ring's own memory: everything
+ * returned is copied out of it. Returns undefined for a sample too short for its kind.
  */
 export function decodeEvent(
   bytes: Uint8Array,
-  length = bytes.length,
+  offset = 0,
+  length = bytes.length - offset,
   view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
 ): SocketEvent | undefined {
   if (length < PX_EVENT_HEADER.size) return undefined;
-  const kind = view.getUint32(H.kind!.offset, true);
+  const at = offset;
+  const kind = view.getUint32(at + H.kind!.offset, true);
   const header: EventHeader = {
-    tgid: view.getUint32(H.tgid!.offset, true),
-    fd: view.getInt32(H.fd!.offset, true),
-    role: view.getUint32(H.role!.offset, true),
-    tsid: u64(view, H.tsid!.offset),
-    monoNs: u64(view, H.ts_ns!.offset),
-    startTicks: u64(view, H.start_ticks!.offset),
+    tgid: view.getUint32(at + H.tgid!.offset, true),
+    fd: view.getInt32(at + H.fd!.offset, true),
+    role: view.getUint32(at + H.role!.offset, true),
+    tsid: u64(view, at + H.tsid!.offset),
+    monoNs: u64(view, at + H.ts_ns!.offset),
+    startTicks: u64(view, at + H.start_ticks!.offset),
   };
   if (kind === EventKind.DATA) {
     if (length < D.data!.offset) return undefined;
-    const captured = Math.min(view.getUint32(D.buf_size!.offset, true), length - D.data!.offset);
-    const data = bytes.slice(D.data!.offset, D.data!.offset + captured);
+    const captured = Math.min(
+      view.getUint32(at + D.buf_size!.offset, true),
+      length - D.data!.offset,
+    );
+    const from = at + D.data!.offset;
     return {
       kind: 'data',
       header,
-      direction: view.getUint8(D.direction!.offset) === Direction.EGRESS ? 'egress' : 'ingress',
-      pos: u64(view, D.pos!.offset),
-      msgSize: view.getUint32(D.msg_size!.offset, true),
-      syscall: view.getUint8(D.syscall!.offset),
-      protocol: view.getUint16(D.protocol!.offset, true),
-      data,
+      direction:
+        view.getUint8(at + D.direction!.offset) === Direction.EGRESS ? 'egress' : 'ingress',
+      pos: u64(view, at + D.pos!.offset),
+      msgSize: view.getUint32(at + D.msg_size!.offset, true),
+      syscall: view.getUint8(at + D.syscall!.offset),
+      protocol: view.getUint16(at + D.protocol!.offset, true),
+      data: copyOut(bytes, from, captured),
     };
   }
   const connKind = CONN_KINDS[kind];
   if (!connKind || length < PX_CONN_EVENT.size) return undefined;
-  const family = view.getUint16(C.family!.offset, true);
+  const family = view.getUint16(at + C.family!.offset, true);
   const addr = (field: 'local_addr' | 'remote_addr') =>
-    formatAddress(family, bytes.subarray(C[field]!.offset, C[field]!.offset + 16));
+    formatAddress(family, bytes.subarray(at + C[field]!.offset, at + C[field]!.offset + 16));
   return {
     kind: connKind,
     header,
     family,
     localAddr: addr('local_addr'),
-    localPort: view.getUint16(C.local_port!.offset, true),
+    localPort: view.getUint16(at + C.local_port!.offset, true),
     remoteAddr: addr('remote_addr'),
-    remotePort: view.getUint16(C.remote_port!.offset, true),
-    protocol: view.getUint16(C.protocol!.offset, true),
-    bytesSent: u64(view, C.bytes_sent!.offset),
-    bytesRecv: u64(view, C.bytes_recv!.offset),
+    remotePort: view.getUint16(at + C.remote_port!.offset, true),
+    protocol: view.getUint16(at + C.protocol!.offset, true),
+    bytesSent: u64(view, at + C.bytes_sent!.offset),
+    bytesRecv: u64(view, at + C.bytes_recv!.offset),
   };
+}
+
+/**
+ * A copy of `length` bytes at `from`. Buffer.allocUnsafe takes small copies from Node's shared
+ * pool, far cheaper than an ArrayBuffer of their own per event (Uint8Array#slice).
+ */
+function copyOut(bytes: Uint8Array, from: number, length: number): Buffer {
+  const data = Buffer.allocUnsafe(length);
+  data.set(bytes.subarray(from, from + length));
+  return data;
 }

@@ -8,9 +8,8 @@ export const LIBBPF_WARN = 0;
 export const LIBBPF_INFO = 1;
 export const LIBBPF_DEBUG = 2;
 
-// Unnamed prototypes: koffi's type names are process-wide, and this module may load twice
+// An unnamed prototype: koffi's type names are process-wide, and this module may load twice
 // in one process (test runners give each file its own module registry).
-const SampleFn = koffi.pointer(koffi.proto('int', ['void *', 'void *', 'size_t']));
 const PrintFn = koffi.pointer(koffi.proto('int', ['int', 'const char *', 'void *']));
 
 /**
@@ -33,18 +32,14 @@ export interface Libbpf {
   mapInitialValue(map: Ptr): Uint8Array | undefined;
   mapSetInitialValue(map: Ptr, data: Uint8Array): number;
   mapLookupElem(map: Ptr, key: Uint8Array, value: Uint8Array): number;
-  ringBufferNew(mapFd: number, sample: Ptr): Ptr | null;
-  ringBufferConsume(rb: Ptr): number;
-  ringBufferFree(rb: Ptr): void;
   numPossibleCpus(): number;
   strerror(err: number): string;
-  /** Copies `size` bytes at `src` into `dst` (memcpy: far cheaper than a koffi view). */
-  copy(dst: Uint8Array, src: Ptr, size: number): void;
   /** errno as the last call left it. */
   errno(): number;
-  /** Registers a ring buffer callback; returns the pointer to pass to ringBufferNew. */
-  registerSample(fn: (ctx: Ptr, data: Ptr, size: number) => number): Ptr;
-  unregister(cb: Ptr): void;
+  /** The C library's mmap of a file descriptor (MAP_FAILED is 2^64 - 1). */
+  mmap(length: number, prot: number, flags: number, fd: number, offset: number): Ptr;
+  munmap(addr: Ptr, length: number): number;
+  pageSize(): number;
   /** Routes libbpf's log lines to `sink` (formatted with the C library's vsnprintf). */
   setPrint(sink: (level: number, line: string) => void): void;
 }
@@ -72,15 +67,17 @@ export function loadLibbpf(path = 'libbpf.so.1'): Libbpf {
   const lookupElem = fn(
     'int bpf_map__lookup_elem(const void *map, const void *key, size_t key_sz, void *value, size_t value_sz, uint64_t flags)',
   );
-  const rbNew = lib.func('ring_buffer__new', 'void *', ['int', SampleFn, 'void *', 'void *']);
-  const rbConsume = fn('int ring_buffer__consume(void *rb)');
-  const rbFree = fn('void ring_buffer__free(void *rb)');
   const numCpus = fn('int libbpf_num_possible_cpus(void)');
   const strerror = fn('int libbpf_strerror(int err, void *buf, size_t size)');
   const versionString = fn('const char *libbpf_version_string(void)');
   const setPrint = lib.func('libbpf_set_print', PrintFn, [PrintFn]);
   const vsnprintf = libc.func('int vsnprintf(void *buf, size_t n, const char *fmt, void *ap)');
-  const memcpy = libc.func('void *memcpy(void *dst, const void *src, size_t n)');
+  const mmap = libc.func(
+    'void *mmap(void *addr, size_t length, int prot, int flags, int fd, int64_t offset)',
+  );
+  const munmap = libc.func('int munmap(void *addr, size_t length)');
+  const sysconf = libc.func('long sysconf(int name)');
+  const SC_PAGESIZE = 30;
   let printCb: Ptr | undefined;
 
   return {
@@ -105,19 +102,16 @@ export function loadLibbpf(path = 'libbpf.so.1'): Libbpf {
     mapSetInitialValue: (map, data) => setInitialValue(map, data, data.length) as number,
     mapLookupElem: (map, key, value) =>
       lookupElem(map, key, key.length, value, value.length, 0) as number,
-    ringBufferNew: (fd, sample) => rbNew(fd, sample, null, null) as Ptr | null,
-    ringBufferConsume: (rb) => rbConsume(rb) as number,
-    ringBufferFree: (rb) => rbFree(rb),
     numPossibleCpus: () => numCpus() as number,
     strerror: (err) => {
       const buf = Buffer.alloc(256);
       strerror(err, buf, buf.length);
       return buf.toString('utf8', 0, Math.max(0, buf.indexOf(0)));
     },
-    copy: (dst, src, size) => memcpy(dst, src, size),
     errno: () => koffi.errno(),
-    registerSample: (f) => koffi.register(f, SampleFn),
-    unregister: (cb) => koffi.unregister(cb),
+    mmap: (length, prot, flags, fd, offset) => mmap(null, length, prot, flags, fd, offset) as Ptr,
+    munmap: (addr, length) => munmap(addr, length) as number,
+    pageSize: () => Number(sysconf(SC_PAGESIZE)),
     setPrint: (sink) => {
       const buf = Buffer.alloc(4096);
       const cb = koffi.register((level: number, fmt: string, args: Ptr) => {

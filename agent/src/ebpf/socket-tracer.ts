@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Logger } from '../../../gateway/src/common/logger';
 import { decodeEvent, SocketEvent } from './events';
-import { PX_CONFIG, PX_DATA_EVENT, PX_MAX_DATA, STAT_COUNT, Stat } from './layout';
+import { PX_CONFIG, PX_MAX_DATA, STAT_COUNT, Stat } from './layout';
 import { LIBBPF_WARN, Libbpf, Ptr, loadLibbpf } from './libbpf';
+import { RingReader } from './ring-reader';
 import { ensureTracefs } from './tracefs';
 import { EbpfUnavailableError } from './unavailable';
 
@@ -36,25 +37,30 @@ const EPERM = 1;
 const EAGAIN = 11;
 const LOAD_ATTEMPTS = 5;
 const OBJECT = 'socket_trace.bpf.o';
-const STOP = -1;
 
 /**
  * The socket tracer's user side: open, configure, load, attach, poll, clean up, with one "failed
- * to X" message per step. Events are drained from the ring buffer on a timer in bounded slices,
- * so a burst never holds the event loop for long; each is decoded and handed to `onEvent`.
+ * to X" message per step. Events are read from the ring buffer's memory on a timer in bounded
+ * slices, so a burst never holds the event loop for long; each is decoded and handed to `onEvent`.
  * Links are file descriptors: if the process dies, the kernel detaches the programs.
  */
 export class SocketTracer {
   private timer: NodeJS.Timeout | undefined;
-  private budget = 0;
-  private handled = 0;
   private draining = false;
   private closed = false;
+  private ring: RingReader | undefined;
   /** Samples that failed to decode or whose handler threw. */
   decodeErrors = 0;
-  /** Each sample is copied here out of the ring (the largest sample is a full data event). */
-  private readonly staging = new Uint8Array(PX_DATA_EVENT.size);
-  private readonly stagingView = new DataView(this.staging.buffer);
+  private readonly onSample = (bytes: Uint8Array, view: DataView, at: number, size: number) => {
+    try {
+      const ev = decodeEvent(bytes, at, size, view);
+      if (ev) this.onEvent(ev);
+      else this.decodeErrors++;
+    } catch (err) {
+      this.decodeErrors++;
+      this.log.debug({ err }, 'failed to handle a ring buffer event');
+    }
+  };
 
   private constructor(
     private readonly lib: Libbpf,
@@ -64,8 +70,6 @@ export class SocketTracer {
     private readonly opts: SocketTracerOptions,
     private readonly log: Logger,
     private readonly onEvent: (ev: SocketEvent) => void,
-    private ring: Ptr | null = null,
-    private sampleCb: Ptr | null = null,
   ) {}
 
   /**
@@ -121,7 +125,11 @@ export class SocketTracer {
         log,
         onEvent,
       );
-      tracer.openRing(lib.mapFd(required(maps, 'px_events')));
+      tracer.ring = RingReader.open(
+        lib,
+        lib.mapFd(required(maps, 'px_events')),
+        opts.ringBufferBytes,
+      );
       log.info(
         { programs: links.length, libbpf: lib.version, captureBytes: opts.captureBytes },
         'socket tracer attached',
@@ -142,12 +150,7 @@ export class SocketTracer {
 
   /** Drains one slice now; returns the number of events handled. */
   poll(): number {
-    if (!this.ring) return 0;
-    this.budget = this.opts.maxEventsPerSlice;
-    this.handled = 0;
-    const rc = this.lib.ringBufferConsume(this.ring);
-    if (rc < 0 && this.budget > 0) this.log.warn({ rc }, 'failed to consume the ring buffer');
-    return this.handled;
+    return this.ring?.read(this.opts.maxEventsPerSlice, this.onSample) ?? 0;
   }
 
   /** The kernel side's counters, summed over CPUs. */
@@ -180,37 +183,10 @@ export class SocketTracer {
     if (this.timer) clearInterval(this.timer);
     for (const link of this.links.splice(0)) this.lib.linkDestroy(link);
     while (this.poll() === this.opts.maxEventsPerSlice);
-    if (this.ring) this.lib.ringBufferFree(this.ring);
-    this.ring = null;
-    if (this.sampleCb !== null) this.lib.unregister(this.sampleCb);
-    this.sampleCb = null;
+    this.ring?.close();
+    this.ring = undefined;
     this.lib.objectClose(this.obj);
     this.log.info('socket tracer detached');
-  }
-
-  private openRing(fd: number): void {
-    this.sampleCb = this.lib.registerSample((_ctx, data, size) => this.onSample(data, size));
-    this.ring = this.lib.ringBufferNew(fd, this.sampleCb);
-    if (!this.ring) {
-      const errno = this.lib.errno();
-      this.shutdown();
-      throw new Error(`failed to create the ring buffer reader: ${this.lib.strerror(errno)}`);
-    }
-  }
-
-  private onSample(data: Ptr, size: number): number {
-    this.handled++;
-    try {
-      const n = Math.min(size, this.staging.length);
-      this.lib.copy(this.staging, data, n);
-      const ev = decodeEvent(this.staging, n, this.stagingView);
-      if (ev) this.onEvent(ev);
-      else this.decodeErrors++;
-    } catch (err) {
-      this.decodeErrors++;
-      this.log.debug({ err }, 'failed to handle a ring buffer event');
-    }
-    return --this.budget > 0 ? 0 : STOP;
   }
 
   private drain(): void {

@@ -1,5 +1,6 @@
 import { TableSchema } from '../../../gateway/src/store/types';
-import { encodeRows } from './arrow-encode';
+import { ArrowStreamEncoder } from './arrow-stream';
+import { TableColumns } from './columns';
 import { Row } from './row';
 import { SendQueue } from './send-queue';
 
@@ -14,40 +15,46 @@ const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
 
 /**
  * Collects one table's rows and cuts them into Arrow IPC batches by size or age, handing each
- * to the send queue. At most `maxRows` rows wait here; the queue bounds the rest.
+ * to the send queue. Rows go straight into Arrow column buffers as they arrive; at most
+ * `maxRows` rows wait here, and the queue bounds the rest.
  */
 export class TableBatcher {
-  private rows: Row[] = [];
+  private readonly columns: TableColumns;
+  private readonly encoder: ArrowStreamEncoder;
   private firstAt = 0;
 
   constructor(
     private readonly schema: TableSchema,
     private readonly queue: SendQueue,
     private readonly opts: BatcherOptions,
-  ) {}
+  ) {
+    this.columns = new TableColumns(schema);
+    this.encoder = new ArrowStreamEncoder(schema);
+  }
 
   add(row: Row): void {
-    if (this.rows.length === 0) this.firstAt = Date.now();
-    this.rows.push(row);
-    if (this.rows.length >= this.opts.maxRows) this.cut();
+    if (this.columns.length === 0) this.firstAt = Date.now();
+    this.columns.append(row);
+    if (this.columns.length >= this.opts.maxRows) this.cut();
   }
 
   /** Cuts the batch if it is old enough (or at all, with `force`). */
   flush(force = false): void {
-    if (this.rows.length === 0) return;
+    if (this.columns.length === 0) return;
     if (force || Date.now() - this.firstAt >= this.opts.maxDelayMs) this.cut();
   }
 
   private cut(): void {
-    const rows = this.rows;
-    this.rows = [];
+    const rows = this.columns.length;
+    const body = this.encoder.encode(this.columns);
+    this.columns.reset();
     this.queue.push({
       label: this.schema.name,
       path: '/v1/ingest',
       contentType: ARROW_STREAM,
       headers: { 'x-pxgate-table': this.schema.name },
-      body: encodeRows(this.schema, rows),
-      rows: rows.length,
+      body,
+      rows,
     });
   }
 }

@@ -5,7 +5,6 @@ describe('the agent section of the configuration', () => {
     expect(validateConfig({}).agent).toEqual({
       gateway: 'http://127.0.0.1:8090',
       metricsListen: '127.0.0.1:8091',
-      asid: 0,
       ebpf: { enabled: true, captureBytes: 4096, ringBufferMb: 16, pollInterval: 25 },
       http: { maxBodyBytes: 1024 },
       connStatsInterval: 5000,

@@ -22,8 +22,11 @@ const agentConfig = z.strictObject({
   gateway: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8090'),
   /** Where `pxgate agent` serves its own /metrics. */
   metricsListen: hostPort.default('127.0.0.1:8091'),
-  /** The agent's id in UPIDs (asid:pid:start_ticks); one agent per host keeps 0. */
-  asid: z.number().int().min(0).max(0xffffffff).default(0),
+  /**
+   * The agent's id in UPIDs (asid:pid:start_ticks). Unset: a stable nonzero hash of the node's
+   * name ($PXGATE_NODE_NAME, else the hostname), so that agents on different nodes differ.
+   */
+  asid: z.number().int().min(0).max(0xffffffff).optional(),
   ebpf: z
     .strictObject({
       enabled: z.boolean().default(true),

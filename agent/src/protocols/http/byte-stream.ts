@@ -29,6 +29,7 @@ const EMPTY = Buffer.alloc(0);
 export class ByteStream {
   private chunks: Chunk[] = [];
   private held = 0;
+  private lastPushed: Chunk | undefined;
   /** First position not yet consumed. */
   cursor = 0;
   /** Set when chunks were dropped to stay in budget; the reader clears it. */
@@ -50,12 +51,14 @@ export class ByteStream {
     const last = this.chunks[this.chunks.length - 1];
     if (!last || c.pos >= last.pos + last.size) {
       this.chunks.push(c);
+      this.lastPushed = c;
     } else {
       const at = this.chunks.findIndex((x) => x.pos > c.pos);
       const prev = at > 0 ? this.chunks[at - 1] : at === -1 ? last : undefined;
       const next = at >= 0 ? this.chunks[at] : undefined;
       if ((prev && prev.pos + prev.size > c.pos) || (next && c.pos + c.size > next.pos)) return;
       this.chunks.splice(at, 0, c);
+      this.lastPushed = c;
     }
     this.held += c.data.length;
     while (this.held > this.maxBytes && this.chunks.length > 0) {
@@ -64,6 +67,20 @@ export class ByteStream {
       this.cursor = Math.max(this.cursor, dropped.pos + dropped.size);
       this.lost = true;
     }
+  }
+
+  /**
+   * Gives the chunk pushed last memory of its own if it is still held (its message is not
+   * complete yet). Chunks arrive as slices of a shared pool, cheap for the many that are parsed
+   * at once; a slice held for longer would keep the whole pool alive.
+   */
+  keepLastPushed(): void {
+    const c = this.lastPushed;
+    this.lastPushed = undefined;
+    if (!c || c.data.buffer.byteLength === c.data.length) return;
+    const at = this.chunks.lastIndexOf(c);
+    if (at >= 0)
+      this.chunks[at] = { pos: c.pos, size: c.size, ts: c.ts, data: new Uint8Array(c.data) };
   }
 
   /** The end of the last chunk: positions before it are known (captured or holes). */
@@ -103,10 +120,13 @@ export class ByteStream {
         break;
       }
     }
+    const only = parts[0]!;
     const bytes =
-      parts.length === 1
-        ? Buffer.from(parts[0]!.buffer, parts[0]!.byteOffset, parts[0]!.length)
-        : Buffer.concat(parts);
+      parts.length > 1
+        ? Buffer.concat(parts)
+        : Buffer.isBuffer(only)
+          ? only
+          : Buffer.from(only.buffer, only.byteOffset, only.length);
     return { bytes, holeAfter };
   }
 

@@ -10,8 +10,13 @@ export interface HttpHead {
   readonly status: number;
   /** Response reason phrase; '' for requests. */
   readonly reason: string;
-  /** Header fields in order, names as sent. */
-  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** The start line and header lines, one char per byte (latin1); folded lines are joined. */
+  readonly text: string;
+  /**
+   * Header fields in order, as offsets into `text`: name start, name end, value start, value end
+   * (names as sent, values trimmed). Offsets, not strings: most heads are only written out once.
+   */
+  readonly fields: readonly number[];
   /** Bytes of the start line, headers and the empty line that ends them. */
   readonly length: number;
 }
@@ -28,6 +33,7 @@ const SP = 0x20;
 const HT = 0x09;
 const COLON = 0x3a;
 const INCOMPLETE: HeadResult = { kind: 'incomplete' };
+const DIGITS = /^\d{1,15}$/;
 
 /** RFC 9110 token characters (header names, methods). */
 const TOKEN = new Uint8Array(128);
@@ -39,52 +45,106 @@ const invalid = (reason: string): HeadResult => ({ kind: 'invalid', reason });
 
 /**
  * Parses the head of a request or response at the start of `buf` (this runs for every message
- * the agent sees: the head is decoded to one latin1 string once, then sliced). Lenient where
- * real peers are (bare LF line ends, obsolete header folding), strict where a wrong guess would
- * misframe the stream (start line, header names).
+ * the agent sees: the head is decoded to one latin1 string once, and fields are kept as offsets
+ * into it). Lenient where real peers are (bare LF line ends, obsolete header folding), strict
+ * where a wrong guess would misframe the stream (start line, header names).
  */
 export function parseHead(buf: Buffer, kind: 'request' | 'response'): HeadResult {
   const length = headLength(buf);
   if (length < 0) return INCOMPLETE;
   const t = buf.toString('latin1', 0, length);
-  const first = lineEnd(t, 0);
-  const start = kind === 'request' ? parseRequestLine(t, first.end) : parseStatusLine(t, first.end);
+  let nl = t.indexOf('\n');
+  const start =
+    kind === 'request'
+      ? parseRequestLine(t, contentEnd(t, 0, nl))
+      : parseStatusLine(t, contentEnd(t, 0, nl));
   if (typeof start === 'string') return invalid(start);
-  const headers: [string, string][] = [];
-  let from = first.next;
+  const fields: number[] = [];
+  let folds: Map<number, string> | undefined;
+  let from = nl + 1;
   for (;;) {
-    const line = lineEnd(t, from);
-    if (line.end === from) break;
-    if (headers.length >= MAX_HEADERS) return invalid('too many header lines');
+    nl = t.indexOf('\n', from);
+    const end = contentEnd(t, from, nl);
+    if (end === from) break;
     const c0 = t.charCodeAt(from);
     if (c0 === SP || c0 === HT) {
-      const last = headers[headers.length - 1];
-      if (!last) return invalid('folded line before any header');
-      last[1] = `${last[1]} ${trimmed(t, from, line.end)}`;
+      const last = fields.length - 4;
+      if (last < 0) return invalid('folded line before any header');
+      folds ??= new Map();
+      const value = folds.get(last) ?? t.slice(fields[last + 2], fields[last + 3]);
+      folds.set(last, `${value} ${trimmedSlice(t, from, end)}`);
     } else {
+      if (fields.length >= 4 * MAX_HEADERS) return invalid('too many header lines');
       let colon = from;
-      while (colon < line.end && t.charCodeAt(colon) !== COLON) {
-        if (!TOKEN[t.charCodeAt(colon)]) return invalid('malformed header line');
-        colon++;
+      for (let c = t.charCodeAt(colon); c !== COLON; c = t.charCodeAt(++colon)) {
+        if (colon === end || !TOKEN[c]) return invalid('malformed header line');
       }
-      if (colon === from || colon === line.end) return invalid('malformed header line');
-      headers.push([t.slice(from, colon), trimmed(t, colon + 1, line.end)]);
+      if (colon === from) return invalid('malformed header line');
+      let a = colon + 1;
+      let b = end;
+      while (a < b && isBlank(t.charCodeAt(a))) a++;
+      while (b > a && isBlank(t.charCodeAt(b - 1))) b--;
+      fields.push(from, colon, a, b);
     }
-    from = line.next;
+    from = nl + 1;
   }
-  return { kind: 'ok', head: { kind, ...start, headers, length } };
+  const head: HttpHead = {
+    kind,
+    minorVersion: start.minorVersion,
+    method: start.method,
+    target: start.target,
+    status: start.status,
+    reason: start.reason,
+    text: t,
+    fields,
+    length,
+  };
+  return { kind: 'ok', head: folds ? unfold(head, folds) : head };
 }
 
-/** Bytes up to and including the empty line that ends the head, or -1 when it has not come. */
-function headLength(buf: Buffer): number {
-  if (buf[0] === LF || (buf[0] === CR && buf[1] === LF)) return buf[0] === LF ? 1 : 2;
-  const crlf = buf.indexOf('\n\r\n');
-  const lf = buf.indexOf('\n\n');
-  if (crlf < 0) return lf < 0 ? -1 : lf + 2;
-  return lf < 0 || crlf < lf ? crlf + 3 : lf + 2;
+/** The head with its folded values joined, as text of its own (folding is rare and obsolete). */
+function unfold(head: HttpHead, folds: ReadonlyMap<number, string>): HttpHead {
+  const f = head.fields;
+  let text = head.text.slice(0, head.text.indexOf('\n') + 1);
+  const fields: number[] = [];
+  for (let i = 0; i < f.length; i += 4) {
+    const name = head.text.slice(f[i], f[i + 1]);
+    const value = folds.get(i) ?? head.text.slice(f[i + 2], f[i + 3]);
+    fields.push(text.length, text.length + name.length);
+    text += `${name}: `;
+    fields.push(text.length, text.length + value.length);
+    text += `${value}\r\n`;
+  }
+  return { ...head, text, fields };
 }
 
-type StartLine = Omit<HttpHead, 'kind' | 'headers' | 'length'>;
+/** Where the content of the line from `from` to its LF at `nl` ends (before a CR). */
+function contentEnd(t: string, from: number, nl: number): number {
+  return nl > from && t.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+}
+
+function isBlank(c: number): boolean {
+  return c === SP || c === HT;
+}
+
+/**
+ * Bytes up to and including the empty line that ends the head, or -1 when it has not come. One
+ * pass over the bytes, stopping at the end of the head (a body after it is never scanned).
+ */
+function headLength(buf: Uint8Array): number {
+  const n = buf.length;
+  if (buf[0] === LF) return 1;
+  if (buf[0] === CR && buf[1] === LF) return 2;
+  for (let i = 0; i < n; i++) {
+    if (buf[i] !== LF) continue;
+    const next = buf[i + 1];
+    if (next === LF) return i + 2;
+    if (next === CR && buf[i + 2] === LF) return i + 3;
+  }
+  return -1;
+}
+
+type StartLine = Omit<HttpHead, 'kind' | 'text' | 'fields' | 'length'>;
 
 /** `METHOD SP target SP HTTP/1.x` */
 function parseRequestLine(t: string, end: number): StartLine | string {
@@ -134,29 +194,33 @@ function httpVersion(t: string, at: number): number {
   return minor === 0x30 ? 0 : minor === 0x31 ? 1 : -1;
 }
 
-/** The line starting at `from` (the head holds its end): where its content ends and the next begins. */
-function lineEnd(t: string, from: number): { end: number; next: number } {
-  const nl = t.indexOf('\n', from);
-  return { end: nl > from && t.charCodeAt(nl - 1) === CR ? nl - 1 : nl, next: nl + 1 };
-}
-
-function trimmed(t: string, from: number, to: number): string {
+function trimmedSlice(t: string, from: number, to: number): string {
   let a = from;
   let b = to;
-  while (a < b && (t.charCodeAt(a) === SP || t.charCodeAt(a) === HT)) a++;
-  while (b > a && (t.charCodeAt(b - 1) === SP || t.charCodeAt(b - 1) === HT)) b--;
+  while (a < b && isBlank(t.charCodeAt(a))) a++;
+  while (b > a && isBlank(t.charCodeAt(b - 1))) b--;
   return t.slice(a, b);
 }
 
-/** The value of a header (case-insensitive name); repeated fields are joined with ", ". */
+/** The value of a header (`name` in lower case); repeated fields are joined with ", ". */
 export function headerValue(head: HttpHead, name: string): string | undefined {
+  const { text, fields } = head;
   let value: string | undefined;
-  for (const [n, v] of head.headers) {
-    if (n.length === name.length && n.toLowerCase() === name) {
-      value = value === undefined ? v : `${value}, ${v}`;
-    }
+  for (let i = 0; i < fields.length; i += 4) {
+    if (!nameIs(text, fields[i]!, fields[i + 1]!, name)) continue;
+    const v = text.slice(fields[i + 2], fields[i + 3]);
+    value = value === undefined ? v : `${value}, ${v}`;
   }
   return value;
+}
+
+/** Whether text[from, to) is `lower` in any case (`lower`: lower-case letters, digits and "-"). */
+function nameIs(text: string, from: number, to: number, lower: string): boolean {
+  if (to - from !== lower.length) return false;
+  for (let k = 0; k < lower.length; k++) {
+    if ((text.charCodeAt(from + k) | 0x20) !== lower.charCodeAt(k)) return false;
+  }
+  return true;
 }
 
 /** How a message's body is delimited (RFC 9112 section 6.3). */
@@ -185,9 +249,13 @@ export function framingOf(head: HttpHead, requestMethod?: string): Framing {
   }
   const cl = headerValue(head, 'content-length');
   if (cl !== undefined) {
+    if (DIGITS.test(cl)) {
+      const length = Number(cl);
+      return length === 0 ? { kind: 'none' } : { kind: 'length', length };
+    }
     const values = new Set(cl.split(',').map((v) => v.trim()));
     const [only] = values;
-    if (values.size !== 1 || !/^\d{1,15}$/.test(only!)) {
+    if (values.size !== 1 || !DIGITS.test(only!)) {
       return { kind: 'invalid', reason: 'bad content-length' };
     }
     const length = Number(only);

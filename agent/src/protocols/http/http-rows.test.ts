@@ -1,6 +1,45 @@
+import fc from 'fast-check';
 import { runScript } from '../../../../test/support/http-script';
+import { TableColumns } from '../../transport/columns';
+import { Row } from '../../transport/row';
+import { HTTP_EVENTS } from '../../../../gateway/src/store/schemas';
 import { httpEventRow } from './http-rows';
 import { HttpStitcher } from './http-stitcher';
+
+/** The row with its text values as strings. */
+function textual(row: Row): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [
+      k,
+      typeof v === 'object' && 'writeUtf8' in v ? v.toString() : v,
+    ]),
+  );
+}
+
+/** The bytes a STRING column receives for each text column of the row. */
+function written(row: Row): Record<string, string> {
+  const columns = new TableColumns(HTTP_EVENTS);
+  columns.append(row);
+  const out: Record<string, string> = {};
+  HTTP_EVENTS.columns.forEach((c, i) => {
+    if (c.type !== 'STRING') return;
+    const [offsets, data] = columns.builders[i]!.buffers(1);
+    const o = new Int32Array(offsets!.buffer, offsets!.byteOffset, 2);
+    out[c.name] = Buffer.from(data!.buffer, data!.byteOffset + o[0]!, o[1]! - o[0]!).toString();
+  });
+  return out;
+}
+
+function exchange(reqHead: string, respHead: string, respBody: Uint8Array = new Uint8Array()) {
+  const [x] = runScript(new HttpStitcher(), [
+    { kind: 'request', bytes: `${reqHead}\r\n` },
+    {
+      kind: 'response',
+      bytes: `${respHead}Content-Length: ${respBody.length}\r\n\r\n${Buffer.from(respBody).toString('latin1')}`,
+    },
+  ]);
+  return httpEventRow(x!, endpoint, clock);
+}
 
 const endpoint = {
   upid: { high: 4242n, low: 77n },
@@ -28,7 +67,7 @@ describe('httpEventRow', () => {
         ts: 5000,
       },
     ]);
-    const row = httpEventRow(x!, endpoint, clock);
+    const row = textual(httpEventRow(x!, endpoint, clock));
     expect(row).toEqual({
       time_: 1_700_000_000_000_005_000n,
       upid: endpoint.upid,
@@ -53,10 +92,49 @@ describe('httpEventRow', () => {
       resp_body_size: 7,
       latency: 4000,
     });
+    expect(written(httpEventRow(x!, endpoint, clock))).toMatchObject({
+      req_headers: row.req_headers,
+      resp_headers: row.resp_headers,
+      req_body: '{}',
+    });
     expect(JSON.parse(row.req_headers as string)).toEqual({
       Host: 'svc',
       'X-Q': 'say "hi"\\',
       'Content-Length': '2',
     });
+  });
+
+  it('writes header JSON exactly as JSON.stringify would, for any latin1 bytes', () => {
+    const text = fc
+      .array(fc.integer({ min: 0, max: 255 }), { maxLength: 40 })
+      .map((cs) => String.fromCharCode(...cs.filter((c) => c !== 0x0a && c !== 0x0d)).trim());
+    const name = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(name, text), { maxLength: 6 }), (fields) => {
+        const head = fields.map(([n, v]) => `${n}: ${v}\r\n`).join('');
+        const row = exchange(`GET / HTTP/1.1\r\n${head}`, 'HTTP/1.1 200 OK\r\n');
+        const merged = new Map<string, string>();
+        for (const [n, v] of fields) merged.set(n, merged.has(n) ? `${merged.get(n)}, ${v}` : v);
+        const json =
+          merged.size < fields.length
+            ? JSON.stringify(Object.fromEntries(merged))
+            : `{${fields.map(([n, v]) => `${JSON.stringify(n)}:${JSON.stringify(v)}`).join(',')}}`;
+        expect(row.req_headers.toString()).toBe(json);
+        expect(written(row).req_headers).toBe(json);
+      }),
+    );
+  });
+
+  it('keeps bodies as text: ASCII as it is, other bytes decoded as UTF-8 with U+FFFD', () => {
+    const cases: [Uint8Array, string][] = [
+      [Buffer.from('{"ok":true}'), '{"ok":true}'],
+      [Buffer.from('h\u00e9llo \u{1f600}'), 'h\u00e9llo \u{1f600}'],
+      [Buffer.from([0x61, 0xff, 0x62, 0xe2, 0x82]), 'a\ufffdb\ufffd'],
+    ];
+    for (const [body, text] of cases) {
+      const row = exchange('GET / HTTP/1.1\r\n', 'HTTP/1.1 200 OK\r\n', body);
+      expect(row.resp_body.toString()).toBe(text);
+      expect(written(row).resp_body).toBe(text);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { Row, Uint128 } from '../../transport/row';
+import { Row, Uint128, Utf8Text } from '../../transport/row';
 import { HttpHead, headerValue } from './head';
 import { HttpExchange } from './http-stitcher';
 
@@ -39,55 +39,115 @@ export function httpEventRow(x: HttpExchange, ep: Endpoint, clock: Clock): Row {
     major_version: 1,
     minor_version: x.req.head.minorVersion,
     content_type: contentType(x.resp.head, x.req.head),
-    req_headers: headersJson(x.req.head),
+    req_headers: new HeadersJson(x.req.head),
     req_method: x.req.head.method,
     req_path: x.req.head.target,
-    req_body: text(x.req.body),
+    req_body: new BodyText(x.req.body),
     req_body_size: x.req.bodySize,
-    resp_headers: headersJson(x.resp.head),
+    resp_headers: new HeadersJson(x.resp.head),
     resp_status: x.resp.head.status,
     resp_message: x.resp.head.reason,
-    resp_body: text(x.resp.body),
+    resp_body: new BodyText(x.resp.body),
     resp_body_size: x.resp.bodySize,
     latency: Math.round(x.resp.endTs - x.req.startTs),
   };
 }
 
 /**
- * Headers as a JSON object, written directly (this runs twice per exchange). A repeated header
- * keeps its values joined with ", ", as HTTP allows.
+ * Headers as a JSON object, written byte by byte from the head's text into the column (this
+ * runs twice per exchange on each side). A repeated header keeps its values joined with ", ",
+ * as HTTP allows. Header bytes are latin1: those past ASCII become two UTF-8 bytes.
  */
-function headersJson(head: HttpHead): string {
-  const hs = head.headers;
-  let repeated = false;
-  for (let i = 1; i < hs.length && !repeated; i++) {
-    for (let j = 0; j < i; j++) {
-      if (hs[j]![0] === hs[i]![0]) {
-        repeated = true;
-        break;
+class HeadersJson implements Utf8Text {
+  constructor(private readonly head: HttpHead) {}
+
+  maxUtf8Bytes(): number {
+    // Every char may become a 6-byte escape; each field adds 6 bytes of punctuation.
+    return 6 * this.head.text.length + 2 * this.head.fields.length + 2;
+  }
+
+  writeUtf8(out: Buffer, at: number): number {
+    const { text, fields } = this.head;
+    if (hasRepeatedName(text, fields)) return out.write(mergedJson(this.head), at);
+    let k = at;
+    out[k++] = 0x7b; // {
+    for (let i = 0; i < fields.length; i += 4) {
+      if (i > 0) out[k++] = 0x2c; // ,
+      out[k++] = 0x22;
+      k = writeJsonChars(out, k, text, fields[i]!, fields[i + 1]!);
+      out[k++] = 0x22;
+      out[k++] = 0x3a; // :
+      out[k++] = 0x22;
+      k = writeJsonChars(out, k, text, fields[i + 2]!, fields[i + 3]!);
+      out[k++] = 0x22;
+    }
+    out[k++] = 0x7d; // }
+    return k - at;
+  }
+
+  toString(): string {
+    const out = Buffer.allocUnsafe(this.maxUtf8Bytes());
+    return out.toString('utf8', 0, this.writeUtf8(out, 0));
+  }
+}
+
+const HEX = '0123456789abcdef';
+
+/** Writes text[from, to) as the inside of a JSON string, escaped as JSON.stringify does. */
+function writeJsonChars(out: Buffer, at: number, text: string, from: number, to: number): number {
+  let k = at;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x20 && c < 0x80 && c !== 0x22 && c !== 0x5c) {
+      out[k++] = c;
+    } else if (c >= 0x80) {
+      out[k++] = 0xc0 | (c >> 6);
+      out[k++] = 0x80 | (c & 0x3f);
+    } else {
+      out[k++] = 0x5c; // backslash
+      const short = SHORT_ESCAPES[c];
+      if (short !== undefined) {
+        out[k++] = short;
+      } else {
+        out.write(`u00${HEX[c >> 4]}${HEX[c & 15]}`, k, 'latin1');
+        k += 5;
       }
     }
   }
-  if (repeated) {
-    const merged = new Map<string, string>();
-    for (const [n, v] of hs) merged.set(n, merged.has(n) ? `${merged.get(n)}, ${v}` : v);
-    return JSON.stringify(Object.fromEntries(merged));
-  }
-  let out = '{';
-  for (let i = 0; i < hs.length; i++) {
-    if (i > 0) out += ',';
-    out += `${jsonString(hs[i]![0])}:${jsonString(hs[i]![1])}`;
-  }
-  return `${out}}`;
+  return k;
 }
 
-/** A JSON string literal; header text rarely needs escaping, so that case alone pays for it. */
-function jsonString(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c) return JSON.stringify(s);
+const SHORT_ESCAPES: Record<number, number> = {
+  0x22: 0x22, // \"
+  0x5c: 0x5c, // \\
+  0x08: 0x62, // \b
+  0x09: 0x74, // \t
+  0x0a: 0x6e, // \n
+  0x0c: 0x66, // \f
+  0x0d: 0x72, // \r
+};
+
+function hasRepeatedName(text: string, fields: readonly number[]): boolean {
+  for (let i = 4; i < fields.length; i += 4) {
+    for (let j = 0; j < i; j += 4) {
+      const len = fields[i + 1]! - fields[i]!;
+      if (fields[j + 1]! - fields[j]! !== len) continue;
+      if (text.startsWith(text.slice(fields[i], fields[i + 1]), fields[j])) return true;
+    }
   }
-  return `"${s}"`;
+  return false;
+}
+
+/** The JSON of a head whose names repeat: each name once, its values joined (rare). */
+function mergedJson(head: HttpHead): string {
+  const { text, fields } = head;
+  const merged = new Map<string, string>();
+  for (let i = 0; i < fields.length; i += 4) {
+    const n = text.slice(fields[i], fields[i + 1]);
+    const v = text.slice(fields[i + 2], fields[i + 3]);
+    merged.set(n, merged.has(n) ? `${merged.get(n)}, ${v}` : v);
+  }
+  return JSON.stringify(Object.fromEntries(merged));
 }
 
 function contentType(...heads: HttpHead[]): number {
@@ -103,6 +163,27 @@ function contentType(...heads: HttpHead[]): number {
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
-function text(bytes: Uint8Array): string {
-  return bytes.length === 0 ? '' : decoder.decode(bytes);
+/**
+ * A captured body as text: its bytes as they are when they are ASCII (most bodies that are text
+ * at all), otherwise decoded as UTF-8 with U+FFFD for what is not (binary, or cut mid-character).
+ */
+class BodyText implements Utf8Text {
+  constructor(private readonly bytes: Uint8Array) {}
+
+  maxUtf8Bytes(): number {
+    return 3 * this.bytes.length;
+  }
+
+  writeUtf8(out: Buffer, at: number): number {
+    const b = this.bytes;
+    for (let i = 0; i < b.length; i++) {
+      if (b[i]! >= 0x80) return out.write(decoder.decode(b), at);
+    }
+    out.set(b, at);
+    return b.length;
+  }
+
+  toString(): string {
+    return this.bytes.length === 0 ? '' : decoder.decode(this.bytes);
+  }
 }

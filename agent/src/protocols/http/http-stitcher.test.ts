@@ -84,6 +84,35 @@ describe('HttpStitcher', () => {
     expect(x!.resp.bodySize).toBe(12);
   });
 
+  it('reads chunk sizes in either case, with whitespace and extensions, and refuses bad ones', () => {
+    const chunked = (sizeLine: string) =>
+      `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${sizeLine}\r\n${'x'.repeat(26)}\r\n0\r\n\r\n`;
+    for (const line of ['1a', '1A', '01A \t', '1a;name="v"', '00000000001a']) {
+      const s = stitcher();
+      const [x] = runScript(s, [
+        { kind: 'request', bytes: GET },
+        { kind: 'response', bytes: chunked(line) },
+      ]);
+      expect({ line, size: x?.resp.bodySize, errors: s.errors() }).toEqual({
+        line,
+        size: 26,
+        errors: 0,
+      });
+    }
+    for (const line of ['', 'g', ' 1a', '1a x', '000000000001a', '-1a']) {
+      const s = stitcher();
+      const out = runScript(s, [
+        { kind: 'request', bytes: GET },
+        { kind: 'response', bytes: chunked(line) },
+      ]);
+      expect({ line, exchanges: out.length, failed: s.errors() > 0 }).toEqual({
+        line,
+        exchanges: 0,
+        failed: true,
+      });
+    }
+  });
+
   it('ends an HTTP/1.0 response without a length at the close, not before', () => {
     const s = stitcher();
     const early = runScript(
@@ -223,6 +252,43 @@ describe('HttpStitcher', () => {
     const out = runScript(s, [{ kind: 'request', bytes: GET }]);
     expect(out).toEqual([]);
     expect(s.errors()).toBe(1);
+  });
+
+  it('keeps no view of shared capture memory in held chunks or in the messages it returns', () => {
+    // Events arrive as slices of a shared pool; whatever outlives its push must not pin it.
+    const pool = new Uint8Array(64 * 1024);
+    const put = (text: string, at: number) => {
+      pool.set(Buffer.from(text, 'latin1'), at);
+      return pool.subarray(at, at + text.length);
+    };
+    const s = stitcher();
+    const head = POST.slice(0, POST.length - 5);
+    let out = s.push('request', { pos: 0, size: head.length, ts: 1, data: put(head, 0) });
+    expect(out).toEqual([]);
+    const tail = POST.slice(head.length);
+    out = s.push('request', { pos: head.length, size: tail.length, ts: 2, data: put(tail, 9000) });
+    out = s.push('response', { pos: 0, size: OK.length, ts: 3, data: put(OK, 20000) });
+    expect(out).toHaveLength(1);
+    const [x] = out;
+    expect(summary(x!)).toMatchObject({ reqBody: '{"item":"a1"}', respBody: '{"ok":true}' });
+    for (const body of [x!.req.body, x!.resp.body]) expect(body.buffer).not.toBe(pool.buffer);
+    // A request held while its body is incomplete holds a copy, not the pool.
+    const held = 'POST /a HTTP/1.1\r\nContent-Length: 10\r\n\r\n12345';
+    s.push('request', { pos: POST.length, size: held.length, ts: 4, data: put(held, 30000) });
+    pool.fill(0x21);
+    s.push('request', {
+      pos: POST.length + held.length,
+      size: 5,
+      ts: 5,
+      data: put('67890', 40000),
+    });
+    const [y] = s.push('response', {
+      pos: OK.length,
+      size: OK.length,
+      ts: 6,
+      data: put(OK, 50000),
+    });
+    expect(summary(y!)).toMatchObject({ target: '/a', reqBody: '1234567890' });
   });
 
   it('rejects conflicting Content-Length values instead of guessing', () => {

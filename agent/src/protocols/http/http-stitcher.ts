@@ -47,8 +47,11 @@ export class HttpStitcher {
   /** Adds a chunk of requests (written by a client, read by a server) or of responses. */
   push(kind: 'request' | 'response', chunk: Chunk): HttpExchange[] {
     if (this.upgraded || this.closed) return [];
-    (kind === 'request' ? this.reqStream : this.respStream).push(chunk);
-    return this.drain();
+    const stream = kind === 'request' ? this.reqStream : this.respStream;
+    stream.push(chunk);
+    const out = this.drain();
+    stream.keepLastPushed();
+    return out;
   }
 
   /** The connection closed: completes close-delimited responses and drops what is unanswered. */

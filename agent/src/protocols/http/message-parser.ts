@@ -32,6 +32,8 @@ interface Partial {
   readonly head: HttpHead;
   readonly startTs: number;
   readonly parts: Uint8Array[];
+  /** Parts before this index are copies of their own (the rest are views of chunks). */
+  copied: number;
   captured: number;
   bodySize: number;
 }
@@ -49,8 +51,8 @@ type State =
   | { readonly kind: 'until-close'; readonly msg: Partial };
 
 const MAX_CHUNK_LINE = 1024;
-const CHUNK_SIZE_RE = /^([0-9a-fA-F]{1,12})[ \t]*(?:;.*)?$/;
 const TERMINAL_CHUNK = Buffer.from('0\r\n\r\n');
+const EMPTY = new Uint8Array(0);
 
 /**
  * Parses one direction of a connection into messages, one at a time, as bytes arrive. Malformed
@@ -78,7 +80,10 @@ export class MessageParser {
         if (this.state.kind !== 'resync') this.fail(true);
       }
       const step = this.step(stream, ctx);
-      if (step === 'wait') return undefined;
+      if (step === 'wait') {
+        this.copyParts();
+        return undefined;
+      }
       if (step !== 'again') return step;
     }
   }
@@ -142,6 +147,7 @@ export class MessageParser {
       head,
       startTs: stream.tsAtCursor(),
       parts: [],
+      copied: 0,
       captured: 0,
       bodySize: 0,
     };
@@ -175,15 +181,9 @@ export class MessageParser {
       if (run.bytes.length >= MAX_CHUNK_LINE) return this.fail();
       return ctx.closed ? this.abandon() : 'wait';
     }
-    const line = run.bytes.toString(
-      'latin1',
-      0,
-      nl > 0 && run.bytes[nl - 1] === 0x0d ? nl - 1 : nl,
-    );
-    const m = CHUNK_SIZE_RE.exec(line);
-    if (!m) return this.fail();
+    const size = chunkSize(run.bytes, nl > 0 && run.bytes[nl - 1] === 0x0d ? nl - 1 : nl);
+    if (size < 0) return this.fail();
     stream.consume(nl + 1);
-    const size = parseInt(m[1]!, 16);
     this.state =
       size === 0 ? { kind: 'trailers', msg } : { kind: 'chunk-data', msg, remaining: size };
     return 'again';
@@ -271,6 +271,19 @@ export class MessageParser {
     return consumed;
   }
 
+  /**
+   * A message waiting for more bytes keeps copies of its body parts: the views would pin the
+   * chunks' memory (shared with other events) for as long as the message takes to complete.
+   */
+  private copyParts(): void {
+    const s = this.state;
+    if (!('msg' in s)) return;
+    const msg = s.msg;
+    for (let i = msg.copied; i < msg.parts.length; i++)
+      msg.parts[i] = new Uint8Array(msg.parts[i]!);
+    msg.copied = msg.parts.length;
+  }
+
   private loseChunks(msg: Partial): 'again' {
     this.state = { kind: 'chunk-lost', msg };
     return 'again';
@@ -278,7 +291,13 @@ export class MessageParser {
 
   private finish(stream: ByteStream, msg: Partial): HttpMessage {
     this.state = { kind: 'start' };
-    const body = msg.parts.length === 1 ? msg.parts[0]! : new Uint8Array(Buffer.concat(msg.parts));
+    // A copy: the parts are views of the capture's chunks, which may share a pool (a request
+    // waits in the stitcher for its response, and must not keep that pool alive meanwhile).
+    const parts = msg.parts;
+    const body =
+      parts.length === 0
+        ? EMPTY
+        : new Uint8Array(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
     return {
       head: msg.head,
       startTs: msg.startTs,
@@ -302,6 +321,30 @@ export class MessageParser {
     this.state = { kind: 'resync', inclusive };
     return 'again';
   }
+}
+
+/**
+ * The size on a chunk-size line of `end` bytes: `1*12HEXDIG *(SP / HTAB) [";" extensions]`, or -1
+ * when the line is not one.
+ */
+function chunkSize(line: Uint8Array, end: number): number {
+  let size = 0;
+  let i = 0;
+  for (; i < end; i++) {
+    const d = hexDigit(line[i]!);
+    if (d < 0) break;
+    if (i === 12) return -1;
+    size = size * 16 + d;
+  }
+  if (i === 0) return -1;
+  while (i < end && (line[i] === 0x20 || line[i] === 0x09)) i++;
+  return i === end || line[i] === 0x3b ? size : -1;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const lower = c | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
 }
 
 function endsWith(data: Uint8Array, tail: Uint8Array): boolean {
