@@ -9,6 +9,7 @@ import {
 } from './support/kube/cluster-telemetry';
 import { useLiveCluster } from './support/kube/live-cluster';
 import { opensslUnavailable } from './support/kube/tls';
+import { PIXIE_CTX_KEYS } from './support/metadata';
 import { describeIfAvailable } from './support/system';
 
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
@@ -16,29 +17,7 @@ const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 const CTX_SCRIPT = `
 import px
 df = px.DataFrame(table='http_events', start_time='-5m')
-${[
-  'pod',
-  'pod_name',
-  'pod_id',
-  'service',
-  'service_name',
-  'service_id',
-  'namespace',
-  'node',
-  'node_name',
-  'hostname',
-  'container',
-  'container_name',
-  'container_id',
-  'deployment',
-  'deployment_name',
-  'replicaset',
-  'cmdline',
-  'pid',
-  'asid',
-]
-  .map((k) => `df.ctx_${k} = df.ctx['${k}']`)
-  .join('\n')}
+${PIXIE_CTX_KEYS.map((k) => `df.ctx_${k} = df.ctx['${k}']`).join('\n')}
 df = df[df.req_path == '/ctx']
 px.display(df, 'ctx')
 `;

@@ -1,6 +1,29 @@
 import { METADATA_TABLES } from '../../gateway/src/metadata/tables';
 import { TableStore } from '../../gateway/src/store/table-store';
 
+/** The `df.ctx[...]` keys Pixie has, as the Kubernetes issue lists them (tests check each). */
+export const PIXIE_CTX_KEYS = [
+  'pod',
+  'pod_name',
+  'pod_id',
+  'service',
+  'service_name',
+  'service_id',
+  'namespace',
+  'node',
+  'node_name',
+  'hostname',
+  'container',
+  'container_name',
+  'container_id',
+  'deployment',
+  'deployment_name',
+  'replicaset',
+  'cmdline',
+  'pid',
+  'asid',
+] as const;
+
 export type MetadataRow = Record<string, string | number | bigint | null>;
 
 /**

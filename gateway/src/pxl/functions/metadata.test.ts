@@ -9,6 +9,7 @@ import {
   records,
   upidOf,
 } from '../../../../test/support/pxl';
+import { PIXIE_CTX_KEYS } from '../../../../test/support/metadata';
 
 const HOUR = 3_600_000_000_000n;
 const RELABEL_AT = BASE_NS + 60_000_000_000n;
@@ -147,27 +148,7 @@ px.display(df.head(50), 'out')
     });
 
     it('resolves every ctx key of a row through its process at the row time', async () => {
-      const keys = [
-        'pod',
-        'pod_name',
-        'pod_id',
-        'service',
-        'service_name',
-        'service_id',
-        'namespace',
-        'node',
-        'node_name',
-        'hostname',
-        'container',
-        'container_name',
-        'container_id',
-        'deployment',
-        'deployment_name',
-        'replicaset',
-        'cmdline',
-        'pid',
-        'asid',
-      ];
+      const keys = PIXIE_CTX_KEYS;
       const { out } = await fx.run(
         `import px
 df = px.DataFrame('http_events', select=['time_', 'upid'])
