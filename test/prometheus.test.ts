@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EXPORT_PRESETS } from '../gateway/src/config/export-schema';
 import { TestGateway, postJson, startTestGateway } from './support/gateway';
 import { metricValue } from './support/metrics';
@@ -36,6 +38,32 @@ async function requestCounts(prom: RunningPrometheus) {
   };
 }
 
+/**
+ * Every PromQL target of the Prometheus RED dashboard that ships with the Grafana plugin, with
+ * its variables filled as Grafana would fill them for "All" services and a one-hour range.
+ */
+function redDashboardQueries(): { panel: string; expr: string }[] {
+  const file = join(__dirname, '..', 'dashboards', 'pxgate-red-prometheus.json');
+  const dashboard = JSON.parse(readFileSync(file, 'utf8')) as {
+    panels: { title: string; targets?: { expr?: string }[] }[];
+  };
+  return dashboard.panels.flatMap((p) =>
+    (p.targets ?? []).flatMap((t) =>
+      t.expr
+        ? [
+            {
+              panel: p.title,
+              expr: t.expr
+                .replaceAll('$job', '.+')
+                .replaceAll('$__rate_interval', '1h')
+                .replaceAll('$__range', '1h'),
+            },
+          ]
+        : [],
+    ),
+  );
+}
+
 async function ingest(gw: TestGateway, table: string, rows: Record<string, unknown>[]) {
   const res = await postJson(`${gw.url}/v1/ingest`, { table, rows });
   expect(res.status).toBe(200);
@@ -60,7 +88,7 @@ describeIfAvailable('a real Prometheus (Debian prometheus 2.42)', prometheusUnav
         remoteWrite: { url: `${prom.url}/api/v1/write`, externalLabels: { cluster: 'test' } },
       },
     });
-    await seedWorld(gw.gateway.store);
+    const world = await seedWorld(gw.gateway.store);
     await ingest(gw, 'http_events', httpJson(events));
     for (const [table, rows] of Object.entries(statsRows(nearNow()))) await ingest(gw, table, rows);
     const outcomes = await gw.gateway.exports.runAll();
@@ -109,6 +137,27 @@ describeIfAvailable('a real Prometheus (Debian prometheus 2.42)', prometheusUnav
     await ingest(gw, 'http_events', httpJson(more));
     await gw.gateway.exports.runAll();
     expect(await requestCounts(prom)).toMatchObject({ total: N + 50 });
+
+    // The RED dashboard reads these very series: each of its panels finds data for every
+    // service that served requests (two remote-writes make the rates computable).
+    const jobOf = (e: HttpEvent) => {
+      const w = world.find((p) => p.pod === e.pod)!;
+      return w.namespace ? `${w.namespace}/${w.service}` : w.service;
+    };
+    const served = [...events, ...more].filter((e) => e.trace_role === 2);
+    const servers = new Set(served.map(jobOf));
+    const withErrors = new Set(served.filter((e) => e.resp_status >= 500).map(jobOf));
+    expect(withErrors.size).toBeGreaterThan(1);
+    const queries = redDashboardQueries();
+    expect(queries.length).toBeGreaterThanOrEqual(6);
+    for (const { panel, expr } of queries) {
+      const result = await prom.query(expr);
+      const jobs = new Set(result.map((r) => r.metric.job));
+      const expected = panel.startsWith('Errors') ? withErrors : servers;
+      expect({ panel, jobs: [...jobs].sort() }).toEqual({ panel, jobs: [...expected].sort() });
+      for (const r of result)
+        expect({ panel, value: r.value }).toEqual({ panel, value: expect.any(Number) });
+    }
   }, 60_000);
 
   it('counts N requests, and N per status code, by scraping /metrics', async () => {
