@@ -60,10 +60,10 @@ ORDER BY _seq LIMIT 100`,
     ordered: true,
     pxl: `${PX}df = df[df.resp_status >= 400]
 df = df.groupby(['req_path', 'resp_status']).agg(errors=('latency', px.count), worst=('latency', px.max))
-px.display(df[df.errors >= 150], 'out')`,
+px.display(df[df.errors >= 144], 'out')`,
     sql: `SELECT req_path, resp_status, count(*) AS errors, max(latency) AS worst FROM http_events
 WHERE time_ >= ${WINDOW} AND resp_status >= 400 GROUP BY req_path, resp_status
-HAVING count(*) >= 150 ORDER BY req_path, resp_status`,
+HAVING count(*) >= 144 ORDER BY req_path, resp_status`,
   },
   {
     name: 'process_throughput',
