@@ -53,6 +53,13 @@ const CASES: readonly [string, string, RegExp, number, number][] = [
     8,
   ],
   [
+    'ordering a boolean against an integer',
+    "df = px.DataFrame('http_events')\ndf.x = (df.latency > 5) < 1",
+    /^operator < cannot be applied to BOOLEAN and INT64/,
+    3,
+    8,
+  ],
+  [
     'function types',
     "df = px.DataFrame('http_events')\ndf.x = px.bin(df.req_path, 10)",
     /^px.bin takes \(TIME64NS, INT64\) or \(INT64, INT64\), not \(STRING, INT64\)/,

@@ -49,6 +49,14 @@ function comparison(name: string, op: string, doc: string, ordered: boolean): Sc
         ['FLOAT64', 'INT64', 'BOOLEAN'],
         ['TIME64NS', 'INT64', 'BOOLEAN'],
         ['INT64', 'TIME64NS', 'BOOLEAN'],
+        // == and != also take a BOOLEAN and an INT64, the boolean counting as 0 or 1 (as in
+        // Pixie, and as DuckDB compares them): `px.contains(s, x) != 1`.
+        ...(ordered
+          ? []
+          : ([
+              ['BOOLEAN', 'INT64', 'BOOLEAN'],
+              ['INT64', 'BOOLEAN', 'BOOLEAN'],
+            ] as const)),
       ]),
     ],
     sql: infix(op),

@@ -68,6 +68,9 @@ const CASES: readonly [string, (e: HttpEvent) => unknown][] = [
     (e) => !(e.resp_status === 200 || e.resp_status !== 404) && e.trace_role > 1,
   ],
   ['df.req_body_size <= df.resp_body_size', (e) => e.req_body_size <= e.resp_body_size],
+  ['px.contains(df.req_path, "api") != 1', (e) => !e.req_path.includes('api')],
+  ['0 == (df.resp_status >= 400)', (e) => e.resp_status < 400],
+  ['px.contains(df.req_path, "api") == 2', () => false],
 ];
 
 const NOW = BASE_NS + 120n * SECOND;

@@ -178,6 +178,15 @@ describe('parse', () => {
     ['x = [1, 2', 'unexpected end of script', 1, 10],
     ['f(a=1, 2)', 'a positional argument follows a keyword argument', 1, 8],
     ["x = b'raw'", 'bytes literals are not supported', 1, 5],
+    ["x = 'a'\n    'b'", 'unexpected indent', 2, 5],
+    ['  x = 1', 'unexpected indent', 1, 3],
+    ['def f():\n    x = 1\n  y = 2', 'unindent does not match any outer indentation level', 3, 3],
+    [
+      'def f():\n    def g():\n        pass\n  x = 1',
+      'unindent does not match any outer indentation level',
+      4,
+      3,
+    ],
   ])('refuses %j', (src, message, line, column) => {
     expect(errorOf(src)).toEqual({ message, line, column });
   });

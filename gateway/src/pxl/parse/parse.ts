@@ -111,7 +111,7 @@ class Parser {
         stmts.push(c);
       }
     }
-    const { doc, body } = this.block(stmts);
+    const { doc, body } = this.block(stmts, 0);
     const stray = body.find((st) => st.kind === 'return');
     if (stray) throw new PxlError('`return` outside a function', stray.loc);
     return { doc, body, pragmas };
@@ -134,12 +134,35 @@ class Parser {
     } while (cursor.next());
   }
 
-  /** Statements of a module or function body; a leading string literal is the docstring. */
-  private block(nodes: readonly SyntaxNode[]): { doc: string | undefined; body: A.Stmt[] } {
+  /**
+   * Statements of a module or function body; a leading string literal is the docstring. The
+   * statements that start their lines must be indented alike (the module's at `indent` 0), as
+   * Python requires: the grammar reads a deeper line at the top level as one more statement, so
+   * `x = 'a'` with `'b'` indented below it would otherwise lose `'b'` without a word.
+   */
+  private block(
+    nodes: readonly SyntaxNode[],
+    indent?: number,
+  ): { doc: string | undefined; body: A.Stmt[] } {
     let doc: string | undefined;
+    let expected = indent;
+    let prevEnd = -1;
     const body: A.Stmt[] = [];
     nodes.forEach((n, i) => {
       if (n.name === 'Comment') return;
+      const column = this.indentOf(n);
+      if (column !== undefined) {
+        expected ??= column;
+        if (column !== expected) {
+          // Out of a function body, but not back to an enclosing block's indentation.
+          const dedent = prevEnd >= 0 && this.lineIndent(prevEnd - 1) > column;
+          throw new PxlError(
+            dedent ? 'unindent does not match any outer indentation level' : 'unexpected indent',
+            this.loc(n),
+          );
+        }
+      }
+      prevEnd = n.to;
       if (i === 0 && n.name === 'ExpressionStatement') {
         const only = n.firstChild;
         if (only && (only.name === 'String' || only.name === 'ContinuedString')) {
@@ -504,6 +527,18 @@ class Parser {
 
   private text(n: SyntaxNode): string {
     return this.src.slice(n.from, n.to);
+  }
+
+  /** The column (from 0) a node starts at, when only whitespace comes before it on its line. */
+  private indentOf(n: SyntaxNode): number | undefined {
+    const lineStart = this.lineStarts[this.locAt(n.from).line - 1]!;
+    return this.src.slice(lineStart, n.from).trim() === '' ? n.from - lineStart : undefined;
+  }
+
+  /** The indentation of the line holding `offset`. */
+  private lineIndent(offset: number): number {
+    const lineStart = this.lineStarts[this.locAt(offset).line - 1]!;
+    return /^[ \t]*/.exec(this.src.slice(lineStart))![0].length;
   }
 
   private loc(n: SyntaxNode): Loc {
