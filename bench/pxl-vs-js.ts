@@ -1,5 +1,5 @@
 import { machine } from './_support';
-import { NOW, ROUNDS, ROWS, SCRIPTS, fmt, loadData, ms, normalize, race } from './_pxl';
+import { MIN_ERRORS, NOW, ROUNDS, ROWS, SCRIPTS, fmt, loadData, ms, normalize, race } from './_pxl';
 import { HttpColumns } from './_support';
 
 type Out = unknown[];
@@ -89,7 +89,7 @@ const JS: Record<string, (rows: HttpRow[]) => Out[]> = {
   errors_by_path(rows) {
     const errors = rows.filter((r) => r.time_ >= FROM && r.resp_status >= 400);
     return [...groupBy(errors, (r) => `${r.req_path}|${r.resp_status}`).values()]
-      .filter((g) => g.length >= 150)
+      .filter((g) => g.length >= MIN_ERRORS)
       .map((g) => [
         g[0]!.req_path,
         g[0]!.resp_status,
