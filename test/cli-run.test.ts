@@ -101,3 +101,51 @@ px.display(px.DataFrame('http_events').agg(n=('latency', px.count)), 'count')
     );
   });
 });
+
+describe('client commands with --config', () => {
+  const TOKEN = 'a-token-of-32-characters-or-more!';
+  let gw: TestGateway;
+  let dir: string;
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ auth: { token: TOKEN } });
+    dir = mkdtempSync(join(tmpdir(), 'pxgate-client-config-'));
+    writeFileSync(
+      join(dir, 'pxgate.yaml'),
+      `agent:\n  gateway: ${gw.url}\nauth:\n  token: ${TOKEN}\n`,
+    );
+    writeFileSync(
+      join(dir, 'count.pxl'),
+      "import px\npx.display(px.DataFrame('http_events').agg(n=('latency', px.count)), 'n')\n",
+    );
+    await fetch(`${gw.url}/v1/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ table: 'http_events', rows: [{ time_: String(T0), latency: 7 }] }),
+    });
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await gw.close();
+  });
+
+  it('reach the gateway and send the token the config names', async () => {
+    const config = join(dir, 'pxgate.yaml');
+    const tables = JSON.parse(await cli(['tables', '--config', config, '--format', 'json']));
+    expect(tables.tables.find((t: { name: string }) => t.name === 'http_events').rows).toBe(1);
+    const out = await cli(['run', join(dir, 'count.pxl'), '-c', config, '--format', 'csv']);
+    expect(out).toBe('n\n1\n');
+  });
+
+  it('let --token win over the config, and say when the gateway refuses it', async () => {
+    const args = ['tables', '--config', join(dir, 'pxgate.yaml'), '--token', 'x'.repeat(20)];
+    await expect(cli(args)).rejects.toThrow(/gateway answered 401/);
+  });
+
+  it('name the key of a config file that is wrong', async () => {
+    writeFileSync(join(dir, 'bad.yaml'), 'agent:\n  gateway: ftp://nowhere\n');
+    await expect(cli(['tables', '--config', join(dir, 'bad.yaml')])).rejects.toThrow(
+      /agent\.gateway/,
+    );
+  });
+});

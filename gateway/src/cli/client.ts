@@ -1,3 +1,39 @@
+import { Command } from 'commander';
+import { loadConfig } from '../config/load';
+
+/** How a client command (`tables`, `run`) finds its gateway. */
+export interface ConnectionOptions {
+  config?: string;
+  gateway?: string;
+  token?: string;
+}
+
+/** Adds `--config`, `--gateway` and `--token` to a command that talks to a gateway. */
+export function withConnectionOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'YAML config file (its agent.gateway and auth.token are used)')
+    .option(
+      '--gateway <url>',
+      'gateway URL (default: agent.gateway of the config, $PXGATE_GATEWAY, or http://127.0.0.1:8090)',
+    )
+    .option(
+      '--token <token>',
+      'bearer token (default: auth.token of the config, $PXGATE_AUTH_TOKEN)',
+    );
+}
+
+/**
+ * A client of the gateway an agent with the same configuration would send to: flags, then the
+ * environment, then the config file, then the default (loopback, no token).
+ */
+export function connect(opts: ConnectionOptions): GatewayClient {
+  const config = loadConfig({
+    ...(opts.config ? { file: opts.config } : {}),
+    flags: { 'agent.gateway': opts.gateway, 'auth.token': opts.token },
+  });
+  return new GatewayClient(config.agent.gateway, config.auth.token);
+}
+
 /** A small client of the gateway's HTTP API, for the CLI. */
 export class GatewayClient {
   constructor(

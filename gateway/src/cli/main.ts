@@ -4,12 +4,10 @@ import { LOG_LEVELS, createLogger } from '../common/logger';
 import { loadConfig } from '../config/load';
 import { Config } from '../config/schema';
 import { Gateway } from '../gateway';
-import { GatewayClient } from './client';
+import { ConnectionOptions, connect, withConnectionOptions } from './client';
 import { ExportOptions, exportFlags, withExportOptions } from './export-options';
 import { formatTable } from './format';
 import { addRunCommand } from './run-script';
-
-const DEFAULT_GATEWAY = 'http://127.0.0.1:8090';
 
 interface ServerOptions extends ExportOptions {
   config?: string;
@@ -25,9 +23,7 @@ interface AgentOptions {
   logLevel?: string;
 }
 
-interface ClientOptions {
-  gateway: string;
-  token?: string;
+interface TablesOptions extends ConnectionOptions {
   format: 'table' | 'json';
 }
 
@@ -59,11 +55,14 @@ export async function main(argv: readonly string[]): Promise<void> {
     )
     .action((opts: AgentOptions) => runAgent(opts));
 
-  withClientOptions(program.command('tables'))
+  withConnectionOptions(program.command('tables'))
     .description("list the gateway's tables with their columns and sizes")
-    .action((opts: ClientOptions) => listTables(opts));
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
+    )
+    .action((opts: TablesOptions) => listTables(opts));
 
-  addRunCommand(program, DEFAULT_GATEWAY);
+  addRunCommand(program);
 
   await program.parseAsync(argv as string[]);
 }
@@ -81,19 +80,6 @@ function withServerOptions(cmd: Command): Command {
       positiveNumber,
     );
   return withExportOptions(base);
-}
-
-function withClientOptions(cmd: Command): Command {
-  return cmd
-    .option('--gateway <url>', 'gateway URL', process.env.PXGATE_GATEWAY ?? DEFAULT_GATEWAY)
-    .option(
-      '--token <token>',
-      'bearer token (default: $PXGATE_AUTH_TOKEN)',
-      process.env.PXGATE_AUTH_TOKEN,
-    )
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
-    );
 }
 
 function serverConfig(opts: ServerOptions): Config {
@@ -160,8 +146,8 @@ function untilSignal(
   });
 }
 
-async function listTables(opts: ClientOptions): Promise<void> {
-  const client = new GatewayClient(opts.gateway, opts.token);
+async function listTables(opts: TablesOptions): Promise<void> {
+  const client = connect(opts);
   const body = await client.get<{
     tables: { name: string; columns: unknown[]; rows: number; bytes: number }[];
   }>('/v1/tables');

@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatDurationNs } from '../common/duration';
-import { GatewayClient } from './client';
+import { ConnectionOptions, connect, withConnectionOptions } from './client';
 import { formatCsv, formatTable } from './format';
 
-interface RunOptions {
+interface RunOptions extends ConnectionOptions {
   func?: string;
   arg: Record<string, string>;
   format: 'table' | 'json' | 'csv';
-  gateway: string;
-  token?: string;
 }
 
 interface JsonTable {
@@ -19,9 +17,8 @@ interface JsonTable {
 }
 
 /** Adds `pxgate run FILE.pxl`: runs a script on a gateway and prints its tables. */
-export function addRunCommand(program: Command, defaultGateway: string): void {
-  program
-    .command('run <file>')
+export function addRunCommand(program: Command): void {
+  withConnectionOptions(program.command('run <file>'))
     .description('run a PxL script on a gateway and print its tables')
     .option('--func <name>', 'call this function of the script and show its result')
     .option('--arg <name=value>', 'an argument of --func (repeatable)', collectArg, {})
@@ -29,12 +26,6 @@ export function addRunCommand(program: Command, defaultGateway: string): void {
       new Option('--format <format>', 'output format')
         .choices(['table', 'json', 'csv'])
         .default('table'),
-    )
-    .option('--gateway <url>', 'gateway URL', process.env.PXGATE_GATEWAY ?? defaultGateway)
-    .option(
-      '--token <token>',
-      'bearer token (default: $PXGATE_AUTH_TOKEN)',
-      process.env.PXGATE_AUTH_TOKEN,
     )
     .action((file: string, opts: RunOptions) => runScript(file, opts));
 }
@@ -52,7 +43,7 @@ async function runScript(file: string, opts: RunOptions): Promise<void> {
   } catch (err) {
     throw new Error(`cannot read ${file}: ${(err as Error).message}`);
   }
-  const client = new GatewayClient(opts.gateway, opts.token);
+  const client = connect(opts);
   const body = await client.post<{ tables: JsonTable[] }>('/v1/query', {
     script,
     ...(opts.func !== undefined ? { func: opts.func } : {}),
