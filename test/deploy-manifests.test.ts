@@ -169,6 +169,10 @@ describe.each(kustomizations(ROOT).map((dir) => [dir.slice(ROOT.length) || '(bas
         }
       }
       const values = find('ConfigMap', 'pxgate-values')!.data as Record<string, string>;
+      // Every value an overlay can set is one pxgate reads: none does nothing.
+      const known = new Set([...ENV_OVERRIDES.map((o) => o.env), NODE_NAME_ENV]);
+      for (const key of Object.keys(values))
+        expect({ key, read: known.has(key) }).toEqual({ key, read: true });
       const tree = parseYaml(find('ConfigMap', 'pxgate-config')!.data['pxgate.yaml']);
       const config = validateConfig(tree);
       expect(config.listen).toBe('0.0.0.0:8090');

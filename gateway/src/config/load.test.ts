@@ -34,6 +34,14 @@ describe('loadConfig', () => {
     expect(c.store.tables.http_events!.retention).toBe(15 * 60_000);
   });
 
+  it('takes the export interval and presets from the environment', () => {
+    const c = loadConfig({
+      env: { PXGATE_EXPORT_INTERVAL: '30s', PXGATE_EXPORT_PRESETS: 'http-metrics,http-spans' },
+    });
+    expect(c.export.interval).toBe(30_000);
+    expect(c.export.presets).toEqual(['http-metrics', 'http-spans']);
+  });
+
   it('names every bad key with its path', () => {
     const path = file(
       'store:\n  limitMb: lots\n  tables:\n    http_events:\n      retention: soon\nlisten: nowhere\ncolour: blue\n',

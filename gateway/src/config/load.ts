@@ -29,6 +29,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{
   { env: 'PXGATE_OTLP_ENDPOINT', path: 'export.otlp.endpoint', kind: 'string' },
   { env: 'PXGATE_REMOTE_WRITE_URL', path: 'export.remoteWrite.url', kind: 'string' },
   { env: 'PXGATE_EXPORT_PRESETS', path: 'export.presets', kind: 'string' },
+  { env: 'PXGATE_EXPORT_INTERVAL', path: 'export.interval', kind: 'string' },
 ];
 
 export interface LoadOptions {
