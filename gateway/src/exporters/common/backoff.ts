@@ -1,4 +1,4 @@
-/** Exponential backoff with jitter; the defaults are the OpenTelemetry Collector's. */
+/** Exponential backoff with jitter, as `export.*.retry` configures it. */
 export interface BackoffSettings {
   initialIntervalMs: number;
   maxIntervalMs: number;
@@ -8,14 +8,6 @@ export interface BackoffSettings {
   /** Give up once this much time has passed since the first attempt. */
   maxElapsedMs: number;
 }
-
-export const DEFAULT_BACKOFF: BackoffSettings = {
-  initialIntervalMs: 5_000,
-  maxIntervalMs: 30_000,
-  multiplier: 1.5,
-  randomizationFactor: 0.5,
-  maxElapsedMs: 300_000,
-};
 
 /** The delays of one request's retries: each call to `next()` is the wait before the next try. */
 export class ExponentialBackoff {

@@ -131,8 +131,6 @@ export interface TelemetryBatch {
 /** The scope pxgate's own exports carry. */
 export const PXGATE_SCOPE: Scope = { name: 'pxgate', version: PXGATE_VERSION };
 
-export const EMPTY_BATCH: TelemetryBatch = { spans: [], metrics: [] };
-
 /** Number of spans in resource spans. */
 export function spanCount(groups: readonly ResourceSpans[]): number {
   let n = 0;
