@@ -1,15 +1,24 @@
 import { Metric, MetricData, ResourceMetrics, ResourceSpans } from './telemetry';
 
-/** Splits resource spans into chunks of at most `maxItems` spans, keeping order. */
-export function chunkSpans(groups: readonly ResourceSpans[], maxItems: number): ResourceSpans[][] {
-  const chunks: ResourceSpans[][] = [];
-  let chunk: ResourceSpans[] = [];
+/**
+ * Splits groups of items into chunks of at most `maxItems` items, keeping order. A group that
+ * does not fit in what is left of a chunk is cut by `slice` into consecutive pieces.
+ */
+export function chunkGroups<G>(
+  groups: readonly G[],
+  maxItems: number,
+  size: (group: G) => number,
+  slice: (group: G, from: number, to: number) => G,
+): G[][] {
+  const chunks: G[][] = [];
+  let chunk: G[] = [];
   let room = maxItems;
   for (const group of groups) {
+    const n = size(group);
     let from = 0;
-    while (from < group.spans.length) {
-      const take = Math.min(room, group.spans.length - from);
-      chunk.push({ ...group, spans: group.spans.slice(from, from + take) });
+    while (from < n) {
+      const take = Math.min(room, n - from);
+      chunk.push(take === n ? group : slice(group, from, from + take));
       from += take;
       room -= take;
       if (room === 0) {
@@ -21,6 +30,16 @@ export function chunkSpans(groups: readonly ResourceSpans[], maxItems: number): 
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
+}
+
+/** Splits resource spans into chunks of at most `maxItems` spans, keeping order. */
+export function chunkSpans(groups: readonly ResourceSpans[], maxItems: number): ResourceSpans[][] {
+  return chunkGroups(
+    groups,
+    maxItems,
+    (g) => g.spans.length,
+    (g, from, to) => ({ ...g, spans: g.spans.slice(from, to) }),
+  );
 }
 
 /** Splits resource metrics into chunks of at most `maxItems` data points, keeping order. */

@@ -1,3 +1,4 @@
+import { chunkGroups } from '../model/split';
 import { PromFamily } from '../prometheus/translate';
 
 /** A remote-write TimeSeries: labels sorted by name (with `__name__`), samples in time order. */
@@ -62,27 +63,10 @@ export function seriesKey(series: PromSeries): string {
  * that is cut into consecutive pieces, which the sender must deliver in order.
  */
 export function chunkSeries(series: readonly PromSeries[], maxSamples: number): PromSeries[][] {
-  const chunks: PromSeries[][] = [];
-  let chunk: PromSeries[] = [];
-  let room = maxSamples;
-  for (const s of series) {
-    let from = 0;
-    while (from < s.samples.length) {
-      const take = Math.min(room, s.samples.length - from);
-      chunk.push(
-        take === s.samples.length
-          ? s
-          : { labels: s.labels, samples: s.samples.slice(from, from + take) },
-      );
-      from += take;
-      room -= take;
-      if (room === 0) {
-        chunks.push(chunk);
-        chunk = [];
-        room = maxSamples;
-      }
-    }
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
+  return chunkGroups(
+    series,
+    maxSamples,
+    (s) => s.samples.length,
+    (s, from, to) => ({ labels: s.labels, samples: s.samples.slice(from, to) }),
+  );
 }
