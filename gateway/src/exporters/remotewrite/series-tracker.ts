@@ -60,7 +60,7 @@ export class SeriesTracker {
     const oldest = now - this.maxAgeMs;
     const newest = now + this.maxFutureMs;
     for (const s of written) {
-      const key = seriesKey(s);
+      const key = seriesKey(s.labels);
       const known = this.series.get(key);
       const floor = known ? known.queuedMs : -Infinity;
       const inBounds = s.samples.filter((x) => x.timestampMs >= oldest && x.timestampMs <= newest);
@@ -93,7 +93,7 @@ export class SeriesTracker {
   /** A request reached its end: delivered (or refused for good), or failed and will be read again. */
   settle(series: readonly PromSeries[], delivered: boolean): void {
     for (const s of series) {
-      const t = this.series.get(seriesKey(s));
+      const t = this.series.get(seriesKey(s.labels));
       if (!t) continue;
       const last = s.samples[s.samples.length - 1]!.timestampMs;
       if (delivered) t.deliveredMs = Math.max(t.deliveredMs, last);

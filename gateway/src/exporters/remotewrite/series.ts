@@ -34,7 +34,7 @@ export function toSeries(
       const labels = Object.entries(merged)
         .filter(([, v]) => v !== '')
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      const key = labels.map(([k, v]) => `${k}\xff${v}`).join('\xfe');
+      const key = seriesKey(labels);
       let series = byKey.get(key);
       if (!series) {
         series = { labels, samples: new Map() };
@@ -54,8 +54,8 @@ export function toSeries(
 }
 
 /** The identity of a series: its sorted labels. */
-export function seriesKey(series: PromSeries): string {
-  return series.labels.map(([k, v]) => `${k}\xff${v}`).join('\xfe');
+export function seriesKey(labels: PromSeries['labels']): string {
+  return labels.map(([k, v]) => `${k}\xff${v}`).join('\xfe');
 }
 
 /**
