@@ -37,6 +37,8 @@ const NUMBER_TYPES = ['INT64', 'FLOAT64'] as const;
 const TIME_TYPES = ['TIME64NS', 'INT64'] as const;
 
 interface Group {
+  /** attributesKey of the resource. */
+  readonly key: string;
   readonly resource: Resource;
   readonly spans: Span[];
   readonly metrics: Map<string, { identity: MetricIdentity; data: MetricData }>;
@@ -102,7 +104,7 @@ export function interpretExport(
     const key = attributesKey(attrs);
     let group = groups.get(key);
     if (!group) {
-      group = { resource: { attributes: attrs }, spans: [], metrics: new Map() };
+      group = { key, resource: { attributes: attrs }, spans: [], metrics: new Map() };
       groups.set(key, group);
     }
     let rowKey: string | undefined;
@@ -369,15 +371,9 @@ function histogramUpdate(t: HistogramTotal): CumulativeUpdate {
 /** Per-series totals of one run, keyed by resource, metric and attributes. */
 class Aggregates<T> {
   private readonly byKey = new Map<string, T>();
-  private readonly groupKeys = new Map<Group, string>();
 
   get(group: Group, metric: string, attrs: Attributes, create: () => T): T {
-    let gk = this.groupKeys.get(group);
-    if (gk === undefined) {
-      gk = attributesKey(group.resource.attributes);
-      this.groupKeys.set(group, gk);
-    }
-    const key = `${gk}\u0002${metric}\u0002${attributesKey(attrs)}`;
+    const key = `${group.key}\u0002${metric}\u0002${attributesKey(attrs)}`;
     let total = this.byKey.get(key);
     if (total === undefined) {
       total = create();
