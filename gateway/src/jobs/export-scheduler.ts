@@ -38,7 +38,6 @@ export interface SchedulerDeps {
 export class ExportScheduler {
   private readonly timers = new Map<ExportJob, NodeJS.Timeout>();
   private started = false;
-  private stopped = false;
   private stopping: Promise<void> | undefined;
 
   private constructor(
@@ -118,7 +117,6 @@ export class ExportScheduler {
   }
 
   private async drain(): Promise<void> {
-    this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     if (!this.started) return;
@@ -137,7 +135,7 @@ export class ExportScheduler {
   }
 
   private schedule(job: ExportJob, delayMs: number): void {
-    if (this.stopped) return;
+    if (this.stopping) return;
     const timer = setTimeout(() => {
       void job
         .run()
