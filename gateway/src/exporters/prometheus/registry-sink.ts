@@ -64,7 +64,6 @@ export class PrometheusRegistrySink implements Sink {
   readonly signals: ReadonlySet<Signal> = new Set(['metrics']);
   private readonly families = new Map<string, ExposedFamily>();
   private readonly refused = new Set<string>();
-  private series = 0;
 
   constructor(
     private readonly registry: Registry,
@@ -79,7 +78,8 @@ export class PrometheusRegistrySink implements Sink {
     const translation = toPrometheus(batch.metrics, { scopeLabels: this.settings.scopeLabels });
     const now = this.now();
     const report: DeliveryReport = { sent: 0, dropped: translation.dropped };
-    this.series = [...this.families.values()].reduce((n, f) => n + f.samples.size, 0);
+    // Counted afresh: a family drops its stale series whenever the registry reads it.
+    let series = [...this.families.values()].reduce((n, f) => n + f.samples.size, 0);
     for (const family of translation.families) {
       const exposed = this.family(family);
       if (!exposed) {
@@ -89,17 +89,17 @@ export class PrometheusRegistrySink implements Sink {
       for (const s of family.samples) {
         const key = `${s.name}\xfe${labelKey(s.labels)}`;
         if (s.stale) {
-          if (exposed.samples.delete(key)) this.series--;
+          if (exposed.samples.delete(key)) series--;
           continue;
         }
         const existing = exposed.samples.get(key);
         // A late row's older value does not replace a newer one.
         if (existing && s.timestampMs < existing.timestampMs) continue;
-        if (!existing && this.series >= this.settings.maxSeries) {
+        if (!existing && series >= this.settings.maxSeries) {
           report.dropped++;
           continue;
         }
-        if (!existing) this.series++;
+        if (!existing) series++;
         exposed.samples.set(key, {
           name: s.name,
           labels: s.labels,
