@@ -37,17 +37,17 @@ export const REMOTE_WRITE_HEADERS: Readonly<Record<string, string>> = {
   'user-agent': `pxgate/${PXGATE_VERSION}`,
 };
 
+/** A WriteRequest, with its series for the tracker. */
+interface RemoteWriteRequest extends EncodedRequest {
+  readonly series: readonly PromSeries[];
+}
+
 /**
  * Prometheus remote-write 1.0: metrics translated by OpenTelemetry's Prometheus compatibility
  * rules, protobuf WriteRequests of at most `maxSamplesPerSend` samples, snappy block format, the
  * spec's headers, and stale markers for series that stop. Retries 5xx and 429, never other 4xx.
  * Run it with one consumer: requests then go out in order, and so do the samples of a series.
  */
-/** A WriteRequest, with its series for the tracker. */
-interface RemoteWriteRequest extends EncodedRequest {
-  readonly series: readonly PromSeries[];
-}
-
 export class RemoteWriteTarget implements PushTarget<RemoteWriteRequest> {
   readonly signals: ReadonlySet<Signal> = new Set(['metrics']);
   private readonly client: HttpClient;
