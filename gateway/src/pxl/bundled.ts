@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../common/package-info';
 import { Expr } from './parse/ast';
 import { parse } from './parse/parse';
 
@@ -68,17 +69,8 @@ function literal(e: Expr): string | number | boolean | null {
   }
 }
 
-/** The folder of bundled scripts, found from this file in the source tree or the build. */
-function scriptsDir(): string {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    const candidate = join(dir, 'scripts', 'px');
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error('the bundled scripts folder scripts/px was not found');
-}
-
 /** Every script of scripts/px, with its header, sorted by name. */
-export function bundledScripts(dir = scriptsDir()): BundledScript[] {
+export function bundledScripts(dir = join(PACKAGE_ROOT, 'scripts', 'px')): BundledScript[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.pxl'))
     .sort()

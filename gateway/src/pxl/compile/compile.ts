@@ -155,11 +155,12 @@ function compileOnce(
       let layer = visit(n.input);
       if (layer.groupBy !== undefined) layer = wrap(layer);
       const e = compileExpr(n.expr, layer, emit(layer), params);
-      const rel = n.relation.columns.find((c) => c.name === n.name)!;
-      const col: LayerColumn = { ...rel, sql: e.sql, ...(e.repr ? { repr: e.repr } : {}) };
-      const at = layer.columns.findIndex((c) => c.name === n.name);
-      layer.columns =
-        at < 0 ? [...layer.columns, col] : layer.columns.map((c, i) => (i === at ? col : c));
+      // The checked relation places the column (replaced in place, or appended).
+      layer.columns = n.relation.columns.map((c) =>
+        c.name === n.name
+          ? { ...c, sql: e.sql, ...(e.repr ? { repr: e.repr } : {}) }
+          : layer.column(c.name),
+      );
       return layer;
     },
     project: (n: TProject) => {

@@ -30,7 +30,9 @@ export function compileExpr(
     call: (c: TCall) => {
       const args: SqlArg[] = c.args.map((a) => {
         const base = { type: a.type, semanticType: a.semanticType };
-        if (a.kind === 'literal') return lazyLiteral(a, params);
+        // An emitter may read a literal's value alone (a JSON key turned into a list index);
+        // Params.finish drops the parameter then, as DuckDB refuses unused ones.
+        if (a.kind === 'literal') return { ...base, literal: a.value, sql: visit(a).sql };
         const compiled = visit(a);
         if (compiled.repr && c.fn.reprArgs)
           return { ...base, sql: compiled.sql, repr: compiled.repr };
@@ -52,22 +54,4 @@ export function compileExpr(
     },
   };
   return visit(e);
-}
-
-/**
- * A literal argument whose parameter is bound only if the emitter uses its SQL: an emitter may
- * read the value alone (a JSON key turned into a list index), and DuckDB refuses unused
- * parameters.
- */
-function lazyLiteral(l: TLiteral, params: Params): SqlArg {
-  let sql: string | undefined;
-  return {
-    type: l.type,
-    semanticType: l.semanticType,
-    literal: l.value,
-    get sql() {
-      sql ??= params.add(l.value, l.type);
-      return sql;
-    },
-  };
 }
