@@ -13,9 +13,9 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { TICKS_PER_SECOND } from '../agent/src/proc/host';
+import { parseStat } from '../agent/src/proc/proc-files';
 import { GatewayProcess, machine, median, startGatewayProcess } from './_support';
-
-const TICKS_PER_SECOND = 100;
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -24,9 +24,9 @@ function option(name: string, fallback: number): number {
 
 /** CPU seconds (user + system) a process has used. */
 function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[14 - 3]) + Number(f[15 - 3])) / TICKS_PER_SECOND;
+  const stat = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  if (!stat) throw new Error(`/proc/${pid}/stat is not readable as stat`);
+  return (stat.utimeTicks + stat.stimeTicks) / TICKS_PER_SECOND;
 }
 
 /** A counter's value in Prometheus text (summed over label sets). */

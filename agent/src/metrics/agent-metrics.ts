@@ -29,7 +29,7 @@ export class AgentMetrics {
   private gauges: AgentGauges | undefined;
   private lastRingDrops = 0;
 
-  constructor(readonly registry: Registry) {
+  constructor(registry: Registry) {
     const registers = [registry];
     const events: Counter<'kind'> = new Counter({
       name: 'pxgate_agent_events_total',
@@ -38,11 +38,11 @@ export class AgentMetrics {
       registers,
       collect: () => flush(this.pendingEvents, (kind, n) => events.inc({ kind }, n)),
     });
-    new Counter({
+    const ringbufDrops: Counter = new Counter({
       name: 'pxgate_agent_ringbuf_drops_total',
       help: 'Events the kernel dropped because the ring buffer was full (raise agent.ebpf.ringBufferMb).',
       registers,
-      collect: () => this.syncRingDrops(),
+      collect: () => this.syncRingDrops(ringbufDrops),
     });
     this.parseErrorsTotal = new Counter({
       name: 'pxgate_agent_parse_errors_total',
@@ -86,17 +86,17 @@ export class AgentMetrics {
       help: 'Tracked connections forgotten to stay within the connection limit.',
       registers,
     });
-    new Gauge({
+    const bufferBytes: Gauge = new Gauge({
       name: 'pxgate_agent_buffer_bytes',
       help: 'Bytes of batches waiting to be sent.',
       registers,
-      collect: () => this.set('pxgate_agent_buffer_bytes', this.gauges?.bufferBytes() ?? 0),
+      collect: () => bufferBytes.set(this.gauges?.bufferBytes() ?? 0),
     });
-    new Gauge({
+    const connections: Gauge = new Gauge({
       name: 'pxgate_agent_connections',
       help: 'Connections being tracked.',
       registers,
-      collect: () => this.set('pxgate_agent_connections', this.gauges?.connections() ?? 0),
+      collect: () => connections.set(this.gauges?.connections() ?? 0),
     });
     this.ebpf = new Gauge({
       name: 'pxgate_agent_ebpf_attached',
@@ -147,16 +147,11 @@ export class AgentMetrics {
     this.evicted.inc(count);
   }
 
-  private syncRingDrops(): void {
+  private syncRingDrops(counter: Counter): void {
     const drops = this.gauges?.tracerCounters()?.ringbufDrops;
     if (drops === undefined || drops <= this.lastRingDrops) return;
-    const counter = this.registry.getSingleMetric('pxgate_agent_ringbuf_drops_total') as Counter;
     counter.inc(drops - this.lastRingDrops);
     this.lastRingDrops = drops;
-  }
-
-  private set(name: string, value: number): void {
-    (this.registry.getSingleMetric(name) as Gauge).set(value);
   }
 }
 

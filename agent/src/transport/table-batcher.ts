@@ -1,3 +1,4 @@
+import { ARROW_STREAM_TYPE } from '../../../gateway/src/ingest/arrow';
 import { TableSchema } from '../../../gateway/src/store/types';
 import { ArrowStreamEncoder } from './arrow-stream';
 import { TableColumns } from './columns';
@@ -10,8 +11,6 @@ export interface BatcherOptions {
   /** ...or when its first row is this old. */
   readonly maxDelayMs: number;
 }
-
-const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
 
 /**
  * Collects one table's rows and cuts them into Arrow IPC batches by size or age, handing each
@@ -51,7 +50,7 @@ export class TableBatcher {
     this.queue.push({
       label: this.schema.name,
       path: '/v1/ingest',
-      contentType: ARROW_STREAM,
+      contentType: ARROW_STREAM_TYPE,
       headers: { 'x-pxgate-table': this.schema.name },
       body,
       rows,

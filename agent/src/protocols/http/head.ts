@@ -249,19 +249,19 @@ export function framingOf(head: HttpHead, requestMethod?: string): Framing {
   }
   const cl = headerValue(head, 'content-length');
   if (cl !== undefined) {
-    if (DIGITS.test(cl)) {
-      const length = Number(cl);
-      return length === 0 ? { kind: 'none' } : { kind: 'length', length };
-    }
-    const values = new Set(cl.split(',').map((v) => v.trim()));
-    const [only] = values;
-    if (values.size !== 1 || !DIGITS.test(only!)) {
-      return { kind: 'invalid', reason: 'bad content-length' };
-    }
-    const length = Number(only);
+    const length = contentLength(cl);
+    if (length < 0) return { kind: 'invalid', reason: 'bad content-length' };
     return length === 0 ? { kind: 'none' } : { kind: 'length', length };
   }
   return head.kind === 'request' ? { kind: 'none' } : { kind: 'close' };
+}
+
+/** A Content-Length value: one number, or the same number repeated in a list; -1 otherwise. */
+function contentLength(value: string): number {
+  if (DIGITS.test(value)) return Number(value);
+  const values = new Set(value.split(',').map((v) => v.trim()));
+  const [only] = values;
+  return values.size === 1 && DIGITS.test(only!) ? Number(only) : -1;
 }
 
 /** Whether captured bytes start like an HTTP/1.x message of the given kind. */

@@ -172,43 +172,52 @@ export class MessageParser {
     ctx: ParseContext,
     msg: Partial,
   ): HttpMessage | 'again' | 'wait' {
-    if (stream.cursor >= stream.knownEnd()) return ctx.closed ? this.abandon() : 'wait';
-    if (stream.atHole()) return this.loseChunks(msg);
-    const run = stream.contiguous(MAX_CHUNK_LINE);
-    const nl = run.bytes.indexOf(0x0a);
-    if (nl < 0) {
-      if (run.holeAfter) return this.loseChunks(msg);
-      if (run.bytes.length >= MAX_CHUNK_LINE) return this.fail();
-      return ctx.closed ? this.abandon() : 'wait';
-    }
-    const size = chunkSize(run.bytes, nl > 0 && run.bytes[nl - 1] === 0x0d ? nl - 1 : nl);
+    const line = this.chunkLine(stream, ctx, msg, MAX_CHUNK_LINE);
+    if (typeof line === 'string') return line;
+    const size = chunkSize(line.bytes, line.end);
     if (size < 0) return this.fail();
-    stream.consume(nl + 1);
+    stream.consume(line.next);
     this.state =
       size === 0 ? { kind: 'trailers', msg } : { kind: 'chunk-data', msg, remaining: size };
     return 'again';
   }
 
+  /** The CRLF (or bare LF) after a chunk's data: an empty line. */
   private parseChunkEnd(
     stream: ByteStream,
     ctx: ParseContext,
     msg: Partial,
   ): HttpMessage | 'again' | 'wait' {
-    if (stream.cursor >= stream.knownEnd()) return ctx.closed ? this.abandon() : 'wait';
-    if (stream.atHole()) return this.loseChunks(msg);
-    const run = stream.contiguous(2);
-    if (run.bytes[0] === 0x0a) {
-      stream.consume(1);
-    } else if (run.bytes.length < 2) {
-      if (run.holeAfter) return this.loseChunks(msg);
-      return ctx.closed ? this.abandon() : 'wait';
-    } else if (run.bytes[0] === 0x0d && run.bytes[1] === 0x0a) {
-      stream.consume(2);
-    } else {
-      return this.fail();
-    }
+    const line = this.chunkLine(stream, ctx, msg, 2);
+    if (typeof line === 'string') return line;
+    if (line.end !== 0) return this.fail();
+    stream.consume(line.next);
     this.state = { kind: 'chunk-size', msg };
     return 'again';
+  }
+
+  /**
+   * The line at the cursor inside a chunked body, of at most `max` bytes with its line end:
+   * where its content ends (before CRLF or LF) and where the next line starts. Otherwise what to
+   * do instead: wait for more bytes, abandon at close, lose the chunk boundaries at a hole, or
+   * fail on a line too long.
+   */
+  private chunkLine(
+    stream: ByteStream,
+    ctx: ParseContext,
+    msg: Partial,
+    max: number,
+  ): { readonly bytes: Buffer; readonly end: number; readonly next: number } | 'again' | 'wait' {
+    if (stream.cursor >= stream.knownEnd()) return ctx.closed ? this.abandon() : 'wait';
+    if (stream.atHole()) return this.loseChunks(msg);
+    const { bytes, holeAfter } = stream.contiguous(max);
+    const nl = bytes.indexOf(0x0a);
+    if (nl < 0) {
+      if (holeAfter) return this.loseChunks(msg);
+      if (bytes.length >= max) return this.fail();
+      return ctx.closed ? this.abandon() : 'wait';
+    }
+    return { bytes, end: nl > 0 && bytes[nl - 1] === 0x0d ? nl - 1 : nl, next: nl + 1 };
   }
 
   private parseTrailers(

@@ -1,0 +1,22 @@
+import { Registry } from 'prom-client';
+import { AgentMetrics } from './agent-metrics';
+
+describe('AgentMetrics', () => {
+  it('reads the scrape-time values from the live agent parts', async () => {
+    const registry = new Registry();
+    const metrics = new AgentMetrics(registry);
+    let ringbufDrops = 5;
+    metrics.observe({
+      bufferBytes: () => 123,
+      connections: () => 7,
+      tracerCounters: () => ({ ringbufDrops, connEvents: 0, dataEvents: 0, connEvicted: 0 }),
+    });
+    let text = await registry.metrics();
+    expect(text).toMatch(/^pxgate_agent_buffer_bytes 123$/m);
+    expect(text).toMatch(/^pxgate_agent_connections 7$/m);
+    expect(text).toMatch(/^pxgate_agent_ringbuf_drops_total 5$/m);
+    ringbufDrops = 9;
+    text = await registry.metrics();
+    expect(text).toMatch(/^pxgate_agent_ringbuf_drops_total 9$/m);
+  });
+});
