@@ -5,7 +5,7 @@
  */
 import { isMacroName, macroText, MacroValues } from './macros';
 import { escapeStringContent, pxlNumber, pxlString, pxlStringList } from './pxlLiteral';
-import { scan, Segment } from './scanner';
+import { scan, Segment, segmentText } from './scanner';
 
 /** Looks up template variables; `undefined` when no variable has that name. */
 export interface TemplateValues {
@@ -25,16 +25,29 @@ const REFERENCE = /\$(\w+)|\$\{(\w+)(?:\.([^:}]+))?(?::([^}]+))?\}/g;
 const IDENTIFIER_END = /[\p{L}\p{N}_.]$/u;
 
 interface Reference {
-  text: string;
   name: string;
   fieldPath?: string;
   format?: string;
 }
 
-function replaceReferences(text: string, fill: (ref: Reference, before: string) => string): string {
-  return text.replace(REFERENCE, (match, plain, braced, fieldPath, format, offset: number) =>
-    fill({ text: match, name: plain ?? braced, fieldPath, format }, text.slice(0, offset)),
-  );
+/**
+ * Replaces the references in `text`: a macro by its digits, a variable by what `fill` makes of its
+ * value (`before` is the text ahead of the reference). A reference to no variable stays as written.
+ */
+function fillReferences(
+  text: string,
+  macros: MacroValues,
+  vars: TemplateValues,
+  fill: (ref: Reference, value: unknown, before: string) => string,
+): string {
+  return text.replace(REFERENCE, (match, plain, braced, fieldPath, format, offset: number) => {
+    const ref: Reference = { name: plain ?? braced, fieldPath, format };
+    if (fieldPath === undefined && format === undefined && isMacroName(ref.name)) {
+      return macroText(ref.name, macros);
+    }
+    const resolved = vars.resolve(ref.name, fieldPath);
+    return resolved === undefined ? match : fill(ref, resolved, text.slice(0, offset));
+  });
 }
 
 /** Fills macros and variables in `script`. Throws InterpolationError for an unsafe reference. */
@@ -59,26 +72,11 @@ export function interpolateScript(
 
 /** Fills macros and variables in a function argument, which is data: values go in as they are. */
 export function interpolateArg(value: string, macros: MacroValues, vars: TemplateValues): string {
-  return replaceReferences(value, (ref) => {
-    const macro = macroOf(ref, macros);
-    if (macro !== undefined) return macro;
-    const resolved = vars.resolve(ref.name, ref.fieldPath);
-    return resolved === undefined ? ref.text : plainText(ref, resolved);
-  });
-}
-
-function macroOf(ref: Reference, macros: MacroValues): string | undefined {
-  if (ref.fieldPath !== undefined || ref.format !== undefined || !isMacroName(ref.name))
-    return undefined;
-  return macroText(ref.name, macros);
+  return fillReferences(value, macros, vars, plainText);
 }
 
 function interpolateCode(code: string, macros: MacroValues, vars: TemplateValues): string {
-  return replaceReferences(code, (ref, before) => {
-    const macro = macroOf(ref, macros);
-    if (macro !== undefined) return macro;
-    const resolved = vars.resolve(ref.name, ref.fieldPath);
-    if (resolved === undefined) return ref.text;
+  return fillReferences(code, macros, vars, (ref, resolved, before) => {
     const literal = codeLiteral(ref, resolved);
     // `f$var` must not become the f-string `f'...'`, nor `x$n` the name `x5`.
     return IDENTIFIER_END.test(before) ? ` ${literal}` : literal;
@@ -123,15 +121,10 @@ function interpolateString(
   macros: MacroValues,
   vars: TemplateValues,
 ): string {
-  const body = replaceReferences(segment.body, (ref) => {
-    const macro = macroOf(ref, macros);
-    if (macro !== undefined) return macro;
-    const resolved = vars.resolve(ref.name, ref.fieldPath);
-    if (resolved === undefined) return ref.text;
-    return stringContent(segment, ref, plainText(ref, resolved));
-  });
-  const quotes = segment.triple ? segment.quote.repeat(3) : segment.quote;
-  return segment.prefix + quotes + body + (segment.terminated ? quotes : '');
+  const body = fillReferences(segment.body, macros, vars, (ref, resolved) =>
+    stringContent(segment, ref, plainText(ref, resolved)),
+  );
+  return segmentText({ ...segment, body });
 }
 
 function stringContent(segment: StringSegment, ref: Reference, value: string): string {

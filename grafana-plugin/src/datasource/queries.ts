@@ -4,12 +4,11 @@ import { catchError, forkJoin, map, Observable, of } from 'rxjs';
 
 import { framesForQuery } from '../data/format';
 import { LinkMaker } from '../data/frames';
-import { macroValues } from '../data/macros';
 import { migrateQuery } from '../data/migrations';
 import { validateQuery } from '../data/validate';
 import { PxgateQuery } from '../types/query';
 import { GatewayClient } from './GatewayClient';
-import { interpolateQuery, templateValues } from './templating';
+import { interpolateQuery, requestMacros, templateValues } from './templating';
 
 interface QueryResult {
   frames: DataFrame[];
@@ -37,12 +36,8 @@ function runQuery(
   if (!validation.valid) return of(failure(query.refId, new Error(validation.error)));
   let body;
   try {
-    const macros = macroValues(
-      request.range.from.valueOf(),
-      request.range.to.valueOf(),
-      request.intervalMs,
-    );
-    body = interpolateQuery(query, macros, templateValues(templateSrv, request.scopedVars));
+    const vars = templateValues(templateSrv, request.scopedVars);
+    body = interpolateQuery(query, requestMacros(request), vars);
   } catch (err) {
     return of(failure(query.refId, err));
   }

@@ -1,8 +1,8 @@
-import { ScopedVars } from '@grafana/data';
+import { DataQueryRequest, ScopedVars } from '@grafana/data';
 import { TemplateSrv } from '@grafana/runtime';
 
 import { interpolateArg, interpolateScript, TemplateValues } from '../data/interpolate';
-import { MacroValues } from '../data/macros';
+import { macroValues, MacroValues } from '../data/macros';
 import { QueryRequestBody } from '../types/gateway';
 import { PxgateQuery } from '../types/query';
 
@@ -25,6 +25,13 @@ export function templateValues(templateSrv: TemplateSrv, scopedVars: ScopedVars)
       return replaced === reference ? undefined : replaced;
     },
   };
+}
+
+/** The time macros of a request: its time range and Grafana's interval. */
+export function requestMacros(
+  request: Pick<DataQueryRequest, 'range' | 'intervalMs'>,
+): MacroValues {
+  return macroValues(request.range.from.valueOf(), request.range.to.valueOf(), request.intervalMs);
 }
 
 /** The request body of a query: its script, function and arguments with macros and variables filled. */

@@ -9,11 +9,10 @@ import { catchError, map, Observable, of } from 'rxjs';
 
 import { VariableQueryEditor } from '../components/VariableQueryEditor';
 import { interpolateScript } from '../data/interpolate';
-import { macroValues } from '../data/macros';
 import { firstColumnValues, variableScript } from '../data/variableScripts';
 import { PxgateVariableQuery } from '../types/variables';
 import type { PxgateDataSource } from './PxgateDataSource';
-import { templateValues } from './templating';
+import { requestMacros, templateValues } from './templating';
 
 /** The value that stands for every namespace: the "All" value of pxgate's dashboards. */
 export const ALL_NAMESPACES = '*';
@@ -44,11 +43,6 @@ export class PxgateVariableSupport extends CustomVariableSupport<
     const query = request.targets[0];
     if (!query) return of({ data: [] });
     const vars = templateValues(getTemplateSrv(), request.scopedVars);
-    const macros = macroValues(
-      request.range.from.valueOf(),
-      request.range.to.valueOf(),
-      request.intervalMs,
-    );
     let script: string;
     try {
       const source =
@@ -61,7 +55,7 @@ export class PxgateVariableSupport extends CustomVariableSupport<
                 return ref ? (vars.resolve(ref[1]!) ?? text) : text;
               }),
             );
-      script = interpolateScript(source, macros, vars);
+      script = interpolateScript(source, requestMacros(request), vars);
     } catch (err) {
       return of({ data: [], error: { message: (err as Error).message } });
     }
