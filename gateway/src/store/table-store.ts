@@ -383,7 +383,8 @@ export class TableStore {
   }
 }
 
-function logicalType(type: DataType): DuckDBType {
+/** The DuckDB type a column of this data type is stored as. */
+export function logicalType(type: DataType): DuckDBType {
   switch (type) {
     case 'BOOLEAN':
       return BOOLEAN;
