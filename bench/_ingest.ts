@@ -1,10 +1,10 @@
-import { DuckDBInstance } from '@duckdb/node-api';
+import { BIGINT, DuckDBInstance } from '@duckdb/node-api';
 import { tableToIPC } from 'apache-arrow';
 import { HTTP_EVENTS } from '../gateway/src/store/schemas';
 import { ChunkWriter } from '../gateway/src/store/chunk-writer';
+import { logicalType } from '../gateway/src/store/table-store';
 import { ColumnBatch, ColumnData } from '../gateway/src/store/batch';
 import { quoteIdent } from '../gateway/src/store/sql';
-import { BIGINT, DuckDBType, UHUGEINT, VARCHAR } from '@duckdb/node-api';
 import {
   HttpColumns,
   fmt,
@@ -87,7 +87,7 @@ async function oursRound(bodies: Buffer[], format: 'arrow' | 'json'): Promise<nu
 async function peerRound(batches: ColumnBatch[]): Promise<number> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
-  const types = [...HTTP_EVENTS.columns.map((c) => duckType(c.type)), BIGINT];
+  const types = [...HTTP_EVENTS.columns.map((c) => logicalType(c.type)), BIGINT];
   const cols = [...HTTP_EVENTS.columns.map((c) => c.name), '_seq'];
   await conn.run(
     `CREATE TABLE t (${cols.map((c, i) => `${quoteIdent(c)} ${types[i]!.toString()}`).join(', ')})`,
@@ -107,10 +107,6 @@ async function peerRound(batches: ColumnBatch[]): Promise<number> {
   conn.closeSync();
   instance.closeSync();
   return ROWS / seconds;
-}
-
-function duckType(type: string): DuckDBType {
-  return type === 'STRING' ? VARCHAR : type === 'UINT128' ? UHUGEINT : BIGINT;
 }
 
 function toColumnBatch(c: HttpColumns): ColumnBatch {

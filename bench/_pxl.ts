@@ -3,7 +3,7 @@ import { silentLogger } from '../gateway/src/common/logger';
 import { decodeArrowStream } from '../gateway/src/ingest/arrow';
 import { PxlEngine } from '../gateway/src/pxl/engine';
 import { TableStore } from '../gateway/src/store/table-store';
-import { HttpColumns, fmt, httpArrowTable, httpColumns, median } from './_support';
+import { HttpColumns, httpArrowTable, httpColumns, median } from './_support';
 
 /** Rows of http_events the PxL benchmarks query. */
 export const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -29,7 +29,7 @@ const PX = "import px\ndf = px.DataFrame('http_events', start_time='-10m')\n";
 export const MIN_ERRORS = 144;
 const WINDOW = `${NOW - 600_000_000_000n}`;
 
-export const SCRIPTS: readonly BenchScript[] = [
+const SCRIPTS: readonly BenchScript[] = [
   {
     name: 'window_stats',
     ordered: true,
@@ -123,14 +123,14 @@ export async function loadData(): Promise<BenchData> {
 }
 
 /** Times `fn` once, in milliseconds. */
-export async function timed(fn: () => unknown): Promise<number> {
+async function timed(fn: () => unknown): Promise<number> {
   const t = process.hrtime.bigint();
   await fn();
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
 /** Runs each side `ROUNDS` times, alternating, after one warm-up each; returns the medians. */
-export async function race(
+async function race(
   ours: () => unknown,
   peer: () => unknown,
 ): Promise<{ ours: number; peer: number }> {
@@ -145,8 +145,43 @@ export async function race(
   return { ours: median(a), peer: median(b) };
 }
 
+/**
+ * For each script: checks that PxL and the peer give the same rows, races them and prints a
+ * line; then the last line, with the sums of the medians and their ratio.
+ */
+export async function raceScripts(
+  bench: string,
+  peerName: string,
+  engine: PxlEngine,
+  peerOf: (
+    script: BenchScript,
+  ) => () => Promise<readonly (readonly unknown[])[]> | readonly (readonly unknown[])[],
+): Promise<void> {
+  let ours = 0;
+  let peer = 0;
+  for (const s of SCRIPTS) {
+    const pxl = async () => (await engine.run(s.pxl, { now: NOW })).tables[0]!.rows;
+    const other = peerOf(s);
+    const [a, b] = [normalize(await pxl(), s.ordered), normalize(await other(), s.ordered)];
+    if (JSON.stringify(a) !== JSON.stringify(b)) {
+      throw new Error(
+        `${s.name}: PxL and ${peerName} disagree\nPxL: ${a.slice(0, 5).join('\n')}\n${peerName}: ${b.slice(0, 5).join('\n')}`,
+      );
+    }
+    const t = await race(pxl, other);
+    ours += t.ours;
+    peer += t.peer;
+    console.log(
+      `${bench}: ${s.name.padEnd(18)} ${String(a.length).padStart(5)} rows, same result; PxL ${ms(t.ours)}, ${peerName} ${ms(t.peer)}, ratio ${(t.peer / t.ours).toFixed(2)}`,
+    );
+  }
+  console.log(
+    `${bench}: ours ${ms(ours)}, peer ${ms(peer)} (sums of medians), ratio ${(peer / ours).toFixed(2)}`,
+  );
+}
+
 /** Rows as comparable text: numbers to 9 significant digits, bigints as integers. */
-export function normalize(rows: readonly (readonly unknown[])[], ordered: boolean): string[] {
+function normalize(rows: readonly (readonly unknown[])[], ordered: boolean): string[] {
   const out = rows.map((r) =>
     JSON.stringify(
       r.map((v) =>
@@ -157,8 +192,6 @@ export function normalize(rows: readonly (readonly unknown[])[], ordered: boolea
   return ordered ? out : out.sort();
 }
 
-export function ms(x: number): string {
+function ms(x: number): string {
   return `${x.toFixed(1)} ms`;
 }
-
-export { fmt };

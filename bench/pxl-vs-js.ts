@@ -1,6 +1,5 @@
-import { machine } from './_support';
-import { MIN_ERRORS, NOW, ROUNDS, ROWS, SCRIPTS, fmt, loadData, ms, normalize, race } from './_pxl';
-import { HttpColumns } from './_support';
+import { HttpColumns, fmt, machine } from './_support';
+import { MIN_ERRORS, NOW, ROUNDS, ROWS, loadData, raceScripts } from './_pxl';
 
 type Out = unknown[];
 
@@ -144,32 +143,12 @@ async function main(): Promise<void> {
   console.log(`pxl-vs-js: ${fmt(ROWS)} http_events rows, median of ${ROUNDS} rounds; ${machine()}`);
   const data = await loadData();
   const rows = rowsOf(data.columns);
-  let ours = 0;
-  let peer = 0;
   try {
-    for (const s of SCRIPTS) {
-      const pxl = async () => (await data.engine.run(s.pxl, { now: NOW })).tables[0]!.rows;
-      const js = () => JS[s.name]!(rows);
-      const [x, y] = [normalize(await pxl(), s.ordered), normalize(js(), s.ordered)];
-      if (JSON.stringify(x) !== JSON.stringify(y)) {
-        throw new Error(
-          `${s.name}: PxL and TypeScript disagree\nPxL: ${x.slice(0, 5).join('\n')}\nTS:  ${y.slice(0, 5).join('\n')}`,
-        );
-      }
-      const t = await race(pxl, js);
-      ours += t.ours;
-      peer += t.peer;
-      console.log(
-        `pxl-vs-js: ${s.name.padEnd(18)} ${String(x.length).padStart(5)} rows, same result; PxL ${ms(t.ours)}, TypeScript ${ms(t.peer)}, ratio ${(t.peer / t.ours).toFixed(2)}`,
-      );
-    }
+    await raceScripts('pxl-vs-js', 'TypeScript', data.engine, (s) => () => JS[s.name]!(rows));
   } finally {
     data.engine.shutdown();
     await data.store.shutdown();
   }
-  console.log(
-    `pxl-vs-js: ours ${ms(ours)}, peer ${ms(peer)} (sums of medians), ratio ${(peer / ours).toFixed(2)}`,
-  );
 }
 
 main().catch((err) => {

@@ -5,7 +5,7 @@ import { useLiveCluster } from './support/kube/live-cluster';
 import { FakeCluster, containerHash } from './support/kube/fake-cluster';
 import { opensslUnavailable, selfSignedCertificate } from './support/kube/tls';
 import { describeIfAvailable } from './support/system';
-import { eventually } from './support/eventually';
+import { eventually } from './support/wait';
 
 type Row = Record<string, any>;
 

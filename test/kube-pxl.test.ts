@@ -1,4 +1,4 @@
-import { eventually } from './support/eventually';
+import { eventually } from './support/wait';
 import {
   PodProcess,
   httpRequest,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually } from './support/eventually';
+import { eventually } from './support/wait';
 import {
   PodProcess,
   httpRequest,

@@ -12,7 +12,7 @@ import {
   query,
   reportProcesses,
 } from './support/kube/cluster-telemetry';
-import { eventually } from './support/eventually';
+import { eventually } from './support/wait';
 
 const EXAMPLE = join(__dirname, '../docs/examples/static-metadata.yaml');
 

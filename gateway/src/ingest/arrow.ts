@@ -12,11 +12,10 @@ import {
   ColumnBatch,
   ColumnData,
   StringValues,
-  fixedWidth,
-  maxOf,
+  columnBatch,
   stringHeapBytes,
 } from '../store/batch';
-import { ColumnSchema, TIME_COLUMN, TableSchema } from '../store/types';
+import { ColumnSchema, TableSchema } from '../store/types';
 import { IngestError } from './errors';
 import { toUint128 } from './values';
 
@@ -92,17 +91,7 @@ function decodeBatch(schema: TableSchema, batch: RecordBatch, firstRow: number):
     if (column.type === 'STRING') heapBytes += stringBytes(column.values);
     return column;
   });
-  const fixed = schema.columns.reduce((sum, c) => sum + fixedWidth(c.type), 8);
-  const timeIndex = schema.columns.findIndex(
-    (c) => c.name === TIME_COLUMN && c.type === 'TIME64NS',
-  );
-  const time = timeIndex >= 0 ? columns[timeIndex] : undefined;
-  return {
-    rowCount: n,
-    columns,
-    bytes: fixed * n + heapBytes,
-    maxTime: time?.type === 'TIME64NS' ? maxOf(time.values) : undefined,
-  };
+  return columnBatch(schema, n, columns, heapBytes);
 }
 
 function convert(table: string, c: ColumnSchema, data: Data, firstRow: number): ColumnData {

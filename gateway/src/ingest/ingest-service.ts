@@ -1,3 +1,4 @@
+import { UserError } from '../common/errors';
 import { Logger } from '../common/logger';
 import { AppendResult, TableStore } from '../store/table-store';
 import { ARROW_STREAM_TYPE, decodeArrowStream } from './arrow';
@@ -33,12 +34,7 @@ export class IngestService {
     try {
       return await this.ingestUnchecked(req);
     } catch (err) {
-      if (
-        err instanceof Error &&
-        'status' in err &&
-        typeof err.status === 'number' &&
-        err.status < 500
-      ) {
+      if (err instanceof UserError) {
         this.hooks.batchRejected?.(err.status === 413 ? 'too_large' : 'invalid');
         this.log.debug({ err: err.message }, 'rejected ingest batch');
       }

@@ -1,5 +1,5 @@
-import { ColumnBatch, ColumnData, fixedWidth, maxOf, stringHeapBytes } from '../store/batch';
-import { ColumnSchema, TIME_COLUMN, TableSchema } from '../store/types';
+import { ColumnBatch, ColumnData, columnBatch, stringHeapBytes } from '../store/batch';
+import { ColumnSchema, TableSchema } from '../store/types';
 import { IngestError, describeValue } from './errors';
 import { toFloat64, toInt64, toUint128 } from './values';
 
@@ -85,17 +85,7 @@ export function decodeJsonRows(schema: TableSchema, rows: readonly unknown[]): C
       }
     }
   }
-  const fixed = schema.columns.reduce((sum, c) => sum + fixedWidth(c.type), 8);
-  const timeIndex = schema.columns.findIndex(
-    (c) => c.name === TIME_COLUMN && c.type === 'TIME64NS',
-  );
-  const timeColumn = timeIndex >= 0 ? columns[timeIndex] : undefined;
-  return {
-    rowCount: n,
-    columns,
-    bytes: fixed * n + heapBytes,
-    maxTime: timeColumn?.type === 'TIME64NS' ? maxOf(timeColumn.values) : undefined,
-  };
+  return columnBatch(schema, n, columns, heapBytes);
 }
 
 function columnFor(

@@ -1,4 +1,4 @@
-import { DataType } from './types';
+import { DataType, TableSchema, timeColumnIndex } from './types';
 
 /** String values either as JS strings (JSON ingest) or as Arrow Utf8 buffers (Arrow ingest). */
 export type StringValues =
@@ -27,8 +27,28 @@ export interface ColumnBatch {
   readonly maxTime: bigint | undefined;
 }
 
+/**
+ * Completes a decoded batch: its estimated store bytes (each row's fixed-width values and `_seq`,
+ * plus `heapBytes` of long strings) and its largest time_, when the table has a time_ column.
+ */
+export function columnBatch(
+  schema: TableSchema,
+  rowCount: number,
+  columns: readonly ColumnData[],
+  heapBytes: number,
+): ColumnBatch {
+  const fixed = schema.columns.reduce((sum, c) => sum + fixedWidth(c.type), 8);
+  const time = columns[timeColumnIndex(schema)];
+  return {
+    rowCount,
+    columns,
+    bytes: fixed * rowCount + heapBytes,
+    maxTime: time?.type === 'TIME64NS' ? maxOf(time.values) : undefined,
+  };
+}
+
 /** Bytes a value of this type takes in DuckDB's in-memory vectors (strings: the 16-byte header). */
-export function fixedWidth(type: DataType): number {
+function fixedWidth(type: DataType): number {
   switch (type) {
     case 'BOOLEAN':
       return 1;
@@ -51,7 +71,7 @@ export function stringHeapBytes(length: number): number {
 }
 
 /** The largest value of a time column. */
-export function maxOf(values: BigInt64Array): bigint | undefined {
+function maxOf(values: BigInt64Array): bigint | undefined {
   if (values.length === 0) return undefined;
   let max = values[0]!;
   for (let i = 1; i < values.length; i++) if (values[i]! > max) max = values[i]!;

@@ -8,7 +8,7 @@ import { computeBudgets } from './budget';
 import { ChunkWriter } from './chunk-writer';
 import { SchemaRegistry, TableDeclaration } from './registry';
 import { quoteIdent } from './sql';
-import { DataType, SEQ_COLUMN, TIME_COLUMN, TableSchema } from './types';
+import { DataType, SEQ_COLUMN, TableSchema, timeColumnIndex } from './types';
 
 export interface StoreOptions {
   limitMb: number;
@@ -206,7 +206,7 @@ export class TableStore {
     const stored: StoredTable = {
       schema,
       types,
-      hasTime: schema.columns.some((c) => c.name === TIME_COLUMN && c.type === 'TIME64NS'),
+      hasTime: timeColumnIndex(schema) >= 0,
       retentionMs: this.opts.tables[schema.name]?.retention,
       writer: new ChunkWriter(types),
       budgetBytes: 0,
@@ -383,7 +383,8 @@ export class TableStore {
   }
 }
 
-function logicalType(type: DataType): DuckDBType {
+/** The DuckDB type a column of this data type is stored as. */
+export function logicalType(type: DataType): DuckDBType {
   switch (type) {
     case 'BOOLEAN':
       return BOOLEAN;
