@@ -5,7 +5,7 @@
  * payments, prometheus scrapes everyone). Deterministic for a given end time and seed.
  */
 import { Gateway } from '../../gateway/src/gateway';
-import { insertMetadata, upid } from './metadata';
+import { insertMetadata, upidOf } from './metadata';
 import { rng } from './rows';
 
 const NS_PER_S = 1_000_000_000n;
@@ -42,7 +42,7 @@ export const SERVICES: readonly ClusterService[] = defs.map(
     ip,
     node: i % 2 === 0 ? 'node-a' : 'node-b',
     pid: 100 + i,
-    upid: upid(1, 100 + i, 5000 + i).text,
+    upid: upidOf(1, 100 + i, 5000 + i).text,
     latencyNs,
     errorRate,
   }),
@@ -146,7 +146,7 @@ export async function seedCluster(
     gateway.store,
     'processes',
     SERVICES.map((s, i) => ({
-      upid: upid(1, s.pid, 5000 + i).value,
+      upid: upidOf(1, s.pid, 5000 + i).value,
       asid: 1,
       pid: s.pid,
       start_ticks: 5000 + i,
