@@ -5,6 +5,7 @@
  * payments, prometheus scrapes everyone). Deterministic for a given end time and seed.
  */
 import { Gateway } from '../../gateway/src/gateway';
+import { ingest } from './gateway';
 import { insertMetadata, upidOf } from './metadata';
 import { rng } from './rows';
 
@@ -67,20 +68,6 @@ export interface SeededCluster {
   endNs: bigint;
   /** Rows stored per table. */
   rows: Record<string, number>;
-}
-
-async function ingest(
-  gatewayUrl: string,
-  table: string,
-  rows: Record<string, unknown>[],
-  headers: Record<string, string>,
-) {
-  const res = await fetch(`${gatewayUrl}/v1/ingest`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ table, rows }),
-  });
-  if (!res.ok) throw new Error(`ingest ${table}: ${res.status} ${await res.text()}`);
 }
 
 /**

@@ -98,12 +98,6 @@ export function httpRequest(
   };
 }
 
-/** Ingests rows through the gateway's API. */
-export async function ingest(url: string, table: string, rows: Record<string, unknown>[]) {
-  const res = await postJson(`${url}/v1/ingest`, { table, rows });
-  if (res.status !== 200) throw new Error(`ingest failed: ${JSON.stringify(res.body)}`);
-}
-
 /** Runs a PxL script through `POST /v1/query`; returns each table as row objects. */
 export async function query(url: string, script: string): Promise<Record<string, any[]>> {
   const res = await postJson(`${url}/v1/query`, { script });
