@@ -1,5 +1,6 @@
 import { KubeConfig, KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
 import { Logger } from '../../common/logger';
+import { withTimeout } from '../../common/timeout';
 import { MetadataMetrics } from '../metadata-metrics';
 import { ClusterKind } from '../objects';
 import { KubeApis, WatchedResource, isGone, listAll } from './resources';
@@ -209,14 +210,6 @@ class ObservedWatch extends Watch {
 }
 
 const WATCH_TIMEOUT_S = 300;
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
 
 function describe(err: unknown): string {
   if (err instanceof Error) return err.message;
