@@ -3,7 +3,7 @@ import { Logger } from '../../common/logger';
 import { withTimeout } from '../../common/timeout';
 import { MetadataMetrics } from '../metadata-metrics';
 import { ClusterKind } from '../objects';
-import { KubeApis, WatchedResource, isGone, listAll } from './resources';
+import { KubeApis, WatchedResource, collectionPath, isGone, listAll } from './resources';
 
 /** Where an informer delivers what it sees. */
 export interface InformerSink {
@@ -52,7 +52,7 @@ export class ResourceInformer {
     this.retryMs = opts.retryBaseMs;
     metrics.synced(resource.name, false);
     this.watch = new ObservedWatch(kc, (type, object) => this.observe(type, object));
-    this.informer = new ListWatch(resource.path, this.watch, () => this.list(), false);
+    this.informer = new ListWatch(collectionPath(resource), this.watch, () => this.list(), false);
     this.informer.on('add', (o) => this.sink.apply(resource.kind, o));
     this.informer.on('update', (o) => this.sink.apply(resource.kind, o));
     this.informer.on('delete', (o) => this.sink.remove(resource.kind, o));
