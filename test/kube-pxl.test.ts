@@ -1,8 +1,8 @@
 import { eventually } from './support/wait';
+import { ingest } from './support/gateway';
 import {
   PodProcess,
   httpRequest,
-  ingest,
   podProcesses,
   query,
   reportProcesses,

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from './support/wait';
+import { ingest } from './support/gateway';
 import {
   PodProcess,
   httpRequest,
-  ingest,
   podProcesses,
   query,
   reportProcesses,

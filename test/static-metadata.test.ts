@@ -4,14 +4,8 @@ import { join } from 'node:path';
 import { silentLogger } from '../gateway/src/common/logger';
 import { validateConfig } from '../gateway/src/config/load';
 import { Gateway } from '../gateway/src/gateway';
-import { getJson, startTestGateway } from './support/gateway';
-import {
-  PodProcess,
-  httpRequest,
-  ingest,
-  query,
-  reportProcesses,
-} from './support/kube/cluster-telemetry';
+import { getJson, ingest, startTestGateway } from './support/gateway';
+import { PodProcess, httpRequest, query, reportProcesses } from './support/kube/cluster-telemetry';
 import { eventually } from './support/wait';
 
 const EXAMPLE = join(__dirname, '../docs/examples/static-metadata.yaml');

@@ -5,7 +5,8 @@
  * payments, prometheus scrapes everyone). Deterministic for a given end time and seed.
  */
 import { Gateway } from '../../gateway/src/gateway';
-import { insertMetadata, upid } from './metadata';
+import { ingest } from './gateway';
+import { insertMetadata, upidOf } from './metadata';
 import { rng } from './rows';
 
 const NS_PER_S = 1_000_000_000n;
@@ -42,7 +43,7 @@ export const SERVICES: readonly ClusterService[] = defs.map(
     ip,
     node: i % 2 === 0 ? 'node-a' : 'node-b',
     pid: 100 + i,
-    upid: upid(1, 100 + i, 5000 + i).text,
+    upid: upidOf(1, 100 + i, 5000 + i).text,
     latencyNs,
     errorRate,
   }),
@@ -67,20 +68,6 @@ export interface SeededCluster {
   endNs: bigint;
   /** Rows stored per table. */
   rows: Record<string, number>;
-}
-
-async function ingest(
-  gatewayUrl: string,
-  table: string,
-  rows: Record<string, unknown>[],
-  headers: Record<string, string>,
-) {
-  const res = await fetch(`${gatewayUrl}/v1/ingest`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ table, rows }),
-  });
-  if (!res.ok) throw new Error(`ingest ${table}: ${res.status} ${await res.text()}`);
 }
 
 /**
@@ -146,7 +133,7 @@ export async function seedCluster(
     gateway.store,
     'processes',
     SERVICES.map((s, i) => ({
-      upid: upid(1, s.pid, 5000 + i).value,
+      upid: upidOf(1, s.pid, 5000 + i).value,
       asid: 1,
       pid: s.pid,
       start_ticks: 5000 + i,

@@ -37,6 +37,19 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   return { status: res.status, body: (await res.json()) as any };
 }
 
+/** Ingests rows through `POST /v1/ingest`; throws with the gateway's answer unless it took them. */
+export async function ingest(
+  url: string,
+  table: string,
+  rows: Record<string, unknown>[],
+  headers: Record<string, string> = {},
+): Promise<void> {
+  const res = await postJson(`${url}/v1/ingest`, { table, rows }, headers);
+  if (res.status !== 200) {
+    throw new Error(`ingest ${table}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+}
+
 /** GETs JSON and returns status and parsed body. */
 export async function getJson(url: string, headers: Record<string, string> = {}) {
   const res = await fetch(url, { headers });

@@ -57,7 +57,7 @@ export async function insertMetadata(
 }
 
 /** A UPID's text form and its 128-bit value (`high = asid << 32 | pid`, `low = start_ticks`). */
-export function upid(
+export function upidOf(
   asid: number,
   pid: number,
   startTicks: number,

@@ -4,6 +4,7 @@ import { METADATA_TABLES } from '../../gateway/src/metadata/tables';
 import { PxlEngine, RunOptions } from '../../gateway/src/pxl/engine';
 import { Cell, ResultTable } from '../../gateway/src/pxl/execute/result';
 import { TableStore } from '../../gateway/src/store/table-store';
+import { MetadataRow, insertMetadata, upidOf } from './metadata';
 import { rng } from './rows';
 
 /** A table store with a PxL engine on it, for tests that run scripts on known rows. */
@@ -13,10 +14,7 @@ export interface PxlFixture {
   /** Stores rows (in the JSON ingest form) in a table. */
   insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
   /** Inserts rows into a metadata table (`_md_pods`, ...), columns by name. */
-  metadata(
-    table: keyof typeof METADATA_TABLES,
-    rows: readonly Record<string, string | number | bigint | null>[],
-  ): Promise<void>;
+  metadata(table: keyof typeof METADATA_TABLES, rows: readonly MetadataRow[]): Promise<void>;
   /** Runs a script and returns its tables by name. */
   run(script: string, opts?: RunOptions): Promise<Record<string, ResultTable>>;
   close(): Promise<void>;
@@ -49,50 +47,9 @@ export async function pxlFixture(): Promise<PxlFixture> {
   };
 }
 
-/** Inserts rows into a metadata table (`_md_pods`, ...) of a store, columns by name. */
-export async function insertMetadata(
-  store: TableStore,
-  key: keyof typeof METADATA_TABLES,
-  rows: readonly Record<string, string | number | bigint | null>[],
-): Promise<void> {
-  const def = METADATA_TABLES[key];
-  const names = Object.keys(def.columns);
-  const conn = await store.connect();
-  try {
-    for (const row of rows) {
-      const values = names.map((n) => row[n] ?? null);
-      const marks = names.map((n, i) =>
-        (def.columns as Record<string, string>)[n] === 'UHUGEINT'
-          ? `CAST($${i + 1} AS UHUGEINT)`
-          : `$${i + 1}`,
-      );
-      await conn.run(
-        `INSERT INTO "${def.name}" (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${marks.join(', ')})`,
-        values.map((v) =>
-          typeof v === 'bigint' && v > 2n ** 63n - 1n ? v.toString() : v,
-        ) as never,
-      );
-    }
-  } finally {
-    conn.closeSync();
-  }
-}
-
 /** A table's rows as objects keyed by column name. */
 export function records(t: ResultTable): Record<string, Cell>[] {
   return t.rows.map((r) => Object.fromEntries(t.columns.map((c, i) => [c.name, r[i]!])));
-}
-
-/** A UPID as pxgate writes it, and its 128-bit value. */
-export function upidOf(
-  asid: number,
-  pid: number,
-  startTicks: number,
-): { text: string; value: bigint } {
-  return {
-    text: `${asid}:${pid}:${startTicks}`,
-    value: (BigInt(asid) << 96n) | (BigInt(pid) << 64n) | BigInt(startTicks),
-  };
 }
 
 /** One generated HTTP event, typed, with the process and pod it belongs to. */

@@ -1,5 +1,6 @@
 import { TableStore } from '../../gateway/src/store/table-store';
-import { BASE_NS, PODS, insertMetadata, upidOf } from './pxl';
+import { insertMetadata, upidOf } from './metadata';
+import { BASE_NS, PODS } from './pxl';
 
 /** The resource the presets should give each generated pod's process. */
 export interface WorldPod {

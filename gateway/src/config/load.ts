@@ -63,6 +63,11 @@ export function validateConfig(tree: unknown, source?: string): Config {
 }
 
 function formatIssues(error: z.ZodError, source?: string): string {
+  return `invalid configuration${source ? ` in ${source}` : ''}:\n${issueLines(error)}`;
+}
+
+/** A validation failure as one indented `path: message` line per issue. */
+export function issueLines(error: z.ZodError): string {
   const lines = error.issues.map((issue) => {
     const path = issue.path.length ? issue.path.join('.') : '(root)';
     const message =
@@ -71,7 +76,7 @@ function formatIssues(error: z.ZodError, source?: string): string {
         : issue.message;
     return `  ${path}: ${message}`;
   });
-  return `invalid configuration${source ? ` in ${source}` : ''}:\n${lines.join('\n')}`;
+  return lines.join('\n');
 }
 
 function readConfigFile(file: string): Tree {

@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import { Logger } from '../common/logger';
+import { withTimeout } from '../common/timeout';
 import { Config } from '../config/schema';
 import { TableStore } from '../store/table-store';
 import { ClusterState } from './cluster-state';
@@ -116,14 +117,11 @@ export class MetadataService implements InformerSink, StaticSink {
   /** Resolves once every informer has synced and its rows are written; rejects after the timeout. */
   async whenSynced(timeoutMs: number): Promise<void> {
     if (this.kube) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`Kubernetes metadata not synced after ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      });
-      await Promise.race([this.kube.whenSynced(), timeout]).finally(() => clearTimeout(timer));
+      await withTimeout(
+        this.kube.whenSynced(),
+        timeoutMs,
+        `Kubernetes metadata not synced after ${timeoutMs} ms`,
+      );
     }
     await this.flush();
   }

@@ -1,5 +1,6 @@
 import { TableStore } from '../../../gateway/src/store/table-store';
 import { postJson } from '../gateway';
+import { insertMetadata, upidOf } from '../metadata';
 import { KubeObject } from './fake-api-server';
 import { containerHash } from './fake-cluster';
 
@@ -49,29 +50,24 @@ export async function reportProcesses(
   procs: readonly PodProcess[],
   startNs = 0n,
 ): Promise<void> {
-  const conn = await store.connect();
-  try {
-    for (const p of procs) {
-      const [asid, pid, ticks] = p.upid.split(':').map(BigInt) as [bigint, bigint, bigint];
-      const upid = (asid << 96n) | (pid << 64n) | ticks;
-      await conn.run(
-        `INSERT INTO _md_processes VALUES ($1::UHUGEINT, $2, $3, $4, $5, $6, $7, $8, $9, NULL)`,
-        [
-          upid.toString(),
-          asid,
-          pid,
-          ticks,
-          p.cmdline,
-          p.hostname,
-          p.containerId,
-          p.podUid,
-          startNs,
-        ],
-      );
-    }
-  } finally {
-    conn.closeSync();
-  }
+  await insertMetadata(
+    store,
+    'processes',
+    procs.map((p) => {
+      const [asid, pid, ticks] = p.upid.split(':').map(Number) as [number, number, number];
+      return {
+        upid: upidOf(asid, pid, ticks).value,
+        asid,
+        pid,
+        start_ticks: ticks,
+        cmdline: p.cmdline,
+        hostname: p.hostname,
+        container_id: p.containerId,
+        pod_uid: p.podUid,
+        start_ns: startNs,
+      };
+    }),
+  );
 }
 
 /**
@@ -100,12 +96,6 @@ export function httpRequest(
     resp_status: opts.status ?? 200,
     latency: opts.latencyNs ?? 2_000_000,
   };
-}
-
-/** Ingests rows through the gateway's API. */
-export async function ingest(url: string, table: string, rows: Record<string, unknown>[]) {
-  const res = await postJson(`${url}/v1/ingest`, { table, rows });
-  if (res.status !== 200) throw new Error(`ingest failed: ${JSON.stringify(res.body)}`);
 }
 
 /** Runs a PxL script through `POST /v1/query`; returns each table as row objects. */

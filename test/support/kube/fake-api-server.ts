@@ -53,7 +53,9 @@ export class FakeKubeApiServer {
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     const api = new FakeKubeApiServer(server, `https://127.0.0.1:${port}`, token, tls.cert);
-    for (const r of Object.values(RESOURCES)) api.collections.set(r.path, new Collection(r));
+    for (const [name, r] of Object.entries(RESOURCES)) {
+      api.collections.set(r.path, new Collection(name, r));
+    }
     server.on('connection', (socket: Socket) => {
       api.sockets.add(socket);
       socket.on('close', () => api.sockets.delete(socket));
@@ -366,8 +368,7 @@ class Collection {
     apiVersion: string;
   };
 
-  constructor(r: { path: string; kind: string; apiVersion: string }) {
-    const name = Object.entries(RESOURCES).find(([, v]) => v.path === r.path)![0];
+  constructor(name: string, r: { path: string; kind: string; apiVersion: string }) {
     this.resource = { ...r, name, listKind: `${r.kind}List` };
   }
 
@@ -423,29 +424,24 @@ function objectKey(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
 }
 
-function expiredStatus(fromRv: number, compactedRv: number) {
+/** A failure as the API server reports it, in an HTTP answer or a watch's ERROR event. */
+function failureStatus(code: number, reason: string, message: string) {
   return {
     kind: 'Status',
     apiVersion: 'v1',
     metadata: {},
     status: 'Failure',
-    message: `too old resource version: ${fromRv} (${compactedRv})`,
-    reason: 'Expired',
-    code: 410,
+    message,
+    reason,
+    code,
   };
+}
+
+function expiredStatus(fromRv: number, compactedRv: number) {
+  return failureStatus(410, 'Expired', `too old resource version: ${fromRv} (${compactedRv})`);
 }
 
 function sendStatus(res: ServerResponse, code: number, reason: string, message: string): void {
   res.writeHead(code, { 'content-type': 'application/json' });
-  res.end(
-    JSON.stringify({
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message,
-      reason,
-      code,
-    }),
-  );
+  res.end(JSON.stringify(failureStatus(code, reason, message)));
 }

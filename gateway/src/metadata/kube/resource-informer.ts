@@ -1,8 +1,9 @@
 import { KubeConfig, KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
 import { Logger } from '../../common/logger';
+import { withTimeout } from '../../common/timeout';
 import { MetadataMetrics } from '../metadata-metrics';
 import { ClusterKind } from '../objects';
-import { KubeApis, WatchedResource, isGone, listAll } from './resources';
+import { KubeApis, WatchedResource, collectionPath, isGone, listAll } from './resources';
 
 /** Where an informer delivers what it sees. */
 export interface InformerSink {
@@ -51,7 +52,7 @@ export class ResourceInformer {
     this.retryMs = opts.retryBaseMs;
     metrics.synced(resource.name, false);
     this.watch = new ObservedWatch(kc, (type, object) => this.observe(type, object));
-    this.informer = new ListWatch(resource.path, this.watch, () => this.list(), false);
+    this.informer = new ListWatch(collectionPath(resource), this.watch, () => this.list(), false);
     this.informer.on('add', (o) => this.sink.apply(resource.kind, o));
     this.informer.on('update', (o) => this.sink.apply(resource.kind, o));
     this.informer.on('delete', (o) => this.sink.remove(resource.kind, o));
@@ -209,14 +210,6 @@ class ObservedWatch extends Watch {
 }
 
 const WATCH_TIMEOUT_S = 300;
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
 
 function describe(err: unknown): string {
   if (err instanceof Error) return err.message;

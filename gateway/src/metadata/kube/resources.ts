@@ -30,7 +30,6 @@ export interface WatchedResource {
   name: string;
   apiGroup: '' | 'apps' | 'discovery.k8s.io';
   kind: ClusterKind;
-  path: string;
   list(apis: KubeApis, page: Page): Promise<ObjectList>;
 }
 
@@ -43,52 +42,50 @@ export const WATCHED_RESOURCES: readonly WatchedResource[] = [
     name: 'namespaces',
     apiGroup: '',
     kind: 'Namespace',
-    path: '/api/v1/namespaces',
     list: (a, p) => a.core.listNamespace(p),
   },
   {
     name: 'nodes',
     apiGroup: '',
     kind: 'Node',
-    path: '/api/v1/nodes',
     list: (a, p) => a.core.listNode(p),
   },
   {
     name: 'deployments',
     apiGroup: 'apps',
     kind: 'Deployment',
-    path: '/apis/apps/v1/deployments',
     list: (a, p) => a.apps.listDeploymentForAllNamespaces(p),
   },
   {
     name: 'replicasets',
     apiGroup: 'apps',
     kind: 'ReplicaSet',
-    path: '/apis/apps/v1/replicasets',
     list: (a, p) => a.apps.listReplicaSetForAllNamespaces(p),
   },
   {
     name: 'pods',
     apiGroup: '',
     kind: 'Pod',
-    path: '/api/v1/pods',
     list: (a, p) => a.core.listPodForAllNamespaces(p),
   },
   {
     name: 'services',
     apiGroup: '',
     kind: 'Service',
-    path: '/api/v1/services',
     list: (a, p) => a.core.listServiceForAllNamespaces(p),
   },
   {
     name: 'endpointslices',
     apiGroup: 'discovery.k8s.io',
     kind: 'EndpointSlice',
-    path: '/apis/discovery.k8s.io/v1/endpointslices',
     list: (a, p) => a.discovery.listEndpointSliceForAllNamespaces(p),
   },
 ];
+
+/** The path of a resource's cluster-wide collection: every group is read at v1, as `KubeApis` are. */
+export function collectionPath(r: WatchedResource): string {
+  return r.apiGroup === '' ? `/api/v1/${r.name}` : `/apis/${r.apiGroup}/v1/${r.name}`;
+}
 
 /** Builds the API clients of a kubeconfig. */
 export function kubeApis(kc: KubeConfig): KubeApis {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../../config/load';
+import { ConfigError, issueLines } from '../../config/load';
 import { containerId, timestampNs } from '../kube/normalize';
 import {
   ClusterObject,
@@ -96,13 +96,7 @@ export function readStaticFile(path: string): ClusterObject[] {
   }
   const result = StaticFileSchema.safeParse(parsed);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => {
-      const where = i.path.length ? i.path.join('.') : '(root)';
-      const message =
-        i.code === 'unrecognized_keys' ? `unknown key(s): ${i.keys.join(', ')}` : i.message;
-      return `  ${where}: ${message}`;
-    });
-    throw new ConfigError(`invalid static metadata file ${path}:\n${lines.join('\n')}`);
+    throw new ConfigError(`invalid static metadata file ${path}:\n${issueLines(result.error)}`);
   }
   return staticObjects(result.data, path);
 }

@@ -7,9 +7,8 @@ import {
   httpJson,
   pxlFixture,
   records,
-  upidOf,
 } from '../../../../test/support/pxl';
-import { PIXIE_CTX_KEYS } from '../../../../test/support/metadata';
+import { PIXIE_CTX_KEYS, upidOf } from '../../../../test/support/metadata';
 
 const HOUR = 3_600_000_000_000n;
 const RELABEL_AT = BASE_NS + 60_000_000_000n;
