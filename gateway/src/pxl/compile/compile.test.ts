@@ -41,6 +41,24 @@ describe('compiled SQL', () => {
     expect(got).toBe(readFileSync(file, 'utf8'));
   });
 
+  it('takes a column named like a parameter reference for a name', async () => {
+    await fx.insert('http_events', [
+      { time_: String(NOW - 1_000_000_000n), req_path: '/a', latency: 5 },
+    ]);
+    for (const name of ['CAST($9 AS x', 'CAST($1 AS x', "it's CAST($2 AS y"]) {
+      const out = await fx.run(
+        `import px
+df = px.DataFrame('http_events', start_time='-5m')
+df[${JSON.stringify(name)}] = df.latency + 7
+df.y = px.contains(df.req_path, '/a')
+px.display(df[[${JSON.stringify(name)}, 'y']], 'out')`,
+        { now: NOW },
+      );
+      expect(out.out!.columns.map((c) => c.name)).toEqual([name, 'y']);
+      expect(out.out!.rows).toEqual([[7n + 5n, true]]);
+    }
+  });
+
   it.each(cases)('%s runs as compiled', async (name) => {
     const script = readFileSync(join(DIR, `${name}.pxl`), 'utf8');
     await expect(fx.engine.run(script, { now: NOW })).resolves.toBeDefined();

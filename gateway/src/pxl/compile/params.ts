@@ -10,6 +10,9 @@ export const SQL_TYPES: Readonly<Record<DataType, string>> = {
   UINT128: 'UHUGEINT',
 };
 
+/** A quoted identifier or string literal (matched to be skipped), or a parameter's reference. */
+const QUOTED_OR_PARAM = /"(?:[^"]|"")*"|'(?:[^']|'')*'|CAST\(\$(\d+) AS /g;
+
 /** A bound parameter's value. */
 export type ParamValue = boolean | bigint | number | string;
 
@@ -35,7 +38,10 @@ export class Params {
   finish(sql: string): { sql: string; values: ParamValue[] } {
     const renumber = new Map<number, number>();
     const values: ParamValue[] = [];
-    const out = sql.replace(/CAST\(\$(\d+) AS /g, (_m, n: string) => {
+    // Quoted identifiers and literals are passed over whole: a column a script names
+    // `CAST($9 AS x` is a name, not a parameter.
+    const out = sql.replace(QUOTED_OR_PARAM, (m, n: string | undefined) => {
+      if (n === undefined) return m;
       const old = Number(n);
       let now = renumber.get(old);
       if (now === undefined) {
