@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestGateway, getJson, postJson, startTestGateway } from './support/gateway';
 import { OtlpReceiver, spansOf, startOtlpReceiver } from './support/otlp-receiver';
-import { waitFor } from './support/prometheus';
+import { waitFor } from './support/wait';
 import { httpEvents, httpJson } from './support/pxl';
 
 function scriptFile(text: string): string {
@@ -40,9 +40,9 @@ describe('export jobs', () => {
     });
     await postJson(`${gw.url}/v1/ingest`, { table: 'http_events', rows: httpJson(httpEvents(40)) });
     await waitFor(
-      async () => spansOf(receiver!.accepted).length === 40,
-      15_000,
-      () => `the receiver has ${spansOf(receiver!.accepted).length} spans, not 40`,
+      () => spansOf(receiver!.accepted).length,
+      (spans) => spans === 40,
+      { timeoutMs: 15_000, what: 'the receiver holding 40 spans' },
     );
     const { body } = await getJson(`${gw.url}/v1/exports`);
     expect(body.jobs[0]).toMatchObject({ name: 'http-spans', kind: 'preset', intervalMs: 200 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXPORT_PRESETS } from '../gateway/src/config/export-schema';
-import { TestGateway, postJson, startTestGateway } from './support/gateway';
+import { TestGateway, ingest, startTestGateway } from './support/gateway';
 import { metricValue } from './support/metrics';
 import { HttpEvent, httpEvents, httpJson } from './support/pxl';
 import {
@@ -9,9 +9,9 @@ import {
   prometheusUnavailable,
   promtoolCheckMetrics,
   startPrometheus,
-  waitFor,
 } from './support/prometheus';
 import { describeIfAvailable } from './support/system';
+import { waitFor } from './support/wait';
 import { seedWorld, statsRows } from './support/world';
 
 const N = 400;
@@ -64,11 +64,6 @@ function redDashboardQueries(): { panel: string; expr: string }[] {
   );
 }
 
-async function ingest(gw: TestGateway, table: string, rows: Record<string, unknown>[]) {
-  const res = await postJson(`${gw.url}/v1/ingest`, { table, rows });
-  expect(res.status).toBe(200);
-}
-
 describeIfAvailable('a real Prometheus (Debian prometheus 2.42)', prometheusUnavailable(), () => {
   let prom: RunningPrometheus | undefined;
   let gw: TestGateway | undefined;
@@ -89,8 +84,9 @@ describeIfAvailable('a real Prometheus (Debian prometheus 2.42)', prometheusUnav
       },
     });
     const world = await seedWorld(gw.gateway.store);
-    await ingest(gw, 'http_events', httpJson(events));
-    for (const [table, rows] of Object.entries(statsRows(nearNow()))) await ingest(gw, table, rows);
+    await ingest(gw.url, 'http_events', httpJson(events));
+    for (const [table, rows] of Object.entries(statsRows(nearNow())))
+      await ingest(gw.url, table, rows);
     const outcomes = await gw.gateway.exports.runAll();
     expect(outcomes.map((o) => o.outcome)).toEqual(EXPORT_PRESETS.map(() => 'ok'));
 
@@ -134,7 +130,7 @@ describeIfAvailable('a real Prometheus (Debian prometheus 2.42)', prometheusUnav
 
     // More requests: the counters grow by exactly as many.
     const more = httpEvents(50, 12);
-    await ingest(gw, 'http_events', httpJson(more));
+    await ingest(gw.url, 'http_events', httpJson(more));
     await gw.gateway.exports.runAll();
     expect(await requestCounts(prom)).toMatchObject({ total: N + 50 });
 
@@ -164,17 +160,13 @@ describeIfAvailable('a real Prometheus (Debian prometheus 2.42)', prometheusUnav
     gw = await startTestGateway({ export: { presets: ['http-metrics'], interval: '1h' } });
     prom = await startPrometheus({ scrapeUrl: `${gw.url}/metrics` });
     await seedWorld(gw.gateway.store);
-    await ingest(gw, 'http_events', httpJson(events));
+    await ingest(gw.url, 'http_events', httpJson(events));
     expect((await gw.gateway.exports.runAll()).map((o) => o.outcome)).toEqual(['ok']);
     const want = { total: N, byStatus: perStatus(events) };
-    let seen: unknown;
     await waitFor(
-      async () => {
-        seen = await requestCounts(prom!);
-        return JSON.stringify(seen) === JSON.stringify(want);
-      },
-      20_000,
-      () => `Prometheus scraped ${JSON.stringify(seen)}, expected ${JSON.stringify(want)}`,
+      () => requestCounts(prom!),
+      (seen) => JSON.stringify(seen) === JSON.stringify(want),
+      { timeoutMs: 20_000, what: `Prometheus scraping ${JSON.stringify(want)}` },
     );
     const up = await prom.query('up{job="pxgate"}');
     expect(up[0]!.value).toBe(1);
@@ -183,8 +175,9 @@ describeIfAvailable('a real Prometheus (Debian prometheus 2.42)', prometheusUnav
   it('exposes every preset on /metrics so that promtool check metrics finds nothing to say', async () => {
     gw = await startTestGateway({ export: { presets: [...EXPORT_PRESETS], interval: '1h' } });
     await seedWorld(gw.gateway.store);
-    await ingest(gw, 'http_events', httpJson(events));
-    for (const [table, rows] of Object.entries(statsRows(nearNow()))) await ingest(gw, table, rows);
+    await ingest(gw.url, 'http_events', httpJson(events));
+    for (const [table, rows] of Object.entries(statsRows(nearNow())))
+      await ingest(gw.url, table, rows);
     await gw.gateway.exports.runAll();
     const exposition = await (await fetch(`${gw.url}/metrics`)).text();
     for (const name of [

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from './wait';
 
 const PROMETHEUS = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 const PROMTOOL = process.env.PROMTOOL_BIN ?? '/usr/bin/promtool';
@@ -86,12 +87,17 @@ export async function startPrometheus(
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor(
-      async () => (await fetch(`${url}/-/ready`).catch(() => undefined))?.status === 200,
-      20_000,
-      () => `Prometheus did not become ready: ${stderr}`,
-      () => child.exitCode !== null,
-    );
+    const state = await waitFor(
+      async () =>
+        child.exitCode !== null
+          ? 'exited'
+          : (await fetch(`${url}/-/ready`).catch(() => undefined))?.status === 200
+            ? 'ready'
+            : 'starting',
+      (s) => s !== 'starting',
+      { timeoutMs: 20_000, what: 'Prometheus ready' },
+    ).catch((err: Error) => err.message);
+    if (state !== 'ready') throw new Error(`Prometheus did not become ready (${state}): ${stderr}`);
   } catch (err) {
     await close();
     throw err;
@@ -110,20 +116,6 @@ export async function startPrometheus(
     },
     close,
   };
-}
-
-/** Waits until `condition` holds, checking again after each answer, for at most `timeoutMs`. */
-export async function waitFor(
-  condition: () => Promise<boolean>,
-  timeoutMs: number,
-  message: () => string,
-  giveUp: () => boolean = () => false,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (giveUp() || Date.now() > deadline) throw new Error(message());
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Runs `promtool check metrics` on an exposition; returns its exit status and output. */
