@@ -1,4 +1,4 @@
-import { DataType, TIME_COLUMN, TableSchema } from '../../store/types';
+import { DataType, TableSchema, timeColumnIndex } from '../../store/types';
 import { Loc, PxlError, didYouMean } from '../errors';
 import { CTX_KEYS } from '../functions/metadata';
 import { FUNCTIONS, resolveSignature } from '../functions/registry';
@@ -141,7 +141,7 @@ class Checker {
           return col;
         })
       : all.columns;
-    const hasTime = schema.columns.some((c) => c.name === TIME_COLUMN && c.type === 'TIME64NS');
+    const hasTime = timeColumnIndex(schema) >= 0;
     const bound = (e: P.TimeBound | undefined, which: string) => {
       if (!e) return undefined;
       if (!hasTime) {

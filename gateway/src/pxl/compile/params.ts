@@ -1,14 +1,5 @@
+import { logicalType } from '../../store/table-store';
 import { DataType } from '../../store/types';
-
-/** The DuckDB type of each PxL type as stored. */
-export const SQL_TYPES: Readonly<Record<DataType, string>> = {
-  BOOLEAN: 'BOOLEAN',
-  INT64: 'BIGINT',
-  TIME64NS: 'BIGINT',
-  FLOAT64: 'DOUBLE',
-  STRING: 'VARCHAR',
-  UINT128: 'UHUGEINT',
-};
 
 /** A quoted identifier or string literal (matched to be skipped), or a parameter's reference. */
 const QUOTED_OR_PARAM = /"(?:[^"]|"")*"|'(?:[^']|'')*'|CAST\(\$(\d+) AS /g;
@@ -27,7 +18,7 @@ export class Params {
   add(value: ParamValue, type: DataType): string {
     const v = type === 'FLOAT64' && typeof value === 'bigint' ? Number(value) : value;
     this.values.push(v);
-    return `CAST($${this.values.length} AS ${SQL_TYPES[type]})`;
+    return `CAST($${this.values.length} AS ${logicalType(type).toString()})`;
   }
 
   /**
