@@ -26,7 +26,11 @@ export interface PushResult {
 export interface Encoded<R> {
   readonly requests: R[];
   /** Items the protocol cannot carry (a delta sum for Prometheus, a sample out of order). */
-  readonly dropped: readonly { readonly items: number; readonly reason: string }[];
+  readonly dropped: readonly {
+    readonly items: number;
+    readonly signal: Signal;
+    readonly reason: string;
+  }[];
 }
 
 /**
@@ -103,7 +107,7 @@ export class QueuedExporter<R extends EncodedRequest> implements Sink {
     let encodingDropped = 0;
     for (const d of dropped) {
       encodingDropped += d.items;
-      this.metrics.dropped.inc({ sink: this.name, signal: 'metrics', reason: d.reason }, d.items);
+      this.metrics.dropped.inc({ sink: this.name, signal: d.signal, reason: d.reason }, d.items);
     }
     if (requests.length === 0) return { sent: 0, dropped: encodingDropped };
     const outcomes: Promise<{ sent: number; dropped: number } | ExportError>[] = [];

@@ -90,14 +90,12 @@ export class RemoteWriteTarget implements PushTarget<RemoteWriteRequest> {
       signal: 'metrics',
       series: chunk,
     }));
-    return {
-      requests,
-      dropped: [
-        { items: translation.dropped, reason: 'untranslatable' },
-        { items: tracked.outOfOrder, reason: 'out_of_order' },
-        { items: tracked.outOfBounds, reason: 'out_of_bounds' },
-      ].filter((d) => d.items > 0),
-    };
+    const dropped: Encoded<RemoteWriteRequest>['dropped'] = [
+      { items: translation.dropped, signal: 'metrics', reason: 'untranslatable' },
+      { items: tracked.outOfOrder, signal: 'metrics', reason: 'out_of_order' },
+      { items: tracked.outOfBounds, signal: 'metrics', reason: 'out_of_bounds' },
+    ];
+    return { requests, dropped: dropped.filter((d) => d.items > 0) };
   }
 
   /** Snappy (block format) straight from the writer's buffer: the protobuf is never copied. */
