@@ -1,22 +1,11 @@
-import { TableStore } from '../gateway/src/store/table-store';
 import { getJson, startTestGateway } from './support/gateway';
 import { FakeKubeApiServer } from './support/kube/fake-api-server';
 import { useLiveCluster } from './support/kube/live-cluster';
 import { FakeCluster, containerHash } from './support/kube/fake-cluster';
+import { selectRows } from './support/metadata';
 import { opensslUnavailable, selfSignedCertificate } from './support/kube/tls';
 import { describeIfAvailable } from './support/system';
 import { eventually } from './support/wait';
-
-type Row = Record<string, any>;
-
-async function sql(store: TableStore, text: string): Promise<Row[]> {
-  const conn = await store.connect();
-  try {
-    return (await conn.runAndReadAll(text)).getRowObjectsJS() as Row[];
-  } finally {
-    conn.closeSync();
-  }
-}
 
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
@@ -28,10 +17,10 @@ describeIfAvailable(
 
     const store = () => live.gw.gateway.store;
     const podRow = async (name: string) =>
-      (await sql(store(), `SELECT * FROM _md_pods WHERE name = '${name}'`))[0];
+      (await selectRows(store(), `SELECT * FROM _md_pods WHERE name = '${name}'`))[0];
     const servicesOf = async (podName: string, atNs = nowNs()) =>
       (
-        await sql(
+        await selectRows(
           store(),
           `SELECT s.name FROM _md_pods p JOIN _md_pod_services ps ON ps.pod_uid = p.uid
          JOIN _md_services s ON s.uid = ps.service_uid
@@ -62,7 +51,7 @@ describeIfAvailable(
     });
 
     it('fills pods with node, hostname, IP, phase, ReplicaSet and Deployment in namespace/name form', async () => {
-      const pods = await sql(
+      const pods = await selectRows(
         store(),
         `SELECT name, namespace, node, hostname, ip, phase, replicaset, deployment, stop_ns
        FROM _md_pods WHERE namespace = 'shop' ORDER BY name`,
@@ -88,7 +77,7 @@ describeIfAvailable(
 
     it('keys containers by the runtime id without its containerd:// prefix, as cgroups name them', async () => {
       const pod = await podRow('shop/cart-' + (await cartSuffix()));
-      const containers = await sql(
+      const containers = await selectRows(
         store(),
         `SELECT id, name, state FROM _md_containers WHERE pod_uid = '${pod!.uid}'`,
       );
@@ -100,19 +89,19 @@ describeIfAvailable(
 
     it('puts pods behind services from EndpointSlices, several services for one pod', async () => {
       const catalog = (
-        await sql(store(), `SELECT name FROM _md_pods WHERE name LIKE 'shop/catalog-%'`)
+        await selectRows(store(), `SELECT name FROM _md_pods WHERE name LIKE 'shop/catalog-%'`)
       ).map((r) => r.name as string);
       expect(catalog).toHaveLength(2);
       for (const p of catalog)
         expect(await servicesOf(p)).toEqual(['shop/backend', 'shop/catalog']);
-      const nodes = await sql(store(), 'SELECT name, ip FROM _md_nodes ORDER BY name');
+      const nodes = await selectRows(store(), 'SELECT name, ip FROM _md_nodes ORDER BY name');
       expect(nodes).toEqual([
         { name: 'node-a', ip: '192.168.49.2' },
         { name: 'node-b', ip: '192.168.49.3' },
       ]);
-      const namespaces = await sql(store(), 'SELECT name FROM _md_namespaces ORDER BY name');
+      const namespaces = await selectRows(store(), 'SELECT name FROM _md_namespaces ORDER BY name');
       expect(namespaces.map((r) => r.name)).toEqual(['default', 'kube-system', 'shop']);
-      const services = await sql(
+      const services = await selectRows(
         store(),
         'SELECT name, cluster_ip FROM _md_services ORDER BY name',
       );
@@ -165,7 +154,7 @@ describeIfAvailable(
       await eventually('the new pod', () => podRow('shop/cart-reborn'));
       const ownerAt = async (t: bigint) =>
         (
-          await sql(
+          await selectRows(
             store(),
             `SELECT name FROM _md_pods WHERE ip = '${oldPod.ip}' AND start_ns <= ${t}
            AND (stop_ns IS NULL OR ${t} < stop_ns)`,
@@ -181,7 +170,7 @@ describeIfAvailable(
       const lists = () => live.api.requests.filter((r) => r.resource === 'pods' && !r.watch).length;
       const listsBefore = lists();
       const victim = (
-        await sql(store(), `SELECT name FROM _md_pods WHERE name LIKE 'shop/frontend-%'`)
+        await selectRows(store(), `SELECT name FROM _md_pods WHERE name LIKE 'shop/frontend-%'`)
       )[0]!.name as string;
       const [ns, name] = victim.split('/') as [string, string];
       // In one turn of the event loop: the connection drops, the pod changes, and the server
@@ -213,7 +202,7 @@ describeIfAvailable(
       await eventually(
         'the service created around the expiry',
         async () =>
-          (await sql(store(), `SELECT name FROM _md_services WHERE name = 'shop/payments'`))
+          (await selectRows(store(), `SELECT name FROM _md_services WHERE name = 'shop/payments'`))
             .length === 1,
       );
       await live.api.waitForRequests(
@@ -244,8 +233,8 @@ describeIfAvailable(
       await eventually(
         'the namespace created after the resume',
         async () =>
-          (await sql(store(), `SELECT name FROM _md_namespaces WHERE name = 'payments'`)).length ===
-          1,
+          (await selectRows(store(), `SELECT name FROM _md_namespaces WHERE name = 'payments'`))
+            .length === 1,
       );
       expect(live.api.requests.filter((r) => !r.watch).length).toBe(listsBefore);
     });
@@ -261,7 +250,10 @@ describeIfAvailable(
     });
 
     async function cartSuffix(): Promise<string> {
-      const rows = await sql(store(), `SELECT name FROM _md_pods WHERE name LIKE 'shop/cart-%'`);
+      const rows = await selectRows(
+        store(),
+        `SELECT name FROM _md_pods WHERE name LIKE 'shop/cart-%'`,
+      );
       return (rows[0]!.name as string).slice('shop/cart-'.length);
     }
   },

@@ -1,4 +1,5 @@
 import { TestGateway, postJson, startTestGateway } from './support/gateway';
+import { selectRows } from './support/metadata';
 
 const proc = (pid: number, extra: Record<string, unknown> = {}) => ({
   upid: `0:${pid}:${pid * 10}`,
@@ -15,17 +16,12 @@ const proc = (pid: number, extra: Record<string, unknown> = {}) => ({
 describe('POST /v1/metadata/processes', () => {
   let gw: TestGateway;
   const url = () => `${gw.url}/v1/metadata/processes`;
-  const rows = async () => {
-    const conn = await gw.gateway.store.connect();
-    try {
-      const r = await conn.runAndReadAll(
-        'SELECT upid::VARCHAR AS upid, asid, pid, start_ticks, cmdline, pod_uid, stop_ns FROM _md_processes ORDER BY pid',
-      );
-      return r.getRowObjectsJson();
-    } finally {
-      conn.closeSync();
-    }
-  };
+  const rows = () =>
+    selectRows(
+      gw.gateway.store,
+      'SELECT upid::VARCHAR AS upid, asid, pid, start_ticks, cmdline, pod_uid, stop_ns FROM _md_processes ORDER BY pid',
+      { json: true },
+    );
 
   beforeEach(async () => {
     gw = await startTestGateway();

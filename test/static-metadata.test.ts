@@ -6,6 +6,7 @@ import { validateConfig } from '../gateway/src/config/load';
 import { Gateway } from '../gateway/src/gateway';
 import { getJson, ingest, startTestGateway } from './support/gateway';
 import { PodProcess, httpRequest, query, reportProcesses } from './support/kube/cluster-telemetry';
+import { selectRows } from './support/metadata';
 import { eventually } from './support/wait';
 
 const EXAMPLE = join(__dirname, '../docs/examples/static-metadata.yaml');
@@ -21,17 +22,8 @@ describe('a gateway with a static metadata file', () => {
     const path = copyOfExample();
     const gw = await startTestGateway({ metadata: { staticFile: path } });
     try {
-      const pods = async () => {
-        const conn = await gw.gateway.store.connect();
-        try {
-          const r = await conn.runAndReadAll(
-            'SELECT name, ip, stop_ns FROM _md_pods ORDER BY name',
-          );
-          return r.getRowObjectsJS();
-        } finally {
-          conn.closeSync();
-        }
-      };
+      const pods = () =>
+        selectRows(gw.gateway.store, 'SELECT name, ip, stop_ns FROM _md_pods ORDER BY name');
       expect((await pods()).map((p) => p.name)).toEqual([
         'shop/cart-1',
         'shop/catalog-1',
@@ -144,11 +136,11 @@ px.display(df[['pod', 'service', 'container', 'cmdline', 'pid', 'hostname', 'pee
   it('resolves pods, services and containers from the static file', async () => {
     const gw = await startTestGateway({ metadata: { staticFile: copyOfExample() } });
     try {
-      const conn = await gw.gateway.store.connect();
-      const uid = (
-        await conn.runAndReadAll(`SELECT uid FROM _md_pods WHERE name = 'shop/frontend-1'`)
-      ).getRowObjectsJS()[0]!.uid as string;
-      conn.closeSync();
+      const [frontend] = await selectRows(
+        gw.gateway.store,
+        `SELECT uid FROM _md_pods WHERE name = 'shop/frontend-1'`,
+      );
+      const uid = frontend!.uid as string;
       const web = process(uid, '3f2a9c1e7b6d4a5f8e9c0b1a2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e');
       await reportProcesses(gw.gateway.store, [web]);
       await ingest(gw.url, 'http_events', [

@@ -1,6 +1,27 @@
 import { METADATA_TABLES } from '../../gateway/src/metadata/tables';
 import { TableStore } from '../../gateway/src/store/table-store';
 
+/** A row read back from the store, by column name. */
+export type StoredRow = Record<string, any>;
+
+/**
+ * Runs one query on its own connection and returns its rows, closing the connection whatever
+ * happens. Values are JS values (bigint, null), or with `json` their JSON forms (strings).
+ */
+export async function selectRows(
+  store: TableStore,
+  sql: string,
+  { json = false } = {},
+): Promise<StoredRow[]> {
+  const conn = await store.connect();
+  try {
+    const reader = await conn.runAndReadAll(sql);
+    return json ? reader.getRowObjectsJson() : reader.getRowObjectsJS();
+  } finally {
+    conn.closeSync();
+  }
+}
+
 /** The `df.ctx[...]` keys Pixie has, as the Kubernetes issue lists them (tests check each). */
 export const PIXIE_CTX_KEYS = [
   'pod',

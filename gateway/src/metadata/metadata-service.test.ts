@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { silentLogger } from '../common/logger';
 import { TableStore } from '../store/table-store';
+import { selectRows } from '../../../test/support/metadata';
 import { MetadataOptions, MetadataService } from './metadata-service';
 
 const OPTIONS: MetadataOptions = {
@@ -35,15 +36,11 @@ describe('MetadataService', () => {
   });
   afterEach(() => store.shutdown());
 
-  const pods = async () => {
-    const conn = await store.connect();
-    try {
-      const r = await conn.runAndReadAll('SELECT name, stop_ns FROM _md_pods ORDER BY name');
-      return r.getRowObjectsJS().map((p) => [p.name, p.stop_ns === null ? 'live' : 'stopped']);
-    } finally {
-      conn.closeSync();
-    }
-  };
+  const pods = async () =>
+    (await selectRows(store, 'SELECT name, stop_ns FROM _md_pods ORDER BY name')).map((p) => [
+      p.name,
+      p.stop_ns === null ? 'live' : 'stopped',
+    ]);
 
   it('is safe to shut down before start and twice, and starts once', async () => {
     const idle = new MetadataService(OPTIONS, store, new Registry(), silentLogger());
