@@ -41,17 +41,12 @@ export async function main(argv: readonly string[]): Promise<void> {
     .description('run a gateway alone')
     .action((opts: ServerOptions) => runGateway(opts));
 
-  program
-    .command('agent')
+  withProcessOptions(program.command('agent'))
     .description('run an agent alone, sending to a gateway')
-    .option('-c, --config <file>', 'YAML config file')
     .option('--gateway <url>', 'gateway URL (default http://127.0.0.1:8090, or $PXGATE_GATEWAY)')
     .option(
       '--metrics-listen <host:port>',
       "address of the agent's /metrics (default 127.0.0.1:8091)",
-    )
-    .addOption(
-      new Option('--log-level <level>', 'log level').choices(LOG_LEVELS as unknown as string[]),
     )
     .action((opts: AgentOptions) => runAgent(opts));
 
@@ -67,13 +62,18 @@ export async function main(argv: readonly string[]): Promise<void> {
   await program.parseAsync(argv as string[]);
 }
 
-function withServerOptions(cmd: Command): Command {
-  const base = cmd
+/** `--config` and `--log-level`, for the commands that run a long-lived process. */
+function withProcessOptions(cmd: Command): Command {
+  return cmd
     .option('-c, --config <file>', 'YAML config file')
-    .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:8090)')
     .addOption(
       new Option('--log-level <level>', 'log level').choices(LOG_LEVELS as unknown as string[]),
-    )
+    );
+}
+
+function withServerOptions(cmd: Command): Command {
+  const base = withProcessOptions(cmd)
+    .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:8090)')
     .option(
       '--store-limit-mb <mib>',
       'memory budget of the table store in MiB (default 1280)',
