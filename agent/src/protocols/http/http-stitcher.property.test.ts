@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { fuzzParams } from '../../../../test/support/fuzz';
 import { ScriptStep, runScript, splitSteps, summary } from '../../../../test/support/http-script';
 import { HttpStitcher } from './http-stitcher';
 
@@ -116,7 +117,7 @@ describe('HttpStitcher under arbitrary input', () => {
           expect(Number.isFinite(s.errors())).toBe(true);
         },
       ),
-      { numRuns: 500 },
+      fuzzParams(500),
     );
   });
 
@@ -155,7 +156,7 @@ describe('HttpStitcher under arbitrary input', () => {
           expect(out.length).toBeLessThanOrEqual(exchanges.length + mutations.length);
         },
       ),
-      { numRuns: 500 },
+      fuzzParams(500),
     );
   });
 
@@ -174,7 +175,7 @@ describe('HttpStitcher under arbitrary input', () => {
           ).toEqual(exchanges.map((x) => [x.method, x.path, x.status]));
         },
       ),
-      { numRuns: 300 },
+      fuzzParams(300),
     );
   });
 });

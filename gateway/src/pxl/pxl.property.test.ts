@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { fuzzParams } from '../../../test/support/fuzz';
 import { PxlFixture, pxlFixture } from '../../../test/support/pxl';
 import { PxlError } from './errors';
 
@@ -138,7 +139,7 @@ describe('the parser and checker on random and mutated scripts', () => {
         }
         expect(Date.now() - started).toBeLessThan(2000);
       }),
-      { numRuns: 3000, seed: 20261127 },
+      fuzzParams(3000, { seed: 20261127 }),
     );
   });
 
