@@ -1,5 +1,6 @@
 import { ByteStream, Chunk } from './byte-stream';
 import { HttpMessage, MessageParser, ParserLimits } from './message-parser';
+import { Side, Stitcher } from '../stitcher';
 
 /** A request and the response that answered it. */
 export interface HttpExchange {
@@ -26,7 +27,7 @@ export const DEFAULT_STITCHER_LIMITS: StitcherLimits = {
  * in order (keep-alive and pipelining). Informational (1xx) responses are skipped; after a 101
  * the connection speaks another protocol and is no longer parsed. Pure: chunks in, exchanges out.
  */
-export class HttpStitcher {
+export class HttpStitcher implements Stitcher<HttpExchange> {
   private readonly reqStream: ByteStream;
   private readonly respStream: ByteStream;
   private readonly reqParser: MessageParser;
@@ -45,7 +46,7 @@ export class HttpStitcher {
   }
 
   /** Adds a chunk of requests (written by a client, read by a server) or of responses. */
-  push(kind: 'request' | 'response', chunk: Chunk): HttpExchange[] {
+  push(kind: Side, chunk: Chunk): HttpExchange[] {
     if (this.upgraded || this.closed) return [];
     const stream = kind === 'request' ? this.reqStream : this.respStream;
     stream.push(chunk);
