@@ -76,6 +76,7 @@ describe('httpEventRow', () => {
       local_addr: '10.0.0.1',
       local_port: 8080,
       trace_role: 2,
+      encrypted: false,
       major_version: 1,
       minor_version: 1,
       content_type: 1,
@@ -102,6 +103,16 @@ describe('httpEventRow', () => {
       'X-Q': 'say "hi"\\',
       'Content-Length': '2',
     });
+  });
+
+  it('takes encrypted from the endpoint, false when it does not say', () => {
+    const row = exchange('GET / HTTP/1.1\r\n', 'HTTP/1.1 200 OK\r\n');
+    expect(row.encrypted).toBe(false);
+    const [x] = runScript(new HttpStitcher(), [
+      { kind: 'request', bytes: 'GET / HTTP/1.1\r\n\r\n' },
+      { kind: 'response', bytes: 'HTTP/1.1 204 No Content\r\n\r\n' },
+    ]);
+    expect(httpEventRow(x!, { ...endpoint, encrypted: true }, clock).encrypted).toBe(true);
   });
 
   it('writes header JSON exactly as JSON.stringify would, for any latin1 bytes', () => {
