@@ -1,27 +1,15 @@
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ScriptStep, runScript, summary } from '../../../../test/support/http-script';
+import {
+  ScriptStep,
+  bytewise,
+  loadCapture,
+  runScript,
+  summary,
+} from '../../../../test/support/http-script';
 import { DEFAULT_STITCHER_LIMITS, HttpStitcher } from './http-stitcher';
 
-/** A captured connection (see testdata/README.md) as script steps, one per syscall. */
-function capture(name: string): ScriptStep[] {
-  const text = readFileSync(join(__dirname, 'testdata', `${name}.jsonl`), 'utf8');
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const e = JSON.parse(line) as { kind: 'request' | 'response'; ts: number; data: string };
-      return { kind: e.kind, ts: e.ts, bytes: Buffer.from(e.data, 'base64') };
-    });
-}
-
-/** Every byte of a capture in its own syscall, same positions. */
-function bytewise(steps: readonly ScriptStep[]): ScriptStep[] {
-  return steps.flatMap((s) =>
-    Array.from(s.bytes as Uint8Array, (b) => ({ kind: s.kind, ts: s.ts, bytes: Uint8Array.of(b) })),
-  );
-}
+const capture = (name: string) => loadCapture(join(__dirname, 'testdata'), name);
 
 const KEEP_ALIVE = [
   ['GET', '/api/items?page=2', 200],
