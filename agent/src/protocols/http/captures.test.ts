@@ -7,6 +7,7 @@ import {
   runScript,
   summary,
 } from '../../../../test/support/http-script';
+import { mutate, mutationsArb } from '../../../../test/support/stitcher-fuzz';
 import { DEFAULT_STITCHER_LIMITS, HttpStitcher } from './http-stitcher';
 
 const capture = (name: string) => loadCapture(join(__dirname, 'testdata'), name);
@@ -91,26 +92,9 @@ describe('captured conversations', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...names),
-        fc.array(
-          fc.record({
-            step: fc.nat(),
-            at: fc.nat(),
-            op: fc.constantFrom('flip', 'cut', 'lose', 'dup'),
-            byte: fc.integer({ min: 0, max: 255 }),
-          }),
-          { minLength: 1, maxLength: 8 },
-        ),
+        mutationsArb(['flip', 'cut', 'lose', 'dup'], { minLength: 1, maxLength: 8 }),
         (name, mutations) => {
-          const steps = capture(name);
-          for (const m of mutations) {
-            const i = m.step % steps.length;
-            const bytes = Buffer.from(steps[i]!.bytes as Uint8Array);
-            const at = m.at % bytes.length;
-            if (m.op === 'flip') bytes[at] = m.byte;
-            if (m.op === 'lose') steps[i] = { ...steps[i]!, lost: true };
-            else if (m.op === 'dup') steps.splice(i, 0, { ...steps[i]! });
-            else steps[i] = { ...steps[i]!, bytes: m.op === 'cut' ? bytes.subarray(0, at) : bytes };
-          }
+          const steps = mutate(capture(name), mutations);
           const s = new HttpStitcher();
           const out = runScript(s, steps);
           expect(out.length).toBeLessThanOrEqual(steps.length);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { runScript } from '../../../../test/support/http-script';
-import { TableColumns } from '../../transport/columns';
 import { Row } from '../../transport/row';
+import { writtenText } from '../../../../test/support/rows';
 import { HTTP_EVENTS } from '../../../../gateway/src/store/schemas';
 import { httpEventRow } from './http-rows';
 import { HttpStitcher } from './http-stitcher';
@@ -16,19 +16,7 @@ function textual(row: Row): Record<string, unknown> {
   );
 }
 
-/** The bytes a STRING column receives for each text column of the row. */
-function written(row: Row): Record<string, string> {
-  const columns = new TableColumns(HTTP_EVENTS);
-  columns.append(row);
-  const out: Record<string, string> = {};
-  HTTP_EVENTS.columns.forEach((c, i) => {
-    if (c.type !== 'STRING') return;
-    const [offsets, data] = columns.builders[i]!.buffers(1);
-    const o = new Int32Array(offsets!.buffer, offsets!.byteOffset, 2);
-    out[c.name] = Buffer.from(data!.buffer, data!.byteOffset + o[0]!, o[1]! - o[0]!).toString();
-  });
-  return out;
-}
+const written = (row: Row) => writtenText(HTTP_EVENTS, row);
 
 function exchange(reqHead: string, respHead: string, respBody: Uint8Array = new Uint8Array()) {
   const [x] = runScript(new HttpStitcher(), [
