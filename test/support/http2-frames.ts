@@ -112,17 +112,21 @@ export interface HeadersOptions {
   readonly splits?: readonly number[];
 }
 
-/** A header block as a HEADERS frame (with CONTINUATIONs when split). */
-export function headers(streamId: number, block: Buffer, o: HeadersOptions = {}): Buffer {
-  const cuts = [...new Set(o.splits ?? [])]
-    .filter((c) => c > 0 && c < block.length)
-    .sort((a, b) => a - b);
+/** The bytes cut at the given offsets (those outside them, and repeats, left out), in order. */
+export function splitAt(b: Buffer, offsets: readonly number[]): Buffer[] {
+  const points = [...new Set(offsets)].filter((c) => c > 0 && c < b.length).sort((x, y) => x - y);
   const pieces: Buffer[] = [];
   let from = 0;
-  for (const c of [...cuts, block.length]) {
-    pieces.push(block.subarray(from, c));
-    from = c;
+  for (const p of [...points, b.length]) {
+    pieces.push(b.subarray(from, p));
+    from = p;
   }
+  return pieces;
+}
+
+/** A header block as a HEADERS frame (with CONTINUATIONs when split). */
+export function headers(streamId: number, block: Buffer, o: HeadersOptions = {}): Buffer {
+  const pieces = splitAt(block, o.splits ?? []);
   const frames: Buffer[] = [];
   pieces.forEach((piece, i) => {
     const last = i === pieces.length - 1;

@@ -1,0 +1,480 @@
+import { ByteStream, Chunk } from '../http/byte-stream';
+import { DEFAULT_STITCHER_LIMITS, StitcherLimits } from '../http/http-stitcher';
+import { Side, Stitcher } from '../stitcher';
+import {
+  DEFAULT_MAX_FRAME_SIZE,
+  FRAME_HEADER_BYTES,
+  Flag,
+  FrameHeader,
+  FrameType,
+  LARGEST_MAX_FRAME_SIZE,
+  SETTINGS_HEADER_TABLE_SIZE,
+  SETTINGS_MAX_FRAME_SIZE,
+} from './frame';
+import { FrameReader, FrameSink, SkipReason } from './frame-reader';
+import { HeaderField, HpackDecoder } from './hpack/hpack-decoder';
+import { Http2ErrorCounts, noHttp2Errors, totalErrors } from './http2-errors';
+import { HalfStream, Http2Exchange, Http2Stream } from './http2-stream';
+
+export interface Http2Limits extends StitcherLimits {
+  /** Longest header block (a HEADERS frame with its CONTINUATIONs) decoded. */
+  readonly maxHeaderBlockBytes: number;
+  /** Most bytes (as HPACK counts them) each direction's dynamic table keeps. */
+  readonly maxDynamicTableBytes: number;
+}
+
+/** HTTP/1's limits (bodies, header bytes kept, buffers, pending requests) and HTTP/2's own. */
+export const DEFAULT_HTTP2_LIMITS: Http2Limits = {
+  ...DEFAULT_STITCHER_LIMITS,
+  maxHeaderBlockBytes: 64 * 1024,
+  maxDynamicTableBytes: 64 * 1024,
+};
+
+/** A header block whose CONTINUATION frames are still to come. */
+interface PendingBlock {
+  readonly streamId: number;
+  /** A PUSH_PROMISE's block (a request for `promisedId`), not one of `streamId`'s own. */
+  readonly push: boolean;
+  /** The stream a PUSH_PROMISE promises (0 when unknown). */
+  readonly promisedId: number;
+  readonly endStream: boolean;
+  readonly startTs: number;
+  parts: Uint8Array[];
+  bytes: number;
+  /** Part of it was lost (too large, or in a hole): it will not be decoded. */
+  broken: boolean;
+}
+
+/** One direction's parsing state. */
+interface Direction {
+  readonly side: Side;
+  readonly stream: ByteStream;
+  readonly reader: FrameReader;
+  readonly decoder: HpackDecoder;
+  readonly sink: FrameSink;
+  block: PendingBlock | undefined;
+  /** Frame boundaries were found again and no header block has been decoded since. */
+  afterResync: boolean;
+}
+
+/** Orphan stream ids remembered (to count each once); forgotten all at once past this. */
+const MAX_ORPHANS_REMEMBERED = 1024;
+
+/**
+ * One HTTP/2 connection (h2c, or TLS plaintext): reads both directions into frames, decodes
+ * header blocks with a dynamic table per direction, and stitches each stream's request and
+ * response into an exchange, interleaved streams and all. Pure: chunks in, exchanges out.
+ *
+ * A stream is reported when its response has ended and its request has too (Pixie's rule); a
+ * stream reset (RST_STREAM) or cut by the connection's close is reported with what it has if both
+ * header blocks had arrived, and otherwise dropped and counted; so are the streams a GOAWAY
+ * says were never processed. A connection joined midway is decoded as far as the static table
+ * and literal fields allow: fields naming dynamic entries from before the join are dropped and
+ * counted, never guessed, and streams whose request headers were missed are counted as orphans.
+ */
+export class Http2Stitcher implements Stitcher<Http2Exchange> {
+  private readonly dirs: Record<Side, Direction>;
+  private readonly streams = new Map<number, Http2Stream>();
+  /** The highest stream id opened so far, client-initiated (odd) and server-initiated (even). */
+  private readonly maxOpened = { odd: 0, even: 0 };
+  private readonly orphans = new Set<number>();
+  private readonly counts = noHttp2Errors();
+  private out: Http2Exchange[] = [];
+  private closed = false;
+
+  constructor(private readonly limits: Http2Limits = DEFAULT_HTTP2_LIMITS) {
+    this.dirs = { request: this.direction('request'), response: this.direction('response') };
+  }
+
+  /** Adds a chunk of the client's bytes (`request`) or of the server's (`response`). */
+  push(side: Side, chunk: Chunk): Http2Exchange[] {
+    if (this.closed) return [];
+    const dir = this.dirs[side];
+    dir.stream.push(chunk);
+    this.out = [];
+    dir.reader.read(dir.stream, dir.sink);
+    dir.stream.keepLastPushed();
+    return this.out;
+  }
+
+  /** The connection ended: reports the streams whose header blocks both arrived. */
+  close(): Http2Exchange[] {
+    if (this.closed) return [];
+    this.closed = true;
+    const out: Http2Exchange[] = [];
+    for (const s of [...this.streams.values()].sort((a, b) => a.id - b.id)) {
+      if (s.reportable()) out.push(s.exchange());
+      else if (!s.req.lostHeaders && !s.resp.lostHeaders) this.counts.abandonedStreams++;
+    }
+    this.streams.clear();
+    return out;
+  }
+
+  /** Everything given up on so far, for the agent's parse-error counter. */
+  errors(): number {
+    return totalErrors(this.counts);
+  }
+
+  /** The same by kind (see `Http2ErrorCounts`). */
+  errorCounts(): Readonly<Http2ErrorCounts> {
+    return this.counts;
+  }
+
+  /** Streams open (for idle expiry). */
+  pendingRequests(): number {
+    return this.streams.size;
+  }
+
+  private direction(side: Side): Direction {
+    const { maxBufferBytes, maxHeaderBlockBytes } = this.limits;
+    const maxPayload = Math.min(maxHeaderBlockBytes, maxBufferBytes - FRAME_HEADER_BYTES);
+    return {
+      side,
+      stream: new ByteStream(maxBufferBytes),
+      reader: new FrameReader(side === 'request', maxPayload),
+      decoder: new HpackDecoder({
+        maxBlockBytes: maxHeaderBlockBytes,
+        maxTableBytes: this.limits.maxDynamicTableBytes,
+        maxFieldBytes: this.limits.maxHeadBytes,
+      }),
+      sink: {
+        frame: (h, payload, startTs, endTs) => this.onFrame(side, h, payload, startTs, endTs),
+        data: (h, parts, size, gap, ts) => this.onData(side, h, parts, size, gap, ts),
+        dataEnd: (h, startTs, endTs) => this.onDataEnd(side, h, startTs, endTs),
+        skipped: (h, reason) => this.onSkipped(side, h, reason),
+        lostSync: () => this.onLostSync(side),
+      },
+      block: undefined,
+      afterResync: false,
+    };
+  }
+
+  private onFrame(
+    side: Side,
+    h: FrameHeader,
+    payload: Uint8Array,
+    startTs: number,
+    endTs: number,
+  ): void {
+    const dir = this.dirs[side];
+    if (dir.block && h.type !== FrameType.CONTINUATION) {
+      // A header block must be followed by its CONTINUATIONs and nothing else.
+      this.counts.malformedFrames++;
+      this.loseBlock(dir, dir.block);
+    }
+    switch (h.type) {
+      case FrameType.HEADERS:
+      case FrameType.PUSH_PROMISE:
+        this.startBlock(dir, h, payload, startTs, endTs);
+        return;
+      case FrameType.CONTINUATION:
+        this.continueBlock(dir, h, payload, endTs);
+        return;
+      case FrameType.SETTINGS:
+        if (!(h.flags & Flag.ACK)) this.applySettings(side, payload);
+        return;
+      case FrameType.RST_STREAM:
+        this.reset(h.streamId, endTs);
+        return;
+      case FrameType.GOAWAY:
+        this.goaway(side, payload);
+        return;
+    }
+  }
+
+  /** A HEADERS or PUSH_PROMISE frame: the fragment between padding, priority and promised id. */
+  private startBlock(
+    dir: Direction,
+    h: FrameHeader,
+    payload: Uint8Array,
+    startTs: number,
+    endTs: number,
+  ): void {
+    let from = 0;
+    let to = payload.length;
+    if (h.flags & Flag.PADDED) {
+      from = 1;
+      to -= payload[0] ?? 0;
+    }
+    if (h.type === FrameType.HEADERS && h.flags & Flag.PRIORITY) from += 5;
+    let promisedId = 0;
+    if (h.type === FrameType.PUSH_PROMISE && from + 4 <= to) {
+      promisedId = readStreamId(payload, from);
+      from += 4;
+    }
+    const push = h.type === FrameType.PUSH_PROMISE;
+    const block: PendingBlock = {
+      streamId: h.streamId,
+      push,
+      promisedId,
+      endStream: h.type === FrameType.HEADERS && (h.flags & Flag.END_STREAM) !== 0,
+      startTs,
+      parts: [],
+      bytes: 0,
+      broken: from > to || (push && promisedId === 0),
+    };
+    if (block.broken) this.counts.malformedFrames++;
+    if (h.flags & Flag.END_HEADERS) {
+      if (block.broken) this.loseBlock(dir, block);
+      else this.finishBlock(dir, block, payload.subarray(from, to), endTs);
+      return;
+    }
+    if (!block.broken) {
+      block.parts.push(payload.slice(from, to));
+      block.bytes = to - from;
+    }
+    dir.block = block;
+  }
+
+  private continueBlock(dir: Direction, h: FrameHeader, payload: Uint8Array, endTs: number): void {
+    const block = dir.block;
+    if (!block || block.streamId !== h.streamId) {
+      // Out of place, unless it continues a block that began before frames were found again.
+      if (!dir.afterResync) this.counts.malformedFrames++;
+      if (block) this.loseBlock(dir, block);
+      dir.decoder.lose();
+      return;
+    }
+    if (!block.broken) {
+      if (block.bytes + payload.length > this.limits.maxHeaderBlockBytes) {
+        this.counts.oversizeFrames++;
+        block.broken = true;
+        block.parts = [];
+      } else {
+        block.parts.push(payload.slice());
+        block.bytes += payload.length;
+      }
+    }
+    if (!(h.flags & Flag.END_HEADERS)) return;
+    dir.block = undefined;
+    if (block.broken) this.loseBlock(dir, block);
+    else this.finishBlock(dir, block, Buffer.concat(block.parts), endTs);
+  }
+
+  private finishBlock(dir: Direction, block: PendingBlock, bytes: Uint8Array, endTs: number): void {
+    dir.block = undefined;
+    const r = dir.decoder.decode(bytes);
+    if (r.kind === 'error') {
+      this.loseBlock(dir, block);
+      return;
+    }
+    dir.afterResync = false;
+    this.counts.unknownIndexFields += r.unknown;
+    this.counts.droppedFields += r.dropped;
+    const lost = r.unknown + r.dropped;
+    if (block.push) {
+      this.promise(block.promisedId, r.fields, lost, block.startTs, endTs);
+    } else {
+      this.headers(dir.side, block, r.fields, lost, endTs);
+    }
+  }
+
+  /**
+   * A header block that cannot be decoded: counted, the decoder's table forgotten (the block may
+   * have changed it), and the stream it opened can no longer be reported.
+   */
+  private loseBlock(dir: Direction, block: PendingBlock): void {
+    if (dir.block === block) dir.block = undefined;
+    this.counts.lostHeaderBlocks++;
+    dir.decoder.lose();
+    if (block.push) return;
+    const s = this.streamFor(dir.side, block.streamId);
+    if (!s) return;
+    const half = dir.side === 'request' ? s.req : s.resp;
+    if (half.headers === undefined) half.lostHeaders = true;
+    if (block.endStream) this.end(s, half);
+  }
+
+  private headers(
+    side: Side,
+    block: PendingBlock,
+    fields: HeaderField[],
+    lost: number,
+    endTs: number,
+  ): void {
+    const s = this.streamFor(side, block.streamId);
+    if (!s) return;
+    const half = side === 'request' ? s.req : s.resp;
+    half.touch(block.startTs, endTs);
+    half.lostFields += lost;
+    if (!half.lostHeaders) {
+      // Informational (1xx) responses come before the final one, and are not it.
+      const first = half.headers === undefined;
+      if (first && side === 'response' && !block.endStream && isInformational(fields)) return;
+      const dropped = half.addFields(fields, this.limits.maxHeadBytes);
+      half.lostFields += dropped;
+      this.counts.droppedFields += dropped;
+    }
+    if (block.endStream) this.end(s, half);
+  }
+
+  /** A server push: the promised stream's request is the PUSH_PROMISE's header block. */
+  private promise(
+    promisedId: number,
+    fields: HeaderField[],
+    lost: number,
+    startTs: number,
+    endTs: number,
+  ): void {
+    const s = this.open(promisedId);
+    if (!s) return;
+    s.req.headers = fields;
+    s.req.lostFields = lost;
+    s.req.ended = true;
+    s.req.touch(startTs, endTs);
+  }
+
+  /**
+   * The stream a header block belongs to: an open one, or one the request side opens. A
+   * response-side block for a stream never opened is an orphan's.
+   */
+  private streamFor(side: Side, id: number): Http2Stream | undefined {
+    return side === 'request' ? (this.streams.get(id) ?? this.open(id)) : this.existing(id);
+  }
+
+  /** Opens stream `id` (a request or a promise): only an id above those opened before is new. */
+  private open(id: number): Http2Stream | undefined {
+    const parity = id % 2 === 1 ? 'odd' : 'even';
+    if (id <= this.maxOpened[parity]) return undefined;
+    this.maxOpened[parity] = id;
+    const s = new Http2Stream(id);
+    this.streams.set(id, s);
+    if (this.streams.size > this.limits.maxPendingRequests) {
+      const [oldest] = this.streams.values();
+      this.streams.delete(oldest!.id);
+      this.counts.abandonedStreams++;
+    }
+    return s;
+  }
+
+  /**
+   * Open stream `id`, or undefined. A stream above those opened was opened before the parser
+   * joined (or its request was lost with the frame boundaries): an orphan, counted once.
+   */
+  private existing(id: number): Http2Stream | undefined {
+    const s = this.streams.get(id);
+    if (s || id <= this.maxOpened[id % 2 === 1 ? 'odd' : 'even'] || this.orphans.has(id)) return s;
+    if (this.orphans.size >= MAX_ORPHANS_REMEMBERED) this.orphans.clear();
+    this.orphans.add(id);
+    this.counts.orphanStreams++;
+    return undefined;
+  }
+
+  private onData(
+    side: Side,
+    h: FrameHeader,
+    parts: readonly Uint8Array[],
+    size: number,
+    gap: boolean,
+    ts: number,
+  ): void {
+    const s = this.existing(h.streamId);
+    if (!s) return;
+    const half = side === 'request' ? s.req : s.resp;
+    half.touch(ts, ts);
+    half.addData(parts, size, gap, this.limits.maxBodyBytes);
+  }
+
+  private onDataEnd(side: Side, h: FrameHeader, startTs: number, endTs: number): void {
+    const s = this.streams.get(h.streamId);
+    if (!s) return;
+    const half = side === 'request' ? s.req : s.resp;
+    half.touch(startTs, endTs);
+    if (h.flags & Flag.END_STREAM) this.end(s, half);
+  }
+
+  /** A side of the stream ended; the stream is done when the response has, and the request. */
+  private end(s: Http2Stream, half: HalfStream): void {
+    half.ended = true;
+    if (s.resp.ended && s.req.ended) this.finish(s);
+  }
+
+  private finish(s: Http2Stream): void {
+    this.streams.delete(s.id);
+    if (s.reportable()) this.out.push(s.exchange());
+  }
+
+  private reset(id: number, ts: number): void {
+    const s = this.streams.get(id);
+    if (!s) return;
+    s.resp.touch(ts, ts);
+    if (!s.reportable() && !s.req.lostHeaders && !s.resp.lostHeaders) this.counts.resetStreams++;
+    this.finish(s);
+  }
+
+  /** GOAWAY: the streams its receiver opened above the last id it names were not processed. */
+  private goaway(side: Side, payload: Uint8Array): void {
+    const last = readStreamId(payload, 0);
+    const receiverOpensOdd = side === 'response';
+    for (const s of [...this.streams.values()]) {
+      if (s.id <= last || (s.id % 2 === 1) !== receiverOpensOdd || s.reportable()) continue;
+      this.streams.delete(s.id);
+      this.counts.abandonedStreams++;
+    }
+  }
+
+  /**
+   * SETTINGS from one side bound what the other side sends: the size of the HPACK table its
+   * encoder may use, and its largest frame (which frame boundary searches go by).
+   */
+  private applySettings(side: Side, payload: Uint8Array): void {
+    const other = this.dirs[side === 'request' ? 'response' : 'request'];
+    for (let i = 0; i + 6 <= payload.length; i += 6) {
+      const id = (payload[i]! << 8) | payload[i + 1]!;
+      const value = readUint32(payload, i + 2);
+      if (id === SETTINGS_HEADER_TABLE_SIZE) other.decoder.settingsTableSize(value);
+      if (id === SETTINGS_MAX_FRAME_SIZE && value >= DEFAULT_MAX_FRAME_SIZE) {
+        other.reader.maxFrameSize = Math.min(value, LARGEST_MAX_FRAME_SIZE);
+      }
+    }
+  }
+
+  private onSkipped(side: Side, h: FrameHeader, reason: SkipReason): void {
+    if (reason === 'oversize') this.counts.oversizeFrames++;
+    const dir = this.dirs[side];
+    if (h.type === FrameType.CONTINUATION && dir.block?.streamId === h.streamId) {
+      dir.block.broken = true;
+      dir.block.parts = [];
+    } else if (h.type === FrameType.HEADERS || h.type === FrameType.PUSH_PROMISE) {
+      if (dir.block) this.loseBlock(dir, dir.block);
+      dir.block = {
+        streamId: h.streamId,
+        push: h.type === FrameType.PUSH_PROMISE,
+        promisedId: 0,
+        endStream: h.type === FrameType.HEADERS && (h.flags & Flag.END_STREAM) !== 0,
+        startTs: 0,
+        parts: [],
+        bytes: 0,
+        broken: true,
+      };
+    } else if (h.type !== FrameType.CONTINUATION) {
+      return;
+    }
+    if (!(h.flags & Flag.END_HEADERS)) return;
+    if (dir.block) this.loseBlock(dir, dir.block);
+    else dir.decoder.lose();
+  }
+
+  private onLostSync(side: Side): void {
+    const dir = this.dirs[side];
+    this.counts.lostSync++;
+    if (dir.block) this.loseBlock(dir, dir.block);
+    dir.decoder.lose();
+    dir.afterResync = true;
+  }
+}
+
+function isInformational(fields: readonly HeaderField[]): boolean {
+  for (const f of fields)
+    if (f.name === ':status') return f.value.length === 3 && f.value[0] === '1';
+  return false;
+}
+
+function readUint32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+
+/** A 31-bit stream id (the reserved top bit cleared). */
+function readStreamId(b: Uint8Array, at: number): number {
+  return readUint32(b, at) & 0x7fffffff;
+}
