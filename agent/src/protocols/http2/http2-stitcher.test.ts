@@ -379,6 +379,33 @@ describe('Http2Stitcher', () => {
     expect(errors.droppedFields).toBe(3);
   });
 
+  it('keeps copies of what it holds across pushes, not views of the chunks', () => {
+    const s = new Http2Stitcher();
+    const pos = { request: 0, response: 0 };
+    const chunks: Buffer[] = [];
+    const push = (kind: 'request' | 'response', bytes: Buffer) => {
+      const data = Buffer.from(bytes);
+      chunks.push(data);
+      const out = s.push(kind, { pos: pos[kind], size: data.length, ts: 1, data });
+      pos[kind] += data.length;
+      return out;
+    };
+    push('request', clientStart());
+    push('response', settings([]));
+    // A header block waiting for its CONTINUATION, then a body waiting for its end, each
+    // while the chunks it came in are overwritten.
+    const request = headers(1, getBlock('/copied'), { endStream: true, splits: [5] });
+    push('request', request.subarray(0, 14));
+    for (const c of chunks) c.fill(0x78);
+    push('request', request.subarray(14));
+    push('response', Buffer.concat([headers(1, okBlock()), data(1, 'first')]));
+    for (const c of chunks) c.fill(0x78);
+    const out = push('response', data(1, ' second', true));
+    expect(out.map(h2summary)).toEqual([
+      expect.objectContaining({ path: '/copied', status: '200', respBody: 'first second' }),
+    ]);
+  });
+
   it('parses a client side that was joined midway from the first chunk that starts frames', () => {
     const s = new Http2Stitcher();
     const out = runScript(s, [

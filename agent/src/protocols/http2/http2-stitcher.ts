@@ -220,7 +220,7 @@ export class Http2Stitcher implements Stitcher<Http2Exchange> {
       return;
     }
     if (!block.broken) {
-      block.parts.push(payload.slice(from, to));
+      block.parts.push(copy(payload.subarray(from, to)));
       block.bytes = to - from;
     }
     dir.block = block;
@@ -241,7 +241,7 @@ export class Http2Stitcher implements Stitcher<Http2Exchange> {
         block.broken = true;
         block.parts = [];
       } else {
-        block.parts.push(payload.slice());
+        block.parts.push(copy(payload));
         block.bytes += payload.length;
       }
     }
@@ -462,6 +462,14 @@ export class Http2Stitcher implements Stitcher<Http2Exchange> {
     dir.decoder.lose();
     dir.afterResync = true;
   }
+}
+
+/**
+ * Bytes of our own: payloads are views of the capture's chunks (for a Buffer, even `slice` is a
+ * view), which must not be held past the call that handed them over.
+ */
+function copy(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b);
 }
 
 function isInformational(fields: readonly HeaderField[]): boolean {

@@ -81,7 +81,8 @@ export class HalfStream {
 
   /**
    * Adds DATA bytes: `size` positions, of which `parts` were captured. Keeps copies of the first
-   * `maxBody` captured bytes (the views are of chunks that share memory with other events).
+   * `maxBody` captured bytes (the views are of chunks that share memory with other events; a
+   * Buffer's `slice` would be a view too).
    */
   addData(parts: readonly Uint8Array[], size: number, gap: boolean, maxBody: number): void {
     this.bodySize += size;
@@ -90,7 +91,7 @@ export class HalfStream {
     for (const p of parts) {
       const take = Math.min(p.length, maxBody - this.captured);
       if (take <= 0) break;
-      this.parts.push(p.slice(0, take));
+      this.parts.push(new Uint8Array(p.subarray(0, take)));
       this.captured += take;
     }
   }
