@@ -34,6 +34,8 @@ const MAX_INTEGER = 0x0fffffff;
 
 class HpackError extends Error {}
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * One direction's HPACK decoder (RFC 7541): its dynamic table and the decoding of header blocks.
  * Every length and index read from the block is checked against the bytes that are there before
@@ -47,7 +49,7 @@ export class HpackDecoder {
   private readonly table: DynamicTable;
   /** Room for one Huffman-decoded string of the longest block. */
   private readonly scratch: Buffer;
-  private block: Uint8Array = new Uint8Array(0);
+  private block: Buffer = EMPTY;
   private pos = 0;
   private end = 0;
 
@@ -78,7 +80,10 @@ export class HpackDecoder {
       this.lose();
       return { kind: 'error', reason: 'header block too large' };
     }
-    this.block = block;
+    // One Buffer view a block, so each literal string is one latin1 slice of it.
+    this.block = Buffer.isBuffer(block)
+      ? block
+      : Buffer.from(block.buffer, block.byteOffset, block.length);
     this.pos = 0;
     this.end = block.length;
     const fields: HeaderField[] = [];
@@ -114,7 +119,7 @@ export class HpackDecoder {
       this.lose();
       return { kind: 'error', reason: err.message };
     } finally {
-      this.block = new Uint8Array(0);
+      this.block = EMPTY;
     }
     return { kind: 'ok', fields, unknown, dropped };
   }
@@ -179,13 +184,9 @@ export class HpackDecoder {
     if (length > this.end - this.pos) throw new HpackError('string longer than the block');
     const from = this.pos;
     this.pos += length;
-    if (!huffman) return latin1(this.block, from, this.pos);
+    if (!huffman) return this.block.toString('latin1', from, this.pos);
     const n = huffmanDecode(this.block, from, this.pos, this.scratch);
     if (n < 0) throw new HpackError('bad Huffman string');
     return this.scratch.toString('latin1', 0, n);
   }
-}
-
-function latin1(b: Uint8Array, from: number, to: number): string {
-  return Buffer.from(b.buffer, b.byteOffset + from, to - from).toString('latin1');
 }

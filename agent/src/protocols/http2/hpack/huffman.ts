@@ -73,46 +73,66 @@ export function maxHuffmanDecodedLength(n: number): number {
  * of most headers, take one table look-up; longer ones are read a bit at a time.
  */
 export function huffmanDecode(src: Uint8Array, from: number, to: number, out: Uint8Array): number {
-  const end = to * 8;
-  let p = from * 8;
+  let i = from;
+  // The next `bits` bits of the input, in the low bits of `acc` (at most 15 of them).
+  let acc = 0;
+  let bits = 0;
   let k = 0;
-  while (p < end) {
-    const left = end - p;
-    const v = peek8(src, p, to);
-    if (left < 8 && v === 0xff) return k; // the rest is padding: all ones, under 8 bits
-    const fast = FAST[v]!;
-    let sym: number;
-    let len: number;
-    if (fast !== 0) {
-      len = fast >> 9;
-      sym = fast & 0x1ff;
-    } else {
-      sym = -1;
-      len = FAST_BITS;
-      let code = v;
-      while (sym < 0) {
-        if (++len > MAX_LENGTH) return -1;
-        code = (code << 1) | bitAt(src, p + len - 1, to);
-        const i = code - FIRST_CODE[len]!;
-        if (i >= 0 && i < COUNT[len]!) sym = SYMBOLS[OFFSET[len]! + i]!;
-      }
+  for (;;) {
+    while (bits < FAST_BITS && i < to) {
+      acc = ((acc << 8) | src[i++]!) & 0xffff;
+      bits += 8;
     }
-    if (len > left || sym === EOS) return -1;
-    out[k++] = sym;
-    p += len;
+    if (bits === 0) return k;
+    // The next 8 bits, those past the end read as ones (what padding is).
+    const v =
+      bits >= FAST_BITS
+        ? (acc >> (bits - FAST_BITS)) & 0xff
+        : ((acc << (FAST_BITS - bits)) | ((1 << (FAST_BITS - bits)) - 1)) & 0xff;
+    if (i === to && bits < FAST_BITS && v === 0xff) return k; // padding: all ones, under 8 bits
+    const fast = FAST[v]!;
+    if (fast !== 0) {
+      const len = fast >> 9;
+      if (len > bits) return -1;
+      out[k++] = fast & 0x1ff;
+      bits -= len;
+      continue;
+    }
+    const sym = slowSymbol(src, i * 8 - bits, to * 8, v);
+    if (sym < 0) return -1;
+    out[k++] = sym & 0xff;
+    // Skip the code's bits: those held, then whole bytes of the input.
+    let len = sym >> 9;
+    if (len <= bits) {
+      bits -= len;
+      continue;
+    }
+    len -= bits;
+    i += len >> 3;
+    bits = 0;
+    acc = 0;
+    if (len & 7) {
+      acc = src[i++]!;
+      bits = 8 - (len & 7);
+    }
   }
-  return k;
 }
 
-/** The 8 bits from bit position `p`; bits past byte `to` read as ones (what padding is). */
-function peek8(src: Uint8Array, p: number, to: number): number {
-  const i = p >> 3;
-  const hi = i < to ? src[i]! : 0xff;
-  const lo = i + 1 < to ? src[i + 1]! : 0xff;
-  return (((hi << 8) | lo) >> (8 - (p & 7))) & 0xff;
-}
-
-function bitAt(src: Uint8Array, p: number, to: number): number {
-  const i = p >> 3;
-  return i < to ? (src[i]! >> (7 - (p & 7))) & 1 : 1;
+/**
+ * The code of more than 8 bits at bit position `p` (which starts with the 8 bits `first`), as
+ * (length << 9) | symbol; -1 when it runs past `end` or is EOS.
+ */
+function slowSymbol(src: Uint8Array, p: number, end: number, first: number): number {
+  let code = first;
+  for (let len = FAST_BITS + 1; len <= MAX_LENGTH; len++) {
+    if (p + len > end) return -1;
+    const at = p + len - 1;
+    code = (code << 1) | ((src[at >> 3]! >> (7 - (at & 7))) & 1);
+    const j = code - FIRST_CODE[len]!;
+    if (j >= 0 && j < COUNT[len]!) {
+      const sym = SYMBOLS[OFFSET[len]! + j]!;
+      return sym === EOS ? -1 : (len << 9) | sym;
+    }
+  }
+  return -1;
 }
