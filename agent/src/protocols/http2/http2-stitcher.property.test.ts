@@ -162,9 +162,12 @@ describe('Http2Stitcher under arbitrary input', () => {
     fc.assert(
       fc.property(randomChunksArb(bytesArb, 30), fc.boolean(), (chunks, close) => {
         const s = new Http2Stitcher(limits);
-        pushChunks(s, chunks, () =>
-          expect(s.pendingRequests()).toBeLessThanOrEqual(limits.maxPendingRequests),
-        );
+        pushChunks(s, chunks, () => {
+          expect(s.pendingRequests()).toBeLessThanOrEqual(limits.maxPendingRequests);
+          expect(s.bufferedBytes()).toBeLessThanOrEqual(
+            2 * (limits.maxBufferBytes + limits.maxHeaderBlockBytes),
+          );
+        });
         if (close) s.close();
         expect(Number.isSafeInteger(s.errors())).toBe(true);
       }),

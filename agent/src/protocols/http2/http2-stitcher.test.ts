@@ -14,6 +14,7 @@ import {
 } from '../../../../test/support/http2-frames';
 import { h2summary, shortH2 } from '../../../../test/support/http2-summary';
 import { Flag, FrameType, SETTINGS_HEADER_TABLE_SIZE } from './frame';
+import { DEFAULT_STITCHER_LIMITS, StitcherLimits } from '../http/http-stitcher';
 import { DEFAULT_HTTP2_LIMITS, Http2Limits, Http2Stitcher } from './http2-stitcher';
 import { fieldValue } from './http2-stream';
 
@@ -28,7 +29,7 @@ const okBlock = (status = '200') =>
 
 function run(
   steps: readonly ScriptStep[],
-  limits: Http2Limits = DEFAULT_HTTP2_LIMITS,
+  limits: StitcherLimits & Partial<Http2Limits> = DEFAULT_HTTP2_LIMITS,
   close = true,
 ) {
   const s = new Http2Stitcher(limits);
@@ -415,6 +416,25 @@ describe('Http2Stitcher', () => {
     ]);
     expect(shortH2(out)).toEqual([['GET', '/mid', '200']]);
     expect(s.errorCounts().lostSync).toBe(1);
+  });
+
+  it("takes the tracker's HTTP/1 limits, HTTP/2's own defaulted", () => {
+    const { out } = run(exchange(1, '/body', 'abcdef'), {
+      ...DEFAULT_STITCHER_LIMITS,
+      maxBodyBytes: 3,
+    } as Http2Limits);
+    expect(out.map(h2summary)).toEqual([
+      expect.objectContaining({ path: '/body', respBody: 'abc', respBodySize: 6 }),
+    ]);
+  });
+
+  it('counts the bytes it holds while a frame is incomplete', () => {
+    const s = new Http2Stitcher();
+    runScript(s, [req(clientStart())], false);
+    const partial = headers(1, getBlock('/partial'), { endStream: true }).subarray(0, 20);
+    s.push('request', { pos: clientStart().length, size: 20, ts: 1, data: partial });
+    // The chunk is held whole until all of it is parsed.
+    expect(s.bufferedBytes()).toBe(20);
   });
 
   it('ignores what comes after close, and close twice', () => {

@@ -81,8 +81,11 @@ export class Http2Stitcher implements Stitcher<Http2Exchange> {
   private readonly counts = noHttp2Errors();
   private out: Http2Exchange[] = [];
   private closed = false;
+  private readonly limits: Http2Limits;
 
-  constructor(private readonly limits: Http2Limits = DEFAULT_HTTP2_LIMITS) {
+  /** HTTP/1's limits will do (the connection tracker has those); HTTP/2's own default. */
+  constructor(limits: StitcherLimits & Partial<Http2Limits> = DEFAULT_HTTP2_LIMITS) {
+    this.limits = { ...DEFAULT_HTTP2_LIMITS, ...limits };
     this.dirs = { request: this.direction('request'), response: this.direction('response') };
   }
 
@@ -123,6 +126,17 @@ export class Http2Stitcher implements Stitcher<Http2Exchange> {
   /** Streams open (for idle expiry). */
   pendingRequests(): number {
     return this.streams.size;
+  }
+
+  /** Captured bytes held: unparsed bytes of both directions and unfinished header blocks. */
+  bufferedBytes(): number {
+    const { request, response } = this.dirs;
+    return (
+      request.stream.heldBytes() +
+      response.stream.heldBytes() +
+      (request.block?.bytes ?? 0) +
+      (response.block?.bytes ?? 0)
+    );
   }
 
   private direction(side: Side): Direction {
