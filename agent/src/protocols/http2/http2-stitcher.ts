@@ -11,8 +11,9 @@ import {
   SETTINGS_HEADER_TABLE_SIZE,
   SETTINGS_MAX_FRAME_SIZE,
 } from './frame';
-import { FrameReader, FrameSink, SkipReason } from './frame-reader';
-import { HeaderField, HpackDecoder } from './hpack/hpack-decoder';
+import { FrameReader, FrameSink } from './frame-reader';
+import { HeaderBlock, HeaderBlocks, readStreamId } from './header-blocks';
+import { HeaderField } from './hpack/hpack-decoder';
 import { Http2ErrorCounts, noHttp2Errors, totalErrors } from './http2-errors';
 import { HalfStream, Http2Exchange, Http2Stream } from './http2-stream';
 
@@ -30,31 +31,12 @@ export const DEFAULT_HTTP2_LIMITS: Http2Limits = {
   maxDynamicTableBytes: 64 * 1024,
 };
 
-/** A header block whose CONTINUATION frames are still to come. */
-interface PendingBlock {
-  readonly streamId: number;
-  /** A PUSH_PROMISE's block (a request for `promisedId`), not one of `streamId`'s own. */
-  readonly push: boolean;
-  /** The stream a PUSH_PROMISE promises (0 when unknown). */
-  readonly promisedId: number;
-  readonly endStream: boolean;
-  readonly startTs: number;
-  parts: Uint8Array[];
-  bytes: number;
-  /** Part of it was lost (too large, or in a hole): it will not be decoded. */
-  broken: boolean;
-}
-
 /** One direction's parsing state. */
 interface Direction {
-  readonly side: Side;
   readonly stream: ByteStream;
   readonly reader: FrameReader;
-  readonly decoder: HpackDecoder;
+  readonly blocks: HeaderBlocks;
   readonly sink: FrameSink;
-  block: PendingBlock | undefined;
-  /** Frame boundaries were found again and no header block has been decoded since. */
-  afterResync: boolean;
 }
 
 /** Orphan stream ids remembered (to count each once); forgotten all at once past this. */
@@ -134,32 +116,37 @@ export class Http2Stitcher implements Stitcher<Http2Exchange> {
     return (
       request.stream.heldBytes() +
       response.stream.heldBytes() +
-      (request.block?.bytes ?? 0) +
-      (response.block?.bytes ?? 0)
+      request.blocks.pendingBytes() +
+      response.blocks.pendingBytes()
     );
   }
 
   private direction(side: Side): Direction {
     const { maxBufferBytes, maxHeaderBlockBytes } = this.limits;
     const maxPayload = Math.min(maxHeaderBlockBytes, maxBufferBytes - FRAME_HEADER_BYTES);
+    const hpack = {
+      maxBlockBytes: maxHeaderBlockBytes,
+      maxTableBytes: this.limits.maxDynamicTableBytes,
+      maxFieldBytes: this.limits.maxHeadBytes,
+    };
+    const blocks = new HeaderBlocks(hpack, this.counts, {
+      decoded: (block, fields, lost, endTs) => this.decoded(side, block, fields, lost, endTs),
+      lost: (block) => this.lostBlock(side, block),
+    });
     return {
-      side,
       stream: new ByteStream(maxBufferBytes),
       reader: new FrameReader(side === 'request', maxPayload),
-      decoder: new HpackDecoder({
-        maxBlockBytes: maxHeaderBlockBytes,
-        maxTableBytes: this.limits.maxDynamicTableBytes,
-        maxFieldBytes: this.limits.maxHeadBytes,
-      }),
+      blocks,
       sink: {
         frame: (h, payload, startTs, endTs) => this.onFrame(side, h, payload, startTs, endTs),
         data: (h, parts, size, gap, ts) => this.onData(side, h, parts, size, gap, ts),
         dataEnd: (h, startTs, endTs) => this.onDataEnd(side, h, startTs, endTs),
-        skipped: (h, reason) => this.onSkipped(side, h, reason),
-        lostSync: () => this.onLostSync(side),
+        skipped: (h, reason) => blocks.skipped(h, reason),
+        lostSync: () => {
+          this.counts.lostSync++;
+          blocks.lostSync();
+        },
       },
-      block: undefined,
-      afterResync: false,
     };
   }
 
@@ -170,20 +157,8 @@ export class Http2Stitcher implements Stitcher<Http2Exchange> {
     startTs: number,
     endTs: number,
   ): void {
-    const dir = this.dirs[side];
-    if (dir.block && h.type !== FrameType.CONTINUATION) {
-      // A header block must be followed by its CONTINUATIONs and nothing else.
-      this.counts.malformedFrames++;
-      this.loseBlock(dir, dir.block);
-    }
+    this.dirs[side].blocks.frame(h, payload, startTs, endTs);
     switch (h.type) {
-      case FrameType.HEADERS:
-      case FrameType.PUSH_PROMISE:
-        this.startBlock(dir, h, payload, startTs, endTs);
-        return;
-      case FrameType.CONTINUATION:
-        this.continueBlock(dir, h, payload, endTs);
-        return;
       case FrameType.SETTINGS:
         if (!(h.flags & Flag.ACK)) this.applySettings(side, payload);
         return;
@@ -196,112 +171,30 @@ export class Http2Stitcher implements Stitcher<Http2Exchange> {
     }
   }
 
-  /** A HEADERS or PUSH_PROMISE frame: the fragment between padding, priority and promised id. */
-  private startBlock(
-    dir: Direction,
-    h: FrameHeader,
-    payload: Uint8Array,
-    startTs: number,
+  private decoded(
+    side: Side,
+    block: HeaderBlock,
+    fields: HeaderField[],
+    lost: number,
     endTs: number,
   ): void {
-    let from = 0;
-    let to = payload.length;
-    if (h.flags & Flag.PADDED) {
-      from = 1;
-      to -= payload[0] ?? 0;
-    }
-    if (h.type === FrameType.HEADERS && h.flags & Flag.PRIORITY) from += 5;
-    let promisedId = 0;
-    if (h.type === FrameType.PUSH_PROMISE && from + 4 <= to) {
-      promisedId = readStreamId(payload, from);
-      from += 4;
-    }
-    const push = h.type === FrameType.PUSH_PROMISE;
-    const block: PendingBlock = {
-      streamId: h.streamId,
-      push,
-      promisedId,
-      endStream: h.type === FrameType.HEADERS && (h.flags & Flag.END_STREAM) !== 0,
-      startTs,
-      parts: [],
-      bytes: 0,
-      broken: from > to || (push && promisedId === 0),
-    };
-    if (block.broken) this.counts.malformedFrames++;
-    if (h.flags & Flag.END_HEADERS) {
-      if (block.broken) this.loseBlock(dir, block);
-      else this.finishBlock(dir, block, payload.subarray(from, to), endTs);
-      return;
-    }
-    if (!block.broken) {
-      block.parts.push(copy(payload.subarray(from, to)));
-      block.bytes = to - from;
-    }
-    dir.block = block;
+    if (block.push) this.promise(block.promisedId, fields, lost, block.startTs, endTs);
+    else this.headers(side, block, fields, lost, endTs);
   }
 
-  private continueBlock(dir: Direction, h: FrameHeader, payload: Uint8Array, endTs: number): void {
-    const block = dir.block;
-    if (!block || block.streamId !== h.streamId) {
-      // Out of place, unless it continues a block that began before frames were found again.
-      if (!dir.afterResync) this.counts.malformedFrames++;
-      if (block) this.loseBlock(dir, block);
-      dir.decoder.lose();
-      return;
-    }
-    if (!block.broken) {
-      if (block.bytes + payload.length > this.limits.maxHeaderBlockBytes) {
-        this.counts.oversizeFrames++;
-        block.broken = true;
-        block.parts = [];
-      } else {
-        block.parts.push(copy(payload));
-        block.bytes += payload.length;
-      }
-    }
-    if (!(h.flags & Flag.END_HEADERS)) return;
-    dir.block = undefined;
-    if (block.broken) this.loseBlock(dir, block);
-    else this.finishBlock(dir, block, Buffer.concat(block.parts), endTs);
-  }
-
-  private finishBlock(dir: Direction, block: PendingBlock, bytes: Uint8Array, endTs: number): void {
-    dir.block = undefined;
-    const r = dir.decoder.decode(bytes);
-    if (r.kind === 'error') {
-      this.loseBlock(dir, block);
-      return;
-    }
-    dir.afterResync = false;
-    this.counts.unknownIndexFields += r.unknown;
-    this.counts.droppedFields += r.dropped;
-    const lost = r.unknown + r.dropped;
-    if (block.push) {
-      this.promise(block.promisedId, r.fields, lost, block.startTs, endTs);
-    } else {
-      this.headers(dir.side, block, r.fields, lost, endTs);
-    }
-  }
-
-  /**
-   * A header block that cannot be decoded: counted, the decoder's table forgotten (the block may
-   * have changed it), and the stream it opened can no longer be reported.
-   */
-  private loseBlock(dir: Direction, block: PendingBlock): void {
-    if (dir.block === block) dir.block = undefined;
-    this.counts.lostHeaderBlocks++;
-    dir.decoder.lose();
+  /** A header block that could not be decoded: the stream it opened cannot be reported. */
+  private lostBlock(side: Side, block: HeaderBlock): void {
     if (block.push) return;
-    const s = this.streamFor(dir.side, block.streamId);
+    const s = this.streamFor(side, block.streamId);
     if (!s) return;
-    const half = dir.side === 'request' ? s.req : s.resp;
+    const half = side === 'request' ? s.req : s.resp;
     if (half.headers === undefined) half.lostHeaders = true;
     if (block.endStream) this.end(s, half);
   }
 
   private headers(
     side: Side,
-    block: PendingBlock,
+    block: HeaderBlock,
     fields: HeaderField[],
     lost: number,
     endTs: number,
@@ -436,54 +329,12 @@ export class Http2Stitcher implements Stitcher<Http2Exchange> {
     for (let i = 0; i + 6 <= payload.length; i += 6) {
       const id = (payload[i]! << 8) | payload[i + 1]!;
       const value = readUint32(payload, i + 2);
-      if (id === SETTINGS_HEADER_TABLE_SIZE) other.decoder.settingsTableSize(value);
+      if (id === SETTINGS_HEADER_TABLE_SIZE) other.blocks.settingsTableSize(value);
       if (id === SETTINGS_MAX_FRAME_SIZE && value >= DEFAULT_MAX_FRAME_SIZE) {
         other.reader.maxFrameSize = Math.min(value, LARGEST_MAX_FRAME_SIZE);
       }
     }
   }
-
-  private onSkipped(side: Side, h: FrameHeader, reason: SkipReason): void {
-    if (reason === 'oversize') this.counts.oversizeFrames++;
-    const dir = this.dirs[side];
-    if (h.type === FrameType.CONTINUATION && dir.block?.streamId === h.streamId) {
-      dir.block.broken = true;
-      dir.block.parts = [];
-    } else if (h.type === FrameType.HEADERS || h.type === FrameType.PUSH_PROMISE) {
-      if (dir.block) this.loseBlock(dir, dir.block);
-      dir.block = {
-        streamId: h.streamId,
-        push: h.type === FrameType.PUSH_PROMISE,
-        promisedId: 0,
-        endStream: h.type === FrameType.HEADERS && (h.flags & Flag.END_STREAM) !== 0,
-        startTs: 0,
-        parts: [],
-        bytes: 0,
-        broken: true,
-      };
-    } else if (h.type !== FrameType.CONTINUATION) {
-      return;
-    }
-    if (!(h.flags & Flag.END_HEADERS)) return;
-    if (dir.block) this.loseBlock(dir, dir.block);
-    else dir.decoder.lose();
-  }
-
-  private onLostSync(side: Side): void {
-    const dir = this.dirs[side];
-    this.counts.lostSync++;
-    if (dir.block) this.loseBlock(dir, dir.block);
-    dir.decoder.lose();
-    dir.afterResync = true;
-  }
-}
-
-/**
- * Bytes of our own: payloads are views of the capture's chunks (for a Buffer, even `slice` is a
- * view), which must not be held past the call that handed them over.
- */
-function copy(b: Uint8Array): Uint8Array {
-  return new Uint8Array(b);
 }
 
 function isInformational(fields: readonly HeaderField[]): boolean {
@@ -494,9 +345,4 @@ function isInformational(fields: readonly HeaderField[]): boolean {
 
 function readUint32(b: Uint8Array, at: number): number {
   return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
-}
-
-/** A 31-bit stream id (the reserved top bit cleared). */
-function readStreamId(b: Uint8Array, at: number): number {
-  return readUint32(b, at) & 0x7fffffff;
 }
