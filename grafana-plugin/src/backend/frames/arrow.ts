@@ -15,10 +15,9 @@ import {
   Float64,
   makeData,
   RecordBatch,
+  RecordBatchFileWriter,
   Schema,
   Struct,
-  Table,
-  tableToIPC,
   TimestampNanosecond,
   Utf8,
   vectorFromArray,
@@ -154,5 +153,12 @@ export function encodeFrame(frame: DataFrame): Uint8Array {
       children: columns.map((c) => c.data),
     }),
   );
-  return tableToIPC(new Table(schema, [batch]), 'file');
+  // Arrow's RecordBatch (and Table) merge fields that share a name into the first of them, and
+  // a wide frame's series share theirs: the batch and the writer get the schema as built.
+  (batch as { schema: Schema }).schema = schema;
+  const writer = new RecordBatchFileWriter();
+  writer.reset(undefined, schema);
+  writer.write(batch);
+  writer.finish();
+  return writer.toUint8Array(true);
 }
