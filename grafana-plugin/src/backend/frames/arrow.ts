@@ -10,7 +10,6 @@ import {
   Binary,
   Bool,
   Data,
-  DataType,
   Field as ArrowField,
   Float64,
   makeData,
@@ -20,7 +19,6 @@ import {
   Struct,
   TimestampNanosecond,
   Utf8,
-  vectorFromArray,
 } from 'apache-arrow';
 import { DataFrame, Field, FieldType } from '@grafana/data';
 
@@ -35,68 +33,124 @@ function isNull(value: unknown): boolean {
   return value === null || value === undefined;
 }
 
-function timeData(field: Field, length: number): Data {
-  const ns = new BigInt64Array(length);
-  const valid = new Uint8Array(Math.ceil(length / 8));
+/**
+ * A validity bitmap of `length` bits, one per value: unset for a null. `null` when no value is
+ * null, which Arrow reads as all valid.
+ */
+function validity(
+  values: readonly unknown[],
+  length: number,
+): { bitmap: Uint8Array | null; nulls: number } {
+  const bitmap = new Uint8Array(Math.ceil(length / 8));
   let nulls = 0;
   for (let i = 0; i < length; i++) {
-    const ms = field.values[i] as number | null | undefined;
-    if (isNull(ms) || !Number.isFinite(ms)) {
-      nulls++;
-      continue;
+    if (isNull(values[i])) nulls++;
+    else bitmap[i >> 3]! |= 1 << (i & 7);
+  }
+  return { bitmap: nulls > 0 ? bitmap : null, nulls };
+}
+
+function timeData(field: Field, values: readonly unknown[], length: number): Data {
+  const ns = new BigInt64Array(length);
+  const valid = validity(values, length);
+  for (let i = 0; i < length; i++) {
+    const ms = values[i];
+    if (typeof ms === 'number' && Number.isFinite(ms)) {
+      ns[i] = BigInt(Math.floor(ms)) * NS_PER_MS + BigInt(field.nanos?.[i] ?? 0);
     }
-    ns[i] = BigInt(Math.floor(ms!)) * NS_PER_MS + BigInt(field.nanos?.[i] ?? 0);
-    valid[i >> 3]! |= 1 << (i & 7);
   }
   return makeData({
     type: new TimestampNanosecond(),
     length,
-    nullCount: nulls,
-    nullBitmap: nulls > 0 ? valid : null,
+    nullCount: valid.nulls,
+    nullBitmap: valid.bitmap,
     data: ns,
   });
 }
 
-function jsonBytes(value: unknown): Uint8Array | null {
-  return isNull(value) ? null : new TextEncoder().encode(JSON.stringify(value));
+function numberData(values: readonly unknown[], length: number): Data {
+  const data = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    const v = values[i];
+    data[i] = typeof v === 'number' ? v : 0;
+  }
+  const valid = validity(values, length);
+  return makeData({
+    type: new Float64(),
+    length,
+    nullCount: valid.nulls,
+    nullBitmap: valid.bitmap,
+    data,
+  });
 }
 
-function number(value: unknown): number | null {
-  return typeof value === 'number' ? value : null;
+function boolData(values: readonly unknown[], length: number): Data {
+  const data = new Uint8Array(Math.ceil(length / 8));
+  for (let i = 0; i < length; i++) if (values[i]) data[i >> 3]! |= 1 << (i & 7);
+  const valid = validity(values, length);
+  return makeData({
+    type: new Bool(),
+    length,
+    nullCount: valid.nulls,
+    nullBitmap: valid.bitmap,
+    data,
+  });
 }
 
-/** The Arrow type and the values of one field. */
-function column(field: Field, length: number): { type: DataType; data: Data } {
-  const values = Array.from({ length }, (_, i) => field.values[i]);
+/** Utf8 (or Binary) data: every value's UTF-8 bytes end to end, and where each starts. */
+function bytesData<T extends Utf8 | Binary>(
+  type: T,
+  texts: ReadonlyArray<string | null>,
+  length: number,
+): Data {
+  const valueOffsets = new Int32Array(length + 1);
+  let size = 0;
+  for (let i = 0; i < length; i++) {
+    size += texts[i] === null ? 0 : Buffer.byteLength(texts[i]!, 'utf8');
+    valueOffsets[i + 1] = size;
+  }
+  const data = Buffer.alloc(size);
+  for (let i = 0; i < length; i++) {
+    if (texts[i] !== null) data.write(texts[i]!, valueOffsets[i]!, 'utf8');
+  }
+  const valid = validity(texts, length);
+  return makeData({
+    type,
+    length,
+    nullCount: valid.nulls,
+    nullBitmap: valid.bitmap,
+    valueOffsets,
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  } as never);
+}
+
+/** The Arrow data of one field. */
+function column(field: Field, length: number): Data {
+  const values = field.values as readonly unknown[];
   switch (field.type) {
-    case FieldType.time: {
-      const data = timeData(field, length);
-      return { type: data.type, data };
-    }
+    case FieldType.time:
+      return timeData(field, values, length);
     case FieldType.number:
-      return columnOf(new Float64(), values.map(number));
+      return numberData(values, length);
     case FieldType.boolean:
-      return columnOf(
-        new Bool(),
-        values.map((v) => (isNull(v) ? null : Boolean(v))),
-      );
+      return boolData(values, length);
     case FieldType.string:
-      return columnOf(
+      return bytesData(
         new Utf8(),
-        values.map((v) => (isNull(v) ? null : String(v))),
+        Array.from({ length }, (_, i) => (isNull(values[i]) ? null : String(values[i]))),
+        length,
       );
     case FieldType.other:
-      return columnOf(new Binary(), values.map(jsonBytes));
+      return bytesData(
+        new Binary(),
+        Array.from({ length }, (_, i) => (isNull(values[i]) ? null : JSON.stringify(values[i]))),
+        length,
+      );
     default:
       throw new FrameEncodingError(
         `field "${field.name}" has type ${field.type}, which Arrow frames here do not carry`,
       );
   }
-}
-
-function columnOf<T extends DataType>(type: T, values: unknown[]): { type: DataType; data: Data } {
-  const data = vectorFromArray(values as never, type).data[0]!;
-  return { type, data };
 }
 
 function metadata(entries: Array<[string, unknown]>): Map<string, string> {
@@ -128,7 +182,7 @@ export function encodeFrame(frame: DataFrame): Uint8Array {
       new ArrowField(
         field.name,
         columns[i]!.type,
-        columns[i]!.data.nullCount > 0,
+        columns[i]!.nullCount > 0,
         metadata([
           ['name', field.name],
           ['labels', hasKeys(field.labels) ? field.labels : undefined],
@@ -150,7 +204,7 @@ export function encodeFrame(frame: DataFrame): Uint8Array {
       type: new Struct(fields),
       length,
       nullCount: 0,
-      children: columns.map((c) => c.data),
+      children: columns,
     }),
   );
   // Arrow's RecordBatch (and Table) merge fields that share a name into the first of them, and
