@@ -4,7 +4,6 @@
  * plugin's gRPC services with the test schema (schema.ts).
  */
 import { ChildProcess, spawn } from 'child_process';
-import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { Client, credentials, Metadata, status as GrpcStatus } from '@grpc/grpc-js';
@@ -16,8 +15,9 @@ const HANDSHAKE_TIMEOUT_MS = 20_000;
 /** Grafana's environment for a backend plugin (go-plugin's variables and Grafana's own). */
 export function grafanaEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    // Nothing on PATH: the executable must not need Node, or anything else, from the host.
-    PATH: fs.mkdtempSync(path.join(os.tmpdir(), 'pxgate-empty-path-')),
+    // Nothing on PATH (a folder that does not exist): the executable must not need Node, or
+    // anything else, from the host.
+    PATH: path.join(os.tmpdir(), 'pxgate-no-such-folder', 'bin'),
     grafana_plugin_type: 'datasource',
     PLUGIN_PROTOCOL_VERSIONS: '2',
     PLUGIN_MIN_PORT: '10000',
