@@ -1,3 +1,4 @@
+import { Value } from '../transport/row';
 import { Endpoint } from './http/http-rows';
 
 /**
@@ -7,10 +8,12 @@ import { Endpoint } from './http/http-rows';
 export type TracedEndpoint = Endpoint & { readonly encrypted?: boolean };
 
 /**
- * The columns every socket-tracer table starts with, in Pixie's order: `time_, upid,
- * remote_addr, remote_port, local_addr, local_port, trace_role, encrypted`.
+ * A row with the columns every socket-tracer table starts with, in Pixie's order: `time_, upid,
+ * remote_addr, remote_port, local_addr, local_port, trace_role, encrypted`. The caller assigns
+ * its table's own columns to it (assigning, not spreading it into a literal: a spread object
+ * costs V8 some 500 times as much per row).
  */
-export function commonColumns(ep: TracedEndpoint, time: bigint) {
+export function commonColumns(ep: TracedEndpoint, time: bigint): Record<string, Value> {
   return {
     time_: time,
     upid: ep.upid,

@@ -7,23 +7,14 @@ import { typeName } from './dns-records';
  * "rcode":..,"num_queries":..,"num_answers":..,"num_auth":..,"num_addl":..}`).
  */
 export function headerJson(h: DnsHeader): string {
+  // All numbers: written as a template, which is several times quicker than JSON.stringify.
   const f = h.flags;
-  return JSON.stringify({
-    txid: h.txid,
-    qr: (f >> 15) & 1,
-    opcode: (f >> 11) & 0xf,
-    aa: (f >> 10) & 1,
-    tc: (f >> 9) & 1,
-    rd: (f >> 8) & 1,
-    ra: (f >> 7) & 1,
-    ad: (f >> 5) & 1,
-    cd: (f >> 4) & 1,
-    rcode: f & 0xf,
-    num_queries: h.numQueries,
-    num_answers: h.numAnswers,
-    num_auth: h.numAuth,
-    num_addl: h.numAddl,
-  });
+  return (
+    `{"txid":${h.txid},"qr":${(f >> 15) & 1},"opcode":${(f >> 11) & 0xf},"aa":${(f >> 10) & 1},` +
+    `"tc":${(f >> 9) & 1},"rd":${(f >> 8) & 1},"ra":${(f >> 7) & 1},"ad":${(f >> 5) & 1},` +
+    `"cd":${(f >> 4) & 1},"rcode":${f & 0xf},"num_queries":${h.numQueries},` +
+    `"num_answers":${h.numAnswers},"num_auth":${h.numAuth},"num_addl":${h.numAddl}}`
+  );
 }
 
 /** A query's questions as Pixie's req_body: `{"queries":[{"name":..,"type":"A"}]}`. */

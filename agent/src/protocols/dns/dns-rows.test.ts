@@ -1,17 +1,11 @@
 import { dnsAnswer, dnsMessage, dnsQuery, rdata } from '../../../../test/support/dns-build';
+import { testClock, testEndpoint } from '../../../../test/support/endpoint';
 import { runScript } from '../../../../test/support/http-script';
 import { dnsEventRow } from './dns-rows';
 import { DnsStitcher } from './dns-stitcher';
 
-const endpoint = {
-  upid: { high: 4242n, low: 77n },
-  role: 1,
-  localAddr: '10.0.0.2',
-  localPort: 40000,
-  remoteAddr: '10.0.0.53',
-  remotePort: 53,
-};
-const clock = { fromMonotonic: (ns: number) => 1_700_000_000_000_000_000n + BigInt(ns) };
+const endpoint = { ...testEndpoint, remotePort: 53 };
+const clock = testClock;
 
 function exchange(query: Uint8Array, answer: Uint8Array) {
   const [x] = runScript(new DnsStitcher('udp'), [
@@ -31,10 +25,10 @@ describe('dnsEventRow', () => {
     expect(dnsEventRow(x, endpoint, clock)).toEqual({
       time_: 1_700_000_000_000_005_000n,
       upid: endpoint.upid,
-      remote_addr: '10.0.0.53',
+      remote_addr: '10.0.0.9',
       remote_port: 53,
       local_addr: '10.0.0.2',
-      local_port: 40000,
+      local_port: 41000,
       trace_role: 1,
       encrypted: false,
       req_header:

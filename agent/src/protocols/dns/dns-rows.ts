@@ -9,12 +9,11 @@ import { DnsExchange } from './dns-stitcher';
  * response ended (wall clock); latency runs from the query's first byte to the response's last.
  */
 export function dnsEventRow(x: DnsExchange, ep: TracedEndpoint, clock: Clock): Row {
-  return {
-    ...commonColumns(ep, clock.fromMonotonic(x.resp.endTs)),
-    req_header: headerJson(x.req.msg.header),
-    req_body: queriesJson(x.req.msg),
-    resp_header: headerJson(x.resp.msg.header),
-    resp_body: answersJson(x.resp.msg),
-    latency: Math.round(x.resp.endTs - x.req.startTs),
-  };
+  const row = commonColumns(ep, clock.fromMonotonic(x.resp.endTs));
+  row.req_header = headerJson(x.req.msg.header);
+  row.req_body = queriesJson(x.req.msg);
+  row.resp_header = headerJson(x.resp.msg.header);
+  row.resp_body = answersJson(x.resp.msg);
+  row.latency = Math.round(x.resp.endTs - x.req.startTs);
+  return row;
 }

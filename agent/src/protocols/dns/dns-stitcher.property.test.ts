@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { readCapture } from '../../../../test/support/capture-proxy';
 import { dnsAnswer, dnsQuery, rdata, tcpFramed } from '../../../../test/support/dns-build';
 import { fuzzParams } from '../../../../test/support/fuzz';
-import { ScriptStep, runScript, splitSteps } from '../../../../test/support/http-script';
+import { mutate, mutationsArb } from '../../../../test/support/mutate';
+import { runScript, splitSteps } from '../../../../test/support/http-script';
 import { answersJson, queriesJson } from './dns-json';
 import { parseDnsMessage } from './dns-message';
 import { DnsExchange, DnsStitcher, DnsStitcherLimits, DnsTransport } from './dns-stitcher';
@@ -115,42 +116,13 @@ describe('DNS parsing under arbitrary input', () => {
       ['dig-tcp', 'tcp'],
     ];
     fc.assert(
-      fc.property(
-        fc.constantFrom(...captures),
-        fc.array(
-          fc.record({
-            step: fc.nat(),
-            op: fc.constantFrom('flip', 'insert', 'delete', 'lose', 'truncate', 'dup'),
-            at: fc.nat(),
-            byte: fc.integer({ min: 0, max: 255 }),
-          }),
-          { minLength: 1, maxLength: 6 },
-        ),
-        ([name, transport], mutations) => {
-          const steps: ScriptStep[] = readCapture(join(__dirname, 'testdata', `${name}.jsonl`));
-          const queries = steps.filter((s) => s.kind === 'request').length;
-          for (const m of mutations) {
-            const i = m.step % steps.length;
-            const bytes = Buffer.from(steps[i]!.bytes as Uint8Array);
-            const at = bytes.length ? m.at % bytes.length : 0;
-            if (m.op === 'lose') steps[i] = { ...steps[i]!, lost: true };
-            else if (m.op === 'truncate') steps[i] = { ...steps[i]!, captured: at };
-            else if (m.op === 'dup') steps.splice(i, 0, { ...steps[i]! });
-            else if (m.op === 'flip') {
-              bytes[at] = m.byte;
-              steps[i] = { ...steps[i]!, bytes };
-            } else {
-              const edited =
-                m.op === 'insert'
-                  ? Buffer.concat([bytes.subarray(0, at), Buffer.of(m.byte), bytes.subarray(at)])
-                  : Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)]);
-              steps[i] = { ...steps[i]!, bytes: edited };
-            }
-          }
-          const out = runScript(new DnsStitcher(transport, limits), steps);
-          expect(out.length).toBeLessThanOrEqual(queries + mutations.length);
-        },
-      ),
+      fc.property(fc.constantFrom(...captures), mutationsArb, ([name, transport], mutations) => {
+        const steps = readCapture(join(__dirname, 'testdata', `${name}.jsonl`));
+        const queries = steps.filter((s) => s.kind === 'request').length;
+        const mutated = mutate(steps, mutations);
+        const out = runScript(new DnsStitcher(transport, limits), mutated);
+        expect(out.length).toBeLessThanOrEqual(queries + mutations.length);
+      }),
       fuzzParams(500),
     );
   });

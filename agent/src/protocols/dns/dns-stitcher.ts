@@ -1,4 +1,5 @@
 import { ByteStream, Chunk } from '../http/byte-stream';
+import { PendingRequests } from '../pending-requests';
 import { Side, Stitcher } from '../stitcher';
 import { DnsMessage, DnsMessageLimits, DnsParse, isResponse, parseDnsMessage } from './dns-message';
 import { DnsTcpFramer } from './dns-tcp-framer';
@@ -45,20 +46,19 @@ export type DnsTransport = 'udp' | 'tcp';
  * answer is a retransmission and keeps the first one's time. Pure: chunks in, exchanges out.
  */
 export class DnsStitcher implements Stitcher<DnsExchange> {
-  private readonly pending: TimedDnsMessage[] = [];
+  private readonly pending: PendingRequests<TimedDnsMessage>;
   private readonly tcp:
     | { readonly streams: Record<Side, ByteStream>; readonly framers: Record<Side, DnsTcpFramer> }
     | undefined;
   private closed = false;
   /** Messages that did not parse, or went the wrong way. */
   private malformed = 0;
-  /** Queries dropped unanswered and responses without a query. */
-  private unmatched = 0;
 
   constructor(
     transport: DnsTransport,
     private readonly limits: DnsStitcherLimits = DEFAULT_DNS_LIMITS,
   ) {
+    this.pending = new PendingRequests(limits.maxPendingRequests);
     this.tcp =
       transport === 'tcp'
         ? {
@@ -77,7 +77,8 @@ export class DnsStitcher implements Stitcher<DnsExchange> {
   /** Adds a chunk of queries (sent by a client, received by a server) or of responses. */
   push(side: Side, chunk: Chunk): DnsExchange[] {
     if (this.closed || chunk.size <= 0) return [];
-    this.expire(chunk.ts);
+    // Queries are pending in the order they were sent, so the expired ones are the oldest.
+    this.pending.expireBefore(chunk.ts - this.limits.requestTimeoutNs);
     const out: DnsExchange[] = [];
     if (!this.tcp) {
       const cut = chunk.data.length < chunk.size;
@@ -100,8 +101,7 @@ export class DnsStitcher implements Stitcher<DnsExchange> {
   close(): DnsExchange[] {
     if (this.closed) return [];
     this.closed = true;
-    this.unmatched += this.pending.length;
-    this.pending.length = 0;
+    this.pending.dropAll();
     return [];
   }
 
@@ -110,7 +110,7 @@ export class DnsStitcher implements Stitcher<DnsExchange> {
     const framing = this.tcp
       ? this.tcp.framers.request.errors + this.tcp.framers.response.errors
       : 0;
-    return this.malformed + this.unmatched + framing;
+    return this.malformed + this.pending.unmatched + framing;
   }
 
   /** Queries waiting for a response (for idle expiry). */
@@ -142,35 +142,14 @@ export class DnsStitcher implements Stitcher<DnsExchange> {
   }
 
   private addQuery(m: TimedDnsMessage): void {
-    if (this.pending.some((q) => sameQuery(q.msg, m.msg))) return;
-    this.pending.push(m);
-    if (this.pending.length > this.limits.maxPendingRequests) {
-      this.pending.shift();
-      this.unmatched++;
-    }
+    if (!this.pending.some((q) => sameQuery(q.msg, m.msg))) this.pending.add(m);
   }
 
   private answer(resp: TimedDnsMessage, out: DnsExchange[]): void {
-    const at = this.pending.findIndex(
+    const req = this.pending.takeFirst(
       (q) => q.startTs <= resp.startTs && sameQuery(q.msg, resp.msg),
     );
-    if (at < 0) {
-      this.unmatched++;
-      return;
-    }
-    const [req] = this.pending.splice(at, 1);
-    out.push({ req: req!, resp });
-  }
-
-  /** Queries are pending in the order they were sent, so the expired ones are the oldest. */
-  private expire(now: number): void {
-    while (
-      this.pending.length > 0 &&
-      now - this.pending[0]!.startTs > this.limits.requestTimeoutNs
-    ) {
-      this.pending.shift();
-      this.unmatched++;
-    }
+    if (req) out.push({ req, resp });
   }
 }
 
