@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TLSSocket } from 'node:tls';
 
 /** A key and a self-signed certificate for 127.0.0.1, which clients trust as their CA. */
 export interface TestCertificate {
@@ -100,14 +102,17 @@ export class TestPki {
     this.client = this.issue('client');
   }
 
-  /** Issues a new certificate signed by this CA: for a server (127.0.0.1, localhost) or a client. */
-  issue(kind: 'server' | 'client'): IssuedCertificate {
+  /**
+   * Issues a new certificate signed by this CA: for a server (by default for 127.0.0.1 and
+   * localhost; `names` as openssl's subjectAltName) or a client.
+   */
+  issue(kind: 'server' | 'client', names = 'IP:127.0.0.1,DNS:localhost'): IssuedCertificate {
     const base = join(this.dir, `${kind}-${++this.count}`);
     const ext = `${base}.ext`;
     writeFileSync(
       ext,
       kind === 'server'
-        ? 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n'
+        ? `subjectAltName=${names}\nextendedKeyUsage=serverAuth\n`
         : 'extendedKeyUsage=clientAuth\n',
     );
     openssl([
@@ -156,4 +161,54 @@ const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-n
 
 function openssl(args: string[]): void {
   execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** What an HTTPS request saw: the answer, and the certificate the server presented. */
+export interface HttpsAnswer {
+  status: number;
+  text: string;
+  /** SHA-256 fingerprint of the server's certificate. */
+  fingerprint256: string;
+}
+
+/**
+ * One HTTPS request on a fresh connection (so a reloaded certificate is seen at once), trusting
+ * `ca` and presenting `client` when given. fetch cannot take a CA or a client certificate.
+ */
+export function httpsRequest(
+  url: string,
+  opts: {
+    method?: string;
+    body?: unknown;
+    token?: string | undefined;
+    ca?: string | undefined;
+    client?: IssuedCertificate | undefined;
+  } = {},
+): Promise<HttpsAnswer> {
+  const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: opts.method ?? 'GET',
+        agent: false,
+        headers: {
+          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(opts.ca ? { ca: opts.ca } : {}),
+        ...(opts.client ? { cert: opts.client.cert, key: opts.client.key } : {}),
+      },
+      (res) => {
+        const fingerprint256 = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, fingerprint256 }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }

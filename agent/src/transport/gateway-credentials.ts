@@ -11,6 +11,7 @@ export interface ClientTlsOptions {
   cert?: Buffer;
   key?: Buffer;
   checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
+  allowPartialTrustChain?: boolean;
 }
 
 /** Where a client's token and certificates come from. */
@@ -84,7 +85,14 @@ export class GatewayCredentials {
     return {
       ...(ca.length > 0 ? { ca: Buffer.concat(ca) } : {}),
       ...(cert && key ? { cert, key } : {}),
-      ...(pin ? { checkServerIdentity: (_host, peer) => pinCheck(peer, pin.fingerprint256) } : {}),
+      // A pinned certificate is its own trust anchor (also when a CA, not configured here, issued
+      // it), and only that exact certificate is accepted, whatever name it was issued for.
+      ...(pin
+        ? {
+            allowPartialTrustChain: true,
+            checkServerIdentity: (_host, peer) => pinCheck(peer, pin.fingerprint256),
+          }
+        : {}),
     };
   }
 
