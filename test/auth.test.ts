@@ -1,14 +1,13 @@
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { runCli as cli } from './support/cli';
 import { silentLogger } from '../gateway/src/common/logger';
 import { validateConfig } from '../gateway/src/config/load';
 import { ConfigInput } from '../gateway/src/config/schema';
 import { Gateway } from '../gateway/src/gateway';
 import { TestGateway, startTestGateway } from './support/gateway';
+import { capturingLogger } from './support/logs';
 import { waitFor } from './support/wait';
 
 const TOKEN = 'a-long-enough-test-token';
@@ -272,16 +271,7 @@ describe('listening beyond loopback', () => {
   });
 
   it('listens anyway with insecureListen, warning what is missing', async () => {
-    const lines: string[] = [];
-    const log = pino(
-      { level: 'warn' },
-      new Writable({
-        write(chunk, _enc, done) {
-          lines.push(String(chunk));
-          done();
-        },
-      }),
-    );
+    const { log, lines } = capturingLogger('warn');
     const gateway = await Gateway.create(
       validateConfig({
         listen: '0.0.0.0:0',
@@ -296,7 +286,7 @@ describe('listening beyond loopback', () => {
       expect(
         (await fetch(`http://127.0.0.1:${port}/v1/tables`, { headers: bearer(TOKEN) })).status,
       ).toBe(200);
-      expect(lines.map((l) => JSON.parse(l).msg)).toContain(
+      expect(lines().map((l) => l.msg)).toContain(
         'listening on 0.0.0.0:0 without TLS, as insecureListen allows: tokens and every request body cross the network in clear',
       );
     } finally {

@@ -13,6 +13,7 @@ import { Gateway } from '../gateway/src/gateway';
 import { PROCESS_STATS } from '../gateway/src/store/schemas';
 import { PxgateProcess, runCli } from './support/cli';
 import { TestGateway, startTestGateway } from './support/gateway';
+import { capturingLogger } from './support/logs';
 import { describeIfAvailable } from './support/system';
 import { IssuedCertificate, TestPki, httpsRequest, opensslUnavailable } from './support/tls';
 import { waitFor } from './support/wait';
@@ -186,7 +187,7 @@ describeIfAvailable('the gateway over TLS', opensslUnavailable(), () => {
     afterAll(() => gw.close());
 
     /** A sender to the gateway with these credentials, counting what happens to its batches. */
-    const sending = (credentials: GatewayCredentials) => {
+    const sending = (credentials: GatewayCredentials, log = silentLogger()) => {
       const seen = { sent: 0, rejected: 0, retried: 0 };
       const queue = new SendQueue(1 << 20, () => undefined);
       const sender = new GatewaySender(
@@ -203,7 +204,7 @@ describeIfAvailable('the gateway over TLS', opensslUnavailable(), () => {
           rejected: () => seen.rejected++,
           retried: () => seen.retried++,
         },
-        silentLogger(),
+        log,
       );
       sender.start();
       return { seen, queue, sender };
@@ -257,7 +258,8 @@ describeIfAvailable('the gateway over TLS', opensslUnavailable(), () => {
     });
 
     it('an agent that does not trust the certificate keeps its batches and sends nothing', async () => {
-      const { seen, queue: q, sender } = sending(new GatewayCredentials({ token: AGENT }));
+      const { log, lines } = capturingLogger('warn');
+      const { seen, queue: q, sender } = sending(new GatewayCredentials({ token: AGENT }), log);
       try {
         new TableBatcher(PROCESS_STATS, q, { maxRows: 1, maxDelayMs: 60000 }).add({ rss_bytes: 3 });
         await waitFor(
@@ -267,6 +269,10 @@ describeIfAvailable('the gateway over TLS', opensslUnavailable(), () => {
         );
         expect(seen.sent).toBe(0);
         expect(q.length()).toBe(1);
+        expect(lines()[0]).toMatchObject({
+          msg: "cannot trust the gateway's certificate",
+          hint: "give the CA that signed the gateway's certificate with --ca-file (agent.tls.caFile)",
+        });
       } finally {
         await sender.shutdown(200);
       }
@@ -277,7 +283,7 @@ describeIfAvailable('the gateway over TLS', opensslUnavailable(), () => {
       const out = JSON.parse(await runCli([...args, '--ca-file', pki.caFile]));
       expect(out.tables.map((t: { name: string }) => t.name)).toContain('process_stats');
       await expect(runCli(args)).rejects.toThrow(
-        /^cannot reach the gateway at https:\/\/127\.0\.0\.1:\d+: .*\(give the CA that signed the gateway's certificate with --ca-file\)$/,
+        /^cannot reach the gateway at https:\/\/127\.0\.0\.1:\d+: .*\(give the CA that signed the gateway's certificate with --ca-file \(agent\.tls\.caFile\)\)$/,
       );
     });
 

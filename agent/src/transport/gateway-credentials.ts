@@ -150,6 +150,34 @@ export function configuredSources(
   return sources;
 }
 
+/** Verification failures that a (right) CA file fixes. */
+const UNTRUSTED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_UNTRUSTED',
+]);
+
+/**
+ * What to tell the operator when a connection failed on the gateway's certificate, or
+ * undefined for any other error (the agent logs these as warnings, the CLI adds them to its
+ * message).
+ */
+export function certificateHint(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  if (UNTRUSTED.has(code)) {
+    return "give the CA that signed the gateway's certificate with --ca-file (agent.tls.caFile)";
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return "the gateway's certificate is not issued for the host of the gateway URL";
+  }
+  if (code.startsWith('CERT_')) return `the gateway's certificate is not valid (${code})`;
+  return undefined;
+}
+
 function pinCheck(peer: PeerCertificate, fingerprint256: string): Error | undefined {
   if (peer.fingerprint256 === fingerprint256) return undefined;
   return new Error(

@@ -1,6 +1,6 @@
 import { Logger } from '../../../gateway/src/common/logger';
 import { Backoff } from './backoff';
-import { GatewayCredentials } from './gateway-credentials';
+import { GatewayCredentials, certificateHint } from './gateway-credentials';
 import { HttpPoster, PostResult } from './http-post';
 import { OutgoingBatch, SendQueue } from './send-queue';
 
@@ -123,6 +123,13 @@ export class GatewaySender {
       );
     } catch (err) {
       const code = (err as { code?: string }).code;
+      const hint = certificateHint(err);
+      if (hint) {
+        this.log.warn(
+          { err: (err as Error).message, hint },
+          "cannot trust the gateway's certificate",
+        );
+      }
       return { kind: 'retry', reason: code ?? (err as Error).message };
     }
     if (res.status >= 200 && res.status < 300) return { kind: 'sent' };

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import {
   GatewayCredentials,
+  certificateHint,
   configuredSources,
 } from '../../../agent/src/transport/gateway-credentials';
 import { HttpPoster } from '../../../agent/src/transport/http-post';
@@ -51,14 +52,6 @@ export function withConnectionOptions(cmd: Command): Command {
 
 /** Answers larger than this are refused rather than held (a query's results are bounded too). */
 const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
-
-/** TLS failures that a CA file fixes, so the message can say so. */
-const UNTRUSTED = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-]);
 
 /**
  * A client of the gateway an agent with the same configuration would send to: flags, then the
@@ -116,12 +109,9 @@ export class GatewayClient {
         timeoutMs: 0,
       });
     } catch (err) {
-      const code = (err as { code?: string }).code ?? '';
-      const hint = UNTRUSTED.has(code)
-        ? " (give the CA that signed the gateway's certificate with --ca-file)"
-        : '';
+      const hint = certificateHint(err);
       throw new Error(
-        `cannot reach the gateway at ${this.baseUrl}: ${(err as Error).message}${hint}`,
+        `cannot reach the gateway at ${this.baseUrl}: ${(err as Error).message}${hint ? ` (${hint})` : ''}`,
       );
     } finally {
       this.http.close();
