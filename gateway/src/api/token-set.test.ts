@@ -42,6 +42,7 @@ describe('TokenSet', () => {
     expect(issued).toMatch(/^[\w-]{43}$/);
     expect(scopes(set, issued)).toEqual(['ingest']);
     expect(set.issue(['ingest'])).not.toBe(issued);
+    expect(set.enabled).toBe(false);
   });
 
   it('reads token files, trimmed, and refuses to start on one it cannot use, naming its key', () => {

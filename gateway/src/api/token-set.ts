@@ -57,9 +57,9 @@ export class TokenSet {
     return new TokenSet(entries, log);
   }
 
-  /** True when any token is configured: the API then requires one. */
+  /** True when any token is configured: the API then requires one (issued ones do not count). */
   get enabled(): boolean {
-    return this.entries.length > 0;
+    return this.entries.some((e) => e.source !== 'issued');
   }
 
   /** Follows the token files' changes. */
