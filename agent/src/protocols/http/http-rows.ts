@@ -1,4 +1,5 @@
 import { Row, Uint128, Utf8Text } from '../../transport/row';
+import { HeaderMask, MASKED_VALUE } from './header-mask';
 import { HttpHead, headerValue } from './head';
 import { HttpExchange } from './http-stitcher';
 
@@ -25,9 +26,15 @@ const CONTENT_GRPC = 2;
 /**
  * An http_events row with Pixie's columns. time_ is when the response ended (wall clock);
  * latency runs from the request's first byte to the response's last. Bodies are the captured
- * (truncated) bytes as text; their sizes are the full sizes.
+ * (truncated) bytes as text; their sizes are the full sizes. The values of the headers `mask`
+ * names (credentials, by default) are replaced by a marker: they never leave the node.
  */
-export function httpEventRow(x: HttpExchange, ep: Endpoint, clock: Clock): Row {
+export function httpEventRow(
+  x: HttpExchange,
+  ep: Endpoint,
+  clock: Clock,
+  mask: HeaderMask = HeaderMask.DEFAULT,
+): Row {
   return {
     time_: clock.fromMonotonic(x.resp.endTs),
     upid: ep.upid,
@@ -39,12 +46,12 @@ export function httpEventRow(x: HttpExchange, ep: Endpoint, clock: Clock): Row {
     major_version: 1,
     minor_version: x.req.head.minorVersion,
     content_type: contentType(x.resp.head, x.req.head),
-    req_headers: new HeadersJson(x.req.head),
+    req_headers: new HeadersJson(x.req.head, mask),
     req_method: x.req.head.method,
     req_path: x.req.head.target,
     req_body: new BodyText(x.req.body),
     req_body_size: x.req.bodySize,
-    resp_headers: new HeadersJson(x.resp.head),
+    resp_headers: new HeadersJson(x.resp.head, mask),
     resp_status: x.resp.head.status,
     resp_message: x.resp.head.reason,
     resp_body: new BodyText(x.resp.body),
@@ -56,19 +63,25 @@ export function httpEventRow(x: HttpExchange, ep: Endpoint, clock: Clock): Row {
 /**
  * Headers as a JSON object, written byte by byte from the head's text into the column (this
  * runs twice per exchange on each side). A repeated header keeps its values joined with ", ",
- * as HTTP allows. Header bytes are latin1: those past ASCII become two UTF-8 bytes.
+ * as HTTP allows. Header bytes are latin1: those past ASCII become two UTF-8 bytes. Masked
+ * headers keep their name; their value is the marker.
  */
 class HeadersJson implements Utf8Text {
-  constructor(private readonly head: HttpHead) {}
+  constructor(
+    private readonly head: HttpHead,
+    private readonly mask: HeaderMask,
+  ) {}
 
   maxUtf8Bytes(): number {
-    // Every char may become a 6-byte escape; each field adds 6 bytes of punctuation.
-    return 6 * this.head.text.length + 2 * this.head.fields.length + 2;
+    // Every char may become a 6-byte escape; each field adds 6 bytes of punctuation and, when
+    // masked, at most the marker.
+    const fields = this.head.fields.length / 4;
+    return 6 * this.head.text.length + (8 + MASKED_VALUE.length) * fields + 2;
   }
 
   writeUtf8(out: Buffer, at: number): number {
     const { text, fields } = this.head;
-    if (hasRepeatedName(text, fields)) return out.write(mergedJson(this.head), at);
+    if (hasRepeatedName(text, fields)) return out.write(mergedJson(this.head, this.mask), at);
     let k = at;
     out[k++] = 0x7b; // {
     for (let i = 0; i < fields.length; i += 4) {
@@ -78,7 +91,11 @@ class HeadersJson implements Utf8Text {
       out[k++] = 0x22;
       out[k++] = 0x3a; // :
       out[k++] = 0x22;
-      k = writeJsonChars(out, k, text, fields[i + 2]!, fields[i + 3]!);
+      if (this.mask.masks(text, fields[i]!, fields[i + 1]!)) {
+        k += out.write(MASKED_VALUE, k, 'latin1');
+      } else {
+        k = writeJsonChars(out, k, text, fields[i + 2]!, fields[i + 3]!);
+      }
       out[k++] = 0x22;
     }
     out[k++] = 0x7d; // }
@@ -139,12 +156,14 @@ function hasRepeatedName(text: string, fields: readonly number[]): boolean {
 }
 
 /** The JSON of a head whose names repeat: each name once, its values joined (rare). */
-function mergedJson(head: HttpHead): string {
+function mergedJson(head: HttpHead, mask: HeaderMask): string {
   const { text, fields } = head;
   const merged = new Map<string, string>();
   for (let i = 0; i < fields.length; i += 4) {
     const n = text.slice(fields[i], fields[i + 1]);
-    const v = text.slice(fields[i + 2], fields[i + 3]);
+    const v = mask.masks(text, fields[i]!, fields[i + 1]!)
+      ? MASKED_VALUE
+      : text.slice(fields[i + 2], fields[i + 3]);
     merged.set(n, merged.has(n) ? `${merged.get(n)}, ${v}` : v);
   }
   return JSON.stringify(Object.fromEntries(merged));
