@@ -1,5 +1,6 @@
 import { Chunk } from '../../agent/src/protocols/http/byte-stream';
-import { HttpExchange, HttpStitcher } from '../../agent/src/protocols/http/http-stitcher';
+import { HttpExchange } from '../../agent/src/protocols/http/http-stitcher';
+import { Stitcher } from '../../agent/src/protocols/stitcher';
 
 /** One syscall's worth of captured bytes in a test script. */
 export interface ScriptStep {
@@ -15,16 +16,17 @@ export interface ScriptStep {
 }
 
 /**
- * Feeds a scripted conversation to a stitcher, tracking each direction's stream position as the
- * kernel side would, and returns every exchange it produced (closing the connection when asked).
+ * Feeds a scripted conversation to a stitcher of any protocol, tracking each direction's stream
+ * position as the kernel side would, and returns every record it produced (closing the
+ * connection when asked).
  */
-export function runScript(
-  stitcher: HttpStitcher,
+export function runScript<R>(
+  stitcher: Stitcher<R>,
   steps: readonly ScriptStep[],
   close = true,
-): HttpExchange[] {
+): R[] {
   const pos = { request: 0, response: 0 };
-  const out: HttpExchange[] = [];
+  const out: R[] = [];
   steps.forEach((step, i) => {
     const bytes = typeof step.bytes === 'string' ? Buffer.from(step.bytes, 'latin1') : step.bytes;
     const chunk: Chunk = {
