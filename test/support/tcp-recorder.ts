@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { Server, Socket, connect, createServer } from 'node:net';
 import { Side } from '../../agent/src/protocols/stitcher';
+import { waitFor } from './wait';
 
 /** One read of one direction, as the agent's data events report it (see testdata READMEs). */
 export interface RecordedChunk {
@@ -19,6 +20,8 @@ export interface TcpRecorder {
   readonly port: number;
   /** Connections seen so far, each its chunks in the order they were read. */
   connections(): RecordedChunk[][];
+  /** Resolves when every connection the proxy carried has closed on both sides. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,6 +76,12 @@ export async function startTcpRecorder(target: {
   return {
     port,
     connections: () => conns.map((c) => [...c]),
+    settled: () =>
+      waitFor(
+        () => sockets.size,
+        (n) => n === 0,
+        { intervalMs: 10, what: 'proxied connections closed' },
+      ).then(() => undefined),
     async close() {
       for (const s of sockets) s.destroy();
       server.close();

@@ -85,8 +85,8 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
   private readonly portals: BoundedMap<string, Portal>;
   /** After an error in an extended query the server ignores requests until Sync. */
   private discardUntilSync = false;
-  /** After lost response bytes, messages are dropped until the next ReadyForQuery. */
-  private skipToReady = false;
+  /** Response bytes were lost and the next message has not come yet. */
+  private afterGap = false;
   private isOpaque = false;
   private closed = false;
   /** Requests dropped unanswered, responses without a request, messages we could not decode. */
@@ -146,6 +146,7 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
       const m = this.respReader.next(this.respStream, closing);
       if (this.respReader.resynced) this.lostResponses();
       if (!m) break;
+      if (this.afterGap) this.resumeAfterGap(m.startTs);
       this.held.push(m);
       this.answer(out);
       if (this.isOpaque) return out;
@@ -236,15 +237,7 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
   private answer(out: PgsqlRecord[]): void {
     while (this.held.length > 0 && !this.isOpaque) {
       const m = this.held[0]!;
-      if (
-        !m.untagged &&
-        (ASYNC_TAGS.has(m.tag) || (this.skipToReady && m.tag !== Tag.ReadyForQuery))
-      ) {
-        this.held.shift();
-        continue;
-      }
-      if (this.skipToReady) {
-        this.skipToReady = false;
+      if (!m.untagged && ASYNC_TAGS.has(m.tag)) {
         this.held.shift();
         continue;
       }
@@ -456,13 +449,28 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
     if (sync >= 0) this.pending.splice(0, sync + 1);
   }
 
-  /** Response bytes were lost: no pending request can be trusted to get its answer. */
+  /** Response bytes were lost: what was held before them can no longer be answered in order. */
   private lostResponses(): void {
     this.respReader.resynced = false;
-    this.unmatched += this.pending.length;
-    this.pending.length = 0;
+    this.unmatched += this.held.length;
     this.held = [];
-    this.skipToReady = true;
+    this.afterGap = true;
+  }
+
+  /**
+   * The first message after lost response bytes (sent at `ts`) answers, as in HTTP, the latest
+   * request sent before it that starts a conversation (a Query, or an extended query's first
+   * message after a Sync); the requests before that one lost their answers.
+   */
+  private resumeAfterGap(ts: number): void {
+    this.afterGap = false;
+    let keep = 0;
+    for (let i = 0; i < this.pending.length && this.pending[i]!.startTs <= ts; i++) {
+      const before = this.pending[i - 1]?.kind;
+      if (!EXTENDED.has(this.pending[i]!.kind) || !before || before === 'sync') keep = i;
+    }
+    this.unmatched += keep;
+    this.pending.splice(0, keep);
   }
 
   private dropHeld(): void {
