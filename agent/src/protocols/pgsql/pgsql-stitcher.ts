@@ -342,7 +342,7 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
     const resp = (head.resp ??= this.resultText());
     const tag = m.tag;
     if (tag === Tag.DataRow) {
-      resp.dataRow(m.payload, m.truncated);
+      this.decoded(() => resp.dataRow(m.payload, m.truncated));
       return;
     }
     if (tag === Tag.ErrorResponse) {
@@ -370,7 +370,7 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
         );
         return true;
       case Tag.DataRow:
-        resp.dataRow(m.payload, m.truncated);
+        this.decoded(() => resp.dataRow(m.payload, m.truncated));
         return true;
       case Tag.CommandComplete:
         resp.complete(decodeCommandTag(m.payload));

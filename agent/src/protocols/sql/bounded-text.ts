@@ -37,3 +37,15 @@ export class BoundedText {
 export function clip(s: string, max: number): string {
   return s.length > max ? s.slice(0, max) : s;
 }
+
+/** Whether `text` reads as text (SQL, names): not empty, no control bytes but tab and line ends. */
+export function looksLikeText(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f || c === 0xfffd) {
+      return false;
+    }
+  }
+  return true;
+}

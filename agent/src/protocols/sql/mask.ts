@@ -18,14 +18,17 @@ export function maskSqlLiterals(sql: string, dialect: SqlDialect): string {
   const scan = scanSql(sql, dialect);
   const pieces: string[] = [];
   let from = 0;
+  // A mask right after a name would read as a prefixed string (b'?'): a space keeps them apart.
+  const mask = (at: number) =>
+    /[\w$]/.test(sql[at - 1] ?? '') ? ` ${MASKED_LITERAL}` : MASKED_LITERAL;
   for (const f of scan.fragments) {
     if (f.kind !== 'constant') continue;
-    pieces.push(sql.slice(from, f.start), MASKED_LITERAL);
+    pieces.push(sql.slice(from, f.start), mask(f.start));
     from = f.end;
   }
   const end = scan.error ? scan.error.at : sql.length;
   pieces.push(sql.slice(from, end));
-  if (scan.error) pieces.push(MASKED_LITERAL);
+  if (scan.error) pieces.push(mask(end));
   return pieces.join('');
 }
 

@@ -105,13 +105,20 @@ function scanInto(sql: string, dialect: SqlDialect, out: SqlFragment[]): void {
     }
     return fail('unterminated quoted text', from);
   };
-  /** The end of a string literal at `from`; adjacent MySQL strings are one: 'a' 'b' is 'ab'. */
+  /**
+   * The end of a string literal at `from`; adjacent MySQL strings are one: 'a' 'b' is 'ab' (and
+   * when a later one does not end, the whole constant is where the text stops making sense).
+   */
   const stringEnd = (from: number, backslash: boolean): number => {
     let end = quoted(from, 0x27, backslash);
     for (let k = end; my;) {
       while (k < n && isSpace(sql.charCodeAt(k))) k++;
       if (sql.charCodeAt(k) !== 0x27) break;
-      end = k = quoted(k, 0x27, true);
+      try {
+        end = k = quoted(k, 0x27, true);
+      } catch (err) {
+        throw err instanceof Unterminated ? new Unterminated(err.what, from) : err;
+      }
     }
     return end;
   };
