@@ -71,6 +71,14 @@ export class ResponseReader {
     }
   }
 
+  /**
+   * Whether the next packet's sequence id cannot be foretold: after a LOCAL INFILE request the
+   * client's file packets take sequence ids too, so the server's OK comes with any of them.
+   */
+  anySequence(): boolean {
+    return this.phase === 'infile';
+  }
+
   /** The response ended without more packets (the connection closed): what it amounts to. */
   end(): Outcome | undefined {
     const owed = this.sections.filter((s) => s !== 'maybe-eof' && s !== 'none');

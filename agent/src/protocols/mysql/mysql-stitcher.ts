@@ -222,7 +222,8 @@ export class MysqlStitcher implements Stitcher<MysqlRecord> {
         this.held.shift();
         continue;
       }
-      if (p.seq !== head.nextSeq || (!head.reader && p.startTs < head.startTs)) {
+      const outOfSequence = p.seq !== head.nextSeq && !head.reader?.anySequence();
+      if (outOfSequence || (!head.reader && p.startTs < head.startTs)) {
         // Not this response's packet: a response's broken off, or an answer to a command we did not see.
         this.unmatched++;
         if (head.reader) this.pending.shift();
