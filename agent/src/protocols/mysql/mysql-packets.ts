@@ -1,4 +1,5 @@
 import { ByteStream } from '../http/byte-stream';
+import { ResyncingReader } from '../sql/resyncing-reader';
 import { Side } from '../stitcher';
 import { MAX_PACKET_PAYLOAD, validCommand } from './mysql-protocol';
 
@@ -18,7 +19,6 @@ export interface MyPacket {
 
 type State =
   | { readonly kind: 'start' }
-  | { readonly kind: 'resync'; readonly inclusive: boolean }
   /** Skipping the rest of a long packet, then its continuation packets. */
   | {
       readonly kind: 'skip';
@@ -36,34 +36,23 @@ type State =
  * they arrive. What cannot be a packet is counted in `errors` and skipped to the next syscall
  * that starts one.
  */
-export class MyPacketReader {
+export class MyPacketReader extends ResyncingReader<MyPacket> {
   private state: State = { kind: 'start' };
-  errors = 0;
-  /** Set when bytes were skipped; the stitcher reads and clears it. */
-  resynced = false;
 
   constructor(
-    private readonly side: Side,
+    side: Side,
     private readonly maxMessageBytes: number,
-  ) {}
+  ) {
+    super(side, startsPacket);
+  }
 
-  next(stream: ByteStream, closed: boolean): MyPacket | undefined {
-    for (;;) {
-      if (stream.lost) {
-        stream.lost = false;
-        if (this.state.kind !== 'resync') this.fail(true);
-      }
-      const s = this.state;
-      if (s.kind === 'resync') {
-        if (stream.cursor >= stream.knownEnd()) return undefined;
-        const found = stream.skipToChunkStart((d) => startsPacket(d, this.side), s.inclusive);
-        this.state = found ? { kind: 'start' } : { kind: 'resync', inclusive: true };
-        if (!found) return undefined;
-        continue;
-      }
-      const step = s.kind === 'start' ? this.start(stream, closed) : this.skip(stream, s, closed);
-      if (step !== 'again') return step;
-    }
+  protected restart(): void {
+    this.state = { kind: 'start' };
+  }
+
+  protected step(stream: ByteStream, closed: boolean): MyPacket | 'again' | undefined {
+    const s = this.state;
+    return s.kind === 'start' ? this.start(stream, closed) : this.skip(stream, s, closed);
   }
 
   private start(stream: ByteStream, closed: boolean): MyPacket | 'again' | undefined {
@@ -72,16 +61,14 @@ export class MyPacketReader {
     const head = stream.contiguous(4);
     if (head.bytes.length < 4) {
       if (head.holeAfter) return this.fail();
-      if (closed) this.abandon();
-      return undefined;
+      return closed ? this.abandon() : undefined;
     }
     const length = head.bytes[0]! | (head.bytes[1]! << 8) | (head.bytes[2]! << 16);
     const seq = head.bytes[3]!;
     const total = 4 + length;
     const keep = Math.min(total, 4 + this.maxMessageBytes);
     if (stream.knownEnd() - stream.cursor < keep) {
-      if (closed) this.abandon();
-      return undefined;
+      return closed ? this.abandon() : undefined;
     }
     const startTs = stream.tsAtCursor();
     const run = stream.contiguous(keep);
@@ -121,21 +108,18 @@ export class MyPacketReader {
       if (s.remaining > 0) {
         s.remaining -= stream.consume(s.remaining);
         if (s.remaining > 0) {
-          if (closed) this.abandon();
-          return undefined;
+          return closed ? this.abandon() : undefined;
         }
       }
       if (!s.continued) break;
       // The next packet continues this one: its header says how much more there is.
       if (stream.cursor >= stream.knownEnd()) {
-        if (closed) this.abandon();
-        return undefined;
+        return closed ? this.abandon() : undefined;
       }
       const head = stream.contiguous(4);
       if (head.bytes.length < 4) {
         if (head.holeAfter || stream.atHole()) return this.fail();
-        if (closed) this.abandon();
-        return undefined;
+        return closed ? this.abandon() : undefined;
       }
       const more = head.bytes[0]! | (head.bytes[1]! << 8) | (head.bytes[2]! << 16);
       stream.consume(4);
@@ -146,18 +130,6 @@ export class MyPacketReader {
     }
     this.state = { kind: 'start' };
     return { ...s.first, lastSeq: s.lastSeq, length: s.length, endTs: stream.lastTs };
-  }
-
-  private abandon(): void {
-    this.errors++;
-    this.state = { kind: 'resync', inclusive: false };
-  }
-
-  private fail(inclusive = false): 'again' {
-    this.errors++;
-    this.resynced = true;
-    this.state = { kind: 'resync', inclusive };
-    return 'again';
   }
 }
 

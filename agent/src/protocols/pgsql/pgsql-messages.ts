@@ -1,4 +1,5 @@
 import { ByteStream } from '../http/byte-stream';
+import { ResyncingReader } from '../sql/resyncing-reader';
 import { Side } from '../stitcher';
 import { MAX_MESSAGE_LENGTH, MAX_STARTUP_LENGTH, validTag } from './pgsql-protocol';
 
@@ -22,7 +23,6 @@ export interface PgMessage {
 
 type State =
   | { readonly kind: 'start' }
-  | { readonly kind: 'resync'; readonly inclusive: boolean }
   /** A message longer than the limit: its kept prefix, and the bytes still to skip. */
   | {
       readonly kind: 'skip';
@@ -41,59 +41,36 @@ const EMPTY = new Uint8Array(0);
  * skips the rest as it arrives, so a huge DataRow is never held. What cannot be a message is
  * counted in `errors` and skipped to the next syscall that starts one.
  */
-export class PgMessageReader {
+export class PgMessageReader extends ResyncingReader<PgMessage> {
   private state: State = { kind: 'start' };
-  /** Unparseable stretches skipped so far. */
-  errors = 0;
-  /** Set when bytes were skipped; the stitcher reads and clears it. */
-  resynced = false;
   /** The next response is the one-byte answer to an SSLRequest or GSSENCRequest. */
   expectSslAnswer = false;
 
   constructor(
-    private readonly side: Side,
+    side: Side,
     private readonly maxMessageBytes: number,
-  ) {}
+  ) {
+    super(side, startsMessages);
+  }
 
-  /** The next complete message, or undefined when more bytes are needed. */
-  next(stream: ByteStream, closed: boolean): PgMessage | undefined {
-    for (;;) {
-      if (stream.lost) {
-        stream.lost = false;
-        if (this.state.kind !== 'resync') this.fail(true);
-      }
-      const s = this.state;
-      switch (s.kind) {
-        case 'start': {
-          const step = this.start(stream, closed);
-          if (step !== 'again') return step;
-          break;
-        }
-        case 'resync': {
-          if (stream.cursor >= stream.knownEnd()) return undefined;
-          const found = stream.skipToChunkStart((d) => startsMessages(d, this.side), s.inclusive);
-          this.state = found ? { kind: 'start' } : { kind: 'resync', inclusive: true };
-          if (!found) return undefined;
-          break;
-        }
-        case 'skip': {
-          s.remaining -= stream.consume(s.remaining);
-          if (s.remaining > 0) {
-            if (closed) this.abandon();
-            return undefined;
-          }
-          this.state = { kind: 'start' };
-          return {
-            tag: s.tag,
-            untagged: false,
-            payload: s.payload,
-            truncated: true,
-            startTs: s.startTs,
-            endTs: stream.lastTs,
-          };
-        }
-      }
-    }
+  protected restart(): void {
+    this.state = { kind: 'start' };
+  }
+
+  protected step(stream: ByteStream, closed: boolean): PgMessage | 'again' | undefined {
+    const s = this.state;
+    if (s.kind === 'start') return this.start(stream, closed);
+    s.remaining -= stream.consume(s.remaining);
+    if (s.remaining > 0) return closed ? this.abandon() : undefined;
+    this.state = { kind: 'start' };
+    return {
+      tag: s.tag,
+      untagged: false,
+      payload: s.payload,
+      truncated: true,
+      startTs: s.startTs,
+      endTs: stream.lastTs,
+    };
   }
 
   private start(stream: ByteStream, closed: boolean): PgMessage | 'again' | undefined {
@@ -109,8 +86,7 @@ export class PgMessageReader {
     const head = stream.contiguous(5);
     if (head.bytes.length < 5) {
       if (head.holeAfter) return this.fail();
-      if (closed) this.abandon();
-      return undefined;
+      return closed ? this.abandon() : undefined;
     }
     const b = head.bytes;
     const untagged = this.side === 'request' && b[0] === 0;
@@ -124,8 +100,7 @@ export class PgMessageReader {
     const total = untagged ? length : length + 1;
     const keep = Math.min(total, headerLength + this.maxMessageBytes);
     if (stream.knownEnd() - stream.cursor < keep) {
-      if (closed) this.abandon();
-      return undefined;
+      return closed ? this.abandon() : undefined;
     }
     const run = stream.contiguous(keep);
     const payload = run.bytes.subarray(headerLength);
@@ -148,20 +123,6 @@ export class PgMessageReader {
       startTs,
       endTs: stream.lastTs,
     };
-  }
-
-  /** A message cut short by the connection's close: dropped, counted. */
-  private abandon(): void {
-    this.errors++;
-    this.state = { kind: 'resync', inclusive: false };
-  }
-
-  /** Skips a stretch that cannot be parsed; `inclusive` when the cursor was moved for us. */
-  private fail(inclusive = false): 'again' {
-    this.errors++;
-    this.resynced = true;
-    this.state = { kind: 'resync', inclusive };
-    return 'again';
   }
 }
 
