@@ -1,6 +1,7 @@
 import { ByteStream, Chunk } from '../http/byte-stream';
 import { SqlProtocolError, decodeText } from '../sql/binary-reader';
 import { clip } from '../sql/bounded-text';
+import { HeldMessages } from '../sql/held-messages';
 import { MASKED_VALUE, maskMessageValues, maskSqlLiterals } from '../sql/mask';
 import { executeText } from '../sql/normalize';
 import { TimedRecord } from '../sql/sql-endpoint';
@@ -89,7 +90,7 @@ export class MysqlStitcher implements Stitcher<MysqlRecord> {
   private readonly reqReader: MyPacketReader;
   private readonly respReader: MyPacketReader;
   private readonly pending: PendingCommand[] = [];
-  private held: MyPacket[] = [];
+  private readonly held: HeldMessages<MyPacket>;
   private readonly statements: BoundedMap<number, Statement>;
   private lastPrepared = -1;
   private serverCaps: number | undefined;
@@ -108,6 +109,7 @@ export class MysqlStitcher implements Stitcher<MysqlRecord> {
     this.reqReader = new MyPacketReader('request', limits.maxMessageBytes);
     this.respReader = new MyPacketReader('response', limits.maxMessageBytes);
     this.statements = new BoundedMap(limits.maxStatements);
+    this.held = new HeldMessages(limits.maxPendingRequests, limits.maxBufferBytes);
   }
 
   push(side: Side, chunk: Chunk): MysqlRecord[] {
@@ -129,14 +131,13 @@ export class MysqlStitcher implements Stitcher<MysqlRecord> {
       this.pending.shift();
       this.emit(out, head, last, head.lastTs);
     }
-    this.unmatched += this.pending.length + this.held.length;
+    this.unmatched += this.pending.length + this.held.clear();
     this.pending.length = 0;
-    this.held = [];
     return out;
   }
 
   errors(): number {
-    return this.reqReader.errors + this.respReader.errors + this.unmatched;
+    return this.reqReader.errors + this.respReader.errors + this.held.dropped + this.unmatched;
   }
 
   /** Whether the connection switched to TLS (or a replication stream): nothing more is parsed. */
@@ -163,11 +164,7 @@ export class MysqlStitcher implements Stitcher<MysqlRecord> {
       this.held.push(p);
       this.answer(out);
     }
-    this.held = this.held.map((m) =>
-      m.payload.buffer.byteLength === m.payload.length
-        ? m
-        : { ...m, payload: new Uint8Array(m.payload) },
-    );
+    this.held.keep();
     return out;
   }
 
@@ -210,15 +207,12 @@ export class MysqlStitcher implements Stitcher<MysqlRecord> {
 
   /** Answers held response packets to pending commands, in order, as far as both go. */
   private answer(out: MysqlRecord[]): void {
-    while (this.held.length > 0) {
+    while (this.held.size() > 0) {
       this.unanswered(out);
-      const p = this.held[0]!;
+      const p = this.held.first()!;
       const head = this.pending[0];
       if (!head) {
-        if (!this.handshakePacket(p)) {
-          if (this.held.length <= this.limits.maxPendingRequests) return;
-          this.unmatched++;
-        }
+        if (!this.handshakePacket(p)) return;
         this.held.shift();
         continue;
       }
@@ -341,8 +335,7 @@ export class MysqlStitcher implements Stitcher<MysqlRecord> {
   /** Response bytes were lost: what was held before them can no longer be answered in order. */
   private lostResponses(): void {
     this.respReader.resynced = false;
-    this.unmatched += this.held.length;
-    this.held = [];
+    this.unmatched += this.held.clear();
     this.afterGap = true;
   }
 

@@ -250,4 +250,14 @@ describe('PgsqlStitcher', () => {
     expect(out.map(short)).toEqual([['Query', 'SELECT 2', 'SELECT 2']]);
     expect(s.errors()).toBe(0);
   });
+
+  it('holds answers without a request within its bounds, and counts the ones it drops', () => {
+    const limits = { ...DEFAULT_SQL_LIMITS, maxPendingRequests: 8 };
+    const s = new PgsqlStitcher(limits);
+    const flood = Array.from({ length: 100 }, () => resp(pg.complete('SELECT 1'), pg.ready()));
+    expect(runScript(s, flood, false)).toEqual([]);
+    expect(s.errors()).toBe(200 - 8);
+    expect(runScript(s, [], true)).toEqual([]);
+    expect(s.errors()).toBe(200);
+  });
 });

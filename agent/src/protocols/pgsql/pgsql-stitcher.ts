@@ -1,6 +1,7 @@
 import { ByteStream, Chunk } from '../http/byte-stream';
 import { SqlProtocolError } from '../sql/binary-reader';
 import { clip } from '../sql/bounded-text';
+import { HeldMessages } from '../sql/held-messages';
 import { MASKED_VALUE, maskSqlLiterals } from '../sql/mask';
 import { executeText } from '../sql/normalize';
 import { TimedRecord } from '../sql/sql-endpoint';
@@ -80,7 +81,7 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
   private readonly respReader: PgMessageReader;
   private readonly pending: Pending[] = [];
   /** Response messages not yet answered to a request (the request may not have arrived yet). */
-  private held: PgMessage[] = [];
+  private readonly held: HeldMessages<PgMessage>;
   private readonly statements: BoundedMap<string, string>;
   private readonly portals: BoundedMap<string, Portal>;
   /** After an error in an extended query the server ignores requests until Sync. */
@@ -99,6 +100,7 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
     this.respReader = new PgMessageReader('response', limits.maxMessageBytes);
     this.statements = new BoundedMap(limits.maxStatements);
     this.portals = new BoundedMap(limits.maxStatements);
+    this.held = new HeldMessages(limits.maxPendingRequests, limits.maxBufferBytes);
   }
 
   /** Adds a chunk of what the client sent ('request') or the server sent ('response'). */
@@ -116,14 +118,13 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
     if (this.closed) return [];
     const out = this.isOpaque ? [] : this.drain(true);
     this.closed = true;
-    this.unmatched += this.pending.filter((p) => p.kind !== 'sync').length + this.held.length;
+    this.unmatched += this.pending.filter((p) => p.kind !== 'sync').length + this.held.clear();
     this.pending.length = 0;
-    this.held = [];
     return out;
   }
 
   errors(): number {
-    return this.reqReader.errors + this.respReader.errors + this.unmatched;
+    return this.reqReader.errors + this.respReader.errors + this.held.dropped + this.unmatched;
   }
 
   /** Whether the connection switched to TLS after an SSLRequest (its bytes are opaque here). */
@@ -152,7 +153,7 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
       if (this.isOpaque) return out;
     }
     this.answer(out);
-    this.keepHeld();
+    this.held.keep();
     return out;
   }
 
@@ -235,8 +236,8 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
 
   /** Answers held response messages to pending requests, in order, as far as both go. */
   private answer(out: PgsqlRecord[]): void {
-    while (this.held.length > 0 && !this.isOpaque) {
-      const m = this.held[0]!;
+    while (this.held.size() > 0 && !this.isOpaque) {
+      const m = this.held.first()!;
       if (!m.untagged && ASYNC_TAGS.has(m.tag)) {
         this.held.shift();
         continue;
@@ -244,9 +245,8 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
       const head = this.pending[0];
       if (!head) {
         // Authentication and key data answer a startup we did not see: nothing to wait for.
-        if (m.tag === Tag.Authentication || m.tag === Tag.BackendKeyData) this.held.shift();
-        else if (this.held.length > this.limits.maxPendingRequests) this.dropHeld();
-        else return;
+        if (m.tag !== Tag.Authentication && m.tag !== Tag.BackendKeyData) return;
+        this.held.shift();
         continue;
       }
       this.held.shift();
@@ -452,8 +452,7 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
   /** Response bytes were lost: what was held before them can no longer be answered in order. */
   private lostResponses(): void {
     this.respReader.resynced = false;
-    this.unmatched += this.held.length;
-    this.held = [];
+    this.unmatched += this.held.clear();
     this.afterGap = true;
   }
 
@@ -471,23 +470,6 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
     }
     this.unmatched += keep;
     this.pending.splice(0, keep);
-  }
-
-  private dropHeld(): void {
-    this.held.shift();
-    this.unmatched++;
-  }
-
-  /**
-   * Held messages are views of the capture's chunks, which may share a pool: the ones that wait
-   * for their request get memory of their own.
-   */
-  private keepHeld(): void {
-    this.held = this.held.map((m) =>
-      m.payload.buffer.byteLength === m.payload.length
-        ? m
-        : { ...m, payload: new Uint8Array(m.payload) },
-    );
   }
 
   private resultText(): ResultText {
