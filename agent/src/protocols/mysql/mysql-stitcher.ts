@@ -195,7 +195,11 @@ export class MysqlStitcher implements Stitcher<MysqlRecord> {
     this.pending.push({
       cmd,
       startTs: p.startTs,
-      payload: new Uint8Array(p.payload),
+      // A copy, of what the record can use: an execute's parameters, or a statement's text.
+      payload: p.payload.slice(
+        0,
+        cmd === Command.StmtExecute ? undefined : 1 + 4 * this.limits.maxTextChars,
+      ),
       nextSeq: (p.lastSeq + 1) & 0xff,
       lastTs: p.endTs,
     });

@@ -1,4 +1,5 @@
 import { BinaryReader, SqlProtocolError, decodeText } from '../sql/binary-reader';
+import { clip } from '../sql/bounded-text';
 
 /** A bound parameter: its format code and its value as text (null for SQL NULL). */
 export interface PgParam {
@@ -70,7 +71,11 @@ export function decodeParse(payload: Uint8Array, truncated: boolean): ParseMessa
   return { statement, query };
 }
 
-export function decodeBind(payload: Uint8Array, truncated: boolean): BindMessage {
+/**
+ * Bind's portal, statement, parameters and result formats. Parameter values past `maxChars` of
+ * text in all are not kept (the row's text stops there anyway), so a portal holds little.
+ */
+export function decodeBind(payload: Uint8Array, truncated: boolean, maxChars: number): BindMessage {
   const r = new BinaryReader(payload);
   const portal = r.cstring();
   const statement = r.cstring();
@@ -81,6 +86,7 @@ export function decodeBind(payload: Uint8Array, truncated: boolean): BindMessage
     const formats: number[] = [];
     for (let n = r.i16be(); n > 0; n--) formats.push(r.i16be());
     const count = r.i16be();
+    let kept = 0;
     if (formats.length > 1 && formats.length !== count) {
       throw new SqlProtocolError(`${formats.length} parameter formats for ${count} parameters`);
     }
@@ -92,7 +98,11 @@ export function decodeBind(payload: Uint8Array, truncated: boolean): BindMessage
       }
       const format = formats.length === 0 ? 0 : formats.length === 1 ? formats[0]! : formats[i]!;
       const value = truncated ? r.bytesUpTo(length) : r.bytes(length);
-      params.push({ format, value: valueText(value, format === 1) });
+      if (kept < maxChars) {
+        const text = clip(valueText(value, format === 1), maxChars - kept);
+        kept += text.length;
+        params.push({ format, value: text });
+      }
     }
     for (let n = r.i16be(); n > 0; n--) resultFormats.push(r.i16be());
   } catch (err) {

@@ -193,7 +193,7 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
         this.queue({
           kind: 'bind',
           startTs,
-          msg: this.decoded(() => decodeBind(payload, truncated)),
+          msg: this.decoded(() => decodeBind(payload, truncated, this.limits.maxTextChars)),
         });
         return;
       case Tag.Describe:

@@ -22,7 +22,7 @@ export const DEFAULT_SQL_LIMITS: SqlLimits = {
   maxMessageBytes: 64 * 1024,
   maxBufferBytes: 1024 * 1024,
   maxPendingRequests: 256,
-  maxStatements: 1024,
+  maxStatements: 256,
   maskLiterals: false,
 };
 
