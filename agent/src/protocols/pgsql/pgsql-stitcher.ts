@@ -7,24 +7,11 @@ import { executeText } from '../sql/normalize';
 import { TimedRecord } from '../sql/sql-endpoint';
 import { BoundedMap, DEFAULT_SQL_LIMITS, SqlLimits } from '../sql/sql-limits';
 import { Side, Stitcher } from '../stitcher';
-import {
-  BindMessage,
-  ParseMessage,
-  PgParam,
-  TargetMessage,
-  decodeBind,
-  decodeCommandTag,
-  decodeErrorFields,
-  decodeExecute,
-  decodeParse,
-  decodeQuery,
-  decodeRowDescription,
-  decodeTarget,
-  untaggedCode,
-} from './pgsql-decode';
+import { PgParam, decodeCommandTag, decodeErrorFields, decodeRowDescription } from './pgsql-decode';
 import { PgMessage, PgMessageReader } from './pgsql-messages';
-import { GSSENC_REQUEST, PROTOCOL_3_0, PgsqlCommand, SSL_REQUEST, Tag } from './pgsql-protocol';
+import { PgsqlCommand, Tag } from './pgsql-protocol';
 import { bindText, describeText, errorText, rowDescriptionText } from './pgsql-render';
+import { Pending, pendingRequest } from './pgsql-requests';
 import { ResultText } from './result-text';
 
 /** A request and its response as Pixie's pgsql_events reports them. */
@@ -33,22 +20,6 @@ export interface PgsqlRecord extends TimedRecord {
   readonly req: string;
   readonly resp: string;
 }
-
-/** A request waiting for its response, by what its response will be. */
-type Pending =
-  | { readonly kind: 'startup' | 'ssl' | 'sync' | 'function'; readonly startTs: number }
-  | { readonly kind: 'close'; readonly startTs: number; readonly target?: TargetMessage }
-  | { readonly kind: 'query'; readonly startTs: number; readonly req: string; resp?: ResultText }
-  | { readonly kind: 'parse'; readonly startTs: number; readonly msg?: ParseMessage }
-  | { readonly kind: 'bind'; readonly startTs: number; readonly msg?: BindMessage }
-  | { readonly kind: 'describe'; readonly startTs: number; readonly msg?: TargetMessage }
-  | {
-      readonly kind: 'execute';
-      readonly startTs: number;
-      readonly portal?: string;
-      req?: string;
-      resp?: ResultText;
-    };
 
 /** What a bound portal executes. */
 interface Portal {
@@ -159,71 +130,13 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
 
   /** Queues a request for its response, or applies what it changes. */
   private request(m: PgMessage): void {
-    const startTs = m.startTs;
-    if (m.untagged) {
-      const code = this.decoded(() => untaggedCode(m.payload));
-      if (code === PROTOCOL_3_0) this.queue({ kind: 'startup', startTs });
-      if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
-        this.queue({ kind: 'ssl', startTs });
-        this.respReader.expectSslAnswer = true;
-      }
-      return;
-    }
-    if (m.tag === Tag.Sync) {
-      this.discardUntilSync = false;
-      this.queue({ kind: 'sync', startTs });
-      return;
-    }
-    if (this.discardUntilSync) return;
-    const { payload, truncated } = m;
-    switch (m.tag) {
-      case Tag.Query: {
-        const req = this.sqlText(decodeQuery(payload));
-        this.queue({ kind: 'query', startTs, req });
-        return;
-      }
-      case Tag.Parse:
-        this.queue({
-          kind: 'parse',
-          startTs,
-          msg: this.decoded(() => decodeParse(payload, truncated)),
-        });
-        return;
-      case Tag.Bind:
-        this.queue({
-          kind: 'bind',
-          startTs,
-          msg: this.decoded(() => decodeBind(payload, truncated, this.limits.maxTextChars)),
-        });
-        return;
-      case Tag.Describe:
-        this.queue({
-          kind: 'describe',
-          startTs,
-          msg: this.decoded(() => decodeTarget(payload, truncated)),
-        });
-        return;
-      case Tag.Execute:
-        this.queue({
-          kind: 'execute',
-          startTs,
-          portal: this.decoded(() => decodeExecute(payload, truncated)),
-        });
-        return;
-      case Tag.Close:
-        this.queue({
-          kind: 'close',
-          startTs,
-          target: this.decoded(() => decodeTarget(payload, truncated)),
-        });
-        return;
-      case Tag.FunctionCall:
-        this.queue({ kind: 'function', startTs });
-        return;
-      default:
-        // Flush, Terminate, COPY data and passwords are answered by nothing of their own.
-        return;
-    }
+    const { pending, broken } = pendingRequest(m, this.limits.maxTextChars);
+    if (broken) this.unmatched++;
+    if (!pending) return;
+    if (pending.kind === 'sync') this.discardUntilSync = false;
+    else if (this.discardUntilSync && !m.untagged) return;
+    if (pending.kind === 'ssl') this.respReader.expectSslAnswer = true;
+    this.queue(pending);
   }
 
   private queue(p: Pending): void {
@@ -278,7 +191,7 @@ export class PgsqlStitcher implements Stitcher<PgsqlRecord> {
       case 'query':
         head.resp ??= this.resultText();
         if (tag === Tag.ReadyForQuery)
-          return this.finish(out, head, 'Query', head.req, head.resp.toString(), m);
+          return this.finish(out, head, 'Query', this.sqlText(head.query), head.resp.toString(), m);
         if (!this.result(head.resp, m) && !isCopyTag(tag)) this.unexpected(m);
         return;
       case 'execute':
