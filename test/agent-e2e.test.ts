@@ -287,5 +287,37 @@ px.display(df[['upid', 'rss_bytes', 'cmdline']], 'procs')`),
         );
       }
     }, 120000);
+
+    it('keeps credentials on the node: Authorization, Cookie and Set-Cookie values are masked in stored rows', async () => {
+      const server = servers.find((s) => s.name === 'node')!;
+      const path = `/e2e-mask-${randomBytes(6).toString('hex')}/cookie`;
+      await run('curl', [
+        '-s',
+        '-o',
+        '/dev/null',
+        '-H',
+        'Authorization: Bearer secret',
+        '-H',
+        'Cookie: theme=dark; sid=secret-cookie-e2e',
+        `http://127.0.0.1:${server.port}${path}`,
+      ]);
+      const { rows } = await waitFor(
+        () =>
+          pxl(`import px
+df = px.DataFrame(table='http_events', start_time='-10m')
+df = df[df.req_path == '${path}']
+px.display(df[['trace_role', 'req_headers', 'resp_headers', 'req_body', 'resp_body', 'req_path']], 'rows')`),
+        (r) => r.rows!.length === 2,
+        { what: 'both sides of the request with credentials' },
+      );
+      for (const row of rows!) {
+        expect(JSON.stringify(row)).not.toContain('secret');
+        expect(JSON.parse(String(row.req_headers))).toMatchObject({
+          Authorization: '<REDACTED>',
+          Cookie: '<REDACTED>',
+        });
+        expect(JSON.parse(String(row.resp_headers))).toMatchObject({ 'set-cookie': '<REDACTED>' });
+      }
+    }, 60000);
   },
 );

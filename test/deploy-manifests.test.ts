@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { NODE_NAME_ENV } from '../agent/src/proc/asid';
 import { silentLogger } from '../gateway/src/common/logger';
+import { listenRule } from '../gateway/src/api/listen-rule';
 import { ENV_OVERRIDES, validateConfig } from '../gateway/src/config/load';
 import { WATCHED_RESOURCES } from '../gateway/src/metadata/kube/resources';
 import { PxlEngine } from '../gateway/src/pxl/engine';
@@ -45,9 +46,11 @@ describe.each(kustomizations(ROOT).map((dir) => [dir.slice(ROOT.length) || '(bas
       expect(sc.readOnlyRootFilesystem).toBe(true);
       expect(sc.capabilities).toEqual({ drop: ['ALL'], add: ['BPF', 'PERFMON', 'SYS_RESOURCE'] });
       const mounts = Object.fromEntries(
-        c!.volumeMounts.map((m: any) => {
+        c!.volumeMounts.flatMap((m: any) => {
           const volume = spec.volumes.find((v: any) => v.name === m.name);
-          return [volume.hostPath?.path, { at: m.mountPath, readOnly: m.readOnly }];
+          return volume.hostPath
+            ? [[volume.hostPath.path, { at: m.mountPath, readOnly: m.readOnly }]]
+            : [];
         }),
       );
       expect(mounts).toEqual({
@@ -137,8 +140,73 @@ describe.each(kustomizations(ROOT).map((dir) => [dir.slice(ROOT.length) || '(bas
       expect(port.containerPort).toBe(8090);
       const env = containersOf(agent)[0]!.env;
       expect(env.find((e: any) => e.name === 'PXGATE_GATEWAY').value).toBe(
-        `http://${svc.metadata.name}.${svc.metadata.namespace}.svc:${svc.spec.ports[0].port}`,
+        `https://${svc.metadata.name}.${svc.metadata.namespace}.svc:${svc.spec.ports[0].port}`,
       );
+    });
+
+    it('gives the agents only their ingest token and the CA, and the gateway its tokens and certificate, from Secrets', () => {
+      /** Each file a container sees from a Secret: its path, and the Secret's name and key. */
+      const secretFiles = (w: Manifest) => {
+        const spec = w.spec.template.spec;
+        const files: Record<string, string> = {};
+        for (const m of containersOf(w)[0]!.volumeMounts) {
+          const v = spec.volumes.find((x: any) => x.name === m.name);
+          if (!v.secret) continue;
+          expect(m.readOnly).toBe(true);
+          const keys = v.secret.items
+            ? v.secret.items.map((i: any) => [i.key, i.path])
+            : SECRET_KEYS[v.secret.secretName].map((k) => [k, k]);
+          for (const [key, path] of keys)
+            files[`${m.mountPath}/${path}`] = `${v.secret.secretName}/${key}`;
+        }
+        return files;
+      };
+      const SECRET_KEYS: Record<string, string[]> = {
+        'pxgate-auth': ['ingest-token', 'query-token', 'admin-token'],
+        'pxgate-tls': ['tls.crt', 'tls.key', 'ca.crt'],
+      };
+      const gatewayFiles = secretFiles(gateway);
+      const agentFiles = secretFiles(agent);
+      expect(Object.values(agentFiles).sort()).toEqual([
+        'pxgate-auth/ingest-token',
+        'pxgate-tls/ca.crt',
+      ]);
+
+      const config = validateConfig(
+        parseYaml(find('ConfigMap', 'pxgate-config')!.data['pxgate.yaml']),
+      );
+      expect(gatewayFiles[config.tls.certFile!]).toBe('pxgate-tls/tls.crt');
+      expect(gatewayFiles[config.tls.keyFile!]).toBe('pxgate-tls/tls.key');
+      expect(config.auth.tokens.map((t) => [gatewayFiles[t.tokenFile!], t.scopes])).toEqual([
+        ['pxgate-auth/ingest-token', ['ingest']],
+        ['pxgate-auth/query-token', ['query']],
+        ['pxgate-auth/admin-token', ['admin']],
+      ]);
+      expect(config.auth.token).toBeUndefined();
+      expect(
+        listenRule({
+          listen: config.listen,
+          loopback: false,
+          tokens: config.auth.tokens.length > 0,
+          tls: Boolean(config.tls.certFile && config.tls.keyFile),
+          insecureListen: config.insecureListen,
+        }),
+      ).toEqual({ allowed: true, message: '' });
+      expect(config.insecureListen).toBe(false);
+
+      const args: string[] = containersOf(agent)[0]!.args;
+      const flag = (name: string) => args[args.indexOf(name) + 1]!;
+      expect(agentFiles[flag('--token-file')]).toBe('pxgate-auth/ingest-token');
+      expect(agentFiles[flag('--ca-file')]).toBe('pxgate-tls/ca.crt');
+      for (const w of [agent, gateway]) {
+        for (const c of containersOf(w)) {
+          expect((c.env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef)).toEqual([]);
+        }
+      }
+      const probes = containersOf(gateway)[0]!;
+      for (const p of [probes.startupProbe, probes.livenessProbe, probes.readinessProbe]) {
+        expect(p.httpGet.scheme).toBe('HTTPS');
+      }
     });
 
     it("gives each agent its node's name, from which the agent derives its asid", () => {

@@ -2,7 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { WATCHED_RESOURCES, kubeApis, listAll } from '../gateway/src/metadata/kube/resources';
 import { FakeKubeApiServer } from './support/kube/fake-api-server';
 import { FakeCluster } from './support/kube/fake-cluster';
-import { opensslUnavailable, selfSignedCertificate } from './support/kube/tls';
+import { opensslUnavailable, selfSignedCertificate } from './support/tls';
 import { describeIfAvailable } from './support/system';
 
 describeIfAvailable('listing a collection in pages', opensslUnavailable(), () => {

@@ -3,7 +3,7 @@ import { FakeKubeApiServer } from './support/kube/fake-api-server';
 import { useLiveCluster } from './support/kube/live-cluster';
 import { FakeCluster, containerHash } from './support/kube/fake-cluster';
 import { selectRows } from './support/metadata';
-import { opensslUnavailable, selfSignedCertificate } from './support/kube/tls';
+import { opensslUnavailable, selfSignedCertificate } from './support/tls';
 import { describeIfAvailable } from './support/system';
 import { eventually } from './support/wait';
 

@@ -8,7 +8,7 @@ import {
   reportProcesses,
 } from './support/kube/cluster-telemetry';
 import { useLiveCluster } from './support/kube/live-cluster';
-import { opensslUnavailable } from './support/kube/tls';
+import { opensslUnavailable } from './support/tls';
 import { PIXIE_CTX_KEYS } from './support/metadata';
 import { describeIfAvailable } from './support/system';
 

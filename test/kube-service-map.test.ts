@@ -10,7 +10,7 @@ import {
   reportProcesses,
 } from './support/kube/cluster-telemetry';
 import { useLiveCluster } from './support/kube/live-cluster';
-import { opensslUnavailable } from './support/kube/tls';
+import { opensslUnavailable } from './support/tls';
 import { describeIfAvailable } from './support/system';
 
 const script = (name: string) => readFileSync(join(__dirname, `../scripts/px/${name}.pxl`), 'utf8');

@@ -19,7 +19,9 @@ import { networkStatsRows } from './proc/network-stats';
 import { ProcessMetadata, ProcessMetadataTracker } from './proc/process-metadata';
 import { ProcessScanner } from './proc/process-scanner';
 import { processStatsRow } from './proc/process-stats';
+import { HeaderMask } from './protocols/http/header-mask';
 import { DEFAULT_STITCHER_LIMITS } from './protocols/http/http-stitcher';
+import { GatewayCredentials } from './transport/gateway-credentials';
 import { GatewaySender } from './transport/gateway-sender';
 import { Row } from './transport/row';
 import { SendQueue } from './transport/send-queue';
@@ -29,7 +31,8 @@ export interface AgentOptions {
   readonly config: AgentConfig;
   /** Where to send: the agent's config, or the local gateway under `pxgate start`. */
   readonly gatewayUrl: string;
-  readonly token?: string | undefined;
+  /** The token and TLS options it sends with; the agent starts and stops them. */
+  readonly credentials?: GatewayCredentials | undefined;
   readonly log: Logger;
   readonly metrics: AgentMetrics;
 }
@@ -77,7 +80,7 @@ export class Agent {
       this.queue,
       {
         gatewayUrl: opts.gatewayUrl,
-        token: opts.token,
+        credentials: opts.credentials,
         requestTimeoutMs: 10_000,
         retryInitialMs: config.retry.initial,
         retryMaxMs: config.retry.max,
@@ -95,7 +98,10 @@ export class Agent {
     this.tracker = new ConnectionTracker(
       this.asid,
       this.clock,
-      { ...DEFAULT_STITCHER_LIMITS, maxBodyBytes: config.http.maxBodyBytes },
+      {
+        limits: { ...DEFAULT_STITCHER_LIMITS, maxBodyBytes: config.http.maxBodyBytes },
+        mask: HeaderMask.of(config.http),
+      },
       this.connStats,
       {
         httpEvent: (row) => this.add(HTTP_EVENTS.name, row),
@@ -117,6 +123,7 @@ export class Agent {
     if (this.started || this.stopping) return;
     this.started = true;
     const { config, log, metrics } = this.opts;
+    this.opts.credentials?.start();
     this.sender.start();
     this.tracer = config.ebpf.enabled ? this.openTracer() : undefined;
     metrics.ebpfAttached(this.tracer !== undefined);
@@ -151,6 +158,7 @@ export class Agent {
     this.flushConnStats();
     for (const b of this.batchers.values()) b.flush(true);
     await this.sender.shutdown(SHUTDOWN_SEND_DEADLINE_MS);
+    this.opts.credentials?.shutdown();
     if (this.queue.length() > 0) {
       this.opts.log.warn({ batches: this.queue.length() }, 'unsent batches dropped at shutdown');
     }

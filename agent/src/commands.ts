@@ -5,6 +5,7 @@ import { Gateway } from '../../gateway/src/gateway';
 import { Agent } from './agent';
 import { AgentMetrics } from './metrics/agent-metrics';
 import { MetricsServer } from './metrics/metrics-server';
+import { GatewayCredentials, configuredSources } from './transport/gateway-credentials';
 
 /** Something `pxgate` runs until a signal: stop it with `shutdown()`. */
 export interface Running {
@@ -13,7 +14,9 @@ export interface Running {
 
 /**
  * `pxgate start`'s agent: it sends to the gateway of the same process (its own traffic is never
- * traced, the kernel side skips this process), and its metrics join the gateway's /metrics.
+ * traced, the kernel side skips this process), and its metrics join the gateway's /metrics. It
+ * needs no token or CA of its own: the gateway issues it an ingest token, and it trusts exactly
+ * the certificate the gateway serves. A client certificate (mutual TLS) comes from agent.tls.
  */
 export async function startLocalAgent(
   gateway: Gateway,
@@ -21,10 +24,14 @@ export async function startLocalAgent(
   config: Config,
   log: Logger,
 ): Promise<Agent> {
+  const { token, pin } = gateway.localAgentAccess();
   const agent = new Agent({
     config: config.agent,
     gatewayUrl,
-    token: config.auth.token,
+    credentials: new GatewayCredentials(
+      { ...configuredSources(config), tokenFile: undefined, token, pin },
+      log,
+    ),
     log: log.child({ component: 'agent' }),
     metrics: new AgentMetrics(gateway.metrics.registry),
   });
@@ -42,7 +49,7 @@ export async function startStandaloneAgent(config: Config, log: Logger): Promise
   const agent = new Agent({
     config: config.agent,
     gatewayUrl: config.agent.gateway,
-    token: config.auth.token,
+    credentials: new GatewayCredentials(configuredSources(config), log),
     log,
     metrics: new AgentMetrics(registry),
   });

@@ -1,9 +1,12 @@
 import { once } from 'node:events';
 import { Server, createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { createApp } from './api/app';
-import { isLoopbackHost } from './api/auth';
-import { parseHostPort } from './common/listen';
+import { listenRule } from './api/listen-rule';
+import { ServedCertificate, ServerTls } from './api/server-tls';
+import { TokenSet } from './api/token-set';
+import { parseHostPort, resolveListenHost } from './common/listen';
 import { Logger } from './common/logger';
 import { Config } from './config/schema';
 import { SinkSet } from './exporters/sink-set';
@@ -14,6 +17,14 @@ import { MetadataService, metadataOptions } from './metadata/metadata-service';
 import { SelfMetrics } from './metrics/self-metrics';
 import { PxlEngine } from './pxl/engine';
 import { TableStore } from './store/table-store';
+
+/** Who may reach the listener, and how: decided once, before anything opens. */
+interface Access {
+  readonly tokens: TokenSet;
+  readonly tls: ServerTls | undefined;
+  /** The numeric address the listen host resolved to, which is what the server binds. */
+  readonly bindAddress: string;
+}
 
 /**
  * The gateway: table store, ingest and HTTP API. `start()` listens; `shutdown()` stops accepting,
@@ -34,18 +45,17 @@ export class Gateway {
     readonly sinks: SinkSet,
     readonly exports: ExportScheduler,
     private readonly log: Logger,
+    private readonly access: Access,
   ) {
     this.processMetadata = new ProcessMetadataService(store);
   }
 
-  /** Validates the listen address against the auth rule and opens the store. */
+  /**
+   * Reads the tokens and the TLS files, checks the listen address against the rule (beyond
+   * loopback: TLS and a token, or insecureListen), then opens the store.
+   */
   static async create(config: Config, log: Logger): Promise<Gateway> {
-    const { host } = parseHostPort(config.listen);
-    if (!isLoopbackHost(host) && !config.auth.token) {
-      throw new Error(
-        `refusing to listen on ${config.listen} without an auth token: set auth.token in the config or PXGATE_AUTH_TOKEN (or listen on 127.0.0.1)`,
-      );
-    }
+    const access = await checkAccess(config, log);
     const metrics = new SelfMetrics();
     const store = await TableStore.create(config.store, log.child({ component: 'store' }), metrics);
     metrics.observe(store);
@@ -84,12 +94,28 @@ export class Gateway {
       await store.shutdown();
       throw err;
     }
-    return new Gateway(config, store, metrics, pxl, metadata, sinks, exports, log);
+    return new Gateway(config, store, metrics, pxl, metadata, sinks, exports, log, access);
+  }
+
+  /**
+   * What an agent in this process sends with: a token with the ingest scope, issued now, when
+   * the gateway requires tokens; and, with TLS, the certificate the gateway serves, to pin.
+   */
+  localAgentAccess(): {
+    token: string | undefined;
+    pin: (() => ServedCertificate) | undefined;
+  } {
+    const { tokens, tls } = this.access;
+    return {
+      token: tokens.enabled ? tokens.issue(['ingest']) : undefined,
+      pin: tls ? () => tls.served() : undefined,
+    };
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   async start(): Promise<{ host: string; port: number; url: string }> {
-    const { host, port } = parseHostPort(this.config.listen);
+    const { port } = parseHostPort(this.config.listen);
+    const { tokens, tls, bindAddress } = this.access;
     await this.metadata.start();
     const ingest = new IngestService(
       this.store,
@@ -105,21 +131,28 @@ export class Gateway {
       exports: this.exports,
       registry: this.metrics.registry,
       log: this.log,
-      authToken: this.config.auth.token,
+      auth: {
+        tokens,
+        clientCerts: !tls?.asksClientCertificates ? 'none' : this.config.tls.clientCertRequiredFor,
+        ingestRefused: (reason) => this.metrics.batchRejected(reason),
+      },
       maxBodyBytes: Math.floor(this.config.ingest.maxBodyMb * 1024 * 1024),
       isReady: () => this.ready,
     });
-    const server = createServer(app);
+    const server = tls
+      ? tls.watch(createHttpsServer(tls.serverOptions(), app), this.log)
+      : createServer(app);
     this.server = server;
-    server.listen(port, host);
+    tokens.start();
+    server.listen(port, bindAddress);
     await once(server, 'listening');
     const address = server.address() as AddressInfo;
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    const url = `http://${shownHost}:${address.port}`;
+    const url = `${tls ? 'https' : 'http'}://${shownHost}:${address.port}`;
     this.sinks.start();
     this.exports.start();
     this.ready = true;
-    this.log.info({ url, auth: Boolean(this.config.auth.token) }, 'gateway listening');
+    this.log.info({ url, auth: tokens.enabled, tls: Boolean(tls) }, 'gateway listening');
     return { host: address.address, port: address.port, url };
   }
 
@@ -137,6 +170,8 @@ export class Gateway {
       server.closeIdleConnections();
       await closed;
     }
+    this.access.tokens.shutdown();
+    this.access.tls?.shutdown();
     // Exports get a last run over what was ingested before the server closed, then drain.
     await this.exports.shutdown();
     await this.sinks.shutdown();
@@ -146,4 +181,22 @@ export class Gateway {
     await this.store.shutdown();
     this.log.info('gateway stopped');
   }
+}
+
+/** Reads tokens and TLS files and applies the listen rule; throws with what to fix. */
+async function checkAccess(config: Config, log: Logger): Promise<Access> {
+  const { host } = parseHostPort(config.listen);
+  const tokens = TokenSet.fromConfig(config.auth, log.child({ component: 'auth' }));
+  const tls = ServerTls.fromConfig(config.tls);
+  const { address, loopback } = await resolveListenHost(host);
+  const verdict = listenRule({
+    listen: config.listen,
+    loopback,
+    tokens: tokens.enabled,
+    tls: tls !== undefined,
+    insecureListen: config.insecureListen,
+  });
+  if (!verdict.allowed) throw new Error(verdict.message);
+  if (verdict.message) log.warn(verdict.message);
+  return { tokens, tls, bindAddress: address };
 }

@@ -29,7 +29,9 @@ module.exports = {
     '\\.(css|scss|sass)$': path.join(__dirname, 'jest', 'style-stub.js'),
     '^@pxgate/scripts$': path.join(__dirname, 'scripts', 'catalog.js'),
   },
+  moduleFileExtensions: ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'json', 'node', 'proto'],
   transform: {
+    '^.+\\.proto$': path.join(__dirname, 'jest', 'text-transform.js'),
     '^.+\\.(m?js|tsx?)$': [
       '@swc/jest',
       {

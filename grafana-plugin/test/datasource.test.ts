@@ -1,6 +1,7 @@
 /**
- * The data source end to end: queries go through Grafana's data source proxy (replayed) to a
- * real gateway seeded with a generated cluster, and come back as the frames panels read.
+ * The data source end to end: queries go through Grafana's API (replayed) and the plugin's
+ * backend to a real gateway seeded with a generated cluster, and come back as the frames panels
+ * read.
  */
 import { DataFrame, DataQueryResponse, FieldType } from '@grafana/data';
 import { lastValueFrom } from 'rxjs';
@@ -226,11 +227,11 @@ describe('variables', () => {
 });
 
 describe('health', () => {
-  it('passes when the route reaches a gateway', async () => {
+  it('passes when the backend reaches the gateway', async () => {
     const { ds } = env.datasource();
     expect(await ds.testDatasource()).toEqual({
       status: 'success',
-      message: `Connected to the pxgate gateway at ${env.gateway.url}.`,
+      message: `Connected to the pxgate gateway at ${env.gateway.url} (plugin 0.1.0).`,
     });
   });
 });

@@ -1,22 +1,26 @@
 /**
- * The health check end to end: the data source, Grafana's data source proxy (replayed) and a
- * real gateway on loopback. Each way of getting the setup wrong gets its own message.
+ * _Save & test_ end to end: the data source in the browser, Grafana's health API (replayed), the
+ * plugin's backend and a real gateway on loopback. Each way of getting the setup wrong gets its
+ * own message.
  */
 import http from 'http';
 import { AddressInfo } from 'net';
 
 import { startTestGateway, TestGateway } from '../../test/support/gateway';
 import { makeDataSource } from './support/harness';
+import { closedPort } from './support/ports';
 
 const TOKEN = 'a-token-of-at-least-16-chars';
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+/** What the settings page shows: testDatasource resolves on success and rejects on failure. */
+async function test(options: Parameters<typeof makeDataSource>[0]) {
+  const { ds } = makeDataSource(options);
+  try {
+    return await ds.testDatasource();
+  } catch (failure) {
+    const { status, message } = failure as { status: string; message: string };
+    return { status, message };
+  }
 }
 
 describe('testDatasource', () => {
@@ -32,22 +36,27 @@ describe('testDatasource', () => {
     await locked?.close();
   });
 
+  it('passes when the backend reaches the gateway, naming the plugin version', async () => {
+    expect(await test({ gatewayUrl: open.url })).toEqual({
+      status: 'success',
+      message: `Connected to the pxgate gateway at ${open.url} (plugin 0.1.0).`,
+    });
+  });
+
   it('asks for a URL when none is set', async () => {
-    const { ds } = makeDataSource();
-    expect(await ds.testDatasource()).toEqual({
+    expect(await test({})).toEqual({
       status: 'error',
       message: 'Set the gateway URL (for example http://pxgate-gateway.pxgate.svc:8090).',
     });
   });
 
-  it('says Grafana could not connect when nothing listens at the URL', async () => {
+  it("says Grafana's server could not connect when nothing listens at the URL", async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const { ds } = makeDataSource({ gatewayUrl: url });
-    expect(await ds.testDatasource()).toEqual({
+    expect(await test({ gatewayUrl: url })).toEqual({
       status: 'error',
       message:
-        `Grafana could not connect to ${url} (502 from its data source proxy). Check the URL, ` +
-        `and that Grafana's server (not only your browser) can reach the gateway.`,
+        `Could not connect to the gateway at ${url} (ECONNREFUSED). Check the URL, and that ` +
+        `Grafana's server (not only your browser) can reach the gateway.`,
     });
   });
 
@@ -55,39 +64,25 @@ describe('testDatasource', () => {
     const message =
       `The gateway at ${locked.url} refused the token (401): set Token to the gateway's auth.token ` +
       `(and save, so that Grafana's server uses it).`;
-    expect(await makeDataSource({ gatewayUrl: locked.url }).ds.testDatasource()).toEqual({
-      status: 'error',
-      message,
-    });
-    expect(
-      await makeDataSource({
-        gatewayUrl: locked.url,
-        token: 'wrong-token-0123456789',
-      }).ds.testDatasource(),
-    ).toEqual({
+    expect(await test({ gatewayUrl: locked.url })).toEqual({ status: 'error', message });
+    expect(await test({ gatewayUrl: locked.url, token: 'wrong-token-0123456789' })).toEqual({
       status: 'error',
       message,
     });
   });
 
-  it('adds the token on the server side only: the browser request carries none', async () => {
-    const { ds, proxy } = makeDataSource({ gatewayUrl: locked.url, token: TOKEN });
-    const fetches: Array<{ headers?: Record<string, unknown> }> = [];
-    const fetch = proxy.fetch.bind(proxy);
-    proxy.fetch = (options) => {
-      fetches.push(options);
-      return fetch(options);
-    };
-    await ds.testDatasource();
-    expect(fetches).toHaveLength(1);
-    expect(JSON.stringify(fetches[0])).not.toContain(TOKEN);
-    expect(proxy.forwarded.at(-1)!.headers.Authorization).toBe(`Bearer ${TOKEN}`);
-    expect(proxy.forwarded.at(-1)!.url).toBe(`${locked.url}/v1/query`);
+  it('adds the token on the server side only: no browser request carries it', async () => {
+    const { ds, api } = makeDataSource({ gatewayUrl: locked.url, token: TOKEN });
+    expect(await ds.testDatasource()).toMatchObject({ status: 'success' });
+    expect(api.requests).toHaveLength(1);
+    expect(JSON.stringify(api.requests[0])).not.toContain(TOKEN);
+    expect(api.outbound.at(-1)!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(api.outbound.at(-1)!.url).toBe(`${locked.url}/v1/query`);
   });
 
   it("passes the gateway's own error through", async () => {
     const url = `${open.url}/not-the-api`;
-    expect(await makeDataSource({ gatewayUrl: url }).ds.testDatasource()).toEqual({
+    expect(await test({ gatewayUrl: url })).toEqual({
       status: 'error',
       message: `The gateway at ${url} failed the test query: no route for POST /not-the-api/v1/query`,
     });
@@ -100,12 +95,29 @@ describe('testDatasource', () => {
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
     try {
-      expect(await makeDataSource({ gatewayUrl: url }).ds.testDatasource()).toEqual({
+      expect(await test({ gatewayUrl: url })).toEqual({
         status: 'error',
         message: `${url} is not a pxgate gateway: unexpected answer from the gateway URL: HTTP 404 Not Found.`,
       });
     } finally {
       await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  });
+
+  it('says the gateway did not answer in time, when it swallows the request', async () => {
+    const silent = http.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      expect(await test({ gatewayUrl: url, gatewayTimeoutMs: 300 })).toEqual({
+        status: 'error',
+        message:
+          `The gateway at ${url} did not answer within 0.3 s: a firewall may swallow the ` +
+          `connection, or the gateway is stuck.`,
+      });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The provisioning examples must provision what this plugin is: its plugin id, its route's
- * settings (jsonData.url, secureJsonData.token), and the dashboards where docker-compose puts them.
+ * The provisioning examples must provision what this plugin is: its plugin id, the settings its
+ * backend reads (jsonData.url, secureJsonData.token), and the dashboards where docker-compose
+ * puts them.
  */
 import fs from 'fs';
 import path from 'path';
@@ -11,7 +12,7 @@ const read = (file: string) => parse(fs.readFileSync(path.join(ROOT, file), 'utf
 const pluginJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'plugin.json'), 'utf8'));
 
 describe('provisioning examples', () => {
-  it("provision this plugin's data source with the settings its route reads", () => {
+  it("provision this plugin's data source with the settings its backend reads", () => {
     const [ds] = read('provisioning/datasources/pxgate.yaml').datasources;
     expect(ds).toMatchObject({
       type: pluginJson.id,
@@ -19,11 +20,11 @@ describe('provisioning examples', () => {
       jsonData: { url: '${PXGATE_URL}' },
     });
     expect(ds.secureJsonData).toEqual({ token: '${PXGATE_TOKEN}' });
-    const [route] = pluginJson.routes;
-    expect(route.url).toBe('{{ .JsonData.url }}');
-    expect(route.headers).toEqual([
-      { name: 'Authorization', content: 'Bearer {{ .SecureJsonData.token }}' },
-    ]);
+  });
+
+  it('declare a backend that alerting may query, and no proxy route', () => {
+    expect(pluginJson).toMatchObject({ backend: true, alerting: true, executable: 'gpx_pxgate' });
+    expect(pluginJson.routes).toBeUndefined();
   });
 
   it('load the dashboards from where docker-compose mounts them', () => {

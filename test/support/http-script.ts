@@ -18,8 +18,9 @@ export interface ScriptStep {
 }
 
 /**
- * Feeds a scripted conversation to a stitcher, tracking each direction's stream position as the
- * kernel side would, and returns every exchange it produced (closing the connection when asked).
+ * Feeds a scripted conversation to a stitcher (of any protocol), tracking each direction's stream
+ * position as the kernel side would, and returns every record it produced (closing the
+ * connection when asked).
  */
 export function runScript<R>(
   stitcher: Stitcher<R>,

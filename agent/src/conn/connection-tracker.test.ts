@@ -1,5 +1,6 @@
 import { ConnEvent, DataEvent, EventHeader } from '../ebpf/events';
 import { Protocol, Role } from '../ebpf/layout';
+import { HeaderMask } from '../protocols/http/header-mask';
 import { DEFAULT_STITCHER_LIMITS } from '../protocols/http/http-stitcher';
 import { Row } from '../transport/row';
 import { ConnStatsAggregator } from './conn-stats';
@@ -56,7 +57,8 @@ function setup() {
   const http: Row[] = [];
   let parseErrors = 0;
   const stats = new ConnStatsAggregator();
-  const tracker = new ConnectionTracker(0, clock, DEFAULT_STITCHER_LIMITS, stats, {
+  const capture = { limits: DEFAULT_STITCHER_LIMITS, mask: HeaderMask.DEFAULT };
+  const tracker = new ConnectionTracker(0, clock, capture, stats, {
     httpEvent: (r) => http.push(r),
     parseErrors: (n) => (parseErrors += n),
     connectionsEvicted: () => undefined,

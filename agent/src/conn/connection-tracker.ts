@@ -2,6 +2,7 @@ import { ConnEvent, DataEvent, EventHeader, SocketEvent } from '../ebpf/events';
 import { Protocol, Role } from '../ebpf/layout';
 import { WallClock } from '../proc/host';
 import { upidHalves } from '../proc/upid';
+import { HeaderMask } from '../protocols/http/header-mask';
 import { httpEventRow } from '../protocols/http/http-rows';
 import { HttpExchange, HttpStitcher, StitcherLimits } from '../protocols/http/http-stitcher';
 import { Row } from '../transport/row';
@@ -13,6 +14,12 @@ export interface TrackerSink {
   httpEvent(row: Row): void;
   parseErrors(count: number): void;
   connectionsEvicted(count: number): void;
+}
+
+/** How HTTP is captured: the stitcher's limits, and the headers masked in rows. */
+export interface HttpCapture {
+  readonly limits: StitcherLimits;
+  readonly mask: HeaderMask;
 }
 
 /** fds are below 2^31 and pids below 2^22, so tgid * 2^31 + fd is an exact number key. */
@@ -29,7 +36,7 @@ export class ConnectionTracker {
   constructor(
     private readonly asid: number,
     private readonly clock: WallClock,
-    private readonly limits: StitcherLimits,
+    private readonly http: HttpCapture,
     private readonly stats: ConnStatsAggregator,
     private readonly sink: TrackerSink,
     private readonly maxConnections = 65536,
@@ -77,7 +84,7 @@ export class ConnectionTracker {
     }
     if (ev.protocol === Protocol.HTTP && (c.role === Role.CLIENT || c.role === Role.SERVER)) {
       c.protocol = Protocol.HTTP;
-      c.stitcher ??= new HttpStitcher(this.limits);
+      c.stitcher ??= new HttpStitcher(this.http.limits);
       const isRequest = (c.role === Role.CLIENT) === (ev.direction === 'egress');
       const chunk = { pos: ev.pos, size: ev.msgSize, ts: ev.header.monoNs, data: ev.data };
       this.emit(c, c.stitcher.push(isRequest ? 'request' : 'response', chunk));
@@ -148,7 +155,7 @@ export class ConnectionTracker {
   }
 
   private emit(c: Connection, exchanges: readonly HttpExchange[]): void {
-    for (const x of exchanges) this.sink.httpEvent(httpEventRow(x, c, this.clock));
+    for (const x of exchanges) this.sink.httpEvent(httpEventRow(x, c, this.clock, this.http.mask));
     const errors = c.stitcher!.errors();
     if (errors > c.reportedErrors) {
       this.sink.parseErrors(errors - c.reportedErrors);

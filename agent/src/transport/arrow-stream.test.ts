@@ -129,7 +129,8 @@ describe('ArrowStreamEncoder', () => {
     const expected = Object.fromEntries(
       Object.entries(HTTP_ROW).map(([k, v]) => [k, typeof v === 'number' ? BigInt(v) : v]),
     );
-    expect(back).toEqual(expected);
+    // A column the row leaves out takes its type's zero value.
+    expect(back).toEqual({ ...expected, encrypted: false });
   });
 
   it("decodes, with apache-arrow, to exactly what apache-arrow's own encoding holds", () => {

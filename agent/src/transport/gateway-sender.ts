@@ -1,5 +1,6 @@
 import { Logger } from '../../../gateway/src/common/logger';
 import { Backoff } from './backoff';
+import { GatewayCredentials, certificateHint } from './gateway-credentials';
 import { HttpPoster, PostResult } from './http-post';
 import { OutgoingBatch, SendQueue } from './send-queue';
 
@@ -12,7 +13,8 @@ export interface SenderHooks {
 
 export interface SenderOptions {
   readonly gatewayUrl: string;
-  readonly token?: string | undefined;
+  /** The token and TLS options to use (none: no token, the system's CAs). */
+  readonly credentials?: GatewayCredentials | undefined;
   readonly requestTimeoutMs: number;
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
@@ -24,10 +26,11 @@ type Outcome =
   | { readonly kind: 'permanent'; readonly reason: string };
 
 /**
- * Sends the queue's batches to the gateway one at a time, oldest first. Network errors, 408,
- * 429 and 5xx are retried with backoff and jitter (honouring Retry-After) while the batch stays
- * in the bounded queue; any other 4xx means the batch itself is wrong, so it is dropped and
- * counted. `shutdown` sends what it can before its deadline.
+ * Sends the queue's batches to the gateway one at a time, oldest first. Network and TLS errors,
+ * 408, 429 and 5xx are retried with backoff and jitter (honouring Retry-After) while the batch
+ * stays in the bounded queue, and so are 401 and 403: the credentials are wrong, not the batch,
+ * and a rotated token file fixes them without a restart. Any other 4xx means the batch itself is
+ * wrong, so it is dropped and counted. `shutdown` sends what it can before its deadline.
  */
 export class GatewaySender {
   private running: Promise<void> | undefined;
@@ -45,7 +48,11 @@ export class GatewaySender {
     private readonly log: Logger,
   ) {
     this.backoff = new Backoff(opts.retryInitialMs, opts.retryMaxMs);
-    this.poster = new HttpPoster(new URL(opts.gatewayUrl));
+    const credentials = opts.credentials;
+    this.poster = new HttpPoster(
+      new URL(opts.gatewayUrl),
+      credentials ? { tls: () => credentials.tls() } : {},
+    );
   }
 
   start(): void {
@@ -103,7 +110,8 @@ export class GatewaySender {
       'content-type': batch.contentType,
       ...batch.headers,
     };
-    if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
+    const token = this.opts.credentials?.token();
+    if (token) headers.authorization = `Bearer ${token}`;
     let res: PostResult;
     try {
       res = await this.poster.post(
@@ -115,9 +123,21 @@ export class GatewaySender {
       );
     } catch (err) {
       const code = (err as { code?: string }).code;
+      const hint = certificateHint(err);
+      if (hint) {
+        this.log.warn(
+          { err: (err as Error).message, hint },
+          "cannot trust the gateway's certificate",
+        );
+      }
       return { kind: 'retry', reason: code ?? (err as Error).message };
     }
     if (res.status >= 200 && res.status < 300) return { kind: 'sent' };
+    if (res.status === 401 || res.status === 403) {
+      const reason = `HTTP ${res.status}: ${res.body.slice(0, 300)}`;
+      this.log.warn({ table: batch.label, reason }, 'the gateway refused our credentials');
+      return { kind: 'retry', reason };
+    }
     if (res.status === 408 || res.status === 429 || res.status >= 500) {
       const retryAfter = Number(res.headers['retry-after']);
       return {

@@ -8,7 +8,7 @@ import { MetadataService } from '../metadata/metadata-service';
 import { bundledScripts } from '../pxl/bundled';
 import { PxlEngine } from '../pxl/engine';
 import { TableStore } from '../store/table-store';
-import { bearerAuth } from './auth';
+import { AuthOptions, authenticate } from './auth';
 import { errorHandler, notFound } from './errors';
 import { exportRoutes } from './routes/exports';
 import { healthRoutes } from './routes/health';
@@ -28,7 +28,7 @@ export interface AppDeps {
   exports: ExportScheduler;
   registry: Registry;
   log: Logger;
-  authToken: string | undefined;
+  auth: AuthOptions;
   maxBodyBytes: number;
   isReady: () => boolean;
 }
@@ -38,7 +38,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(bearerAuth(deps.authToken));
+  app.use(authenticate(deps.auth));
   app.use(healthRoutes(deps.isReady, deps.registry));
   app.use(tableRoutes(deps.store));
   app.use(ingestRoutes(deps.ingest, deps.maxBodyBytes));

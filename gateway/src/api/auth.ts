@@ -1,29 +1,71 @@
-import { timingSafeEqual } from 'node:crypto';
 import { RequestHandler } from 'express';
-import { ErrorBody } from './errors';
+import { TLSSocket } from 'node:tls';
+import { ForbiddenError, UnauthorizedError } from '../common/errors';
+import { Scope } from '../config/auth-schema';
+import { routeAccess } from './route-scopes';
+import { TokenSet } from './token-set';
 
-const OPEN_PATHS = new Set(['/healthz', '/readyz']);
+export interface AuthOptions {
+  /** The accepted tokens; none configured means no token is asked for. */
+  tokens: TokenSet;
+  /** Which requests need a verified TLS client certificate: none, ingest, or all. */
+  clientCerts: 'none' | 'ingest' | 'all';
+  /** Told of each refused request to an ingest route (counted with rejected batches). */
+  ingestRefused?(reason: 'unauthorized' | 'forbidden'): void;
+}
 
-/** Requires `Authorization: Bearer TOKEN` on every route but the health probes, when a token is set. */
-export function bearerAuth(token: string | undefined): RequestHandler {
-  if (!token) return (_req, _res, next) => next();
-  const expected = Buffer.from(token);
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+/**
+ * Decides each request before its route: the health probes are open; every other route needs a
+ * client certificate where configured, then a bearer token holding the route's scope. 401 for a
+ * missing or unknown credential, 403 naming the scope for a known token without it.
+ */
+export function authenticate(opts: AuthOptions): RequestHandler {
   return (req, res, next) => {
-    if (OPEN_PATHS.has(req.path)) return next();
-    const header = req.headers.authorization ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    const given = match ? Buffer.from(match[1]!.trim()) : Buffer.alloc(0);
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
-    res.setHeader('WWW-Authenticate', 'Bearer realm="pxgate"');
-    const message = match
-      ? 'invalid bearer token'
-      : 'this gateway requires Authorization: Bearer <token>';
-    res.status(401).json({ error: { message } } satisfies ErrorBody);
+    const access = routeAccess(req.method, req.path);
+    if (access === 'open') return next();
+    try {
+      checkClientCertificate(req.socket, access, opts.clientCerts);
+      if (opts.tokens.enabled) checkToken(req.headers.authorization, access, opts.tokens);
+      next();
+    } catch (err) {
+      if (err instanceof UnauthorizedError) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="pxgate"');
+      }
+      if (access === 'ingest') {
+        opts.ingestRefused?.(err instanceof ForbiddenError ? 'forbidden' : 'unauthorized');
+      }
+      next(err);
+    }
   };
 }
 
-/** True when a listen host is a loopback address, where the gateway may run without a token. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+function checkClientCertificate(
+  socket: unknown,
+  access: Scope,
+  required: AuthOptions['clientCerts'],
+): void {
+  if (required === 'none' || (required === 'ingest' && access !== 'ingest')) return;
+  const tls = socket instanceof TLSSocket ? socket : undefined;
+  if (tls?.authorized) return;
+  const why = tls?.authorizationError ? ` (${String(tls.authorizationError)})` : '';
+  throw new UnauthorizedError(
+    `this route needs a TLS client certificate signed by the gateway's tls.clientCaFile${why}`,
+  );
+}
+
+function checkToken(header: string | undefined, access: Scope, tokens: TokenSet): void {
+  const match = header === undefined ? null : BEARER.exec(header);
+  if (!match) {
+    throw new UnauthorizedError('this gateway requires Authorization: Bearer <token>');
+  }
+  const scopes = tokens.scopesOf(match[1]!);
+  if (!scopes) throw new UnauthorizedError('invalid bearer token');
+  if (!scopes.has(access)) {
+    const held = scopes.size > 0 ? [...scopes].join(', ') : 'none';
+    throw new ForbiddenError(
+      `this route needs a token with the "${access}" scope; this token has: ${held}`,
+    );
+  }
 }

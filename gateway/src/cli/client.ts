@@ -1,45 +1,90 @@
 import { Command } from 'commander';
+import {
+  GatewayCredentials,
+  certificateHint,
+  configuredSources,
+} from '../../../agent/src/transport/gateway-credentials';
+import { HttpPoster } from '../../../agent/src/transport/http-post';
 import { loadConfig } from '../config/load';
 
-/** How a client command (`tables`, `run`) finds its gateway. */
-export interface ConnectionOptions {
+/** How a client command (`tables`, `run`) finds its gateway and proves itself. */
+export interface ConnectionOptions extends GatewayTlsOptions {
   config?: string;
   gateway?: string;
   token?: string;
 }
 
-/** Adds `--config`, `--gateway` and `--token` to a command that talks to a gateway. */
-export function withConnectionOptions(cmd: Command): Command {
-  return cmd
-    .option('-c, --config <file>', 'YAML config file (its agent.gateway and auth.token are used)')
-    .option(
-      '--gateway <url>',
-      'gateway URL (default: agent.gateway of the config, $PXGATE_GATEWAY, or http://127.0.0.1:8090)',
-    )
-    .option(
-      '--token <token>',
-      'bearer token (default: auth.token of the config, $PXGATE_AUTH_TOKEN)',
-    );
+/** The flags for a gateway's token file and TLS, shared by the agent and the client commands. */
+export interface GatewayTlsOptions {
+  tokenFile?: string;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
 }
+
+/** Adds `--token-file`, `--ca-file`, `--cert-file` and `--key-file` to a command. */
+export function withGatewayTlsOptions(cmd: Command): Command {
+  return cmd
+    .option('--token-file <file>', 'file holding the bearer token (default: agent.tokenFile)')
+    .option(
+      '--ca-file <file>',
+      "PEM CA(s) that signed the gateway's certificate (default: agent.tls.caFile, else the system's)",
+    )
+    .option('--cert-file <file>', 'client certificate, PEM, for mutual TLS (agent.tls.certFile)')
+    .option('--key-file <file>', "the client certificate's key, PEM (agent.tls.keyFile)");
+}
+
+/** Adds `--config`, `--gateway`, `--token` and the TLS flags to a command that talks to a gateway. */
+export function withConnectionOptions(cmd: Command): Command {
+  return withGatewayTlsOptions(
+    cmd
+      .option('-c, --config <file>', 'YAML config file (its agent.gateway, token and TLS are used)')
+      .option(
+        '--gateway <url>',
+        'gateway URL (default: agent.gateway of the config, $PXGATE_GATEWAY, or http://127.0.0.1:8090)',
+      )
+      .option(
+        '--token <token>',
+        'bearer token (default: agent.token or auth.token of the config, $PXGATE_AUTH_TOKEN)',
+      ),
+  );
+}
+
+/** Answers larger than this are refused rather than held (a query's results are bounded too). */
+const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
 
 /**
  * A client of the gateway an agent with the same configuration would send to: flags, then the
- * environment, then the config file, then the default (loopback, no token).
+ * environment, then the config file, then the default (loopback, no token, the system's CAs).
  */
 export function connect(opts: ConnectionOptions): GatewayClient {
   const config = loadConfig({
     ...(opts.config ? { file: opts.config } : {}),
-    flags: { 'agent.gateway': opts.gateway, 'auth.token': opts.token },
+    flags: { 'agent.gateway': opts.gateway },
   });
-  return new GatewayClient(config.agent.gateway, config.auth.token);
+  const sources = configuredSources(config, {
+    token: opts.token,
+    tokenFile: opts.tokenFile,
+    caFile: opts.caFile,
+    certFile: opts.certFile,
+    keyFile: opts.keyFile,
+  });
+  return new GatewayClient(config.agent.gateway, new GatewayCredentials(sources));
 }
 
 /** A small client of the gateway's HTTP API, for the CLI. */
 export class GatewayClient {
+  private readonly http: HttpPoster;
+
   constructor(
     readonly baseUrl: string,
-    private readonly token: string | undefined,
-  ) {}
+    private readonly credentials: GatewayCredentials,
+  ) {
+    this.http = new HttpPoster(new URL(baseUrl), {
+      maxAnswerBytes: MAX_ANSWER_BYTES,
+      tls: () => credentials.tls(),
+    });
+  }
 
   async get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
@@ -49,36 +94,43 @@ export class GatewayClient {
     return this.request<T>('POST', path, body);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    const url = new URL(path, this.baseUrl);
-    let res: Response;
+    const token = this.credentials.token();
+    if (token) headers.authorization = `Bearer ${token}`;
+    let res;
     try {
-      res = await fetch(url, {
+      res = await this.http.send({
         method,
+        path,
         headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(body !== undefined ? { body: Buffer.from(JSON.stringify(body)) } : {}),
+        timeoutMs: 0,
       });
     } catch (err) {
-      const cause =
-        (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-      throw new Error(`cannot reach the gateway at ${this.baseUrl}: ${cause}`);
+      const hint = certificateHint(err);
+      throw new Error(
+        `cannot reach the gateway at ${this.baseUrl}: ${(err as Error).message}${hint ? ` (${hint})` : ''}`,
+      );
+    } finally {
+      this.http.close();
     }
-    const text = await res.text();
+    if (res.truncated) {
+      throw new Error(`the gateway's answer is larger than ${MAX_ANSWER_BYTES} bytes`);
+    }
     let parsed: unknown;
     try {
-      parsed = text ? JSON.parse(text) : {};
+      parsed = res.body ? JSON.parse(res.body) : {};
     } catch {
       throw new Error(
-        `gateway answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+        `gateway answered ${res.status} with a body that is not JSON: ${res.body.slice(0, 200)}`,
       );
     }
-    if (!res.ok) {
+    if (res.status < 200 || res.status >= 300) {
       const e = (parsed as { error?: { message?: string; line?: number; column?: number } }).error;
       const where = e?.line !== undefined ? ` (line ${e.line}, column ${e.column})` : '';
-      throw new Error(`gateway answered ${res.status}: ${e?.message ?? text}${where}`);
+      throw new Error(`gateway answered ${res.status}: ${e?.message ?? res.body}${where}`);
     }
     return parsed as T;
   }

@@ -4,7 +4,13 @@ import { LOG_LEVELS, createLogger } from '../common/logger';
 import { loadConfig } from '../config/load';
 import { Config } from '../config/schema';
 import { Gateway } from '../gateway';
-import { ConnectionOptions, connect, withConnectionOptions } from './client';
+import {
+  ConnectionOptions,
+  GatewayTlsOptions,
+  connect,
+  withConnectionOptions,
+  withGatewayTlsOptions,
+} from './client';
 import { ExportOptions, exportFlags, withExportOptions } from './export-options';
 import { formatTable } from './format';
 import { addRunCommand } from './run-script';
@@ -14,9 +20,13 @@ interface ServerOptions extends ExportOptions {
   listen?: string;
   logLevel?: string;
   storeLimitMb?: number;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  tlsClientCaFile?: string;
+  insecureListen?: boolean;
 }
 
-interface AgentOptions {
+interface AgentOptions extends GatewayTlsOptions {
   config?: string;
   gateway?: string;
   metricsListen?: string;
@@ -41,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     .description('run a gateway alone')
     .action((opts: ServerOptions) => runGateway(opts));
 
-  withProcessOptions(program.command('agent'))
+  withGatewayTlsOptions(withProcessOptions(program.command('agent')))
     .description('run an agent alone, sending to a gateway')
     .option('--gateway <url>', 'gateway URL (default http://127.0.0.1:8090, or $PXGATE_GATEWAY)')
     .option(
@@ -78,6 +88,16 @@ function withServerOptions(cmd: Command): Command {
       '--store-limit-mb <mib>',
       'memory budget of the table store in MiB (default 1280)',
       positiveNumber,
+    )
+    .option('--tls-cert-file <file>', 'PEM certificate (chain) of the listener: serve HTTPS')
+    .option('--tls-key-file <file>', "the listener certificate's PEM key")
+    .option(
+      '--tls-client-ca-file <file>',
+      'PEM CA of client certificates: agents (tls.clientCertRequiredFor) must present one it signed',
+    )
+    .option(
+      '--insecure-listen',
+      'allow listening beyond loopback without TLS or without a token (docs/security.md)',
     );
   return withExportOptions(base);
 }
@@ -89,6 +109,10 @@ function serverConfig(opts: ServerOptions): Config {
       listen: opts.listen,
       logLevel: opts.logLevel,
       'store.limitMb': opts.storeLimitMb,
+      'tls.certFile': opts.tlsCertFile,
+      'tls.keyFile': opts.tlsKeyFile,
+      'tls.clientCaFile': opts.tlsClientCaFile,
+      insecureListen: opts.insecureListen,
       ...exportFlags(opts),
     },
   });
@@ -120,6 +144,10 @@ async function runAgent(opts: AgentOptions): Promise<void> {
     flags: {
       'agent.gateway': opts.gateway,
       'agent.metricsListen': opts.metricsListen,
+      'agent.tokenFile': opts.tokenFile,
+      'agent.tls.caFile': opts.caFile,
+      'agent.tls.certFile': opts.certFile,
+      'agent.tls.keyFile': opts.keyFile,
       logLevel: opts.logLevel,
     },
   });

@@ -29,3 +29,19 @@ export class ConflictError extends UserError {
     this.name = 'ConflictError';
   }
 }
+
+/** The caller sent no credentials, or ones the gateway does not know. */
+export class UnauthorizedError extends UserError {
+  constructor(message: string) {
+    super(message, 401);
+    this.name = 'UnauthorizedError';
+  }
+}
+
+/** The caller is known but may not do this (its token lacks the scope the route needs). */
+export class ForbiddenError extends UserError {
+  constructor(message: string) {
+    super(message, 403);
+    this.name = 'ForbiddenError';
+  }
+}

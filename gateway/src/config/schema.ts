@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import { LOG_LEVELS } from '../common/logger';
+import {
+  authConfig,
+  clientTlsConfig,
+  clientTokenFields,
+  headerName,
+  tlsConfig,
+} from './auth-schema';
 import { ExportConfigSchema } from './export-schema';
 import { duration } from './fields';
 
@@ -17,66 +24,80 @@ const tableStoreConfig = z.strictObject({
   retention: duration.optional(),
 });
 
-const agentConfig = z.strictObject({
-  /** The gateway `pxgate agent` sends to (`pxgate start` sends to its own). */
-  gateway: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8090'),
-  /** Where `pxgate agent` serves its own /metrics. */
-  metricsListen: hostPort.default('127.0.0.1:8091'),
-  /**
-   * The agent's id in UPIDs (asid:pid:start_ticks). Unset: a stable nonzero hash of the node's
-   * name ($PXGATE_NODE_NAME, else the hostname), so that agents on different nodes differ.
-   */
-  asid: z.number().int().min(0).max(0xffffffff).optional(),
-  ebpf: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      /** Bytes of each read or write sent to user space (the rest is counted, not copied). */
-      captureBytes: z.number().int().min(64).max(16384).default(4096),
-      /** Ring buffer between kernel and agent; full means events are dropped and counted. */
-      ringBufferMb: z
-        .number()
-        .int()
-        .min(1)
-        .max(1024)
-        .refine((v) => (v & (v - 1)) === 0, 'must be a power of two')
-        .default(16),
-      pollInterval: duration.prefault('25ms'),
-      /** A different compiled socket_trace.bpf.o. */
-      object: z.string().optional(),
-    })
-    .prefault({}),
-  http: z
-    .strictObject({
-      /** Body bytes kept in http_events per request and response (sizes are always full). */
-      maxBodyBytes: z.number().int().min(0).max(65536).default(1024),
-    })
-    .prefault({}),
-  /** How often conn_stats, process_stats and network_stats are sampled. */
-  connStatsInterval: duration.prefault('5s'),
-  processInterval: duration.prefault('10s'),
-  batch: z
-    .strictObject({
-      maxRows: z.number().int().min(1).max(65536).default(4096),
-      maxDelay: duration.prefault('1s'),
-    })
-    .prefault({}),
-  /** Batches held while the gateway is slow or away; the oldest are dropped beyond it. */
-  bufferMb: z.number().positive().default(64),
-  retry: z
-    .strictObject({ initial: duration.prefault('250ms'), max: duration.prefault('30s') })
-    .prefault({}),
-});
+const agentConfig = z
+  .strictObject({
+    /** The gateway `pxgate agent` sends to (`pxgate start` sends to its own). */
+    gateway: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8090'),
+    /** The bearer token sent to the gateway (unset: auth.token); or a file holding it. */
+    ...clientTokenFields,
+    /** How the gateway's https certificate is verified, and the agent's own client certificate. */
+    tls: clientTlsConfig.prefault({}),
+    /** Where `pxgate agent` serves its own /metrics. */
+    metricsListen: hostPort.default('127.0.0.1:8091'),
+    /**
+     * The agent's id in UPIDs (asid:pid:start_ticks). Unset: a stable nonzero hash of the node's
+     * name ($PXGATE_NODE_NAME, else the hostname), so that agents on different nodes differ.
+     */
+    asid: z.number().int().min(0).max(0xffffffff).optional(),
+    ebpf: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** Bytes of each read or write sent to user space (the rest is counted, not copied). */
+        captureBytes: z.number().int().min(64).max(16384).default(4096),
+        /** Ring buffer between kernel and agent; full means events are dropped and counted. */
+        ringBufferMb: z
+          .number()
+          .int()
+          .min(1)
+          .max(1024)
+          .refine((v) => (v & (v - 1)) === 0, 'must be a power of two')
+          .default(16),
+        pollInterval: duration.prefault('25ms'),
+        /** A different compiled socket_trace.bpf.o. */
+        object: z.string().optional(),
+      })
+      .prefault({}),
+    http: z
+      .strictObject({
+        /** Body bytes kept in http_events per request and response (sizes are always full). */
+        maxBodyBytes: z.number().int().min(0).max(65536).default(1024),
+        /** More headers whose values are replaced by a marker, besides the sensitive ones. */
+        maskHeaders: z.array(headerName).default([]),
+        /** Keep Authorization, Cookie, Set-Cookie and Proxy-Authorization as sent. */
+        keepSensitiveHeaders: z.boolean().default(false),
+      })
+      .prefault({}),
+    /** How often conn_stats, process_stats and network_stats are sampled. */
+    connStatsInterval: duration.prefault('5s'),
+    processInterval: duration.prefault('10s'),
+    batch: z
+      .strictObject({
+        maxRows: z.number().int().min(1).max(65536).default(4096),
+        maxDelay: duration.prefault('1s'),
+      })
+      .prefault({}),
+    /** Batches held while the gateway is slow or away; the oldest are dropped beyond it. */
+    bufferMb: z.number().positive().default(64),
+    retry: z
+      .strictObject({ initial: duration.prefault('250ms'), max: duration.prefault('30s') })
+      .prefault({}),
+  })
+  .refine((a) => a.token === undefined || a.tokenFile === undefined, {
+    message: 'give either token or tokenFile',
+    path: ['tokenFile'],
+  });
 
 /** The one schema of the gateway's configuration: file, environment and flags all land here. */
 export const ConfigSchema = z.strictObject({
+  /** Beyond loopback, the gateway listens only with TLS and a token, or with insecureListen. */
   listen: hostPort.default('127.0.0.1:8090'),
+  /** Listen beyond loopback without TLS or without a token, knowingly. */
+  insecureListen: z.boolean().default(false),
   logLevel: z.enum(LOG_LEVELS).default('info'),
-  auth: z
-    .strictObject({
-      /** Bearer token required on every API call except /healthz and /readyz. */
-      token: z.string().min(16, 'must be at least 16 characters').optional(),
-    })
-    .prefault({}),
+  /** Bearer tokens and their scopes, required on every route but /healthz and /readyz. */
+  auth: authConfig.prefault({}),
+  /** HTTPS for the listener (docs/security.md). */
+  tls: tlsConfig.prefault({}),
   store: z
     .strictObject({
       /** Total memory budget of the table store, in MiB. */

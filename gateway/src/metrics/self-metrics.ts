@@ -39,7 +39,7 @@ export class SelfMetrics implements StoreHooks, IngestHooks {
     });
     this.rejected = new Counter({
       name: 'pxgate_ingest_rejected_batches_total',
-      help: 'Ingest batches refused, by reason (invalid, too_large).',
+      help: 'Ingest batches refused, by reason (invalid, too_large, unauthorized, forbidden).',
       labelNames: ['reason'],
       registers,
     });

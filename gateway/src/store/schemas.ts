@@ -31,6 +31,29 @@ const traceRole = col(
   'ST_NONE',
   'The role (1 client, 2 server) of the process that owns the connection.',
 );
+const encrypted = col(
+  'encrypted',
+  'BOOLEAN',
+  'ST_NONE',
+  'If the protocol trace happened over an encrypted connection.',
+);
+const latency = col('latency', 'INT64', 'ST_DURATION_NS', 'Request-response latency.');
+
+/** The columns every socket-tracer table starts with, in Pixie's order. */
+const SOCKET_COLUMNS: readonly ColumnSchema[] = [
+  time,
+  upid,
+  remoteAddr,
+  remotePort,
+  localAddr,
+  localPort,
+  traceRole,
+  encrypted,
+];
+
+function string(name: string, description: string): ColumnSchema {
+  return col(name, 'STRING', 'ST_NONE', description);
+}
 
 /** Pixie's `http_events` (socket_tracer/http_table.h). */
 export const HTTP_EVENTS: TableSchema = {
@@ -38,13 +61,7 @@ export const HTTP_EVENTS: TableSchema = {
   description: 'HTTP request-response pair events',
   builtin: true,
   columns: [
-    time,
-    upid,
-    remoteAddr,
-    remotePort,
-    localAddr,
-    localPort,
-    traceRole,
+    ...SOCKET_COLUMNS,
     col('major_version', 'INT64', 'ST_NONE', 'HTTP major version, can be 1 or 2'),
     col(
       'minor_version',
@@ -175,10 +192,72 @@ export const NETWORK_STATS: TableSchema = {
   ],
 };
 
+/** Pixie's `dns_events` (socket_tracer/dns_table.h): headers and bodies as Pixie's JSON. */
+export const DNS_EVENTS: TableSchema = {
+  name: 'dns_events',
+  description: 'DNS request-response pair events',
+  builtin: true,
+  columns: [
+    ...SOCKET_COLUMNS,
+    string('req_header', 'Request header'),
+    string('req_body', 'Request'),
+    string('resp_header', 'Response header'),
+    string('resp_body', 'Response'),
+    latency,
+  ],
+};
+
+/** Pixie's `pgsql_events` (socket_tracer/pgsql_table.h). */
+export const PGSQL_EVENTS: TableSchema = {
+  name: 'pgsql_events',
+  description: 'Postgres (pgsql) request-response pair events',
+  builtin: true,
+  columns: [
+    ...SOCKET_COLUMNS,
+    string('req_cmd', 'PostgreSQL request command code'),
+    string('req', 'PostgreSQL request body'),
+    string('resp', 'PostgreSQL response body'),
+    latency,
+  ],
+};
+
+/** Pixie's `mysql_events` (socket_tracer/mysql_table.h): the command byte and Pixie's RespStatus. */
+export const MYSQL_EVENTS: TableSchema = {
+  name: 'mysql_events',
+  description: 'MySQL request-response pair events',
+  builtin: true,
+  columns: [
+    ...SOCKET_COLUMNS,
+    col('req_cmd', 'INT64', 'ST_NONE', 'MySQL request command'),
+    string('req_body', 'MySQL request body'),
+    col('resp_status', 'INT64', 'ST_NONE', 'MySQL response status code'),
+    string('resp_body', 'MySQL response body'),
+    latency,
+  ],
+};
+
+/** Pixie's `redis_events` (socket_tracer/redis_table.h). */
+export const REDIS_EVENTS: TableSchema = {
+  name: 'redis_events',
+  description: 'Redis request-response pair events',
+  builtin: true,
+  columns: [
+    ...SOCKET_COLUMNS,
+    string('req_cmd', 'Request command. See https://redis.io/commands.'),
+    string('req_args', 'Request command arguments.'),
+    string('resp', 'Response message.'),
+    latency,
+  ],
+};
+
 /** The tables every gateway has from the start, in Pixie's order. */
 export const BUILTIN_SCHEMAS: readonly TableSchema[] = [
   HTTP_EVENTS,
   CONN_STATS,
   PROCESS_STATS,
   NETWORK_STATS,
+  DNS_EVENTS,
+  PGSQL_EVENTS,
+  MYSQL_EVENTS,
+  REDIS_EVENTS,
 ];

@@ -136,26 +136,34 @@ describe('TableStore', () => {
   });
 
   it('shares the budget like Pixie: http_events 40%, the rest split evenly, fixed budgets first', async () => {
-    store = await TableStore.create(options({ limitMb: 100 }), silentLogger());
+    store = await TableStore.create(options({ limitMb: 140 }), silentLogger());
     const budgets = Object.fromEntries(
       store.stats().map((s) => [s.schema.name, s.budgetBytes / MIB]),
     );
     expect(budgets).toEqual({
-      http_events: 40,
-      conn_stats: 20,
-      process_stats: 20,
-      network_stats: 20,
+      http_events: 56,
+      conn_stats: 12,
+      process_stats: 12,
+      network_stats: 12,
+      dns_events: 12,
+      pgsql_events: 12,
+      mysql_events: 12,
+      redis_events: 12,
     });
     await store.declare({ name: 'custom', columns: [{ name: 'x', type: 'INT64' }] });
     const after = Object.fromEntries(
       store.stats().map((s) => [s.schema.name, s.budgetBytes / MIB]),
     );
     expect(after).toEqual({
-      http_events: 40,
-      conn_stats: 15,
-      process_stats: 15,
-      network_stats: 15,
-      custom: 15,
+      http_events: 56,
+      conn_stats: 10.5,
+      process_stats: 10.5,
+      network_stats: 10.5,
+      dns_events: 10.5,
+      pgsql_events: 10.5,
+      mysql_events: 10.5,
+      redis_events: 10.5,
+      custom: 10.5,
     });
   });
 

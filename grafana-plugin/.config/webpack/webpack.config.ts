@@ -1,14 +1,12 @@
 /**
- * Builds the plugin the way Grafana loads it: one AMD module (`dist/module.js`) that takes
- * React, RxJS, emotion and the @grafana/* packages from the running Grafana, plus plugin.json,
- * the logo and the README next to it. The bundled PxL scripts are read from `scripts/px/` at
- * build time (see ../scripts/catalog-loader.js).
+ * Builds the plugin's frontend the way Grafana loads it: one AMD module (`dist/module.js`) that
+ * takes React, RxJS, emotion and the @grafana/* packages from the running Grafana, plus
+ * plugin.json, the logo and the README next to it. The backend executable is built after it
+ * (../backend/build.js); the bundled PxL scripts live in the backend, which the editor asks.
  */
 import CopyWebpackPlugin from 'copy-webpack-plugin';
 import path from 'path';
 import type { Configuration } from 'webpack';
-
-import { SCRIPTS_DIR } from '../scripts/read-catalog';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SOURCE_DIR = path.join(ROOT, 'src');
@@ -61,7 +59,6 @@ const config = (env: Env): Configuration => {
     },
     resolve: {
       extensions: ['.ts', '.tsx', '.js'],
-      alias: { '@pxgate/scripts$': path.join(__dirname, '..', 'scripts', 'catalog.js') },
     },
     module: {
       rules: [
@@ -77,13 +74,6 @@ const config = (env: Env): Configuration => {
                 transform: { react: { runtime: 'automatic' } },
               },
             },
-          },
-        },
-        {
-          test: path.join(__dirname, '..', 'scripts', 'catalog.js'),
-          use: {
-            loader: path.join(__dirname, '..', 'scripts', 'catalog-loader.js'),
-            options: { dir: SCRIPTS_DIR },
           },
         },
       ],

@@ -8,7 +8,7 @@ type Props = DataSourcePluginOptionsEditorProps<PxgateOptions, PxgateSecureOptio
 
 /**
  * The data source settings: the gateway's URL (as Grafana's server reaches it) and its token,
- * which Grafana keeps encrypted and adds to proxied requests on the server side.
+ * which Grafana keeps encrypted and gives only to the plugin's backend on its server.
  */
 export function ConfigEditor({ options, onOptionsChange }: Props) {
   const url = options.jsonData.url ?? '';
@@ -19,7 +19,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
     <Stack direction="column" gap={0}>
       <Field
         label="URL"
-        description="The pxgate gateway, as Grafana's server reaches it (queries go through Grafana's data source proxy)"
+        description="The pxgate gateway, as Grafana's server reaches it (the plugin's backend runs there and calls the gateway)"
         invalid={Boolean(urlError)}
         error={urlError}
         required

@@ -14,6 +14,9 @@ px.display(df, 'requests')
 px.display(df[df.resp_status >= 500], 'errors')
 `;
 
+/** The data source as the editor sees it: the catalog its backend lists. */
+const datasource = { scripts: async () => scripts } as unknown as PxgateDataSource;
+
 /** Holds the query as a panel editor does; records changes and runs. */
 function renderEditor(initial: Partial<PxgateQuery>) {
   const changes: PxgateQuery[] = [];
@@ -22,7 +25,7 @@ function renderEditor(initial: Partial<PxgateQuery>) {
     const [query, setQuery] = useState(initial as PxgateQuery);
     return (
       <QueryEditor
-        datasource={{} as PxgateDataSource}
+        datasource={datasource}
         query={query}
         onChange={(q) => {
           changes.push(q);

@@ -1,7 +1,7 @@
 import { QueryEditorProps, SelectableValue } from '@grafana/data';
 import { Alert, InlineField, Input, RadioButtonGroup, Select, Stack } from '@grafana/ui';
-import scripts from '@pxgate/scripts';
-import { useEffect, useMemo } from 'react';
+import type { BundledScript } from '@pxgate/scripts';
+import { useEffect, useMemo, useState } from 'react';
 
 import { migrateQuery } from '../data/migrations';
 import { displayedTables } from '../data/outputs';
@@ -30,11 +30,21 @@ export const FORMAT_OPTIONS: Array<SelectableValue<QueryFormat>> = [
   { label: 'Traces', value: 'traces', description: 'Span-shaped rows, for the trace view' },
 ];
 
-const SCRIPT_OPTIONS: Array<SelectableValue<string>> = scripts.map((s) => ({
-  label: s.name,
-  value: s.id,
-  description: s.description,
-}));
+/** The bundled scripts, once the backend has listed them (none while it has not, or cannot). */
+function useScripts(datasource: Pick<PxgateDataSource, 'scripts'>): BundledScript[] {
+  const [scripts, setScripts] = useState<BundledScript[]>([]);
+  useEffect(() => {
+    let current = true;
+    datasource.scripts().then(
+      (list) => current && setScripts(list),
+      () => current && setScripts([]),
+    );
+    return () => {
+      current = false;
+    };
+  }, [datasource]);
+  return scripts;
+}
 
 /** The format a bundled script suggests: a node graph when it displays nodes and edges. */
 function suggestedFormat(script: string, current: QueryFormat): QueryFormat {
@@ -46,8 +56,13 @@ function suggestedFormat(script: string, current: QueryFormat): QueryFormat {
  * The query editor: a bundled-script picker, the PxL editor (Shift+Enter runs), the function and
  * its arguments, which displayed table to show, and the format.
  */
-export function QueryEditor({ query: stored, onChange, onRunQuery }: Props) {
+export function QueryEditor({ datasource, query: stored, onChange, onRunQuery }: Props) {
   const query = useMemo(() => migrateQuery(stored), [stored]);
+  const scripts = useScripts(datasource);
+  const scriptOptions = useMemo<Array<SelectableValue<string>>>(
+    () => scripts.map((s) => ({ label: s.name, value: s.id, description: s.description })),
+    [scripts],
+  );
   const [func, setFunc] = useDraft(query.func ?? '');
 
   // Saved queries of older versions are upgraded once, when the editor opens them.
@@ -80,7 +95,7 @@ export function QueryEditor({ query: stored, onChange, onRunQuery }: Props) {
           <Select
             aria-label="Bundled script"
             placeholder={scripts.length ? 'Bundled scripts' : 'No bundled scripts'}
-            options={SCRIPT_OPTIONS}
+            options={scriptOptions}
             value={null}
             width={32}
             onChange={(picked) => {

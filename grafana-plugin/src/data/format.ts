@@ -16,7 +16,8 @@ export class OutputNotFoundError extends Error {
   override name = 'OutputNotFoundError';
 }
 
-function selectTables(tables: GatewayTable[], output: string | undefined): GatewayTable[] {
+/** The `output` table of an answer, or all of them; throws OutputNotFoundError. */
+export function selectTables(tables: GatewayTable[], output: string | undefined): GatewayTable[] {
   if (!output) return tables;
   const chosen = tables.filter((t) => t.name === output);
   if (chosen.length === 0) {

@@ -2,6 +2,9 @@ import {
   interpolateArg,
   interpolateScript,
   InterpolationError,
+  queryTemplateValues,
+  resolveReferences,
+  resolvedTemplateValues,
   TemplateValues,
 } from './interpolate';
 import { macroValues } from './macros';
@@ -101,5 +104,40 @@ describe('interpolateArg', () => {
     expect(interpolateArg('$svc', macros, v)).toBe("it's");
     expect(interpolateArg('$many', macros, v)).toBe('a,b');
     expect(interpolateArg('$__to', macros, v)).toBe('1000000000');
+  });
+});
+
+describe('resolving variables for the backend', () => {
+  const browser = vars({ service: 'cart', ns: ['a', 'b'], n: 5, 'svc.name': 'x' });
+
+  it('resolves each variable a query refers to, leaving macros and unknown names out', () => {
+    expect(
+      queryTemplateValues(
+        {
+          refId: 'A',
+          version: 1,
+          format: 'table',
+          script: 'df[$service] ${ns} $__from ${svc.name} $unknown # $n',
+          func: 'f',
+          args: { limit: '${n:int}', to: '$__to' },
+        },
+        browser,
+      ),
+    ).toEqual({ service: 'cart', ns: ['a', 'b'], 'svc.name': 'x', n: '5' });
+  });
+
+  it('fills a script from resolved values exactly as from the live ones', () => {
+    const script = "df = df[df.service == $service]\nx = '${ns}' + ${svc.name}\n";
+    const values = resolvedTemplateValues(resolveReferences(script, browser));
+    expect(interpolateScript(script, macros, values)).toBe(
+      interpolateScript(script, macros, browser),
+    );
+  });
+
+  it("resolves only the map's own keys, never what objects inherit", () => {
+    const values = resolvedTemplateValues({ service: 'cart' });
+    expect(values.resolve('constructor')).toBeUndefined();
+    expect(values.resolve('__proto__')).toBeUndefined();
+    expect(interpolateScript('x = $constructor', macros, values)).toBe('x = $constructor');
   });
 });

@@ -3,6 +3,8 @@
  * (in code), or escaped content (inside a string), never script text: whatever a variable's value,
  * the script keeps the structure its author wrote. References inside comments are left alone.
  */
+import { QueryRequestBody } from '../types/gateway';
+import { PxgateQuery } from '../types/query';
 import { isMacroName, macroText, MacroValues } from './macros';
 import { escapeStringContent, pxlNumber, pxlString, pxlStringList } from './pxlLiteral';
 import { scan, Segment, segmentText } from './scanner';
@@ -10,6 +12,30 @@ import { scan, Segment, segmentText } from './scanner';
 /** Looks up template variables; `undefined` when no variable has that name. */
 export interface TemplateValues {
   resolve(name: string, fieldPath?: string): unknown;
+}
+
+/** A variable's value as the browser resolved it: text, or a list for multi-value and "All". */
+export type TemplateValue = string | string[];
+
+/** Resolved values by reference key: `name`, or `name.fieldPath` for `${name.fieldPath}`. */
+export type TemplateValueMap = Record<string, TemplateValue>;
+
+/** The key of a reference in a TemplateValueMap. */
+export function templateKey(name: string, fieldPath?: string): string {
+  return fieldPath === undefined ? name : `${name}.${fieldPath}`;
+}
+
+/**
+ * Template variables from values resolved beforehand, as the browser sends them to the backend
+ * (which has no TemplateSrv). A key that is not in the map names no variable.
+ */
+export function resolvedTemplateValues(values: TemplateValueMap): TemplateValues {
+  return {
+    resolve: (name, fieldPath) => {
+      const key = templateKey(name, fieldPath);
+      return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : undefined;
+    },
+  };
 }
 
 /** A variable reference that cannot be filled safely; the message names the variable. */
@@ -50,6 +76,23 @@ function fillReferences(
   });
 }
 
+/**
+ * The variables `text` refers to (macros left out), resolved through `vars`: what the browser
+ * sends so that the backend can fill them together with the macros, in one pass.
+ */
+export function resolveReferences(text: string, vars: TemplateValues): TemplateValueMap {
+  const values: TemplateValueMap = {};
+  for (const match of text.matchAll(REFERENCE)) {
+    const [, plain, braced, fieldPath, format] = match;
+    const name = (plain ?? braced)!;
+    if (fieldPath === undefined && format === undefined && isMacroName(name)) continue;
+    const value = vars.resolve(name, fieldPath);
+    if (value === undefined || value === null) continue;
+    values[templateKey(name, fieldPath)] = Array.isArray(value) ? value.map(String) : String(value);
+  }
+  return values;
+}
+
 /** Fills macros and variables in `script`. Throws InterpolationError for an unsafe reference. */
 export function interpolateScript(
   script: string,
@@ -68,6 +111,33 @@ export function interpolateScript(
       }
     })
     .join('');
+}
+
+/** The gateway request of a query: its script, function and arguments with macros and variables filled. */
+export function interpolateQuery(
+  query: PxgateQuery,
+  macros: MacroValues,
+  vars: TemplateValues,
+): QueryRequestBody {
+  const body: QueryRequestBody = { script: interpolateScript(query.script, macros, vars) };
+  if (query.func) body.func = query.func;
+  if (query.args && Object.keys(query.args).length > 0) {
+    body.args = Object.fromEntries(
+      Object.entries(query.args).map(([name, value]) => [
+        name,
+        interpolateArg(value, macros, vars),
+      ]),
+    );
+  }
+  return body;
+}
+
+/** The values of the variables a query's script and arguments refer to. */
+export function queryTemplateValues(query: PxgateQuery, vars: TemplateValues): TemplateValueMap {
+  return Object.assign(
+    resolveReferences(query.script, vars),
+    ...Object.values(query.args ?? {}).map((value) => resolveReferences(value, vars)),
+  );
 }
 
 /** Fills macros and variables in a function argument, which is data: values go in as they are. */

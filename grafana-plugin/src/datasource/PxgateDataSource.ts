@@ -1,40 +1,27 @@
-import {
-  CoreApp,
-  DataQueryRequest,
-  DataQueryResponse,
-  DataSourceApi,
-  DataSourceInstanceSettings,
-  ScopedVars,
-  TestDataSourceResponse,
-} from '@grafana/data';
-import { getTemplateSrv } from '@grafana/runtime';
-import { Observable } from 'rxjs';
+import type { BundledScript } from '@pxgate/scripts';
+import { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
+import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 
-import scripts from '@pxgate/scripts';
-
+import { interpolateQuery, queryTemplateValues } from '../data/interpolate';
 import { macroValues } from '../data/macros';
 import { migrateQuery } from '../data/migrations';
-import { scriptLink } from '../data/scriptLinks';
 import { PxgateOptions } from '../types/options';
-import { PxgateQuery } from '../types/query';
+import { PxgateQuery, PxgateQueryRequest } from '../types/query';
 import { annotationSupport } from './annotations';
 import { DEFAULT_QUERY } from './defaults';
-import { GatewayClient } from './GatewayClient';
-import { checkHealth } from './health';
-import { runQueries } from './queries';
-import { interpolateQuery, templateValues } from './templating';
+import { templateValues } from './templating';
 import { PxgateVariableSupport } from './variables';
 
 /**
- * The pxgate data source. It runs in the browser and reaches the gateway through Grafana's data
- * source proxy; each capability lives in its own module (queries, variables, annotations, health).
+ * The pxgate data source in the browser. Queries, the health check and the editors' resources
+ * go to the plugin's backend on Grafana's server (src/backend/), which calls the gateway with the
+ * data source's token; each capability lives in its own module (variables, annotations).
  */
-export class PxgateDataSource extends DataSourceApi<PxgateQuery, PxgateOptions> {
-  readonly client: GatewayClient;
+export class PxgateDataSource extends DataSourceWithBackend<PxgateQuery, PxgateOptions> {
+  private catalog: Promise<BundledScript[]> | undefined;
 
-  constructor(private readonly settings: DataSourceInstanceSettings<PxgateOptions>) {
+  constructor(settings: DataSourceInstanceSettings<PxgateOptions>) {
     super(settings);
-    this.client = new GatewayClient(settings.url ?? '');
     this.variables = new PxgateVariableSupport(this);
     this.annotations = annotationSupport;
   }
@@ -47,14 +34,15 @@ export class PxgateDataSource extends DataSourceApi<PxgateQuery, PxgateOptions> 
     return !query.hide && migrateQuery(query).script.trim() !== '';
   }
 
-  query(request: DataQueryRequest<PxgateQuery>): Observable<DataQueryResponse> {
-    const target = { uid: this.uid, name: this.name };
-    return runQueries(
-      this.client,
-      (reference) => scriptLink(reference, scripts, target),
-      request,
-      getTemplateSrv(),
-    );
+  /**
+   * The query as the backend receives it: migrated, with the values of the template variables it
+   * refers to. The backend fills them and the macros in one pass, so that a variable's value
+   * (even one that reads `$__from`) is never interpolated twice.
+   */
+  override applyTemplateVariables(query: PxgateQuery, scopedVars: ScopedVars): PxgateQueryRequest {
+    const migrated = migrateQuery(query);
+    const values = queryTemplateValues(migrated, templateValues(getTemplateSrv(), scopedVars));
+    return Object.keys(values).length > 0 ? { ...migrated, templateValues: values } : migrated;
   }
 
   /**
@@ -84,7 +72,15 @@ export class PxgateDataSource extends DataSourceApi<PxgateQuery, PxgateOptions> 
       : (script.split('\n').find((l) => l.trim() && !l.startsWith('import')) ?? '');
   }
 
-  testDatasource(): Promise<TestDataSourceResponse> {
-    return checkHealth(this.client, this.settings);
+  /** The bundled PxL scripts, from the backend (asked once per data source). */
+  scripts(): Promise<BundledScript[]> {
+    this.catalog ??= this.getResource<{ scripts: BundledScript[] }>('scripts').then(
+      (answer) => answer.scripts,
+      (err: unknown) => {
+        this.catalog = undefined;
+        throw err;
+      },
+    );
+    return this.catalog;
   }
 }

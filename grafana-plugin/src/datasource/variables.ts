@@ -5,14 +5,21 @@ import {
   FieldType,
 } from '@grafana/data';
 import { getTemplateSrv } from '@grafana/runtime';
-import { catchError, map, Observable, of } from 'rxjs';
+import { catchError, from, map, Observable, of } from 'rxjs';
 
 import { VariableQueryEditor } from '../components/VariableQueryEditor';
 import { interpolateScript } from '../data/interpolate';
-import { firstColumnValues, variableScript } from '../data/variableScripts';
+import { variableScript } from '../data/variableScripts';
 import { PxgateVariableQuery } from '../types/variables';
 import type { PxgateDataSource } from './PxgateDataSource';
 import { requestMacros, templateValues } from './templating';
+
+/** The message of a failed resource call: the backend's own, or what BackendSrv says. */
+function failureMessage(err: unknown): string {
+  const failure = err as { data?: { error?: { message?: unknown } }; message?: unknown };
+  const message = failure.data?.error?.message ?? failure.message;
+  return typeof message === 'string' ? message : String(err);
+}
 
 /** The value that stands for every namespace: the "All" value of pxgate's dashboards. */
 export const ALL_NAMESPACES = '*';
@@ -28,7 +35,16 @@ function namespacesOf(filter: string | undefined, resolve: (text: string) => unk
   return values.includes(ALL_NAMESPACES) ? [] : values.filter((v) => v !== '');
 }
 
-/** Template variables: namespaces, services, pods, nodes, or the first column of any script. */
+/** What the backend's `variable-values` resource answers. */
+interface VariableValues {
+  values: string[];
+}
+
+/**
+ * Template variables: namespaces, services, pods, nodes, or the first column of any script. The
+ * script is filled here, where the dashboard's variables and range are known, and runs through
+ * the backend's `variable-values` resource.
+ */
 export class PxgateVariableSupport extends CustomVariableSupport<
   PxgateDataSource,
   PxgateVariableQuery
@@ -59,9 +75,8 @@ export class PxgateVariableSupport extends CustomVariableSupport<
     } catch (err) {
       return of({ data: [], error: { message: (err as Error).message } });
     }
-    return this.datasource.client.query({ script }, `${request.requestId}_variable`).pipe(
-      map((answer) => {
-        const values = firstColumnValues(answer.tables[0]?.rows ?? []);
+    return from(this.datasource.postResource<VariableValues>('variable-values', { script })).pipe(
+      map(({ values }) => {
         return {
           data: [
             {
@@ -75,7 +90,7 @@ export class PxgateVariableSupport extends CustomVariableSupport<
           ],
         };
       }),
-      catchError((err: unknown) => of({ data: [], error: { message: (err as Error).message } })),
+      catchError((err: unknown) => of({ data: [], error: { message: failureMessage(err) } })),
     );
   }
 }

@@ -14,3 +14,9 @@ declare module '@pxgate/scripts' {
   const scripts: BundledScript[];
   export default scripts;
 }
+
+/** The protocol's `.proto` files, bundled as text (esbuild's text loader; a jest transform). */
+declare module '*.proto' {
+  const text: string;
+  export default text;
+}

@@ -1,4 +1,5 @@
 import { DataQuery } from '@grafana/schema';
+import type { TemplateValueMap } from '../data/interpolate';
 
 /** The version of the saved query shape below; data/migrations.ts upgrades older ones on load. */
 export const QUERY_VERSION = 1;
@@ -18,4 +19,13 @@ export interface PxgateQuery extends DataQuery {
   /** Which `px.display` table to show; empty means all of them. */
   output?: string;
   format: QueryFormat;
+}
+
+/**
+ * A query as the browser sends it to the backend: the saved query, migrated, with the values of
+ * the template variables it refers to. The backend fills those and the macros in one pass (it
+ * alone knows the time range of alert rules, which have no browser).
+ */
+export interface PxgateQueryRequest extends PxgateQuery {
+  templateValues?: TemplateValueMap;
 }

@@ -1,6 +1,6 @@
 /**
  * A real gateway in this process, seeded with the generated cluster, and a pxgate data source
- * talking to it through the replayed Grafana data source proxy.
+ * talking to it through Grafana's API (replayed) and the plugin's backend.
  */
 import { seedCluster, SeededCluster } from '../../../test/support/cluster';
 import { startTestGateway, TestGateway } from '../../../test/support/gateway';

@@ -1,30 +1,37 @@
 /**
- * A pxgate data source wired as Grafana wires it, with Grafana's services replayed: the data
- * source proxy (dataProxy.ts) as BackendSrv and a TemplateSrv (templateSrv.ts).
+ * A pxgate data source wired as Grafana wires it, with Grafana's services replayed: its HTTP API
+ * for backend data sources, answered by the plugin's backend (grafanaApi.ts), as BackendSrv; a
+ * DataSourceSrv that knows the data source; and a TemplateSrv (templateSrv.ts).
  */
 import { DataQueryRequest, DataSourceInstanceSettings, dateTime, ScopedVars } from '@grafana/data';
-import { BackendSrv, setBackendSrv, setTemplateSrv } from '@grafana/runtime';
+import {
+  BackendSrv,
+  DataSourceSrv,
+  setBackendSrv,
+  setDataSourceSrv,
+  setTemplateSrv,
+} from '@grafana/runtime';
 import { DataQuery } from '@grafana/schema';
 
 import { PxgateDataSource } from '../../src/datasource/PxgateDataSource';
 import { PxgateOptions } from '../../src/types/options';
-import { GrafanaDataProxy } from './dataProxy';
+import { GrafanaBackendApi } from './grafanaApi';
 import { TestTemplateSrv, TestVariable } from './templateSrv';
 
 export interface Harness {
   ds: PxgateDataSource;
-  proxy: GrafanaDataProxy;
+  api: GrafanaBackendApi;
   templateSrv: TestTemplateSrv;
 }
 
 export interface HarnessOptions {
   /** jsonData.url; omitted means the URL was never set. */
   gatewayUrl?: string;
-  /** secureJsonData.token, which only the proxy sees. */
+  /** secureJsonData.token, which only Grafana's server and the backend see. */
   token?: string;
   variables?: TestVariable[];
   range?: { fromMs: number; toMs: number };
-  proxyTimeoutMs?: number;
+  gatewayTimeoutMs?: number;
 }
 
 /** Creates the data source and installs the replayed Grafana services it calls. */
@@ -32,31 +39,35 @@ export function makeDataSource(options: HarnessOptions = {}): Harness {
   const uid = 'pxgate-test';
   const jsonData: PxgateOptions =
     options.gatewayUrl === undefined ? {} : { url: options.gatewayUrl };
-  const proxy = new GrafanaDataProxy(
+  const api = new GrafanaBackendApi(
     [
       {
         uid,
+        name: 'pxgate',
         jsonData: { ...jsonData },
         secureJsonData: options.token ? { token: options.token } : {},
       },
     ],
-    options.proxyTimeoutMs,
+    options.gatewayTimeoutMs,
   );
-  setBackendSrv(proxy as unknown as BackendSrv);
+  setBackendSrv(api as unknown as BackendSrv);
   const templateSrv = new TestTemplateSrv(options.variables, options.range);
   setTemplateSrv(templateSrv);
+  const type = 'pxgate-pxgate-datasource';
   const settings = {
     id: 1,
     uid,
-    type: 'pxgate-pxgate-datasource',
+    type,
     name: 'pxgate',
     access: 'proxy',
-    url: `/api/datasources/proxy/uid/${uid}`,
     jsonData,
     readOnly: false,
-    meta: { id: 'pxgate-pxgate-datasource', name: 'pxgate', type: 'datasource', info: {} },
+    rawRef: { type, uid },
+    meta: { id: type, name: 'pxgate', type: 'datasource', info: {}, backend: true },
   } as unknown as DataSourceInstanceSettings<PxgateOptions>;
-  return { ds: new PxgateDataSource(settings), proxy, templateSrv };
+  // Dashboard targets name their data source (`${datasource}`); it resolves to this one.
+  setDataSourceSrv({ getInstanceSettings: () => settings } as unknown as DataSourceSrv);
+  return { ds: new PxgateDataSource(settings), api, templateSrv };
 }
 
 /** A query request as Grafana's query runner builds it for a panel. */

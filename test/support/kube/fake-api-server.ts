@@ -6,7 +6,7 @@ import { Server, createServer } from 'node:https';
 import { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestCertificate } from './tls';
+import { TestCertificate } from '../tls';
 
 /**
  * A Kubernetes API server for tests: it speaks the real list and watch protocol over HTTPS, as

@@ -1,7 +1,7 @@
 import { TestGateway, startTestGateway } from '../gateway';
 import { FakeKubeApiServer } from './fake-api-server';
 import { FakeCluster } from './fake-cluster';
-import { TestCertificate, selfSignedCertificate } from './tls';
+import { TestCertificate, selfSignedCertificate } from '../tls';
 
 /** A seeded fake cluster and a gateway whose informers have synced with it. */
 export interface LiveCluster {

@@ -1,4 +1,5 @@
 import { Utf8Text } from '../../transport/row';
+import { HeaderMask, MASKED_VALUE } from './header-mask';
 
 /** Pixie's HTTP content types (http_events.content_type). */
 const CONTENT_UNKNOWN = 0;
@@ -25,21 +26,25 @@ export function contentTypeCode(...types: (string | undefined)[]): number {
  * runs twice per exchange on each side). The fields are offsets into `text`: name start, name
  * end, value start, value end (as `HttpHead.fields`). A repeated name keeps its values joined
  * with ", ", as HTTP allows. Header bytes are latin1: those past ASCII become two UTF-8 bytes.
+ * The headers `mask` names keep their name; their value is the marker.
  */
 export class FieldsJson implements Utf8Text {
   constructor(
     private readonly text: string,
     private readonly fields: readonly number[],
+    private readonly mask: HeaderMask,
   ) {}
 
   maxUtf8Bytes(): number {
-    // Every char may become a 6-byte escape; each field adds 6 bytes of punctuation.
-    return 6 * this.text.length + 2 * this.fields.length + 2;
+    // Every char may become a 6-byte escape; each field adds 6 bytes of punctuation and, when
+    // masked, at most the marker.
+    const fields = this.fields.length / 4;
+    return 6 * this.text.length + (8 + MASKED_VALUE.length) * fields + 2;
   }
 
   writeUtf8(out: Buffer, at: number): number {
-    const { text, fields } = this;
-    if (hasRepeatedName(text, fields)) return out.write(mergedJson(text, fields), at);
+    const { text, fields, mask } = this;
+    if (hasRepeatedName(text, fields)) return out.write(mergedJson(text, fields, mask), at);
     let k = at;
     out[k++] = 0x7b; // {
     for (let i = 0; i < fields.length; i += 4) {
@@ -49,7 +54,11 @@ export class FieldsJson implements Utf8Text {
       out[k++] = 0x22;
       out[k++] = 0x3a; // :
       out[k++] = 0x22;
-      k = writeJsonChars(out, k, text, fields[i + 2]!, fields[i + 3]!);
+      if (mask.masks(text, fields[i]!, fields[i + 1]!)) {
+        k += out.write(MASKED_VALUE, k, 'latin1');
+      } else {
+        k = writeJsonChars(out, k, text, fields[i + 2]!, fields[i + 3]!);
+      }
       out[k++] = 0x22;
     }
     out[k++] = 0x7d; // }
@@ -74,11 +83,13 @@ function hasRepeatedName(text: string, fields: readonly number[]): boolean {
 }
 
 /** The JSON of fields whose names repeat: each name once, its values joined (rare). */
-function mergedJson(text: string, fields: readonly number[]): string {
+function mergedJson(text: string, fields: readonly number[], mask: HeaderMask): string {
   const merged = new Map<string, string>();
   for (let i = 0; i < fields.length; i += 4) {
     const n = text.slice(fields[i], fields[i + 1]);
-    const v = text.slice(fields[i + 2], fields[i + 3]);
+    const v = mask.masks(text, fields[i]!, fields[i + 1]!)
+      ? MASKED_VALUE
+      : text.slice(fields[i + 2], fields[i + 3]);
     merged.set(n, merged.has(n) ? `${merged.get(n)}, ${v}` : v);
   }
   return JSON.stringify(Object.fromEntries(merged));

@@ -3,11 +3,19 @@ import { HTTP_EVENTS } from '../../../../gateway/src/store/schemas';
 import { loadCapture, runScript } from '../../../../test/support/http-script';
 import { Row } from '../../transport/row';
 import { writtenText } from '../../../../test/support/rows';
-import { Endpoint } from '../http/http-rows';
+import { TracedEndpoint } from '../common-columns';
+import {
+  clientStart,
+  headers,
+  indexed,
+  literal,
+  settings,
+} from '../../../../test/support/http2-frames';
+import { HeaderMask } from '../http/header-mask';
 import { http2EventRow } from './http2-rows';
 import { Http2Stitcher } from './http2-stitcher';
 
-const endpoint: Endpoint = {
+const endpoint: TracedEndpoint = {
   upid: { high: 4242n, low: 77n },
   role: 2,
   localAddr: '10.0.0.1',
@@ -124,5 +132,48 @@ describe('http2EventRow', () => {
     });
     expect(all[4]).toMatchObject({ resp_status: 404, resp_message: 'Not Found', content_type: 0 });
     expect(all[5]!.resp_headers).toMatchObject({ 'x-checksum': 'c0ffee', ':status': '200' });
+  });
+
+  it('masks credentials in HTTP/2 headers as in HTTP/1 ones, cookies joined first', () => {
+    const block = Buffer.concat([
+      indexed(2),
+      literal(4, '/account'),
+      literal('authorization', 'Bearer secret-1'),
+      literal('cookie', 'a=secret-2'),
+      literal('cookie', 'b=secret-3'),
+      literal('x-api-key', 'k3y'),
+    ]);
+    const [x] = runScript(new Http2Stitcher(), [
+      {
+        kind: 'request',
+        bytes: Buffer.concat([clientStart(), headers(1, block, { endStream: true })]),
+      },
+      {
+        kind: 'response',
+        bytes: Buffer.concat([
+          settings([]),
+          headers(1, Buffer.concat([indexed(8), literal(55, 'sid=secret-4')]), { endStream: true }),
+        ]),
+      },
+    ]);
+    const row = http2EventRow(
+      x!,
+      endpoint,
+      clock,
+      HeaderMask.of({ maskHeaders: ['X-Api-Key'], keepSensitiveHeaders: false }),
+    );
+    const all = `${row.req_headers!.toString()} ${row.resp_headers!.toString()}`;
+    expect(all).not.toMatch(/secret|k3y/);
+    expect(JSON.parse(row.req_headers!.toString())).toEqual({
+      ':method': 'GET',
+      ':path': '/account',
+      authorization: '<REDACTED>',
+      cookie: '<REDACTED>',
+      'x-api-key': '<REDACTED>',
+    });
+    expect(JSON.parse(written(row).resp_headers!)).toEqual({
+      ':status': '200',
+      'set-cookie': '<REDACTED>',
+    });
   });
 });

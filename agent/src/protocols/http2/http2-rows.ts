@@ -1,7 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import { Row, Utf8Text } from '../../transport/row';
 import { grpcBodyText, isGrpc } from '../grpc/grpc-body';
-import { Clock, Endpoint, endpointColumns } from '../http/http-rows';
+import { TracedEndpoint, commonColumns } from '../common-columns';
+import { HeaderMask } from '../http/header-mask';
+import { Clock } from '../http/http-rows';
 import { BodyText, FieldsJson, contentTypeCode } from '../http/row-text';
 import { HeaderField } from './hpack/hpack-decoder';
 import { Http2Exchange, Http2Message, fieldValue } from './http2-stream';
@@ -9,37 +11,41 @@ import { Http2Exchange, Http2Message, fieldValue } from './http2-stream';
 /**
  * An http_events row for an HTTP/2 exchange, with the columns and meanings of `httpEventRow`'s
  * (time_ when the response ended, latency from the request's first frame to the response's
- * last). As Pixie's: major_version 2 and minor_version 0; req_method, req_path and resp_status
- * from the `:method`, `:path` and `:status` pseudo-headers, which the header JSON keeps too;
- * trailers merged into resp_headers, so `px.pluck(df.resp_headers, 'grpc-status')` reads a gRPC
- * call's status. HTTP/2 has no reason phrase: resp_message is the status's standard one (Pixie
- * writes "OK" for every status). gRPC bodies are shown decoded (see `grpcBodyText`).
+ * last, the values of the headers `mask` names replaced by a marker). As Pixie's: major_version
+ * 2 and minor_version 0; req_method, req_path and resp_status from the `:method`, `:path` and
+ * `:status` pseudo-headers, which the header JSON keeps too; trailers merged into resp_headers,
+ * so `px.pluck(df.resp_headers, 'grpc-status')` reads a gRPC call's status. HTTP/2 has no reason
+ * phrase: resp_message is the status's standard one (Pixie writes "OK" for every status). gRPC
+ * bodies are shown decoded (see `grpcBodyText`).
  */
-export function http2EventRow(x: Http2Exchange, ep: Endpoint, clock: Clock): Row {
+export function http2EventRow(
+  x: Http2Exchange,
+  ep: TracedEndpoint,
+  clock: Clock,
+  mask: HeaderMask = HeaderMask.DEFAULT,
+): Row {
   const { req, resp } = x;
   const grpc = isGrpc(req.headers, resp.headers);
   const status = Number.parseInt(fieldValue(resp.headers, ':status') ?? '', 10) || 0;
-  return {
-    time_: clock.fromMonotonic(resp.endTs),
-    ...endpointColumns(ep),
-    major_version: 2,
-    minor_version: 0,
-    content_type: contentTypeCode(
-      fieldValue(resp.headers, 'content-type'),
-      fieldValue(req.headers, 'content-type'),
-    ),
-    req_headers: fieldsJson(req.headers, req.trailers),
-    req_method: fieldValue(req.headers, ':method') ?? '',
-    req_path: fieldValue(req.headers, ':path') ?? '',
-    req_body: bodyOf(req, grpc),
-    req_body_size: req.bodySize,
-    resp_headers: fieldsJson(resp.headers, resp.trailers),
-    resp_status: status,
-    resp_message: STATUS_CODES[status] ?? '',
-    resp_body: bodyOf(resp, grpc),
-    resp_body_size: resp.bodySize,
-    latency: Math.round(resp.endTs - req.startTs),
-  };
+  const row = commonColumns(ep, clock.fromMonotonic(resp.endTs));
+  row.major_version = 2;
+  row.minor_version = 0;
+  row.content_type = contentTypeCode(
+    fieldValue(resp.headers, 'content-type'),
+    fieldValue(req.headers, 'content-type'),
+  );
+  row.req_headers = fieldsJson(mask, req.headers, req.trailers);
+  row.req_method = fieldValue(req.headers, ':method') ?? '';
+  row.req_path = fieldValue(req.headers, ':path') ?? '';
+  row.req_body = bodyOf(req, grpc);
+  row.req_body_size = req.bodySize;
+  row.resp_headers = fieldsJson(mask, resp.headers, resp.trailers);
+  row.resp_status = status;
+  row.resp_message = STATUS_CODES[status] ?? '';
+  row.resp_body = bodyOf(resp, grpc);
+  row.resp_body_size = resp.bodySize;
+  row.latency = Math.round(resp.endTs - req.startTs);
+  return row;
 }
 
 function bodyOf(msg: Http2Message, grpc: boolean): Utf8Text | string {
@@ -50,9 +56,10 @@ function bodyOf(msg: Http2Message, grpc: boolean): Utf8Text | string {
 /**
  * Header fields as a JSON object, as Pixie writes HTTP/2 headers: pseudo-headers included, names
  * in sorted order. A name that repeats keeps its values joined with ", " (cookies with "; ", as
- * RFC 9113 section 8.2.3 joins them), so that the object has each name once.
+ * RFC 9113 section 8.2.3 joins them), so that the object has each name once; masked names keep
+ * the marker for a value.
  */
-function fieldsJson(...lists: (readonly HeaderField[])[]): FieldsJson {
+function fieldsJson(mask: HeaderMask, ...lists: (readonly HeaderField[])[]): FieldsJson {
   const merged = new Map<string, string>();
   for (const fields of lists) {
     for (const { name, value } of fields) {
@@ -70,5 +77,5 @@ function fieldsJson(...lists: (readonly HeaderField[])[]): FieldsJson {
     offsets.push(text.length, text.length + value.length);
     text += value;
   }
-  return new FieldsJson(text, offsets);
+  return new FieldsJson(text, offsets, mask);
 }
