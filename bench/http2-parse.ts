@@ -15,7 +15,8 @@ import { Stitcher } from '../agent/src/protocols/stitcher';
 import { TableColumns } from '../agent/src/transport/columns';
 import { Row } from '../agent/src/transport/row';
 import { HTTP_EVENTS } from '../gateway/src/store/schemas';
-import { ScriptStep, loadCapture, runScript } from '../test/support/http-script';
+import { readCapture } from '../test/support/capture-proxy';
+import { ScriptStep, runScript } from '../test/support/http-script';
 import { bench } from './_measure';
 
 const PROTOCOLS = join(__dirname, '..', '..', 'agent', 'src', 'protocols');
@@ -41,12 +42,12 @@ interface Side<X> {
 }
 
 const http2: Side<Parameters<typeof http2EventRow>[0]> = {
-  captures: HTTP2.map((n) => loadCapture(join(PROTOCOLS, 'http2', 'testdata'), n)),
+  captures: HTTP2.map((n) => readCapture(join(PROTOCOLS, 'http2', 'testdata', `${n}.jsonl`))),
   stitcher: () => new Http2Stitcher(),
   row: (x) => http2EventRow(x, endpoint, clock),
 };
 const http1: Side<Parameters<typeof httpEventRow>[0]> = {
-  captures: HTTP1.map((n) => loadCapture(join(PROTOCOLS, 'http', 'testdata'), n)),
+  captures: HTTP1.map((n) => readCapture(join(PROTOCOLS, 'http', 'testdata', `${n}.jsonl`))),
   stitcher: () => new HttpStitcher(),
   row: (x) => httpEventRow(x, endpoint, clock),
 };

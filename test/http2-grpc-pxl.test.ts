@@ -5,7 +5,8 @@ import { http2EventRow } from '../agent/src/protocols/http2/http2-rows';
 import { Http2Stitcher } from '../agent/src/protocols/http2/http2-stitcher';
 import { ArrowStreamEncoder } from '../agent/src/transport/arrow-stream';
 import { TableColumns } from '../agent/src/transport/columns';
-import { loadCapture, runScript } from './support/http-script';
+import { readCapture } from './support/capture-proxy';
+import { runScript } from './support/http-script';
 import { PxlFixture, pxlFixture, records } from './support/pxl';
 
 const NOW = 1_800_000_000_000_000_000n;
@@ -17,7 +18,10 @@ describe('gRPC calls in http_events, read back with PxL', () => {
   beforeAll(async () => {
     fx = await pxlFixture();
     // The captured Python gRPC conversation, as the agent would send it: rows, Arrow, ingest.
-    const exchanges = runScript(new Http2Stitcher(), loadCapture(TESTDATA, 'grpc-python'));
+    const exchanges = runScript(
+      new Http2Stitcher(),
+      readCapture(join(TESTDATA, 'grpc-python.jsonl')),
+    );
     const endpoint = {
       upid: { high: (1n << 32n) | 4242n, low: 77n },
       role: 2,

@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Http2Stitcher, DEFAULT_HTTP2_LIMITS } from '../agent/src/protocols/http2/http2-stitcher';
 import { Http2Exchange, fieldValue } from '../agent/src/protocols/http2/http2-stream';
 import { grpcStatus } from '../agent/src/protocols/grpc/grpc-body';
-import { ScriptStep, loadCapture, runScript } from './support/http-script';
+import { readCapture } from './support/capture-proxy';
+import { ScriptStep, runScript } from './support/http-script';
 import {
   CONVERSATIONS,
   Conversation,
@@ -12,7 +12,7 @@ import {
   record,
 } from './support/http2-conversations';
 import { curlHttp2Unavailable, grpcUnavailable } from './support/http2-peers';
-import { RecordedRead, toJsonl } from './support/recording-proxy';
+import { RecordedChunk, writeCapture } from './support/tcp-recorder';
 import { describeIfAvailable } from './support/system';
 
 const TESTDATA = join(__dirname, '..', 'agent', 'src', 'protocols', 'http2', 'testdata');
@@ -37,21 +37,21 @@ function parse(steps: readonly ScriptStep[]) {
   return { out, errors: s.errors() };
 }
 
-const asSteps = (reads: readonly RecordedRead[]): ScriptStep[] =>
+const asSteps = (reads: readonly RecordedChunk[]): ScriptStep[] =>
   reads.map((r) => ({ kind: r.kind, ts: r.ts, bytes: r.data }));
 
 /**
  * Records a conversation of real peers through the proxy and parses it: it must parse without
- * an error to what the committed capture of the same conversation parses to. UPDATE_CAPTURES=1
+ * an error to what the committed capture of the same conversation parses to. RECORD_CAPTURES=1
  * rewrites the capture from this run (see testdata/README.md).
  */
 async function recordAndCompare(c: Conversation): Promise<Http2Exchange[]> {
   const reads = await record(c);
-  if (process.env.UPDATE_CAPTURES === '1')
-    writeFileSync(join(TESTDATA, `${c.name}.jsonl`), toJsonl(reads));
+  if (process.env.RECORD_CAPTURES === '1') writeCapture(join(TESTDATA, `${c.name}.jsonl`), reads);
   const live = parse(asSteps(reads));
   expect(live.errors).toBe(0);
-  expect(meaning(live.out)).toEqual(meaning(parse(loadCapture(TESTDATA, c.name)).out));
+  const committed = readCapture(join(TESTDATA, `${c.name}.jsonl`));
+  expect(meaning(live.out)).toEqual(meaning(parse(committed).out));
   return live.out;
 }
 

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Chunk } from '../../agent/src/protocols/http/byte-stream';
 import { HttpExchange } from '../../agent/src/protocols/http/http-stitcher';
 import { Stitcher } from '../../agent/src/protocols/stitcher';
@@ -42,28 +40,6 @@ export function runScript<R>(
   });
   if (close) out.push(...stitcher.close());
   return out;
-}
-
-/**
- * A captured connection from a protocol's `testdata/` (one JSON object a line: `kind`, `ts`,
- * `data` in base64; see protocols/http/testdata/README.md) as script steps, one per syscall.
- */
-export function loadCapture(dir: string, name: string): ScriptStep[] {
-  const text = readFileSync(join(dir, `${name}.jsonl`), 'utf8');
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const e = JSON.parse(line) as { kind: 'request' | 'response'; ts: number; data: string };
-      return { kind: e.kind, ts: e.ts, bytes: Buffer.from(e.data, 'base64') };
-    });
-}
-
-/** Every byte of a capture in its own syscall, same positions. */
-export function bytewise(steps: readonly ScriptStep[]): ScriptStep[] {
-  return steps.flatMap((s) =>
-    Array.from(s.bytes as Uint8Array, (b) => ({ kind: s.kind, ts: s.ts, bytes: Uint8Array.of(b) })),
-  );
 }
 
 /** Splits text into steps of the given kind at the given offsets. */

@@ -8,8 +8,7 @@ import {
   startGrpcServer,
   startNodeH2Server,
 } from './http2-peers';
-import { RecordedRead, RecordingProxy } from './recording-proxy';
-import { waitFor } from './wait';
+import { RecordedChunk, startTcpRecorder } from './tcp-recorder';
 
 /** A conversation between real peers, recorded through the proxy. */
 export interface Conversation {
@@ -106,24 +105,21 @@ export const CONVERSATIONS: readonly Conversation[] = [
 ];
 
 /** Runs a conversation through a recording proxy and returns its one connection's reads. */
-export async function record(conversation: Conversation): Promise<RecordedRead[]> {
+export async function record(conversation: Conversation): Promise<RecordedChunk[]> {
   const server = await conversation.server();
-  const proxy = new RecordingProxy(server.port);
+  const proxy = await startTcpRecorder({ host: '127.0.0.1', port: server.port });
   try {
-    const port = await proxy.start();
-    await conversation.run(port);
-    await waitFor(
-      () => proxy.closed,
-      (n) => n >= proxy.connections.length,
-      { what: `${conversation.name}: connections closed` },
-    );
+    await conversation.run(proxy.port);
+    await proxy.settled();
   } finally {
-    await proxy.shutdown();
+    await proxy.close();
     await server.close();
   }
-  const [only, ...more] = proxy.connections;
+  const [only, ...more] = proxy.connections();
   if (!only || more.length > 0) {
-    throw new Error(`${conversation.name}: ${proxy.connections.length} connections, wanted one`);
+    throw new Error(
+      `${conversation.name}: ${more.length + (only ? 1 : 0)} connections, wanted one`,
+    );
   }
   return only;
 }

@@ -1,16 +1,11 @@
 import fc from 'fast-check';
 import { join } from 'node:path';
-import {
-  ScriptStep,
-  bytewise,
-  loadCapture,
-  runScript,
-  summary,
-} from '../../../../test/support/http-script';
-import { mutate, mutationsArb } from '../../../../test/support/stitcher-fuzz';
+import { bytewise, readCapture } from '../../../../test/support/capture-proxy';
+import { ScriptStep, runScript, summary } from '../../../../test/support/http-script';
+import { mutate, mutationsOf } from '../../../../test/support/mutate';
 import { DEFAULT_STITCHER_LIMITS, HttpStitcher } from './http-stitcher';
 
-const capture = (name: string) => loadCapture(join(__dirname, 'testdata'), name);
+const capture = (name: string) => readCapture(join(__dirname, 'testdata', `${name}.jsonl`));
 
 const KEEP_ALIVE = [
   ['GET', '/api/items?page=2', 200],
@@ -92,7 +87,7 @@ describe('captured conversations', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...names),
-        mutationsArb(['flip', 'cut', 'lose', 'dup'], { minLength: 1, maxLength: 8 }),
+        mutationsOf(['flip', 'cut', 'lose', 'dup'], { maxLength: 8 }),
         (name, mutations) => {
           const steps = mutate(capture(name), mutations);
           const s = new HttpStitcher();

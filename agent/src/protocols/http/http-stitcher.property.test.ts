@@ -1,11 +1,7 @@
 import fc from 'fast-check';
 import { fuzzParams } from '../../../../test/support/fuzz';
-import {
-  mutate,
-  mutationsArb,
-  pushChunks,
-  randomChunksArb,
-} from '../../../../test/support/stitcher-fuzz';
+import { mutate, mutationsOf } from '../../../../test/support/mutate';
+import { pushChunks, randomChunks } from '../../../../test/support/sql-fuzz';
 import { ScriptStep, runScript, splitSteps, summary } from '../../../../test/support/http-script';
 import { HttpStitcher } from './http-stitcher';
 
@@ -102,10 +98,9 @@ const bytesArb = fc.oneof(
 describe('HttpStitcher under arbitrary input', () => {
   it('never throws on random chunks at random positions, closed or not', () => {
     fc.assert(
-      fc.property(randomChunksArb(bytesArb), fc.boolean(), (chunks, close) => {
+      fc.property(randomChunks(bytesArb), fc.boolean(), (chunks, close) => {
         const s = new HttpStitcher(limits);
-        pushChunks(s, chunks);
-        if (close) s.close();
+        pushChunks(s, chunks, close);
         expect(Number.isFinite(s.errors())).toBe(true);
       }),
       fuzzParams(500),
@@ -117,7 +112,7 @@ describe('HttpStitcher under arbitrary input', () => {
       fc.property(
         fc.array(exchangeArb, { minLength: 1, maxLength: 4 }),
         fc.array(fc.nat(400), { maxLength: 6 }),
-        mutationsArb(['flip', 'insert', 'delete', 'lose', 'truncate']),
+        mutationsOf(['flip', 'insert', 'delete', 'lose', 'truncate'], { minLength: 0 }),
         (exchanges, cuts, mutations) => {
           const steps = mutate(conversation(exchanges, cuts), mutations);
           const out = runScript(new HttpStitcher(limits), steps);

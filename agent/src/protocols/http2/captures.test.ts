@@ -1,11 +1,12 @@
 import { join } from 'node:path';
-import { ScriptStep, bytewise, loadCapture, runScript } from '../../../../test/support/http-script';
+import { bytewise, readCapture } from '../../../../test/support/capture-proxy';
+import { ScriptStep, runScript } from '../../../../test/support/http-script';
 import { h2summary, shortH2 } from '../../../../test/support/http2-summary';
 import { HeaderField } from './hpack/hpack-decoder';
 import { DEFAULT_HTTP2_LIMITS, Http2Stitcher } from './http2-stitcher';
 import { Http2Exchange, fieldValue } from './http2-stream';
 
-const capture = (name: string) => loadCapture(join(__dirname, 'testdata'), name);
+const capture = (name: string) => readCapture(join(__dirname, 'testdata', `${name}.jsonl`));
 const WIDE = { ...DEFAULT_HTTP2_LIMITS, maxHeadBytes: 64 * 1024 };
 
 function run(steps: readonly ScriptStep[], limits = WIDE) {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { HTTP_EVENTS } from '../../../../gateway/src/store/schemas';
-import { loadCapture, runScript } from '../../../../test/support/http-script';
+import { readCapture } from '../../../../test/support/capture-proxy';
+import { runScript } from '../../../../test/support/http-script';
 import { Row } from '../../transport/row';
 import { writtenText } from '../../../../test/support/rows';
 import { TracedEndpoint } from '../common-columns';
@@ -26,7 +27,10 @@ const endpoint: TracedEndpoint = {
 const clock = { fromMonotonic: (ns: number) => 1_700_000_000_000_000_000n + BigInt(ns) };
 
 function rows(name: string, ep = endpoint): Row[] {
-  const out = runScript(new Http2Stitcher(), loadCapture(join(__dirname, 'testdata'), name));
+  const out = runScript(
+    new Http2Stitcher(),
+    readCapture(join(__dirname, 'testdata', `${name}.jsonl`)),
+  );
   return out.map((x) => http2EventRow(x, ep, clock));
 }
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { fuzzParams } from '../../../../test/support/fuzz';
-import { ScriptStep, loadCapture, runScript } from '../../../../test/support/http-script';
+import { readCapture } from '../../../../test/support/capture-proxy';
+import { ScriptStep, runScript } from '../../../../test/support/http-script';
 import {
   clientStart,
   data,
@@ -13,12 +14,8 @@ import {
   splitAt,
 } from '../../../../test/support/http2-frames';
 import { h2summary } from '../../../../test/support/http2-summary';
-import {
-  mutate,
-  mutationsArb,
-  pushChunks,
-  randomChunksArb,
-} from '../../../../test/support/stitcher-fuzz';
+import { mutate, mutationsOf } from '../../../../test/support/mutate';
+import { randomChunks } from '../../../../test/support/sql-fuzz';
 import { Http2Limits, Http2Stitcher, DEFAULT_HTTP2_LIMITS } from './http2-stitcher';
 
 const limits: Http2Limits = {
@@ -160,14 +157,15 @@ describe('Http2Stitcher under arbitrary input', () => {
       ),
     );
     fc.assert(
-      fc.property(randomChunksArb(bytesArb, 30), fc.boolean(), (chunks, close) => {
+      fc.property(randomChunks(bytesArb), fc.boolean(), (chunks, close) => {
         const s = new Http2Stitcher(limits);
-        pushChunks(s, chunks, () => {
+        for (const c of chunks) {
+          s.push(c.kind, { pos: c.pos, size: c.data.length + c.extra, ts: c.ts, data: c.data });
           expect(s.pendingRequests()).toBeLessThanOrEqual(limits.maxPendingRequests);
           expect(s.bufferedBytes()).toBeLessThanOrEqual(
             2 * (limits.maxBufferBytes + limits.maxHeaderBlockBytes),
           );
-        });
+        }
         if (close) s.close();
         expect(Number.isSafeInteger(s.errors())).toBe(true);
       }),
@@ -183,14 +181,13 @@ describe('Http2Stitcher under arbitrary input', () => {
       'curl-h2c-post',
       'node-h2c-eviction',
     ];
-    const captures = new Map(names.map((n) => [n, loadCapture(join(__dirname, 'testdata'), n)]));
+    const captures = new Map(
+      names.map((n) => [n, readCapture(join(__dirname, 'testdata', `${n}.jsonl`))]),
+    );
     fc.assert(
       fc.property(
         fc.constantFrom(...names),
-        mutationsArb(['flip', 'insert', 'delete', 'lose', 'truncate', 'dup'], {
-          minLength: 1,
-          maxLength: 8,
-        }),
+        mutationsOf(['flip', 'insert', 'delete', 'lose', 'truncate', 'dup'], { maxLength: 8 }),
         (name, mutations) => {
           const steps = mutate(captures.get(name)!, mutations);
           const s = new Http2Stitcher(limits);

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { fuzzParams } from '../../../../test/support/fuzz';
 import { data, frame, headers, indexed } from '../../../../test/support/http2-frames';
-import { ScriptStep, loadCapture } from '../../../../test/support/http-script';
+import { readCapture } from '../../../../test/support/capture-proxy';
+import { ScriptStep } from '../../../../test/support/http-script';
 import { CLIENT_PREFACE, FRAME_HEADER_BYTES, FrameType, readFrameHeader } from './frame';
 import { looksLikeHttp2 } from './inference';
 
@@ -12,7 +13,7 @@ const bytesOf = (s: ScriptStep) => s.bytes as Uint8Array;
 
 /** The reads of a capture that start where a frame (or the preface) starts. */
 function readsAtFrameStarts(name: string): ScriptStep[] {
-  const steps = loadCapture(join(__dirname, 'testdata'), name);
+  const steps = readCapture(join(__dirname, 'testdata', `${name}.jsonl`));
   const out: ScriptStep[] = [];
   for (const side of ['request', 'response'] as const) {
     const reads = steps.filter((s) => s.kind === side);
@@ -44,7 +45,7 @@ describe('looksLikeHttp2', () => {
   );
 
   it.each(HTTP1)('%s: no read of an HTTP/1 conversation looks like HTTP/2', (name) => {
-    for (const r of loadCapture(join(__dirname, '..', 'http', 'testdata'), name)) {
+    for (const r of readCapture(join(__dirname, '..', 'http', 'testdata', `${name}.jsonl`))) {
       expect(looksLikeHttp2(bytesOf(r), r.kind)).toBe(false);
     }
   });
