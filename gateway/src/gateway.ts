@@ -8,6 +8,7 @@ import { Logger } from './common/logger';
 import { Config } from './config/schema';
 import { SinkSet } from './exporters/sink-set';
 import { IngestService } from './ingest/ingest-service';
+import { CursorStore } from './jobs/cursor-store';
 import { ExportScheduler } from './jobs/export-scheduler';
 import { ProcessMetadataService } from './metadata/process-metadata';
 import { MetadataService, metadataOptions } from './metadata/metadata-service';
@@ -73,12 +74,18 @@ export class Gateway {
     );
     let exports: ExportScheduler;
     try {
+      const exportLog = log.child({ component: 'exports' });
       exports = ExportScheduler.create(config.export, {
         engine: pxl,
         store,
         sinks,
-        log: log.child({ component: 'exports' }),
+        log: exportLog,
+        registry: metrics.registry,
+        cursors: store.dataDir
+          ? new CursorStore(store.dataDir.sub('exports'), store.dataDir.syncEachWrite, exportLog)
+          : undefined,
       });
+      await exports.restore();
     } catch (err) {
       await Promise.all([sinks.shutdown(), metadata.shutdown()]);
       await store.shutdown();
@@ -103,6 +110,7 @@ export class Gateway {
       pxl: this.pxl,
       metadata: this.metadata,
       exports: this.exports,
+      sinks: this.sinks,
       registry: this.metrics.registry,
       log: this.log,
       authToken: this.config.auth.token,

@@ -1,6 +1,7 @@
 import express, { Express } from 'express';
 import { Registry } from 'prom-client';
 import { Logger } from '../common/logger';
+import { SinkSet } from '../exporters/sink-set';
 import { IngestService } from '../ingest/ingest-service';
 import { ExportScheduler } from '../jobs/export-scheduler';
 import { ProcessMetadataService } from '../metadata/process-metadata';
@@ -26,6 +27,7 @@ export interface AppDeps {
   metadata: MetadataService;
   pxl: PxlEngine;
   exports: ExportScheduler;
+  sinks: SinkSet;
   registry: Registry;
   log: Logger;
   authToken: string | undefined;
@@ -46,7 +48,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(metadataStatusRoutes(deps.metadata));
   app.use(queryRoutes(deps.pxl));
   app.use(scriptRoutes(bundledScripts()));
-  app.use(exportRoutes(deps.exports));
+  app.use(exportRoutes(deps.exports, deps.sinks));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

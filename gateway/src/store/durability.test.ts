@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import { capturingLogger } from '../../../test/support/gateway';
 import { selectRows } from '../../../test/support/metadata';
 import { httpRows } from '../../../test/support/rows';
 import { silentLogger } from '../common/logger';
@@ -28,13 +28,6 @@ function options(dataDir: string, over: Partial<StoreOptions> = {}): StoreOption
     fsync: 'never',
     ...over,
   };
-}
-
-/** A logger whose lines the test reads. */
-function capturingLogger(): { log: pino.Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const log = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l)) });
-  return { log, lines };
 }
 
 const SNAPSHOT = 'SELECT * EXCLUDE (upid), upid::VARCHAR FROM http_events ORDER BY _seq';
