@@ -218,4 +218,26 @@ describe('a TableStore with a data directory', () => {
     writeFileSync(join(dir, 'LOCK'), `2147483646 ${require('node:os').hostname()}\n`);
     await expect(reopen()).resolves.toBeDefined();
   });
+
+  it('stores a batch sent again under the same id once, also after a restart', async () => {
+    const s = await reopen();
+    const schema = s.registry.get('http_events');
+    const rows = () => [decodeJsonRows(schema, httpRows(30, { seed: 9 }))];
+    const first = await s.append('http_events', rows(), 'agent-1:batch-1');
+    expect(await s.append('http_events', rows(), 'agent-1:batch-1')).toEqual(first);
+    await expect(s.append('conn_stats', [], 'agent-1:batch-1')).resolves.toMatchObject({ rows: 0 });
+    const again = await reopen();
+    // The answer lost to the crash: the agent sends the batch again to the restarted gateway.
+    expect(await again.append('http_events', rows(), 'agent-1:batch-1')).toEqual(first);
+    expect(again.stats().find((t) => t.schema.name === 'http_events')!.rows).toBe(30);
+    const other = await again.append('http_events', rows(), 'agent-1:batch-2');
+    expect(other.firstSeq).toBe(first.lastSeq + 1);
+    await expect(
+      again.append(
+        'conn_stats',
+        [decodeJsonRows(again.registry.get('conn_stats'), [{}])],
+        'agent-1:batch-2',
+      ),
+    ).rejects.toThrow(/already used for table "http_events"/);
+  });
 });

@@ -8,6 +8,7 @@ import { computeBudgets } from './budget';
 import { ChunkWriter } from './chunk-writer';
 import { DataDir, FsyncPolicy } from './data-dir';
 import { SchemaRegistry, TableDeclaration } from './registry';
+import { RecentBatches } from './recent-batches';
 import { quoteIdent } from './sql';
 import { DataType, SEQ_COLUMN, TableSchema, timeColumnIndex } from './types';
 import { frame } from './wal/frames';
@@ -108,6 +109,7 @@ const MAINTENANCE_INTERVAL_MS = 1000;
 export class TableStore {
   readonly registry: SchemaRegistry;
   private readonly tables = new Map<string, StoredTable>();
+  private readonly batches = new RecentBatches();
   private nextSeq = 1;
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -182,8 +184,15 @@ export class TableStore {
     });
   }
 
-  /** Appends validated batches to a table, all or nothing. */
-  async append(table: string, parts: readonly ColumnBatch[]): Promise<AppendResult> {
+  /**
+   * Appends validated batches to a table, all or nothing. A batch with an id the store took
+   * lately is not stored again: the answer is the first one's.
+   */
+  async append(
+    table: string,
+    parts: readonly ColumnBatch[],
+    batchId?: string,
+  ): Promise<AppendResult> {
     const stored = this.tables.get(table);
     if (!stored) throw this.registry.unknownTable(table);
     const rows = parts.reduce((n, p) => n + p.rowCount, 0);
@@ -196,7 +205,12 @@ export class TableStore {
     }
     if (rows === 0) return { rows: 0, firstSeq: this.nextSeq, lastSeq: this.nextSeq - 1 };
     return this.serial(async () => {
-      const result = await this.appendLocked(stored, parts, rows);
+      const earlier = batchId !== undefined ? this.batches.find(batchId, table) : undefined;
+      if (earlier) return earlier;
+      const result = await this.appendLocked(stored, parts, rows, batchId);
+      if (batchId !== undefined) {
+        this.batches.add(batchId, table, rows, result.firstSeq, result.lastSeq);
+      }
       this.hooks.rowsAppended?.(table, rows, bytes);
       await this.enforceBudget(stored);
       return result;
@@ -313,10 +327,13 @@ export class TableStore {
     t: StoredTable,
     parts: readonly ColumnBatch[],
     rows: number,
+    batchId: string | undefined,
   ): Promise<AppendResult> {
     const firstSeq = this.nextSeq;
     const slices = this.plan(t, parts);
-    const undoLog = this.wal ? await this.wal.append(this.logWrites(t, slices)) : undefined;
+    const undoLog = this.wal
+      ? await this.wal.append(this.logWrites(t, slices, batchId))
+      : undefined;
     const segments = t.segments.map((s) => ({ ...s }));
     const oneAppender =
       slices.every((s) => s.segment < segments.length) && rows < APPENDER_AUTO_FLUSH_ROWS;
@@ -388,14 +405,20 @@ export class TableStore {
   }
 
   /** The log records of a planned batch, by segment file (new segments take the next ids). */
-  private logWrites(t: StoredTable, slices: readonly Slice[]): LogWrite[] {
+  private logWrites(
+    t: StoredTable,
+    slices: readonly Slice[],
+    batchId: string | undefined,
+  ): LogWrite[] {
     const writes: LogWrite[] = [];
     for (const s of slices) {
       const segment =
         s.segment < t.segments.length
           ? t.segments[s.segment]!.id
           : t.nextSegmentId + s.segment - t.segments.length;
-      const record = frame(encodeSegmentRecord(t.schema, s.part, s.from, s.count, s.seq, s.bytes));
+      const record = frame(
+        encodeSegmentRecord(t.schema, s.part, s.from, s.count, s.seq, s.bytes, batchId),
+      );
       const previous = writes[writes.length - 1];
       if (previous?.segment === segment) (previous.frames as Buffer[]).push(record);
       else writes.push({ table: t.schema.name, segment, frames: [record] });
@@ -451,9 +474,11 @@ export class TableStore {
     const segment = await this.createSegment(t, recovered.id);
     const appender = await this.writer.createAppender(segment.sqlName);
     try {
-      for (const { firstSeq, batch } of recovered.records) {
+      for (const { firstSeq, batch, batchId } of recovered.records) {
         t.writer.append(appender, batch, 0, batch.rowCount, firstSeq);
         addRows(segment, firstSeq, batch.rowCount, batch.bytes, batch.maxTime);
+        if (batchId === undefined) continue;
+        this.batches.add(batchId, t.schema.name, batch.rowCount, firstSeq, segment.lastSeq);
       }
     } finally {
       appender.closeSync();

@@ -47,7 +47,12 @@ const sliceArb = fc
 
 function encoded(rows: Record<string, unknown>[], from: number, count: number, seq: number) {
   const batch = decodeJsonRows(SCHEMA, rows);
-  return { batch, payload: encodeSegmentRecord(SCHEMA, batch, from, count, seq, 123) };
+  const batchId = count % 2 === 0 ? undefined : `agent-7:${seq}`;
+  return {
+    batch,
+    batchId,
+    payload: encodeSegmentRecord(SCHEMA, batch, from, count, seq, 123, batchId),
+  };
 }
 
 /** Values of rows [from, from + count) of a batch, column by column, as plain arrays. */
@@ -88,9 +93,10 @@ describe('the write-ahead log record format', () => {
   it('reads back exactly the slice that was written', () => {
     fc.assert(
       fc.property(sliceArb, ({ x: { rows, from, seq }, count }) => {
-        const { batch, payload } = encoded(rows, from, count, seq);
+        const { batch, batchId, payload } = encoded(rows, from, count, seq);
         const back = decodeSegmentRecord(SCHEMA, payload);
         expect(back.firstSeq).toBe(seq);
+        expect(back.batchId).toBe(batchId);
         expect(back.batch.rowCount).toBe(count);
         expect(back.batch.bytes).toBe(123);
         expect(valuesOf(back.batch)).toEqual(valuesOf(batch, from, count));

@@ -7,10 +7,14 @@ import { LogFileError } from './frames';
 export interface SegmentRecord {
   readonly firstSeq: number;
   readonly batch: ColumnBatch;
+  /** The id the batch was sent with, so that a batch sent again after a restart is stored once. */
+  readonly batchId: string | undefined;
 }
 
 const VERSION = 1;
-const HEAD_BYTES = 32;
+const HEAD_BYTES = 40;
+/** What a batch id may hold (ingest checks it against BATCH_ID_PATTERN, which this covers). */
+const BATCH_ID = /^[\x21-\x7e]{1,255}$/;
 const COLUMN_HEAD_BYTES = 8;
 const TYPE_CODES: Readonly<Record<DataType, number>> = {
   BOOLEAN: 1,
@@ -30,9 +34,10 @@ const WIDTH: Readonly<Record<Exclude<DataType, 'STRING'>, number>> = {
 
 /**
  * Encodes rows [from, from + count) of a batch as a log record's payload: a head (version, row
- * and column counts, first sequence number, store bytes, largest time_), then each column as a
- * type code and byte length followed by its values as the store lays them out (strings: int32
- * offsets from 0, then UTF-8 bytes), each column padded to 8 bytes.
+ * and column counts, first sequence number, store bytes, largest time_, length of the batch
+ * id), the batch id, then each column as a type code and byte length followed by its values as
+ * the store lays them out (strings: int32 offsets from 0, then UTF-8 bytes); each part after
+ * the head is padded to 8 bytes.
  */
 export function encodeSegmentRecord(
   schema: TableSchema,
@@ -41,14 +46,16 @@ export function encodeSegmentRecord(
   count: number,
   firstSeq: number,
   bytes: number,
+  batchId: string | undefined,
 ): Buffer {
+  const id = Buffer.from(batchId ?? '', 'latin1');
   const columns = part.columns.map((c) => slice(c, from, count));
   const size = columns.reduce(
     (n, c) =>
       n +
       COLUMN_HEAD_BYTES +
       pad8(c.offsets ? c.offsets.byteLength + c.data.length : c.data.length),
-    HEAD_BYTES,
+    HEAD_BYTES + pad8(id.length),
   );
   const out = Buffer.alloc(size);
   out.writeUInt8(VERSION, 0);
@@ -58,7 +65,9 @@ export function encodeSegmentRecord(
   out.writeDoubleLE(firstSeq, 8);
   out.writeDoubleLE(bytes, 16);
   out.writeBigInt64LE(part.maxTime ?? 0n, 24);
-  let at = HEAD_BYTES;
+  out.writeUInt8(id.length, 32);
+  out.set(id, HEAD_BYTES);
+  let at = HEAD_BYTES + pad8(id.length);
   columns.forEach((c, i) => {
     out.writeUInt8(TYPE_CODES[schema.columns[i]!.type], at);
     out.writeUInt32LE(c.data.length, at + 4);
@@ -120,7 +129,11 @@ export function decodeSegmentRecord(schema: TableSchema, payload: Buffer): Segme
     fail(`first sequence number ${firstSeq} is not a positive integer`);
   }
   if (!Number.isFinite(bytes) || bytes < 0) fail(`size ${bytes} is not a byte count`);
-  let at = HEAD_BYTES;
+  const idLength = payload.readUInt8(32);
+  if (payload.length - HEAD_BYTES < pad8(idLength)) fail('its batch id is cut short');
+  const batchId = payload.toString('latin1', HEAD_BYTES, HEAD_BYTES + idLength);
+  if (idLength > 0 && !BATCH_ID.test(batchId)) fail('its batch id is not printable ASCII');
+  let at = HEAD_BYTES + pad8(idLength);
   const columns = schema.columns.map((col): ColumnData => {
     if (payload.length - at < COLUMN_HEAD_BYTES) fail(`column "${col.name}" cut short`);
     if (payload.readUInt8(at) !== TYPE_CODES[col.type]) {
@@ -157,6 +170,7 @@ export function decodeSegmentRecord(schema: TableSchema, payload: Buffer): Segme
   if (at !== payload.length) fail(`${payload.length - at} bytes after the last column`);
   return {
     firstSeq,
+    batchId: idLength > 0 ? batchId : undefined,
     batch: {
       rowCount: rows,
       columns,
