@@ -3,6 +3,7 @@ import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { createApp } from './api/app';
 import { isLoopbackHost } from './api/auth';
+import { newInstanceId } from './common/instance';
 import { parseHostPort } from './common/listen';
 import { Logger } from './common/logger';
 import { Config } from './config/schema';
@@ -116,6 +117,7 @@ export class Gateway {
       authToken: this.config.auth.token,
       maxBodyBytes: Math.floor(this.config.ingest.maxBodyMb * 1024 * 1024),
       isReady: () => this.ready,
+      instanceId: newInstanceId(),
     });
     const server = createServer(app);
     this.server = server;

@@ -1,5 +1,6 @@
 import express, { Express } from 'express';
 import { Registry } from 'prom-client';
+import { INSTANCE_HEADER } from '../common/instance';
 import { Logger } from '../common/logger';
 import { SinkSet } from '../exporters/sink-set';
 import { IngestService } from '../ingest/ingest-service';
@@ -33,6 +34,8 @@ export interface AppDeps {
   authToken: string | undefined;
   maxBodyBytes: number;
   isReady: () => boolean;
+  /** Sent on every answer (X-Pxgate-Instance): agents notice a restart by its change. */
+  instanceId: string;
 }
 
 /** Builds the gateway's HTTP API. Handlers stay thin: each route calls one service. */
@@ -40,6 +43,10 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use((_req, res, next) => {
+    res.setHeader(INSTANCE_HEADER, deps.instanceId);
+    next();
+  });
   app.use(bearerAuth(deps.authToken));
   app.use(healthRoutes(deps.isReady, deps.registry));
   app.use(tableRoutes(deps.store));
