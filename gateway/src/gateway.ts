@@ -98,6 +98,7 @@ export class Gateway {
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   async start(): Promise<{ host: string; port: number; url: string }> {
     const { host, port } = parseHostPort(this.config.listen);
+    await this.processMetadata.restore(this.log.child({ component: 'metadata' }));
     await this.metadata.start();
     const ingest = new IngestService(
       this.store,

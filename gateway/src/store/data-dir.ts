@@ -39,10 +39,17 @@ export class DataDir {
   private constructor(
     readonly path: string,
     readonly fsync: FsyncPolicy,
+    /** The `interval` policy's period, in ms. */
+    readonly fsyncIntervalMs: number,
   ) {}
 
   /** Opens (creating it if needed) and locks a data directory. */
-  static async open(dirPath: string, fsync: FsyncPolicy, log: Logger): Promise<DataDir> {
+  static async open(
+    dirPath: string,
+    fsync: FsyncPolicy,
+    fsyncIntervalMs: number,
+    log: Logger,
+  ): Promise<DataDir> {
     const path = resolve(dirPath);
     if (HELD.has(path)) throw inUse(path, process.pid);
     try {
@@ -54,7 +61,7 @@ export class DataDir {
       throw new DataDirError(`cannot use data directory ${path}: ${(err as Error).message}`);
     }
     HELD.add(path);
-    const dir = new DataDir(path, fsync);
+    const dir = new DataDir(path, fsync, fsyncIntervalMs);
     for (const sub of ['wal', 'exports', 'metadata']) {
       await mkdir(join(path, sub), { recursive: true, mode: 0o700 });
     }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { capturingLogger } from '../../../test/support/gateway';
 import { selectRows } from '../../../test/support/metadata';
+import { waitFor } from '../../../test/support/wait';
 import { httpRows } from '../../../test/support/rows';
 import { silentLogger } from '../common/logger';
 import { decodeArrowStream } from '../ingest/arrow';
@@ -141,12 +142,12 @@ describe('a TableStore with a data directory', () => {
     ]);
     const first = s.lastSeq();
     // Retention evicts the old row (and its file) at the next maintenance tick.
-    const deadline = Date.now() + 5000;
-    while (s.stats().find((t) => t.schema.name === 'conn_stats')!.rows > 0) {
-      if (Date.now() > deadline) throw new Error('retention did not evict the row');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(readdirSync(join(dir, 'wal', 'conn_stats'))).toEqual([]);
+    await waitFor(
+      () => readdirSync(join(dir, 'wal', 'conn_stats')),
+      (files) => files.length === 0,
+      { timeoutMs: 5000, what: 'the evicted segment file deleted' },
+    );
+    expect(s.stats().find((t) => t.schema.name === 'conn_stats')!.rows).toBe(0);
     const again = await reopen();
     expect(again.lastSeq()).toBe(first);
   });

@@ -138,10 +138,10 @@ export class TableStore {
     hooks: StoreHooks = {},
   ): Promise<TableStore> {
     const dataDir = opts.dataDir
-      ? await DataDir.open(opts.dataDir, opts.fsync ?? 'interval', log)
+      ? await DataDir.open(opts.dataDir, opts.fsync ?? 'interval', opts.fsyncInterval ?? 1000, log)
       : undefined;
     const wal = dataDir
-      ? new WriteAheadLog(dataDir.sub('wal'), dataDir.fsync, opts.fsyncInterval ?? 1000, log)
+      ? new WriteAheadLog(dataDir.sub('wal'), dataDir.fsync, dataDir.fsyncIntervalMs, log)
       : undefined;
     const config: Record<string, string> = {};
     if (opts.duckdbMemoryLimitMb) config.memory_limit = `${opts.duckdbMemoryLimitMb}MB`;
