@@ -1,25 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../gateway/src/cli/main';
+import { runCli as cli } from './support/cli';
 import { TestGateway, postJson, startTestGateway } from './support/gateway';
 
 const T0 = 1_800_000_000_000_000_000n;
-
-/** Runs the CLI in this process and returns what it printed. */
-async function cli(args: string[]): Promise<string> {
-  let out = '';
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await main(['node', 'pxgate', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
 
 describe('pxgate run', () => {
   let gw: TestGateway;

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { main } from '../../gateway/src/cli/main';
 import { waitFor } from './wait';
 
 /** The checkout: the directory above this file (sources or dist/) holding bin/pxgate.js. */
@@ -66,4 +67,19 @@ export class PxgateProcess {
   messages(): string[] {
     return this.logs.map((l) => String(l.msg));
   }
+}
+
+/** Runs the CLI in this process (`pxgate ARGS`) and returns what it printed on stdout. */
+export async function runCli(args: string[]): Promise<string> {
+  let out = '';
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    await main(['node', 'pxgate', ...args]);
+  } finally {
+    spy.mockRestore();
+  }
+  return out;
 }

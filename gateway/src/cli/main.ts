@@ -6,6 +6,7 @@ import { Config } from '../config/schema';
 import { Gateway } from '../gateway';
 import { ConnectionOptions, connect, withConnectionOptions } from './client';
 import { ExportOptions, exportFlags, withExportOptions } from './export-options';
+import { addExportsCommand } from './exports-command';
 import { formatTable } from './format';
 import { addRunCommand } from './run-script';
 import { defaultDataDir } from './state-dir';
@@ -61,6 +62,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     .action((opts: TablesOptions) => listTables(opts));
 
   addRunCommand(program);
+  addExportsCommand(program);
 
   await program.parseAsync(argv as string[]);
 }
