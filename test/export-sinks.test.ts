@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestGateway, capturingLogger, getJson, ingest, startTestGateway } from './support/gateway';
+import { exposedSum } from './support/metrics';
 import { OtlpReceiver, latestHistogramCount, startOtlpReceiver } from './support/otlp-receiver';
 import { freePort } from './support/prometheus';
 import { httpEvents, httpJson } from './support/pxl';
@@ -22,15 +23,7 @@ function batch(n: number, seed: number) {
   return { rows: httpJson(events), served: events.filter((e) => e.trace_role === 2).length };
 }
 
-/** The sum of `http_server_request_duration_seconds_count` on the gateway's /metrics. */
-async function exposedCount(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  let total = 0;
-  for (const m of text.matchAll(/^http_server_request_duration_seconds_count\{.*\} (\S+)$/gm)) {
-    total += Number(m[1]);
-  }
-  return total;
-}
+const exposedCount = (url: string) => exposedSum(url, 'http_server_request_duration_seconds_count');
 
 /** A remote-write URL where nothing listens: every attempt is refused, as with a receiver that is down. */
 async function deadRemoteWrite() {
