@@ -51,40 +51,43 @@ describe('a TableStore with a data directory', () => {
     return store;
   }
 
-  it('reads every row back after a restart, with the same values and sequence numbers', async () => {
-    const s = await reopen();
-    const schema = s.registry.get('http_events');
-    await s.append('http_events', [decodeJsonRows(schema, httpRows(700, { seed: 3 }))]);
-    await s.append('http_events', [
-      decodeJsonRows(schema, httpRows(900, { seed: 4 })),
-      decodeJsonRows(schema, httpRows(600, { seed: 5 })),
-    ]);
-    await s.append('conn_stats', [
-      decodeJsonRows(s.registry.get('conn_stats'), [{ conn_open: 7 }]),
-    ]);
-    const before = await selectRows(s, SNAPSHOT);
-    const stats = s.stats().find((t) => t.schema.name === 'http_events')!;
-    expect(stats.segments).toBe(3);
+  it.each(['never', 'interval', 'always'] as const)(
+    'reads every row back after a restart, with the same values and sequence numbers (fsync %s)',
+    async (fsync) => {
+      const s = await reopen({ fsync });
+      const schema = s.registry.get('http_events');
+      await s.append('http_events', [decodeJsonRows(schema, httpRows(700, { seed: 3 }))]);
+      await s.append('http_events', [
+        decodeJsonRows(schema, httpRows(900, { seed: 4 })),
+        decodeJsonRows(schema, httpRows(600, { seed: 5 })),
+      ]);
+      await s.append('conn_stats', [
+        decodeJsonRows(s.registry.get('conn_stats'), [{ conn_open: 7 }]),
+      ]);
+      const before = await selectRows(s, SNAPSHOT);
+      const stats = s.stats().find((t) => t.schema.name === 'http_events')!;
+      expect(stats.segments).toBe(3);
 
-    const again = await reopen();
-    expect(await selectRows(again, SNAPSHOT)).toEqual(before);
-    expect(await selectRows(again, 'SELECT conn_open, _seq FROM conn_stats')).toEqual([
-      { conn_open: 7n, _seq: 2201n },
-    ]);
-    const after = again.stats().find((t) => t.schema.name === 'http_events')!;
-    expect(after).toMatchObject({
-      rows: 2200,
-      bytes: stats.bytes,
-      segments: 3,
-      firstSeq: 1,
-      lastSeq: 2200,
-    });
-    // New rows continue the sequence.
-    const next = await again.append('conn_stats', [
-      decodeJsonRows(again.registry.get('conn_stats'), [{ conn_open: 8 }]),
-    ]);
-    expect(next.firstSeq).toBe(2202);
-  });
+      const again = await reopen({ fsync });
+      expect(await selectRows(again, SNAPSHOT)).toEqual(before);
+      expect(await selectRows(again, 'SELECT conn_open, _seq FROM conn_stats')).toEqual([
+        { conn_open: 7n, _seq: 2201n },
+      ]);
+      const after = again.stats().find((t) => t.schema.name === 'http_events')!;
+      expect(after).toMatchObject({
+        rows: 2200,
+        bytes: stats.bytes,
+        segments: 3,
+        firstSeq: 1,
+        lastSeq: 2200,
+      });
+      // New rows continue the sequence.
+      const next = await again.append('conn_stats', [
+        decodeJsonRows(again.registry.get('conn_stats'), [{ conn_open: 8 }]),
+      ]);
+      expect(next.firstSeq).toBe(2202);
+    },
+  );
 
   it('reads Arrow batches back as they were stored', async () => {
     const { tableToIPC, tableFromArrays } = await import('apache-arrow');

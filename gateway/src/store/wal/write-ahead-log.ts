@@ -107,7 +107,8 @@ export class WriteAheadLog {
           throw new Error(`wrote ${bytesWritten} of ${bytes} bytes to ${file.path}`);
       }
       if (this.fsync === 'always') {
-        for (const f of touched) await f.fh.datasync();
+        // A file left for a new segment was flushed when it was left.
+        for (const f of touched) if (f.open) await f.fh.datasync();
         await this.syncDirs();
       }
     } catch (err) {
