@@ -420,8 +420,8 @@ export class TableStore {
         encodeSegmentRecord(t.schema, s.part, s.from, s.count, s.seq, s.bytes, batchId),
       );
       const previous = writes[writes.length - 1];
-      if (previous?.segment === segment) (previous.frames as Buffer[]).push(record);
-      else writes.push({ table: t.schema.name, segment, frames: [record] });
+      if (previous?.segment === segment) (previous.frames as Uint8Array[]).push(...record);
+      else writes.push({ table: t.schema.name, segment, frames: record });
     }
     return writes;
   }

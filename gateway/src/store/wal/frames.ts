@@ -13,14 +13,22 @@ export class LogFileError extends Error {
   }
 }
 
-/** Frames a payload: header (magic, length, checksum) and the payload, as one buffer. */
-export function frame(payload: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
-  out.writeUInt32LE(MAGIC, 0);
-  out.writeUInt32LE(payload.length, 4);
-  out.writeUInt32LE(crc32(payload), 8);
-  out.set(payload, FRAME_HEADER_BYTES);
-  return out;
+/**
+ * Frames a payload given in parts: a header (magic, length, checksum) followed by the parts,
+ * which are not copied (write them in order, with writev).
+ */
+export function frame(payload: readonly Uint8Array[]): Uint8Array[] {
+  let length = 0;
+  let crc = 0;
+  for (const p of payload) {
+    length += p.length;
+    crc = crc32(p, crc);
+  }
+  const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
+  header.writeUInt32LE(MAGIC, 0);
+  header.writeUInt32LE(length, 4);
+  header.writeUInt32LE(crc, 8);
+  return [header, ...payload];
 }
 
 /** The frames of a file, up to the first one that is not whole and intact. */

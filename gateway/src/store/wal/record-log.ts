@@ -75,13 +75,14 @@ export class RecordLog {
 
   /** Appends one record; with `always`, it is on the disk when this resolves. */
   async append(payload: Uint8Array): Promise<void> {
-    const record = frame(payload);
-    const { bytesWritten } = await this.fh.write(record);
+    const record = frame([payload]);
+    const length = record.reduce((n, b) => n + b.length, 0);
+    const { bytesWritten } = await this.fh.writev(record);
     this.size += bytesWritten;
-    if (bytesWritten !== record.length) {
+    if (bytesWritten !== length) {
       await truncate(this.path, this.size - bytesWritten);
       this.size -= bytesWritten;
-      throw new Error(`wrote ${bytesWritten} of ${record.length} bytes to ${this.path}`);
+      throw new Error(`wrote ${bytesWritten} of ${length} bytes to ${this.path}`);
     }
     this.dirty = true;
     if (this.fsync === 'always') await this.flush();
@@ -89,7 +90,7 @@ export class RecordLog {
 
   /** Replaces every record with `payloads`, atomically. */
   async rewrite(payloads: readonly Uint8Array[]): Promise<void> {
-    const content = Buffer.concat(payloads.map((p) => frame(p)));
+    const content = Buffer.concat(payloads.flatMap((p) => frame([p])));
     await writeFileAtomic(this.path, content, this.fsync !== 'never');
     await this.fh.close();
     this.fh = await open(this.path, 'a', 0o600);

@@ -51,7 +51,7 @@ function encoded(rows: Record<string, unknown>[], from: number, count: number, s
   return {
     batch,
     batchId,
-    payload: encodeSegmentRecord(SCHEMA, batch, from, count, seq, 123, batchId),
+    payload: Buffer.concat(encodeSegmentRecord(SCHEMA, batch, from, count, seq, 123, batchId)),
   };
 }
 
@@ -152,7 +152,7 @@ describe('the write-ahead log record format', () => {
         fc.option(fc.nat()),
         fc.option(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }))),
         (payloads, cut, flip) => {
-          const frames = payloads.map((p) => frame(p));
+          const frames = payloads.map((p) => Buffer.concat(frame([p])));
           let file = Buffer.concat(frames);
           if (cut !== null && file.length > 0) file = file.subarray(0, cut % file.length);
           if (flip !== null && file.length > 0) {

@@ -33,11 +33,12 @@ const WIDTH: Readonly<Record<Exclude<DataType, 'STRING'>, number>> = {
 };
 
 /**
- * Encodes rows [from, from + count) of a batch as a log record's payload: a head (version, row
- * and column counts, first sequence number, store bytes, largest time_, length of the batch
- * id), the batch id, then each column as a type code and byte length followed by its values as
- * the store lays them out (strings: int32 offsets from 0, then UTF-8 bytes); each part after
- * the head is padded to 8 bytes.
+ * Encodes rows [from, from + count) of a batch as a log record's payload, in parts to write one
+ * after the other: a head (version, row and column counts, first sequence number, store bytes,
+ * largest time_, length of the batch id) and the batch id, then each column as a type code and
+ * byte length followed by its values as the store lays them out (strings: int32 offsets from 0,
+ * then UTF-8 bytes); each part after the head is padded to 8 bytes. Values are not copied: the
+ * parts are views of the batch's own arrays (only string offsets are rebased).
  */
 export function encodeSegmentRecord(
   schema: TableSchema,
@@ -47,41 +48,37 @@ export function encodeSegmentRecord(
   firstSeq: number,
   bytes: number,
   batchId: string | undefined,
-): Buffer {
+): Uint8Array[] {
   const id = Buffer.from(batchId ?? '', 'latin1');
-  const columns = part.columns.map((c) => slice(c, from, count));
-  const size = columns.reduce(
-    (n, c) =>
-      n +
-      COLUMN_HEAD_BYTES +
-      pad8(c.offsets ? c.offsets.byteLength + c.data.length : c.data.length),
-    HEAD_BYTES + pad8(id.length),
-  );
-  const out = Buffer.alloc(size);
-  out.writeUInt8(VERSION, 0);
-  out.writeUInt8(part.maxTime !== undefined ? 1 : 0, 1);
-  out.writeUInt16LE(schema.columns.length, 2);
-  out.writeUInt32LE(count, 4);
-  out.writeDoubleLE(firstSeq, 8);
-  out.writeDoubleLE(bytes, 16);
-  out.writeBigInt64LE(part.maxTime ?? 0n, 24);
-  out.writeUInt8(id.length, 32);
-  out.set(id, HEAD_BYTES);
-  let at = HEAD_BYTES + pad8(id.length);
-  columns.forEach((c, i) => {
-    out.writeUInt8(TYPE_CODES[schema.columns[i]!.type], at);
-    out.writeUInt32LE(c.data.length, at + 4);
-    at += COLUMN_HEAD_BYTES;
-    const start = at;
+  const head = Buffer.alloc(HEAD_BYTES + pad8(id.length));
+  head.writeUInt8(VERSION, 0);
+  head.writeUInt8(part.maxTime !== undefined ? 1 : 0, 1);
+  head.writeUInt16LE(schema.columns.length, 2);
+  head.writeUInt32LE(count, 4);
+  head.writeDoubleLE(firstSeq, 8);
+  head.writeDoubleLE(bytes, 16);
+  head.writeBigInt64LE(part.maxTime ?? 0n, 24);
+  head.writeUInt8(id.length, 32);
+  head.set(id, HEAD_BYTES);
+  const parts: Uint8Array[] = [head];
+  part.columns.forEach((column, i) => {
+    const c = slice(column, from, count);
+    const columnHead = Buffer.alloc(COLUMN_HEAD_BYTES);
+    columnHead.writeUInt8(TYPE_CODES[schema.columns[i]!.type], 0);
+    columnHead.writeUInt32LE(c.data.length, 4);
+    parts.push(columnHead);
+    let length = c.data.length;
     if (c.offsets) {
-      out.set(new Uint8Array(c.offsets.buffer, c.offsets.byteOffset, c.offsets.byteLength), at);
-      at += c.offsets.byteLength;
+      parts.push(new Uint8Array(c.offsets.buffer, c.offsets.byteOffset, c.offsets.byteLength));
+      length += c.offsets.byteLength;
     }
-    out.set(c.data, at);
-    at = start + pad8(at + c.data.length - start);
+    parts.push(c.data);
+    if (pad8(length) > length) parts.push(ZEROS.subarray(0, pad8(length) - length));
   });
-  return out;
+  return parts;
 }
+
+const ZEROS = new Uint8Array(8);
 
 /** A column slice as bytes: fixed-width values, or string offsets (from 0) and UTF-8 data. */
 function slice(

@@ -8,7 +8,8 @@ import { FsyncPolicy } from '../data-dir';
 export interface LogWrite {
   readonly table: string;
   readonly segment: number;
-  readonly frames: readonly Buffer[];
+  /** Framed records, each a header and its payload's parts, flattened. */
+  readonly frames: readonly Uint8Array[];
 }
 
 interface OpenFile {
@@ -99,7 +100,7 @@ export class WriteAheadLog {
         const { file, created } = await this.fileFor(w.table, w.segment);
         undo.push({ path: file.path, size: file.size, created, file });
         const bytes = w.frames.reduce((n, f) => n + f.length, 0);
-        const { bytesWritten } = await file.fh.writev(w.frames as Buffer[]);
+        const { bytesWritten } = await file.fh.writev(w.frames as Uint8Array[]);
         file.size += bytesWritten;
         file.dirty = true;
         touched.add(file);
