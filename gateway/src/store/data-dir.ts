@@ -119,7 +119,8 @@ export class DataDir {
 async function checkMarker(path: string): Promise<void> {
   const marker = await readJson(join(path, MARKER));
   if (marker === undefined) {
-    const entries = (await readdir(path)).filter((e) => !e.startsWith('.'));
+    // A fresh ext4 volume has lost+found at its root: mounting one as the directory is fine.
+    const entries = (await readdir(path)).filter((e) => !e.startsWith('.') && e !== 'lost+found');
     if (entries.length > 0) {
       throw new DataDirError(
         `${path} holds files but is not a pxgate data directory (no ${MARKER}); give an empty or new directory`,

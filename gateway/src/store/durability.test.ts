@@ -1,5 +1,6 @@
 import {
   appendFileSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -207,6 +208,11 @@ describe('a TableStore with a data directory', () => {
     await expect(TableStore.create(options(dir), silentLogger())).rejects.toThrow(
       /in use by process \d+/,
     );
+    // The root of a fresh ext4 volume holds only lost+found: it is taken as empty.
+    const volume = mkdtempSync(join(tmpdir(), 'pxgate-volume-'));
+    mkdirSync(join(volume, 'lost+found'));
+    const fresh = await TableStore.create(options(volume), silentLogger());
+    await fresh.shutdown();
     const other = mkdtempSync(join(tmpdir(), 'pxgate-notdata-'));
     appendFileSync(join(other, 'notes.txt'), 'mine');
     await expect(TableStore.create(options(other), silentLogger())).rejects.toThrow(
