@@ -11,10 +11,9 @@ import { SchemaRegistry, TableDeclaration } from './registry';
 import { RecentBatches } from './recent-batches';
 import { quoteIdent } from './sql';
 import { DataType, SEQ_COLUMN, TableSchema, timeColumnIndex } from './types';
-import { frame } from './wal/frames';
+import { Segment, Slice, addRows, logWrites, planSlices } from './segment-plan';
 import { RecoveredSegment, recoverSegments } from './wal/recover';
-import { encodeSegmentRecord } from './wal/segment-record';
-import { LogWrite, WriteAheadLog } from './wal/write-ahead-log';
+import { WriteAheadLog } from './wal/write-ahead-log';
 
 export interface StoreOptions {
   limitMb: number;
@@ -58,27 +57,6 @@ export interface AppendResult {
   rows: number;
   firstSeq: number;
   lastSeq: number;
-}
-
-interface Segment {
-  readonly id: number;
-  readonly sqlName: string;
-  readonly createdAt: number;
-  firstSeq: number;
-  lastSeq: number;
-  rows: number;
-  bytes: number;
-  maxTime: bigint | undefined;
-}
-
-/** Rows of one batch bound for one segment (an index into the table's segments). */
-interface Slice {
-  readonly segment: number;
-  readonly part: ColumnBatch;
-  readonly from: number;
-  readonly count: number;
-  readonly seq: number;
-  readonly bytes: number;
 }
 
 interface StoredTable {
@@ -374,56 +352,29 @@ export class TableStore {
     return { rows, firstSeq, lastSeq: this.nextSeq - 1 };
   }
 
-  /**
-   * Which segment each slice of the batch goes to: the active one while it has room, then new
-   * ones (indexes past the table's segments), each filled to `segmentRows` or its byte share.
-   */
+  /** Which segment each slice of the batch goes to (new segments take the next indexes). */
   private plan(t: StoredTable, parts: readonly ColumnBatch[]): Slice[] {
-    const segmentBytes = Math.max(t.budgetBytes / SEGMENTS_PER_BUDGET, 1);
     const last = t.segments[t.segments.length - 1]!;
-    let index = t.segments.length - 1;
-    let active = { rows: last.rows, bytes: last.bytes, full: this.tooOld(t, last) };
-    const slices: Slice[] = [];
-    let seq = this.nextSeq;
-    for (const part of parts) {
-      let from = 0;
-      while (from < part.rowCount) {
-        if (active.full || active.rows >= this.opts.segmentRows || active.bytes >= segmentBytes) {
-          index++;
-          active = { rows: 0, bytes: 0, full: false };
-        }
-        const count = Math.min(part.rowCount - from, this.opts.segmentRows - active.rows);
-        const bytes = Math.round((part.bytes * count) / part.rowCount);
-        slices.push({ segment: index, part, from, count, seq, bytes });
-        active.rows += count;
-        active.bytes += bytes;
-        seq += count;
-        from += count;
-      }
-    }
-    return slices;
+    return planSlices(
+      {
+        index: t.segments.length - 1,
+        rows: last.rows,
+        bytes: last.bytes,
+        full: this.tooOld(t, last),
+      },
+      parts,
+      this.nextSeq,
+      { rows: this.opts.segmentRows, bytes: Math.max(t.budgetBytes / SEGMENTS_PER_BUDGET, 1) },
+    );
   }
 
   /** The log records of a planned batch, by segment file (new segments take the next ids). */
-  private logWrites(
-    t: StoredTable,
-    slices: readonly Slice[],
-    batchId: string | undefined,
-  ): LogWrite[] {
-    const writes: LogWrite[] = [];
-    for (const s of slices) {
-      const segment =
-        s.segment < t.segments.length
-          ? t.segments[s.segment]!.id
-          : t.nextSegmentId + s.segment - t.segments.length;
-      const record = frame(
-        encodeSegmentRecord(t.schema, s.part, s.from, s.count, s.seq, s.bytes, batchId),
-      );
-      const previous = writes[writes.length - 1];
-      if (previous?.segment === segment) (previous.frames as Uint8Array[]).push(...record);
-      else writes.push({ table: t.schema.name, segment, frames: record });
-    }
-    return writes;
+  private logWrites(t: StoredTable, slices: readonly Slice[], batchId: string | undefined) {
+    const idOf = (index: number) =>
+      index < t.segments.length
+        ? t.segments[index]!.id
+        : t.nextSegmentId + index - t.segments.length;
+    return logWrites(t.schema, slices, idOf, batchId);
   }
 
   /**
@@ -566,23 +517,6 @@ export class TableStore {
         'could not delete the log files of evicted segments',
       );
     }
-  }
-}
-
-/** Adds rows [seq, seq + count) to a segment's bookkeeping. */
-function addRows(
-  s: Segment,
-  seq: number,
-  count: number,
-  bytes: number,
-  maxTime: bigint | undefined,
-): void {
-  if (s.rows === 0) s.firstSeq = seq;
-  s.rows += count;
-  s.lastSeq = seq + count - 1;
-  s.bytes += bytes;
-  if (maxTime !== undefined && (s.maxTime === undefined || maxTime > s.maxTime)) {
-    s.maxTime = maxTime;
   }
 }
 
