@@ -33,7 +33,7 @@ export class CursorStore {
     maxSeries: number,
     idleTimeoutMs: number,
   ): Promise<Map<string, SavedTarget>> {
-    const dir = join(this.dir, encodeURIComponent(job));
+    const dir = join(this.dir, fileName(job));
     const saved = new Map<string, SavedTarget>();
     const files = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return [] as string[];
@@ -63,13 +63,14 @@ export class CursorStore {
 
   /** Saves a target's cursor and totals, replacing the previous file atomically. */
   async save(job: string, sink: string, cursor: number, totals: CumulativeState): Promise<void> {
-    const dir = join(this.dir, encodeURIComponent(job));
+    const dir = join(this.dir, fileName(job));
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const data = { version: VERSION, job, sink, cursor, totals: totals.toSnapshot() };
-    await writeFileAtomic(
-      join(dir, `${encodeURIComponent(sink)}.json`),
-      JSON.stringify(data),
-      this.durable,
-    );
+    await writeFileAtomic(join(dir, `${fileName(sink)}.json`), JSON.stringify(data), this.durable);
   }
+}
+
+/** A job or sink name as one path segment: escaped, dots too (a job named `..` stays inside). */
+function fileName(name: string): string {
+  return encodeURIComponent(name).replace(/\./g, '%2E');
 }

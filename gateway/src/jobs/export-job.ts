@@ -82,6 +82,7 @@ export class ExportJob {
   private last: (Omit<Tick, 'deliveries'> & { durationMs: number }) | undefined;
   private runs = 0;
   private scriptErrors = 0;
+  private stopped = false;
 
   constructor(
     readonly spec: ExportJobSpec,
@@ -124,8 +125,16 @@ export class ExportJob {
    * when the reads are done, with the deliveries started; a run already reading is shared.
    */
   tick(): Promise<Tick> {
+    if (this.stopped) {
+      return Promise.resolve({ startedAt: this.clock(), rows: 0, behind: false, deliveries: [] });
+    }
     this.reading ??= this.readAndHandOff().finally(() => (this.reading = undefined));
     return this.reading;
+  }
+
+  /** Starts no more runs (shutdown, past the last run). Deliveries under way go on. */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** Waits for deliveries under way, runs once, and waits for that run's deliveries. */
@@ -158,8 +167,9 @@ export class ExportJob {
     if (busy.length > 0) await Promise.all((await this.tick()).deliveries);
   }
 
-  /** Resolves when no delivery is under way. */
+  /** Resolves when no read and no delivery is under way. */
   async idle(): Promise<void> {
+    await this.reading;
     await Promise.all([...this.targets.values()].map((t) => t.idle()));
   }
 

@@ -160,6 +160,7 @@ export class ExportScheduler {
       }
       clearTimeout(timer);
     }
+    for (const job of this.jobs) job.stop();
     // Sinks send what they hold until the same deadline; deliveries still waiting then fail.
     await this.deps.sinks.shutdown(deadlineAt);
     await Promise.all(this.jobs.map((job) => job.idle()));
@@ -184,7 +185,13 @@ export class ExportScheduler {
   private schedule(job: ExportJob, delayMs: number): void {
     if (this.stopping) return;
     const timer = setTimeout(() => {
-      void job.tick().then((tick) => this.schedule(job, tick.behind ? 0 : job.spec.intervalMs));
+      void job.tick().then(
+        (tick) => this.schedule(job, tick.behind ? 0 : job.spec.intervalMs),
+        (err: Error) => {
+          this.deps.log.error({ job: job.spec.name, err: err.message }, 'export run failed');
+          this.schedule(job, job.spec.intervalMs);
+        },
+      );
     }, delayMs);
     timer.unref();
     this.timers.set(job, timer);

@@ -76,10 +76,16 @@ export class SinkTarget {
   /** Sends this sink its parts of a run over the rows up to `upTo`. Only when not busy. */
   deliver(parts: readonly ExportParts[], upTo: number, w: RunWindow): Promise<Delivery> {
     if (this.delivering) throw new Error(`sink ${this.sink.name} is still delivering`);
-    const run = this.push(parts, upTo, w).finally(() => {
-      this.delivering = undefined;
-      this.sending = undefined;
-    });
+    // Nobody may be waiting for this promise (the scheduler does not): it never rejects.
+    const run = this.push(parts, upTo, w)
+      .catch((err: Error): Delivery => {
+        this.deps.log.error({ sink: this.sink.name, err: err.message }, 'export delivery failed');
+        return { ok: false, error: `${this.sink.name}: ${err.message}` };
+      })
+      .finally(() => {
+        this.delivering = undefined;
+        this.sending = undefined;
+      });
     this.delivering = run;
     return run;
   }
