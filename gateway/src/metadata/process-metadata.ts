@@ -67,26 +67,19 @@ export class ProcessMetadataService {
   async restore(log: Logger): Promise<void> {
     const dataDir = this.store.dataDir;
     if (!dataDir) return;
-    const file = dataDir.sub('metadata', 'processes.log');
-    const { records, payloads } = await RecordLog.open(
-      file,
-      dataDir.fsync,
-      dataDir.fsyncIntervalMs,
-      log,
-    );
+    const { records, values } = await RecordLog.openJson(dataDir, 'processes', validate, log);
     let processes = 0;
-    for (const payload of payloads) {
+    for (const rows of values) {
       try {
-        const rows = validate(JSON.parse(payload.toString('utf8')));
         await this.write(rows);
         processes += rows.length;
       } catch (err) {
-        log.error({ file, err: (err as Error).message }, 'skipped a process metadata record');
+        log.error({ err: (err as Error).message }, 'could not apply a process metadata record');
       }
     }
     this.journal = records;
     this.compactAt = Math.max(this.compactMinBytes, 4 * records.bytes);
-    log.info({ file, processes }, 'read process metadata back');
+    log.info({ processes }, 'read process metadata back');
   }
 
   /** Validates a request body and upserts its processes; all or nothing. */

@@ -2,7 +2,7 @@ import { FileHandle, open, readFile, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { syncDirectory, writeFileAtomic } from '../../common/atomic-file';
 import { Logger } from '../../common/logger';
-import { FsyncPolicy } from '../data-dir';
+import { DataDir, FsyncPolicy } from '../data-dir';
 import { frame, readFrames } from './frames';
 
 /**
@@ -66,6 +66,30 @@ export class RecordLog {
       records: new RecordLog(path, fh, scan.validBytes, fsync, intervalMs, log),
       payloads: scan.payloads,
     };
+  }
+
+  /**
+   * Opens the log `metadata/NAME.log` of a data directory, whose records are JSON, and returns
+   * it with its records decoded by `decode`; a record that does not parse or decode is logged
+   * and skipped.
+   */
+  static async openJson<T>(
+    dataDir: DataDir,
+    name: string,
+    decode: (data: unknown) => T,
+    log: Logger,
+  ): Promise<{ records: RecordLog; values: T[] }> {
+    const file = dataDir.sub('metadata', `${name}.log`);
+    const opened = await RecordLog.open(file, dataDir.fsync, dataDir.fsyncIntervalMs, log);
+    const values: T[] = [];
+    for (const payload of opened.payloads) {
+      try {
+        values.push(decode(JSON.parse(payload.toString('utf8'))));
+      } catch (err) {
+        log.error({ file, err: (err as Error).message }, 'skipped a record that cannot be read');
+      }
+    }
+    return { records: opened.records, values };
   }
 
   /** Bytes in the file. */
