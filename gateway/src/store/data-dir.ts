@@ -172,7 +172,7 @@ async function lock(path: string, log: Logger): Promise<void> {
 
 function inUse(path: string, pid: number): DataDirError {
   return new DataDirError(
-    `data directory ${path} is in use by process ${pid} (see its LOCK file); give each gateway its own directory`,
+    `data directory ${path} is in use by process ${pid} (see its LOCK file); give each gateway its own directory (--data-dir DIR) or none (--in-memory)`,
   );
 }
 
