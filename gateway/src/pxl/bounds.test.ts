@@ -60,6 +60,20 @@ const CASES: readonly [string, string, RegExp, number, number][] = [
     3 + BOUNDS.outputTables,
     1,
   ],
+  [
+    'SELECTs nested deeper than the bound',
+    `${HEAD}${lines(BOUNDS.queryNesting + 1, () => 'df = df.head(1000)\ndf = df[df.latency > 0]')}\npx.display(df)`,
+    /^the table needs more than 64 SELECTs nested in one another \(the PxL limit "queryNesting"\)/,
+    2 + 2 * (BOUNDS.queryNesting + 1),
+    6,
+  ],
+  [
+    'an expression whose SQL doubles past the bound',
+    `${HEAD}df.c = ${'px.bin('.repeat(30)}df.latency${', 10)'.repeat(30)}\npx.display(df)`,
+    /^the expression's SQL is longer than 262144 characters \(the PxL limit "sqlChars"\)/,
+    3,
+    8 + 7 * 17,
+  ],
 ];
 
 describe('the bounds on what a script may build', () => {
