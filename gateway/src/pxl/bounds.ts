@@ -24,6 +24,10 @@ export const BOUNDS = {
   queryNesting: 64,
   /** Characters of one compiled statement. */
   sqlChars: 256 * 1024,
+  /** Characters of a string, or items of a list, that a script computes while it is planned. */
+  valueLength: 1_000_000,
+  /** Bits of an integer a script computes while it is planned. */
+  integerBits: 256,
 } as const;
 
 export type BoundName = keyof typeof BOUNDS;
