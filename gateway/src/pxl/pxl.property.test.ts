@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { fuzzParams } from '../../../test/support/fuzz';
-import { PxlFixture, pxlFixture } from '../../../test/support/pxl';
+import {
+  BASE_NS,
+  PxlFixture,
+  connSamples,
+  httpEvents,
+  httpJson,
+  pxlFixture,
+  samplesJson,
+} from '../../../test/support/pxl';
+import { PXL_SCRIPTS } from '../../../test/support/pxl-grammar';
 import { PxlError } from './errors';
 
 const SEEDS = [
@@ -145,5 +154,40 @@ describe('the parser and checker on random and mutated scripts', () => {
 
   it('compile the seed scripts themselves', () => {
     for (const seed of SEEDS) expect(() => fx.engine.compile(seed)).not.toThrow();
+  });
+});
+
+describe('the whole engine on scripts from a grammar of PxL', () => {
+  const NOW = BASE_NS + 120_000_000_000n;
+  const TIMEOUT_MS = 3000;
+  let fx: PxlFixture;
+  beforeAll(async () => {
+    fx = await pxlFixture();
+    await fx.insert('http_events', httpJson(httpEvents(300)));
+    await fx.insert('conn_stats', samplesJson(connSamples()));
+  });
+  afterAll(() => fx.close());
+
+  it('answer every script within the time limit with tables or a 4xx PxlError, located when the script is at fault', async () => {
+    await fc.assert(
+      fc.asyncProperty(PXL_SCRIPTS, async (script) => {
+        const started = Date.now();
+        try {
+          await fx.engine.run(script, { now: NOW, limits: { timeoutMs: TIMEOUT_MS } });
+        } catch (err) {
+          if (!(err instanceof PxlError)) throw err;
+          expect(err.status).toBeGreaterThanOrEqual(400);
+          expect(err.status).toBeLessThan(500);
+          if (err.status === 400) expect(err.line).toBeDefined();
+          if (err.line !== undefined) {
+            const lines = script.split('\n');
+            expect(err.line).toBeLessThanOrEqual(lines.length);
+            expect(err.column).toBeLessThanOrEqual(lines[err.line - 1]!.length + 1);
+          }
+        }
+        expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 2000);
+      }),
+      fuzzParams(200, { seed: 20261206 }),
+    );
   });
 });
