@@ -116,7 +116,7 @@ px.display(out.groupby(['latency', 'latency_r']).agg(n=('req_path', px.count)).h
       expect(watched.killed).toBe(false);
       expect(result.status).toBe(422);
       expect(result.body.error.message).toMatch(
-        /^the query needs more memory than DuckDB may use \(store\.duckdbMemoryLimitMb\)/,
+        /^the query needs more memory than DuckDB may use \(store\.duckdbMemoryLimitMb\): Out of Memory Error: [^\n]+$/,
       );
       expect(watched.peakRssBytes).toBeLessThan(before + 1 * GiB);
       // The allocator returns what the query took within seconds.

@@ -153,8 +153,9 @@ function queryError(err: unknown, timedOut: boolean, limits: PxlLimits): unknown
   const message = err instanceof Error ? err.message : String(err);
   if (timedOut || /interrupt/i.test(message)) return runTimeout(limits);
   if (/out of memory/i.test(message)) {
+    // DuckDB goes on to suggest a temporary directory, which is not the caller's to set.
     return new PxlError(
-      `the query needs more memory than DuckDB may use (store.duckdbMemoryLimitMb): ${message}`,
+      `the query needs more memory than DuckDB may use (store.duckdbMemoryLimitMb): ${message.split('\n')[0]}`,
       undefined,
       422,
     );
