@@ -168,26 +168,34 @@ describe('the whole engine on scripts from a grammar of PxL', () => {
   });
   afterAll(() => fx.close());
 
-  it('answer every script within the time limit with tables or a 4xx PxlError, located when the script is at fault', async () => {
-    await fc.assert(
-      fc.asyncProperty(PXL_SCRIPTS, async (script) => {
-        const started = Date.now();
-        try {
-          await fx.engine.run(script, { now: NOW, limits: { timeoutMs: TIMEOUT_MS } });
-        } catch (err) {
-          if (!(err instanceof PxlError)) throw err;
-          expect(err.status).toBeGreaterThanOrEqual(400);
-          expect(err.status).toBeLessThan(500);
-          if (err.status === 400) expect(err.line).toBeDefined();
-          if (err.line !== undefined) {
-            const lines = script.split('\n');
-            expect(err.line).toBeLessThanOrEqual(lines.length);
-            expect(err.column).toBeLessThanOrEqual(lines[err.line - 1]!.length + 1);
+  const params = fuzzParams<[string]>(200, { seed: 20261206 });
+  // A long run (npm run fuzz) takes as long as its cases do; each is bounded by the time limit.
+  const testTimeout = Math.max(30_000, params.numRuns! * (TIMEOUT_MS + 2000));
+
+  it(
+    'answer every script within the time limit with tables or a 4xx PxlError, located when the script is at fault',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(PXL_SCRIPTS, async (script) => {
+          const started = Date.now();
+          try {
+            await fx.engine.run(script, { now: NOW, limits: { timeoutMs: TIMEOUT_MS } });
+          } catch (err) {
+            if (!(err instanceof PxlError)) throw err;
+            expect(err.status).toBeGreaterThanOrEqual(400);
+            expect(err.status).toBeLessThan(500);
+            if (err.status === 400) expect(err.line).toBeDefined();
+            if (err.line !== undefined) {
+              const lines = script.split('\n');
+              expect(err.line).toBeLessThanOrEqual(lines.length);
+              expect(err.column).toBeLessThanOrEqual(lines[err.line - 1]!.length + 1);
+            }
           }
-        }
-        expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 2000);
-      }),
-      fuzzParams(200, { seed: 20261206 }),
-    );
-  });
+          expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 2000);
+        }),
+        params,
+      );
+    },
+    testTimeout,
+  );
 });
