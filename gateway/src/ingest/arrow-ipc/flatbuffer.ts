@@ -11,7 +11,7 @@ const TWO_32 = 4294967296;
 /** A vector of structs of int64 fields (Arrow's FieldNode and Buffer), read on demand. */
 export interface Int64Structs {
   readonly count: number;
-  /** Field `field` of struct `i`, as a number (the vector's extent is already checked). */
+  /** Field `field` of struct `i`, as a number (its place and range are already checked). */
   get(i: number, field: number): number;
 }
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -105,11 +105,15 @@ export class FlatTable {
     return out;
   }
 
-  /** A vector of structs made of int64 fields, `fields` per struct; read on demand. */
+  /**
+   * A vector of structs made of int64 fields, `fields` per struct. Every value is checked here
+   * (inside 2^53), so reading one later cannot fail; none is turned into an object.
+   */
   int64Structs(slot: number, fields: number): Int64Structs {
     const at = this.field(slot, 4);
     if (at === undefined) return { count: 0, get: () => 0 };
     const { start, count } = this.buf.vector(this.buf.follow(at), 8 * fields);
+    for (let k = 0; k < count * fields; k++) this.buf.int64(start + 8 * k);
     return { count, get: (i, field) => this.buf.int64(start + 8 * (i * fields + field)) };
   }
 
