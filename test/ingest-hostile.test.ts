@@ -248,6 +248,18 @@ describe('ingest refuses lying input and keeps running', () => {
       'invalid',
       'table "http_events", column "latency": Arrow type Decimal cannot be stored in a INT64 column',
     ],
+    [
+      'a stream of 513 one-row record batches (each costs fixed work: 93,622 held the event loop for 28 s)',
+      'http_events',
+      () => {
+        const batch = recordBatchMessage(batchOf(1, [int64Column([T0])]));
+        const batches = Array.from({ length: 513 }, () => batch);
+        return stream(schemaMessage([{ name: 'time_', type: int64 }]), ...batches, EOS);
+      },
+      413,
+      'too_large',
+      'table "http_events": the stream holds more than 512 messages; send fewer, larger record batches',
+    ],
   ];
 
   it.each(lies)(

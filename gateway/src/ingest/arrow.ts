@@ -23,6 +23,12 @@ import {
 import { IngestError } from './errors';
 import { DecodeOptions, checkTimes, zeroColumn } from './rules';
 
+/**
+ * Messages one stream may hold. Each record batch costs a fixed amount of work however few its
+ * rows, so without a bound a 16 MiB body of one-row batches kept the event loop for seconds.
+ */
+export const MAX_MESSAGES = 512;
+
 /** Media type of an Arrow IPC stream, the agent's wire format. */
 export const ARROW_STREAM_TYPE = 'application/vnd.apache.arrow.stream';
 
@@ -64,6 +70,7 @@ class StreamDecoder {
   private buffers = 0;
   private readonly dictionaries = new Map<number, string[]>();
   private rows = 0;
+  private messages = 0;
   private batches = 0;
   private bytes = 0;
 
@@ -73,6 +80,12 @@ class StreamDecoder {
   ) {}
 
   accept(message: IpcMessage): void {
+    if (++this.messages > MAX_MESSAGES) {
+      throw new IngestError(
+        `table "${this.schema.name}": the stream holds more than ${MAX_MESSAGES} messages; send fewer, larger record batches`,
+        413,
+      );
+    }
     if (message.kind === 'schema') {
       if (this.slots) throw new ArrowFormatError('the stream has a second schema message');
       this.slots = this.plan(message.fields);
