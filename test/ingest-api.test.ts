@@ -23,7 +23,14 @@ import {
   utf8,
   utf8Column,
 } from './support/arrow-ipc';
-import { TestGateway, getJson, ingest, postJson, startTestGateway } from './support/gateway';
+import {
+  TestGateway,
+  getJson,
+  ingest,
+  postArrow,
+  postJson,
+  startTestGateway,
+} from './support/gateway';
 import { httpRows } from './support/rows';
 
 const ARROW = 'application/vnd.apache.arrow.stream';
@@ -348,12 +355,8 @@ describe('time_ at ingest', () => {
       fields.push({ name: 'time_', type: time.type });
       columns.push(int64Column(time.values));
     }
-    const res = await fetch(`${gw.url}/v1/ingest`, {
-      method: 'POST',
-      headers: { 'content-type': ARROW, 'x-pxgate-table': 'http_events' },
-      body: stream(schemaMessage(fields), recordBatchMessage(batchOf(n, columns)), EOS),
-    });
-    return { status: res.status, body: (await res.json()) as { error?: { message: string } } };
+    const body = stream(schemaMessage(fields), recordBatchMessage(batchOf(n, columns)), EOS);
+    return postArrow(gw.url, 'http_events', body);
   }
 
   it('converts Arrow Timestamps by their unit, refuses plain integers in another unit, and stamps a stream without time_', async () => {

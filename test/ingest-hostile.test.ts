@@ -14,11 +14,17 @@ import {
   utf8Column,
   utf8ColumnWithOffsets,
 } from './support/arrow-ipc';
-import { TestGateway, getJson, ingest, postJson, startTestGateway } from './support/gateway';
+import {
+  TestGateway,
+  getJson,
+  ingest,
+  postArrow,
+  postJson,
+  startTestGateway,
+} from './support/gateway';
 import { metricValue } from './support/metrics';
 import { httpRows } from './support/rows';
 
-const ARROW = 'application/vnd.apache.arrow.stream';
 const T0 = BigInt(Date.now()) * 1_000_000n;
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -67,14 +73,7 @@ describe('ingest refuses lying input and keeps running', () => {
     }
   }
 
-  async function sendArrow(table: string, body: Uint8Array) {
-    const res = await fetch(`${gw.url}/v1/ingest`, {
-      method: 'POST',
-      headers: { 'content-type': ARROW, 'x-pxgate-table': table },
-      body,
-    });
-    return { status: res.status, body: (await res.json()) as { error?: { message: string } } };
-  }
+  const sendArrow = (table: string, body: Uint8Array) => postArrow(gw.url, table, body);
 
   const rejected = (reason: string) =>
     metricValue(gw.gateway.metrics.registry, 'pxgate_ingest_rejected_batches_total', { reason });
