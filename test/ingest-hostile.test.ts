@@ -148,6 +148,25 @@ describe('ingest refuses lying input and keeps running', () => {
       'table "http_events", row 1, column "req_method": dictionary index 100 is out of range (the dictionary has 2 values)',
     ],
     [
+      'invalid UTF-8 in a dictionary value',
+      'http_events',
+      () =>
+        arrowStream(
+          [
+            {
+              name: 'req_method',
+              type: utf8,
+              dictionary: { id: 1, indexType: { bitWidth: 8, signed: true } },
+            },
+          ],
+          batchOf(1, [fixedColumn(1, new Uint8Array([0]))]),
+          dictionaryBatchMessage(1, batchOf(2, [utf8Column(['GET', new Uint8Array([0xc3])])])),
+        ),
+      400,
+      'malformed',
+      'table "http_events", column "req_method": dictionary 1, value 1: the string is not valid UTF-8',
+    ],
+    [
       'invalid UTF-8 in a short string (a 500 on the old decoder)',
       'http_events',
       () =>

@@ -157,15 +157,20 @@ class StreamDecoder {
       throw new ArrowFormatError(`a dictionary batch has id ${message.id}, which no field uses`);
     }
     const values = this.inColumn(owner.column, 0, () => {
-      const body = new BatchBody(message.batch, message.body, 1, 3);
-      if (body.nullCount(0) > 0) throw new ArrowFormatError('the dictionary has a null value');
-      const utf8 = utf8Values(
-        body.buffer(1),
-        body.buffer(2),
-        body.length,
-        owner.field.type.id === 'LargeUtf8',
-      );
-      return decodeStrings(utf8);
+      const where = `dictionary ${message.id}`;
+      try {
+        const body = new BatchBody(message.batch, message.body, 1, 3);
+        if (body.nullCount(0) > 0) throw new ArrowFormatError('it has a null value');
+        const large = owner.field.type.id === 'LargeUtf8';
+        return decodeStrings(utf8Values(body.buffer(1), body.buffer(2), body.length, large));
+      } catch (err) {
+        // A fault in a dictionary is at one of its values, not at a row of the table.
+        if (err instanceof RowFormatError) {
+          throw new ArrowFormatError(`${where}, value ${err.row}: ${err.message}`);
+        }
+        if (err instanceof ArrowFormatError) throw new ArrowFormatError(`${where}: ${err.message}`);
+        throw err;
+      }
     });
     const existing = this.dictionaries.get(message.id);
     if (message.isDelta && existing) for (const v of values) existing.push(v);
