@@ -125,7 +125,7 @@ describe('JSON ingest (property)', () => {
           expect(result.rows).toBe(rows.length);
           if (rows.length === 0) return;
           const read = await conn.runAndReadAll(
-            `SELECT time_, n, f, b, s, u FROM fuzz WHERE _seq BETWEEN ${result.firstSeq} AND ${result.lastSeq} ORDER BY _seq`,
+            `SELECT time_, n, f, b, hex(s), u FROM fuzz WHERE _seq BETWEEN ${result.firstSeq} AND ${result.lastSeq} ORDER BY _seq`,
           );
           const got = read.getRows();
           sent.forEach((row, i) => {
@@ -138,12 +138,21 @@ describe('JSON ingest (property)', () => {
             expect(String(n)).toBe(String(row.n ?? 0));
             expect(f).toBe(row.f ?? 0);
             expect(b).toBe(row.b ?? false);
-            expect(s).toBe(row.s ?? '');
+            // Compared as bytes: @duckdb/node-api drops a leading U+FEFF when it reads a string.
+            expect(s).toBe(
+              Buffer.from(row.s ?? '')
+                .toString('hex')
+                .toUpperCase(),
+            );
             const [high, low] = (row.u ?? '0:0').split(':').map(BigInt) as [bigint, bigint];
             expect(u).toBe((high << 64n) | low);
           });
         }),
-        fuzzParams(100, { seed: 23 }),
+        fuzzParams<[Array<{ s?: string }>]>(100, {
+          seed: 23,
+          // A string that is only U+FEFF (seed -521833173): stored right, read back without it.
+          examples: [[[{ s: '\ufeff' }]]],
+        }),
       );
     } finally {
       conn.closeSync();
