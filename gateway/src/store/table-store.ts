@@ -1,9 +1,8 @@
 import { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
 import { BIGINT, BOOLEAN, DOUBLE, UHUGEINT, VARCHAR } from '@duckdb/node-api';
-import { UserError } from '../common/errors';
 import { Logger } from '../common/logger';
 import { metadataDdl } from '../metadata/tables';
-import { ColumnBatch } from './batch';
+import { ColumnBatch, overBudget } from './batch';
 import { computeBudgets } from './budget';
 import { ChunkWriter } from './chunk-writer';
 import { DataDir, FsyncPolicy } from './data-dir';
@@ -182,12 +181,7 @@ export class TableStore {
     if (!stored) throw this.registry.unknownTable(table);
     const rows = parts.reduce((n, p) => n + p.rowCount, 0);
     const bytes = parts.reduce((n, p) => n + p.bytes, 0);
-    if (bytes > stored.budgetBytes) {
-      throw new UserError(
-        `batch for table "${table}" needs ~${mib(bytes)} MiB, more than the table's whole budget of ${mib(stored.budgetBytes)} MiB; send smaller batches or raise store.limitMb`,
-        413,
-      );
-    }
+    if (bytes > stored.budgetBytes) throw overBudget(table, bytes, stored.budgetBytes);
     if (rows === 0) return { rows: 0, firstSeq: this.nextSeq, lastSeq: this.nextSeq - 1 };
     return this.serial(async () => {
       const earlier = batchId !== undefined ? this.batches.find(batchId, table) : undefined;
@@ -556,8 +550,4 @@ function sum<T>(items: readonly T[], f: (item: T) => number): number {
   let n = 0;
   for (const item of items) n += f(item);
   return n;
-}
-
-function mib(bytes: number): string {
-  return (bytes / (1024 * 1024)).toFixed(1);
 }
