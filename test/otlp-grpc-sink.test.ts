@@ -6,6 +6,7 @@ import { SinkSet } from '../gateway/src/exporters/sink-set';
 import { ResourceMetrics } from '../gateway/src/exporters/model/telemetry';
 import { grpcMessagesSent } from './support/grpc-wire';
 import { capturingLogger } from './support/logs';
+import { waitFor } from './support/wait';
 import { metricValue } from './support/metrics';
 import {
   GrpcAnswer,
@@ -238,6 +239,29 @@ describe('OTLP/gRPC sink against a grpc-js receiver decoding with the official s
     expect(
       await metricValue(registry, 'pxgate_exporter_failed_items_total', { sink: 'otlp' }),
     ).toBe(5);
+  });
+
+  it('delivers everything once a receiver that was down comes back on its port', async () => {
+    const first = await startOtlpGrpcReceiver();
+    const { url, port } = first;
+    await first.close();
+    const registry = new Registry();
+    set = grpcSinks({ endpoint: url }, registry);
+    const delivery = set.configured[0]!.export({
+      spans: sampleResourceSpans(300, 3),
+      metrics: histogram(9),
+    });
+    await waitFor(
+      () => metricValue(registry, 'pxgate_exporter_retries_total', { sink: 'otlp' }),
+      (retries) => retries >= 2,
+      { what: 'two retries against the missing receiver' },
+    );
+    receiver = await startOtlpGrpcReceiver(undefined, undefined, port);
+    expect(await delivery).toEqual({ sent: 303, dropped: 0 });
+    expect(new Set(spansOfCalls(receiver.accepted).map((s) => s.spanId)).size).toBe(300);
+    expect(
+      histogramPointsOfCalls(receiver.accepted, 'http.server.request.duration').map((p) => p.count),
+    ).toEqual(['9', '10', '11']);
   });
 
   it('gzips each message on the wire, and sends it plain when compression is none', async () => {

@@ -87,6 +87,8 @@ function exportService(path: string): ServiceDefinition {
 export async function startOtlpGrpcReceiver(
   answer: (call: OtlpGrpcCall, index: number) => GrpcAnswer = () => ({}),
   tls?: ReceiverTls,
+  /** A port to listen on (a receiver coming back where one was); default: a free one. */
+  port = 0,
 ): Promise<OtlpGrpcReceiver> {
   const accepted: OtlpGrpcCall[] = [];
   const all: OtlpGrpcCall[] = [];
@@ -146,14 +148,14 @@ export async function startOtlpGrpcReceiver(
         Boolean(tls.clientCa),
       )
     : ServerCredentials.createInsecure();
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', credentials, (err, bound) =>
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`127.0.0.1:${port}`, credentials, (err, bound) =>
       err ? reject(err) : resolve(bound),
     ),
   );
   return {
-    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
-    port,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${bound}`,
+    port: bound,
     accepted,
     all,
     close: async () => server.forceShutdown(),
