@@ -502,7 +502,8 @@ static __always_inline void emit_data(__u64 key, const struct conn_state *c,
 	ev->protocol = c->protocol;
 	ev->_pad = 0;
 	ev->transport = c->transport;
-	if (c->transport == PX_TRANSPORT_UDP)
+	/* A connected socket's peer is the connection's (recvmsg names it all the same). */
+	if (c->transport == PX_TRANSPORT_UDP && c->remote_port == 0)
 		read_peer(ev, ch->addr);
 	else
 		read_peer(ev, NULL);

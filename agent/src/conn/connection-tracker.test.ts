@@ -316,6 +316,22 @@ describe('ConnectionTracker on a datagram socket', () => {
     expect(t.parseErrors).toEqual({});
   });
 
+  it("pairs a connected client's query, which names no peer, with the answer recvmsg names one for", () => {
+    const t = setup();
+    const h = (ns: number) => header(9, Role.CLIENT, 1, ns);
+    t.tracker.handle({ ...conn('open', h(1000), [0, 0], 53, Protocol.DNS), transport: 'udp' });
+    t.tracker.handle({
+      ...datagram(h(2000), 'egress', dnsQuery(3, 'a.test', 1), 0),
+      peer: undefined,
+    });
+    const answer = dnsAnswer(3, 'a.test', 1, [
+      { name: 'a.test', type: 1, rdata: rdata.a('10.0.0.3') },
+    ]);
+    t.tracker.handle(datagram(h(2600), 'ingress', answer, 53));
+    expect(t.rows.dns_events!.map((r) => [r.remote_port, r.latency])).toEqual([[53, 600]]);
+    expect(t.parseErrors).toEqual({});
+  });
+
   it('counts no datagram socket in conn_stats', () => {
     const t = setup();
     const h = header(9, Role.CLIENT, 1);

@@ -158,9 +158,13 @@ export class DnsStitcher implements Stitcher<DnsExchange> {
   }
 }
 
-/** Whether two datagrams went to or came from the same peer (or neither names one). */
+/**
+ * Whether two datagrams went to or came from the same peer. One that names none (a connected
+ * socket's: its peer is the connection's) is taken to be of the same one.
+ */
 function samePeer(a: TimedDnsMessage, b: TimedDnsMessage): boolean {
-  return a.peer?.addr === b.peer?.addr && a.peer?.port === b.peer?.port;
+  if (!a.peer || !b.peer) return true;
+  return a.peer.addr === b.peer.addr && a.peer.port === b.peer.port;
 }
 
 /**
