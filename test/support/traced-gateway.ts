@@ -26,7 +26,14 @@ export class TracedGateway {
     const dir = mkdtempSync(join(tmpdir(), 'pxgate-traced-'));
     const file = join(dir, 'pxgate.yaml');
     writeFileSync(file, `agent:\n  batch:\n    maxDelay: 100ms\n${config}`);
-    const px = PxgateProcess.start(['start', '--listen', '127.0.0.1:0', '--config', file]);
+    const px = PxgateProcess.start([
+      'start',
+      '--in-memory',
+      '--listen',
+      '127.0.0.1:0',
+      '--config',
+      file,
+    ]);
     try {
       const listening = await px.waitForLog((l) => l.msg === 'gateway listening', 'listening');
       const started = await px.waitForLog((l) => l.msg === 'agent started', 'agent started');
