@@ -7,13 +7,16 @@
  * server) until its close(). Its data calls (read, write, readv, writev, sendto, recvfrom,
  * sendmsg, recvmsg) are stashed at entry and reported at exit, when the byte count is known:
  * one data event per buffer with the first capture_bytes bytes, and byte totals on the
- * connection. The first chunk decides whether the connection speaks HTTP/1.x; other protocols
- * are counted but their bytes stay in the kernel. Events go through one ring buffer; when it is
- * full, the event is dropped and counted (px_stats), never waited for.
+ * connection. The first chunk decides whether the connection speaks HTTP/1.x or HTTP/2; other
+ * protocols are counted but their bytes stay in the kernel. TLS connections are read as
+ * plaintext through uprobes on the TLS library (tls_trace.bpf.h) and their ciphertext is never
+ * sent. Events go through one ring buffer; when it is full, the event is dropped and counted
+ * (px_stats), never waited for.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include "socket_trace.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -41,9 +44,15 @@ struct conn_state {
 	__u16 remote_port;
 	__u16 protocol;
 	__u8 classified;
-	__u8 _pad[3];
+	__u8 tls; /* began with a TLS record, or SSL_* plaintext was seen on it */
+	__u8 tls_classified;
+	__u8 _pad;
 	__u8 local_addr[16];
 	__u8 remote_addr[16];
+	__u64 tls_sent;     /* plaintext bytes written through SSL_* */
+	__u64 tls_recv;     /* plaintext bytes read through SSL_* */
+	__u16 tls_protocol; /* enum px_protocol of the plaintext */
+	__u8 _pad2[6];
 };
 
 /* What a data syscall's entry leaves for its exit. */
@@ -144,8 +153,8 @@ static __always_inline __u64 process_start_ticks(void)
 	return BPF_CORE_READ(task, group_leader, start_boottime) / NSEC_PER_TICK;
 }
 
-/* The kernel socket behind a descriptor of the current process, or NULL if it is not one. */
-static __always_inline struct sock *sock_of_fd(__s32 fd)
+/* The open file behind a descriptor of the current process, or NULL. */
+static __always_inline struct file *file_of_fd(__s32 fd)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
@@ -154,6 +163,13 @@ static __always_inline struct sock *sock_of_fd(__s32 fd)
 	struct file **fds = BPF_CORE_READ(fdt, fd);
 	struct file *file = NULL;
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+/* The kernel socket behind a descriptor of the current process, or NULL if it is not one. */
+static __always_inline struct sock *sock_of_fd(__s32 fd)
+{
+	struct file *file = file_of_fd(fd);
 	if (!file)
 		return NULL;
 	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
@@ -186,6 +202,7 @@ static __always_inline void emit_conn_event(__u32 kind, __u64 key, const struct 
 	__builtin_memcpy(ev.remote_addr, c->remote_addr, 16);
 	ev.bytes_sent = c->bytes_sent;
 	ev.bytes_recv = c->bytes_recv;
+	ev.ssl = c->tls;
 	submit(&ev, sizeof(ev), PX_STAT_CONN_EVENTS);
 }
 
@@ -317,15 +334,17 @@ static __always_inline void stash_msg_args(__s32 fd, const struct user_msghdr *m
 	stash_data_args(fd, m.msg_iov, m.msg_iovlen, syscall, direction);
 }
 
-/* Classifies a connection by its first chunk: HTTP/1.x requests and responses start so. */
-static __always_inline void classify(struct conn_state *c, const void *ubuf, __u64 len)
+/* The protocol a stream's first bytes announce: HTTP/1.x requests and responses start so, and
+ * an HTTP/2 client starts with its connection preface ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), which the
+ * server side reads first too. */
+static __always_inline __u16 protocol_of(const void *ubuf, __u64 len)
 {
-	if (c->classified)
-		return;
-	c->classified = 1;
 	char p[8] = {};
 	if (len < 8 || bpf_probe_read_user(p, sizeof(p), ubuf) != 0)
-		return;
+		return PX_PROTOCOL_UNKNOWN;
+	if (p[0] == 'P' && p[1] == 'R' && p[2] == 'I' && p[3] == ' ' && p[4] == '*' && p[5] == ' ' &&
+	    p[6] == 'H' && p[7] == 'T')
+		return PX_PROTOCOL_HTTP2;
 	bool http = (p[0] == 'G' && p[1] == 'E' && p[2] == 'T' && p[3] == ' ') ||
 		    (p[0] == 'P' && p[1] == 'O' && p[2] == 'S' && p[3] == 'T') ||
 		    (p[0] == 'P' && p[1] == 'U' && p[2] == 'T' && p[3] == ' ') ||
@@ -335,8 +354,16 @@ static __always_inline void classify(struct conn_state *c, const void *ubuf, __u
 		    (p[0] == 'O' && p[1] == 'P' && p[2] == 'T' && p[3] == 'I') ||
 		    (p[0] == 'H' && p[1] == 'T' && p[2] == 'T' && p[3] == 'P' && p[4] == '/' &&
 		     p[5] == '1' && p[6] == '.');
-	if (http)
-		c->protocol = PX_PROTOCOL_HTTP;
+	return http ? PX_PROTOCOL_HTTP : PX_PROTOCOL_UNKNOWN;
+}
+
+/* Classifies a connection by its first chunk. */
+static __always_inline void classify(struct conn_state *c, const void *ubuf, __u64 len)
+{
+	if (c->classified)
+		return;
+	c->classified = 1;
+	c->protocol = protocol_of(ubuf, len);
 }
 
 /* How many of len bytes to capture: capture_bytes at most, and provably <= PX_MAX_DATA. */
@@ -365,7 +392,8 @@ static __always_inline __u64 capture_size(__u64 len)
  * (one event per syscall keeps the ring and the agent's work per request small).
  */
 static __always_inline void emit_data(__u64 key, const struct conn_state *c,
-				      const struct data_args *a, __u64 ts, __u64 size, __u64 pos)
+				      const struct data_args *a, __u64 ts, __u64 size, __u64 pos,
+				      __u16 protocol, __u8 encrypted)
 {
 	__u32 zero = 0;
 	struct px_scratch *sc = bpf_map_lookup_elem(&px_scratch, &zero);
@@ -377,8 +405,9 @@ static __always_inline void emit_data(__u64 key, const struct conn_state *c,
 	ev->msg_size = size;
 	ev->direction = a->direction;
 	ev->syscall = a->syscall;
-	ev->protocol = c->protocol;
-	ev->_pad = 0;
+	ev->protocol = protocol;
+	ev->encrypted = encrypted;
+	__builtin_memset(ev->_pad, 0, sizeof(ev->_pad));
 	__u64 limit = capture_size(size);
 	__u64 captured = 0;
 	if (a->iovcnt == 0) {
@@ -412,8 +441,11 @@ static __always_inline void emit_data(__u64 key, const struct conn_state *c,
 	}
 	CLAMP(captured, PX_MAX_DATA);
 	ev->buf_size = captured;
-	submit(ev, offsetof(struct px_data_event, data) + captured, PX_STAT_DATA_EVENTS);
+	submit(ev, offsetof(struct px_data_event, data) + captured,
+	       encrypted ? PX_STAT_TLS_EVENTS : PX_STAT_DATA_EVENTS);
 }
+
+#include "tls_trace.bpf.h"
 
 /* The shared exit of every data call: totals, classification, chunks. */
 static __always_inline int on_data_exit(struct trace_event_raw_sys_exit *ctx)
@@ -440,12 +472,17 @@ static __always_inline int on_data_exit(struct trace_event_raw_sys_exit *ctx)
 			len = iov.iov_len < (__u64)ret ? iov.iov_len : (__u64)ret;
 		}
 		classify(c, first, len);
+		tls_classify(c, first, len);
 	}
 
-	/* Egress is stamped when the write started, ingress when the read returned. */
-	__u64 ts = egress ? a->enter_ns : bpf_ktime_get_ns();
-	if (c->protocol == PX_PROTOCOL_HTTP)
-		emit_data(key, c, a, ts, ret, pos);
+	/* Egress is stamped when the write started, ingress when the read returned. A TLS
+	 * connection's bytes are ciphertext: its plaintext comes from the SSL_* uprobes. */
+	if (c->tls) {
+		tls_on_socket_data(key, c, a->direction);
+	} else if (c->protocol != PX_PROTOCOL_UNKNOWN) {
+		__u64 ts = egress ? a->enter_ns : bpf_ktime_get_ns();
+		emit_data(key, c, a, ts, ret, pos, c->protocol, 0);
+	}
 
 	__u64 total = c->bytes_sent + c->bytes_recv;
 	if (total - c->reported_bytes >= PX_STATS_EVERY) {

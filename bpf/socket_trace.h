@@ -18,6 +18,7 @@ enum px_event_kind {
 	PX_EVENT_CLOSE = 2,
 	PX_EVENT_DATA = 3,
 	PX_EVENT_STATS = 4, /* byte totals of a connection, sent every PX_STATS_EVERY bytes */
+	PX_EVENT_EXEC = 5,  /* a process exec'd or mapped an executable file (px_exec_event) */
 };
 
 /* Bytes moved on a connection between two STATS events (data events are not sent for
@@ -36,10 +37,11 @@ enum px_direction {
 	PX_DIR_INGRESS = 2, /* read by the traced process */
 };
 
-/* Same numbers as Pixie's protocol column; the kernel side only recognises HTTP/1.x. */
+/* Same numbers as Pixie's protocol column. */
 enum px_protocol {
 	PX_PROTOCOL_UNKNOWN = 0,
 	PX_PROTOCOL_HTTP = 1,
+	PX_PROTOCOL_HTTP2 = 2, /* starts with the client's connection preface */
 };
 
 enum px_syscall {
@@ -51,6 +53,9 @@ enum px_syscall {
 	PX_SYS_RECVFROM = 6,
 	PX_SYS_SENDMSG = 7,
 	PX_SYS_RECVMSG = 8,
+	/* Plaintext read through uprobes on a TLS library, not a syscall. */
+	PX_SYS_SSL_READ = 32,
+	PX_SYS_SSL_WRITE = 33,
 };
 
 /* Indexes of the per-CPU counters in the px_stats map. */
@@ -59,7 +64,11 @@ enum px_stat {
 	PX_STAT_CONN_EVENTS = 1,   /* open and close events submitted */
 	PX_STAT_DATA_EVENTS = 2,   /* data events submitted */
 	PX_STAT_CONN_EVICTED = 3,  /* connections replaced before their close was seen */
-	PX_STAT_COUNT = 4,
+	PX_STAT_TLS_EVENTS = 4,    /* plaintext data events submitted (from SSL_* uprobes) */
+	PX_STAT_TLS_NO_SOCKET = 5, /* SSL_* calls whose socket could not be told: plaintext lost */
+	PX_STAT_TLS_UNTRACKED = 6, /* SSL_* calls on a socket not tracked (opened before tracing) */
+	PX_STAT_EXEC_EVENTS = 7,   /* exec and executable-mapping events submitted */
+	PX_STAT_COUNT = 8,
 };
 
 /* Tunables, written into .rodata before load: the object's only read-only global. */
@@ -90,6 +99,8 @@ struct px_conn_event {
 	__u8 remote_addr[16]; /* network order; IPv4 in the first 4 bytes */
 	__u64 bytes_sent;     /* totals so far (CLOSE: final) */
 	__u64 bytes_recv;
+	__u8 ssl;             /* the connection began with a TLS record, or SSL_* plaintext was seen */
+	__u8 _pad2[7];
 };
 
 /* One chunk of a connection's byte stream: the first capture_bytes of what one syscall moved
@@ -102,8 +113,17 @@ struct px_data_event {
 	__u8 direction; /* enum px_direction */
 	__u8 syscall;   /* enum px_syscall */
 	__u16 protocol; /* enum px_protocol */
-	__u32 _pad;
+	__u8 encrypted; /* 1: TLS plaintext from SSL_* (pos counts plaintext bytes), 0: raw bytes */
+	__u8 _pad[3];
 	__u8 data[PX_MAX_DATA];
+};
+
+/* Sent when a traced process execs (the new executable) or maps a file executable (a shared
+ * library): the agent looks there for TLS libraries to attach uprobes to. hdr.fd is -1. */
+struct px_exec_event {
+	struct px_event_header hdr;
+	__u64 dev; /* the file's device, the kernel's encoding (major << 20 | minor) */
+	__u64 ino; /* the file's inode number */
 };
 
 #endif /* PXGATE_SOCKET_TRACE_H */

@@ -19,6 +19,7 @@ function conn(
   h: EventHeader,
   bytes: [number, number] = [0, 0],
   remotePort = 8080,
+  ssl = false,
 ): ConnEvent {
   return {
     kind,
@@ -31,6 +32,7 @@ function conn(
     protocol: Protocol.HTTP,
     bytesSent: bytes[0],
     bytesRecv: bytes[1],
+    ssl,
   };
 }
 
@@ -39,6 +41,7 @@ function data(
   direction: 'egress' | 'ingress',
   pos: number,
   text: string,
+  encrypted = false,
 ): DataEvent {
   const bytes = Buffer.from(text, 'latin1');
   return {
@@ -49,6 +52,7 @@ function data(
     msgSize: bytes.length,
     syscall: 1,
     protocol: Protocol.HTTP,
+    encrypted,
     data: bytes,
   };
 }
@@ -158,6 +162,40 @@ describe('ConnectionTracker', () => {
     expect(stats.rows(1n)).toEqual([expect.objectContaining({ conn_open: 1, conn_close: 1 })]);
     stats.retainProcesses(() => false);
     expect(stats.size()).toBe(0);
+  });
+
+  it('parses the TLS plaintext of a connection, keeping the socket byte counts and marking it ssl', () => {
+    const { http, stats, tracker } = setup();
+    const h = (ns: number) => header(7, Role.SERVER, 1, ns);
+    tracker.handle(conn('open', h(1000), [0, 0], 51000, true));
+    tracker.handle(data(h(2000), 'ingress', 0, REQ, true));
+    tracker.handle(data(h(5000), 'egress', 0, RESP, true));
+    tracker.handle(conn('close', h(6000), [900, 500], 51000, true));
+    expect(http.map((r) => [r.trace_role, r.req_path, r.resp_status, r.latency])).toEqual([
+      [2, '/items', 200, 3000],
+    ]);
+    expect(stats.rows(9n)).toEqual([
+      expect.objectContaining({
+        ssl: true,
+        protocol: Protocol.HTTP,
+        bytes_sent: 900,
+        bytes_recv: 500,
+      }),
+    ]);
+  });
+
+  it('ends what it parsed of raw bytes when the TLS plaintext begins, and ignores raw bytes after', () => {
+    const { http, tracker, errors } = setup();
+    const h = (ns: number) => header(7, Role.CLIENT, 1, ns);
+    tracker.handle(conn('open', h(1000)));
+    tracker.handle(data(h(1500), 'egress', 0, 'CONNECT svc:443 HTTP/1.1\r\nHost: svc:443\r\n\r\n'));
+    tracker.handle(data(h(2000), 'egress', 0, REQ, true));
+    tracker.handle(data(h(2500), 'ingress', 0, 'HTTP/1.1 400 Bad Request\r\n\r\n'));
+    tracker.handle(data(h(5000), 'ingress', 0, RESP, true));
+    expect(http.map((r) => [r.req_method, r.req_path, r.resp_status])).toEqual([
+      ['GET', '/items', 200],
+    ]);
+    expect(errors()).toBe(1); // the CONNECT that never saw its response
   });
 
   it('counts parse errors from garbage on an HTTP connection', () => {

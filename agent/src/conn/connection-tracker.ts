@@ -1,4 +1,4 @@
-import { ConnEvent, DataEvent, EventHeader, SocketEvent } from '../ebpf/events';
+import { ConnEvent, DataEvent, EventHeader } from '../ebpf/events';
 import { Protocol, Role } from '../ebpf/layout';
 import { WallClock } from '../proc/host';
 import { upidHalves } from '../proc/upid';
@@ -42,7 +42,7 @@ export class ConnectionTracker {
     private readonly maxConnections = 65536,
   ) {}
 
-  handle(ev: SocketEvent): void {
+  handle(ev: ConnEvent | DataEvent): void {
     switch (ev.kind) {
       case 'open':
         this.describe(this.lookup(ev.header, ev), ev);
@@ -76,13 +76,21 @@ export class ConnectionTracker {
 
   private data(ev: DataEvent): void {
     const c = this.lookup(ev.header);
-    const end = ev.pos + ev.msgSize;
-    if (ev.direction === 'egress') {
-      if (end > c.bytesSent) c.bytesSent = end;
-    } else if (end > c.bytesRecv) {
-      c.bytesRecv = end;
+    if (ev.encrypted) {
+      this.startPlaintext(c);
+    } else {
+      const end = ev.pos + ev.msgSize;
+      if (ev.direction === 'egress') {
+        if (end > c.bytesSent) c.bytesSent = end;
+      } else if (end > c.bytesRecv) {
+        c.bytesRecv = end;
+      }
     }
-    if (ev.protocol === Protocol.HTTP && (c.role === Role.CLIENT || c.role === Role.SERVER)) {
+    if (
+      ev.encrypted === c.encrypted &&
+      ev.protocol === Protocol.HTTP &&
+      (c.role === Role.CLIENT || c.role === Role.SERVER)
+    ) {
       c.protocol = Protocol.HTTP;
       c.stitcher ??= new HttpStitcher(this.http.limits);
       const isRequest = (c.role === Role.CLIENT) === (ev.direction === 'egress');
@@ -90,6 +98,19 @@ export class ConnectionTracker {
       this.emit(c, c.stitcher.push(isRequest ? 'request' : 'response', chunk));
     }
     this.stats.changed(c);
+  }
+
+  /**
+   * The first TLS plaintext of a connection: positions from here on count plaintext bytes (its
+   * byte totals stay the socket's), and what was parsed of its raw bytes before (a proxy's
+   * CONNECT, say) ends there.
+   */
+  private startPlaintext(c: Connection): void {
+    if (c.encrypted) return;
+    c.encrypted = true;
+    c.ssl = true;
+    if (c.stitcher) this.emit(c, c.stitcher.close());
+    c.stitcher = undefined;
   }
 
   private finish(c: Connection): void {
@@ -127,6 +148,8 @@ export class ConnectionTracker {
       remoteAddr: '',
       remotePort: 0,
       protocol: Protocol.UNKNOWN,
+      ssl: false,
+      encrypted: false,
       bytesSent: 0,
       bytesRecv: 0,
       stitcher: undefined,
@@ -149,6 +172,7 @@ export class ConnectionTracker {
       c.remotePort = ev.remotePort;
     }
     if (ev.protocol !== Protocol.UNKNOWN) c.protocol = ev.protocol;
+    if (ev.ssl) c.ssl = true;
     if (ev.bytesSent > c.bytesSent) c.bytesSent = ev.bytesSent;
     if (ev.bytesRecv > c.bytesRecv) c.bytesRecv = ev.bytesRecv;
     if (counted) this.stats.changed(c);

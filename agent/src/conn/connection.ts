@@ -18,6 +18,10 @@ export interface Connection {
   remotePort: number;
   /** Pixie's protocol number (1: HTTP). */
   protocol: number;
+  /** TLS was seen on it (conn_stats.ssl): a TLS record first, or plaintext from SSL_*. */
+  ssl: boolean;
+  /** Its parsed bytes are TLS plaintext read through the SSL_* uprobes (rows' `encrypted`). */
+  encrypted: boolean;
   bytesSent: number;
   bytesRecv: number;
   /** Created on the first HTTP data. */

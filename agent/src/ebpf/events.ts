@@ -1,5 +1,12 @@
 import { formatAddress } from './address';
-import { Direction, EventKind, PX_CONN_EVENT, PX_DATA_EVENT, PX_EVENT_HEADER } from './layout';
+import {
+  Direction,
+  EventKind,
+  PX_CONN_EVENT,
+  PX_DATA_EVENT,
+  PX_EVENT_HEADER,
+  PX_EXEC_EVENT,
+} from './layout';
 
 /** Fields every event carries: which connection of which process, and when. */
 export interface EventHeader {
@@ -25,6 +32,8 @@ export interface ConnEvent {
   readonly protocol: number;
   readonly bytesSent: number;
   readonly bytesRecv: number;
+  /** The connection carries TLS (it began with a TLS record, or SSL_* plaintext was seen). */
+  readonly ssl: boolean;
 }
 
 export interface DataEvent {
@@ -35,15 +44,30 @@ export interface DataEvent {
   readonly msgSize: number;
   readonly syscall: number;
   readonly protocol: number;
+  /** TLS plaintext read through the SSL_* uprobes: `pos` counts plaintext bytes. */
+  readonly encrypted: boolean;
   /** The captured bytes: a copy, safe to keep. */
   readonly data: Uint8Array;
 }
 
-export type SocketEvent = ConnEvent | DataEvent;
+/** A process exec'd or mapped an executable file: where a TLS library may have appeared. */
+export interface ExecEvent {
+  readonly kind: 'exec';
+  readonly header: EventHeader;
+  /** The file's device as user space writes it (/proc/PID/maps, stat): major and minor. */
+  readonly devMajor: number;
+  readonly devMinor: number;
+  readonly ino: number;
+}
+
+export type SocketEvent = ConnEvent | DataEvent | ExecEvent;
 
 const H = PX_EVENT_HEADER.fields;
 const C = PX_CONN_EVENT.fields;
 const D = PX_DATA_EVENT.fields;
+const X = PX_EXEC_EVENT.fields;
+/** The kernel's dev_t: major in the bits above MINORBITS (20), minor below. */
+const MINOR_BITS = 2 ** 20;
 const CONN_KINDS: Record<number, ConnEvent['kind']> = {
   [EventKind.OPEN]: 'open',
   [EventKind.CLOSE]: 'close',
@@ -97,7 +121,19 @@ export function decodeEvent(
       msgSize: view.getUint32(at + D.msg_size!.offset, true),
       syscall: view.getUint8(at + D.syscall!.offset),
       protocol: view.getUint16(at + D.protocol!.offset, true),
+      encrypted: view.getUint8(at + D.encrypted!.offset) !== 0,
       data: copyOut(bytes, from, captured),
+    };
+  }
+  if (kind === EventKind.EXEC) {
+    if (length < PX_EXEC_EVENT.size) return undefined;
+    const dev = u64(view, at + X.dev!.offset);
+    return {
+      kind: 'exec',
+      header,
+      devMajor: Math.floor(dev / MINOR_BITS),
+      devMinor: dev % MINOR_BITS,
+      ino: u64(view, at + X.ino!.offset),
     };
   }
   const connKind = CONN_KINDS[kind];
@@ -116,6 +152,7 @@ export function decodeEvent(
     protocol: view.getUint16(at + C.protocol!.offset, true),
     bytesSent: u64(view, at + C.bytes_sent!.offset),
     bytesRecv: u64(view, at + C.bytes_recv!.offset),
+    ssl: view.getUint8(at + C.ssl!.offset) !== 0,
   };
 }
 

@@ -20,10 +20,10 @@ export const PX_MAX_DATA = 16384;
 export const PX_MAX_IOV = 16;
 export const PX_STATS_EVERY = 64 * 1024;
 
-export const EventKind = { OPEN: 1, CLOSE: 2, DATA: 3, STATS: 4 } as const;
+export const EventKind = { OPEN: 1, CLOSE: 2, DATA: 3, STATS: 4, EXEC: 5 } as const;
 export const Role = { UNKNOWN: 0, CLIENT: 1, SERVER: 2 } as const;
 export const Direction = { EGRESS: 1, INGRESS: 2 } as const;
-export const Protocol = { UNKNOWN: 0, HTTP: 1 } as const;
+export const Protocol = { UNKNOWN: 0, HTTP: 1, HTTP2: 2 } as const;
 export const Syscall = {
   READ: 1,
   WRITE: 2,
@@ -33,9 +33,20 @@ export const Syscall = {
   RECVFROM: 6,
   SENDMSG: 7,
   RECVMSG: 8,
+  SSL_READ: 32,
+  SSL_WRITE: 33,
 } as const;
-export const Stat = { RINGBUF_DROPS: 0, CONN_EVENTS: 1, DATA_EVENTS: 2, CONN_EVICTED: 3 } as const;
-export const STAT_COUNT = 4;
+export const Stat = {
+  RINGBUF_DROPS: 0,
+  CONN_EVENTS: 1,
+  DATA_EVENTS: 2,
+  CONN_EVICTED: 3,
+  TLS_EVENTS: 4,
+  TLS_NO_SOCKET: 5,
+  TLS_UNTRACKED: 6,
+  EXEC_EVENTS: 7,
+} as const;
+export const STAT_COUNT = 8;
 
 /** The header's enums and defines, by their C names (the test compares them one by one). */
 export const CONSTANTS: Readonly<Record<string, number>> = {
@@ -46,6 +57,7 @@ export const CONSTANTS: Readonly<Record<string, number>> = {
   PX_EVENT_CLOSE: EventKind.CLOSE,
   PX_EVENT_DATA: EventKind.DATA,
   PX_EVENT_STATS: EventKind.STATS,
+  PX_EVENT_EXEC: EventKind.EXEC,
   PX_ROLE_UNKNOWN: Role.UNKNOWN,
   PX_ROLE_CLIENT: Role.CLIENT,
   PX_ROLE_SERVER: Role.SERVER,
@@ -53,10 +65,15 @@ export const CONSTANTS: Readonly<Record<string, number>> = {
   PX_DIR_INGRESS: Direction.INGRESS,
   PX_PROTOCOL_UNKNOWN: Protocol.UNKNOWN,
   PX_PROTOCOL_HTTP: Protocol.HTTP,
+  PX_PROTOCOL_HTTP2: Protocol.HTTP2,
   PX_STAT_RINGBUF_DROPS: Stat.RINGBUF_DROPS,
   PX_STAT_CONN_EVENTS: Stat.CONN_EVENTS,
   PX_STAT_DATA_EVENTS: Stat.DATA_EVENTS,
   PX_STAT_CONN_EVICTED: Stat.CONN_EVICTED,
+  PX_STAT_TLS_EVENTS: Stat.TLS_EVENTS,
+  PX_STAT_TLS_NO_SOCKET: Stat.TLS_NO_SOCKET,
+  PX_STAT_TLS_UNTRACKED: Stat.TLS_UNTRACKED,
+  PX_STAT_EXEC_EVENTS: Stat.EXEC_EVENTS,
   PX_STAT_COUNT: STAT_COUNT,
   ...Object.fromEntries(Object.entries(Syscall).map(([name, v]) => [`PX_SYS_${name}`, v])),
 };
@@ -80,7 +97,7 @@ export const PX_EVENT_HEADER: StructLayout = {
 };
 
 export const PX_CONN_EVENT: StructLayout = {
-  size: 96,
+  size: 104,
   fields: {
     hdr: f(0, 40),
     family: f(40, 2),
@@ -91,6 +108,8 @@ export const PX_CONN_EVENT: StructLayout = {
     remote_addr: f(64, 16),
     bytes_sent: f(80, 8),
     bytes_recv: f(88, 8),
+    ssl: f(96, 1),
+    _pad2: f(97, 7),
   },
 };
 
@@ -104,9 +123,15 @@ export const PX_DATA_EVENT: StructLayout = {
     direction: f(56, 1),
     syscall: f(57, 1),
     protocol: f(58, 2),
-    _pad: f(60, 4),
+    encrypted: f(60, 1),
+    _pad: f(61, 3),
     data: f(64, PX_MAX_DATA),
   },
+};
+
+export const PX_EXEC_EVENT: StructLayout = {
+  size: 56,
+  fields: { hdr: f(0, 40), dev: f(40, 8), ino: f(48, 8) },
 };
 
 /** Every contract struct by its C name. */
@@ -115,4 +140,5 @@ export const STRUCTS: Readonly<Record<string, StructLayout>> = {
   px_event_header: PX_EVENT_HEADER,
   px_conn_event: PX_CONN_EVENT,
   px_data_event: PX_DATA_EVENT,
+  px_exec_event: PX_EXEC_EVENT,
 };

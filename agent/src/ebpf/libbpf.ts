@@ -24,7 +24,10 @@ export interface Libbpf {
   objectNextProgram(obj: Ptr, prev: Ptr | null): Ptr | null;
   objectNextMap(obj: Ptr, prev: Ptr | null): Ptr | null;
   programName(prog: Ptr): string;
+  programSectionName(prog: Ptr): string;
   programAttach(prog: Ptr): Ptr | null;
+  /** A uprobe (or return probe) at file offset `offset` of `path`, for every process (pid -1). */
+  programAttachUprobe(prog: Ptr, retprobe: boolean, path: string, offset: number): Ptr | null;
   linkDestroy(link: Ptr): number;
   mapName(map: Ptr): string;
   mapFd(map: Ptr): number;
@@ -55,7 +58,11 @@ export function loadLibbpf(path = 'libbpf.so.1'): Libbpf {
   const nextProgram = fn('void *bpf_object__next_program(const void *obj, void *prog)');
   const nextMap = fn('void *bpf_object__next_map(const void *obj, const void *map)');
   const programName = fn('const char *bpf_program__name(const void *prog)');
+  const sectionName = fn('const char *bpf_program__section_name(const void *prog)');
   const attach = fn('void *bpf_program__attach(const void *prog)');
+  const attachUprobe = fn(
+    'void *bpf_program__attach_uprobe(const void *prog, bool retprobe, int pid, const char *path, size_t offset)',
+  );
   const linkDestroy = fn('int bpf_link__destroy(void *link)');
   const mapName = fn('const char *bpf_map__name(const void *map)');
   const mapFd = fn('int bpf_map__fd(const void *map)');
@@ -88,7 +95,10 @@ export function loadLibbpf(path = 'libbpf.so.1'): Libbpf {
     objectNextProgram: (obj, prev) => nextProgram(obj, prev) as Ptr | null,
     objectNextMap: (obj, prev) => nextMap(obj, prev) as Ptr | null,
     programName: (prog) => programName(prog) as string,
+    programSectionName: (prog) => sectionName(prog) as string,
     programAttach: (prog) => attach(prog) as Ptr | null,
+    programAttachUprobe: (prog, retprobe, path, offset) =>
+      attachUprobe(prog, retprobe, -1, path, offset) as Ptr | null,
     linkDestroy: (link) => linkDestroy(link) as number,
     mapName: (map) => mapName(map) as string,
     mapFd: (map) => mapFd(map) as number,

@@ -1,12 +1,15 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { TracerCounters } from '../ebpf/socket-tracer';
+import { TlsProbeCounters } from '../tls/tls-probes';
 import { OutgoingBatch, DropReason } from '../transport/send-queue';
+import { registerTlsMetrics } from './tls-metrics';
 
 /** What the metrics read at scrape time. */
 export interface AgentGauges {
   bufferBytes(): number;
   connections(): number;
   tracerCounters(): TracerCounters | undefined;
+  tlsProbes(): TlsProbeCounters | undefined;
 }
 
 /**
@@ -103,6 +106,7 @@ export class AgentMetrics {
       help: '1 while the eBPF socket tracer is attached, 0 when tracing is off (see the log).',
       registers,
     });
+    registerTlsMetrics(registry, () => this.gauges);
   }
 
   /** Points the scrape-time metrics at the live agent parts. */
