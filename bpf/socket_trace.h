@@ -37,11 +37,15 @@ enum px_direction {
 	PX_DIR_INGRESS = 2, /* read by the traced process */
 };
 
-/* Same numbers as Pixie's protocol column. */
+/* Same numbers as Pixie's protocol column (its traffic_protocol_t). */
 enum px_protocol {
 	PX_PROTOCOL_UNKNOWN = 0,
 	PX_PROTOCOL_HTTP = 1,
 	PX_PROTOCOL_HTTP2 = 2, /* starts with the client's connection preface */
+	PX_PROTOCOL_MYSQL = 3,
+	PX_PROTOCOL_PGSQL = 5,
+	PX_PROTOCOL_DNS = 6,
+	PX_PROTOCOL_REDIS = 7,
 };
 
 enum px_syscall {

@@ -1,7 +1,10 @@
+import * as pg from '../../../test/support/pg-wire';
+import { resp } from '../../../test/support/redis-client';
+import { validateConfig } from '../../../gateway/src/config/load';
 import { ConnEvent, DataEvent, EventHeader } from '../ebpf/events';
 import { Protocol, Role } from '../ebpf/layout';
-import { HeaderMask } from '../protocols/http/header-mask';
-import { DEFAULT_STITCHER_LIMITS } from '../protocols/http/http-stitcher';
+import { protocolOptions } from '../protocols/protocol-options';
+import { protocolRegistry } from '../protocols/registry';
 import { Row } from '../transport/row';
 import { ConnStatsAggregator } from './conn-stats';
 import { ConnectionTracker } from './connection-tracker';
@@ -19,6 +22,7 @@ function conn(
   h: EventHeader,
   bytes: [number, number] = [0, 0],
   remotePort = 8080,
+  protocol: number = Protocol.HTTP,
   ssl = false,
 ): ConnEvent {
   return {
@@ -29,7 +33,7 @@ function conn(
     localPort: 40000 + h.fd,
     remoteAddr: '127.0.0.1',
     remotePort,
-    protocol: Protocol.HTTP,
+    protocol,
     bytesSent: bytes[0],
     bytesRecv: bytes[1],
     ssl,
@@ -40,10 +44,11 @@ function data(
   h: EventHeader,
   direction: 'egress' | 'ingress',
   pos: number,
-  text: string,
+  content: string | Buffer,
+  protocol: number = Protocol.HTTP,
   encrypted = false,
 ): DataEvent {
-  const bytes = Buffer.from(text, 'latin1');
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'latin1') : content;
   return {
     kind: 'data',
     header: h,
@@ -51,23 +56,31 @@ function data(
     pos,
     msgSize: bytes.length,
     syscall: 1,
-    protocol: Protocol.HTTP,
+    protocol,
     encrypted,
     data: bytes,
   };
 }
 
-function setup() {
-  const http: Row[] = [];
-  let parseErrors = 0;
+function setup(agentConfig: object = {}) {
+  const rows: Record<string, Row[]> = {};
+  const parseErrors: Record<string, number> = {};
+  const opaque: string[] = [];
   const stats = new ConnStatsAggregator();
-  const capture = { limits: DEFAULT_STITCHER_LIMITS, mask: HeaderMask.DEFAULT };
-  const tracker = new ConnectionTracker(0, clock, capture, stats, {
-    httpEvent: (r) => http.push(r),
-    parseErrors: (n) => (parseErrors += n),
-    connectionsEvicted: () => undefined,
-  });
-  return { http, stats, tracker, errors: () => parseErrors };
+  const config = validateConfig({ agent: agentConfig }).agent;
+  const tracker = new ConnectionTracker(
+    0,
+    protocolRegistry(protocolOptions(config), clock),
+    stats,
+    {
+      row: (table, r) => (rows[table] ??= []).push(r),
+      parseErrors: (protocol, n) => (parseErrors[protocol] = (parseErrors[protocol] ?? 0) + n),
+      opaqueConnection: (protocol) => opaque.push(protocol),
+      connectionsEvicted: () => undefined,
+    },
+  );
+  const http: Row[] = (rows.http_events = []);
+  return { http, rows, stats, tracker, errors: () => parseErrors.http ?? 0, parseErrors, opaque };
 }
 
 describe('ConnectionTracker', () => {
@@ -167,10 +180,10 @@ describe('ConnectionTracker', () => {
   it('parses the TLS plaintext of a connection, keeping the socket byte counts and marking it ssl', () => {
     const { http, stats, tracker } = setup();
     const h = (ns: number) => header(7, Role.SERVER, 1, ns);
-    tracker.handle(conn('open', h(1000), [0, 0], 51000, true));
-    tracker.handle(data(h(2000), 'ingress', 0, REQ, true));
-    tracker.handle(data(h(5000), 'egress', 0, RESP, true));
-    tracker.handle(conn('close', h(6000), [900, 500], 51000, true));
+    tracker.handle(conn('open', h(1000), [0, 0], 51000, Protocol.HTTP, true));
+    tracker.handle(data(h(2000), 'ingress', 0, REQ, Protocol.HTTP, true));
+    tracker.handle(data(h(5000), 'egress', 0, RESP, Protocol.HTTP, true));
+    tracker.handle(conn('close', h(6000), [900, 500], 51000, Protocol.HTTP, true));
     expect(http.map((r) => [r.trace_role, r.req_path, r.resp_status, r.latency])).toEqual([
       [2, '/items', 200, 3000],
     ]);
@@ -189,9 +202,9 @@ describe('ConnectionTracker', () => {
     const h = (ns: number) => header(7, Role.CLIENT, 1, ns);
     tracker.handle(conn('open', h(1000)));
     tracker.handle(data(h(1500), 'egress', 0, 'CONNECT svc:443 HTTP/1.1\r\nHost: svc:443\r\n\r\n'));
-    tracker.handle(data(h(2000), 'egress', 0, REQ, true));
+    tracker.handle(data(h(2000), 'egress', 0, REQ, Protocol.HTTP, true));
     tracker.handle(data(h(2500), 'ingress', 0, 'HTTP/1.1 400 Bad Request\r\n\r\n'));
-    tracker.handle(data(h(5000), 'ingress', 0, RESP, true));
+    tracker.handle(data(h(5000), 'ingress', 0, RESP, Protocol.HTTP, true));
     expect(http.map((r) => [r.req_method, r.req_path, r.resp_status])).toEqual([
       ['GET', '/items', 200],
     ]);
@@ -205,5 +218,102 @@ describe('ConnectionTracker', () => {
     tracker.handle(conn('close', h));
     expect(http).toEqual([]);
     expect(errors()).toBeGreaterThan(0);
+  });
+});
+
+describe('ConnectionTracker with the protocol registry', () => {
+  /** A client connection of `protocol`: its open, then request and response chunks in turn. */
+  function converse(
+    t: ReturnType<typeof setup>,
+    fd: number,
+    protocol: number,
+    exchanges: [Buffer, Buffer][],
+  ) {
+    let ns = 1000;
+    const h = () => header(fd, Role.CLIENT, 1, (ns += 1000));
+    t.tracker.handle(conn('open', h(), [0, 0], 5432, protocol));
+    let sent = 0;
+    let recv = 0;
+    for (const [req, res] of exchanges) {
+      t.tracker.handle(data(h(), 'egress', sent, req, protocol));
+      t.tracker.handle(data(h(), 'ingress', recv, res, protocol));
+      sent += req.length;
+      recv += res.length;
+    }
+    t.tracker.handle(conn('close', h(), [sent, recv], 5432, protocol));
+  }
+
+  it("sends each protocol's data to its own parser and its rows to that protocol's table", () => {
+    const t = setup({ sql: { maskLiterals: false }, redis: { maskArgs: false } });
+    converse(t, 3, Protocol.PGSQL, [
+      [pg.query('SELECT 1'), Buffer.concat([pg.complete('SELECT 1'), pg.ready()])],
+    ]);
+    converse(t, 4, Protocol.REDIS, [
+      [Buffer.from(resp('SET', 'k', 'v')), Buffer.from('+OK\r\n')],
+      [Buffer.from(resp('GET', 'k')), Buffer.from('$1\r\nv\r\n')],
+    ]);
+    expect(Object.keys(t.rows).sort()).toEqual(['http_events', 'pgsql_events', 'redis_events']);
+    expect(t.rows.http_events).toEqual([]);
+    expect(t.rows.pgsql_events).toEqual([
+      expect.objectContaining({
+        req_cmd: 'Query',
+        req: 'SELECT 1',
+        resp: 'SELECT 1',
+        latency: 1000,
+      }),
+    ]);
+    expect(t.rows.redis_events!.map((r) => [r.req_cmd, r.req_args, r.resp])).toEqual([
+      ['SET', '{"key":"k","value":"v","options":[]}', 'OK'],
+      ['GET', '{"key":"k"}', 'v'],
+    ]);
+    expect(t.parseErrors).toEqual({});
+  });
+
+  it('masks SQL literals and Redis argument values by default', () => {
+    const t = setup();
+    converse(t, 3, Protocol.PGSQL, [
+      [
+        pg.query("SELECT * FROM users WHERE pw = 'hunter2'"),
+        Buffer.concat([pg.complete('SELECT 0'), pg.ready()]),
+      ],
+    ]);
+    converse(t, 4, Protocol.REDIS, [
+      [Buffer.from(resp('SET', 'k', 'hunter2')), Buffer.from('+OK\r\n')],
+    ]);
+    expect(t.rows.pgsql_events!.map((r) => r.req)).toEqual(["SELECT * FROM users WHERE pw = '?'"]);
+    expect(t.rows.redis_events!.map((r) => r.req_args)).toEqual([
+      '{"key":"k","value":"?","options":[]}',
+    ]);
+  });
+
+  it('counts parse errors under the protocol that made them', () => {
+    const t = setup();
+    converse(t, 4, Protocol.REDIS, [
+      [Buffer.from('*2\r\n$3\r\nGET\r\n$1\r\nk\r\n'), Buffer.from('\x00\x01garbage\r\n')],
+    ]);
+    expect(t.rows.redis_events ?? []).toEqual([]);
+    expect(Object.keys(t.parseErrors)).toEqual(['redis']);
+    expect(t.parseErrors.redis).toBeGreaterThan(0);
+  });
+
+  it('counts a connection that switched to TLS once, and parses none of its later bytes', () => {
+    const t = setup();
+    converse(t, 3, Protocol.PGSQL, [
+      [pg.sslRequest(), Buffer.from('S')],
+      [pg.query('SELECT 1'), Buffer.concat([pg.complete('SELECT 1'), pg.ready()])],
+    ]);
+    expect(t.opaque).toEqual(['pgsql']);
+    expect(t.rows.pgsql_events ?? []).toEqual([]);
+    expect(t.parseErrors).toEqual({});
+  });
+
+  it('leaves the data of a protocol it does not parse to conn_stats alone', () => {
+    const t = setup();
+    converse(t, 5, Protocol.UNKNOWN, [
+      [Buffer.from('\x16\x03\x01hello'), Buffer.from('\x16\x03\x03')],
+    ]);
+    expect(t.rows.http_events).toEqual([]);
+    expect(Object.keys(t.rows)).toEqual(['http_events']);
+    expect(t.stats.rows(1n)).toEqual([expect.objectContaining({ bytes_sent: 8, bytes_recv: 3 })]);
   });
 });

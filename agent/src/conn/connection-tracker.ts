@@ -1,25 +1,20 @@
 import { ConnEvent, DataEvent, EventHeader } from '../ebpf/events';
 import { Protocol, Role } from '../ebpf/layout';
-import { WallClock } from '../proc/host';
 import { upidHalves } from '../proc/upid';
-import { HeaderMask } from '../protocols/http/header-mask';
-import { httpEventRow } from '../protocols/http/http-rows';
-import { HttpExchange, HttpStitcher, StitcherLimits } from '../protocols/http/http-stitcher';
-import { Row } from '../transport/row';
+import { RowOut } from '../protocols/protocol-spec';
+import { ProtocolRegistry } from '../protocols/registry';
 import { ConnStatsAggregator } from './conn-stats';
 import { Connection } from './connection';
 
 /** Where the tracker's output goes. */
 export interface TrackerSink {
-  httpEvent(row: Row): void;
-  parseErrors(count: number): void;
+  /** A row of the table a protocol writes to. */
+  row: RowOut;
+  /** Stretches a protocol's parser could not parse or pair. */
+  parseErrors(protocol: string, count: number): void;
+  /** A connection switched to bytes its protocol's parser cannot read (TLS upgrade). */
+  opaqueConnection(protocol: string): void;
   connectionsEvicted(count: number): void;
-}
-
-/** How HTTP is captured: the stitcher's limits, and the headers masked in rows. */
-export interface HttpCapture {
-  readonly limits: StitcherLimits;
-  readonly mask: HeaderMask;
 }
 
 /** fds are below 2^31 and pids below 2^22, so tgid * 2^31 + fd is an exact number key. */
@@ -27,16 +22,16 @@ const FD_SPAN = 2 ** 31;
 
 /**
  * Turns socket events into connections: opens and closes them, keeps their byte counts, feeds
- * HTTP data to a stitcher per connection and emits http_events rows as exchanges complete.
- * At most `maxConnections` are tracked; beyond that the oldest are forgotten.
+ * the data of each protocol the registry knows to that protocol's parser (one per connection)
+ * and hands the rows it completes to the sink. At most `maxConnections` are tracked; beyond
+ * that the oldest are forgotten.
  */
 export class ConnectionTracker {
   private readonly conns = new Map<number, Connection>();
 
   constructor(
     private readonly asid: number,
-    private readonly clock: WallClock,
-    private readonly http: HttpCapture,
+    private readonly protocols: ProtocolRegistry,
     private readonly stats: ConnStatsAggregator,
     private readonly sink: TrackerSink,
     private readonly maxConnections = 65536,
@@ -86,16 +81,26 @@ export class ConnectionTracker {
         c.bytesRecv = end;
       }
     }
+    const handler = this.protocols.get(ev.protocol);
+    // Raw bytes of a connection whose TLS plaintext is read are ciphertext: never parsed.
     if (
+      handler &&
       ev.encrypted === c.encrypted &&
-      ev.protocol === Protocol.HTTP &&
       (c.role === Role.CLIENT || c.role === Role.SERVER)
     ) {
-      c.protocol = Protocol.HTTP;
-      c.stitcher ??= new HttpStitcher(this.http.limits);
-      const isRequest = (c.role === Role.CLIENT) === (ev.direction === 'egress');
-      const chunk = { pos: ev.pos, size: ev.msgSize, ts: ev.header.monoNs, data: ev.data };
-      this.emit(c, c.stitcher.push(isRequest ? 'request' : 'response', chunk));
+      c.protocol = ev.protocol;
+      let parser = c.parser;
+      if (parser?.handler !== handler) {
+        // The kernel tags a connection with one protocol for good; a change means a new one.
+        if (parser) this.closeParser(c);
+        parser = c.parser = handler.open(c.transport);
+      }
+      if (!c.reportedOpaque) {
+        const isRequest = (c.role === Role.CLIENT) === (ev.direction === 'egress');
+        const chunk = { pos: ev.pos, size: ev.msgSize, ts: ev.header.monoNs, data: ev.data };
+        parser.push(isRequest ? 'request' : 'response', chunk, c, this.sink.row);
+        this.report(c);
+      }
     }
     this.stats.changed(c);
   }
@@ -103,20 +108,41 @@ export class ConnectionTracker {
   /**
    * The first TLS plaintext of a connection: positions from here on count plaintext bytes (its
    * byte totals stay the socket's), and what was parsed of its raw bytes before (a proxy's
-   * CONNECT, say) ends there.
+   * CONNECT, PostgreSQL's SSLRequest) ends there.
    */
   private startPlaintext(c: Connection): void {
     if (c.encrypted) return;
     c.encrypted = true;
     c.ssl = true;
-    if (c.stitcher) this.emit(c, c.stitcher.close());
-    c.stitcher = undefined;
+    if (c.parser) this.closeParser(c);
+    c.reportedOpaque = false;
   }
 
   private finish(c: Connection): void {
     if (this.conns.get(c.key) === c) this.conns.delete(c.key);
-    if (c.stitcher) this.emit(c, c.stitcher.close());
+    if (c.parser) this.closeParser(c);
     this.stats.closed(c);
+  }
+
+  private closeParser(c: Connection): void {
+    c.parser!.close(c, this.sink.row);
+    this.report(c);
+    c.parser = undefined;
+    c.reportedErrors = 0;
+  }
+
+  /** Reports a parser's new errors, and its switch to unreadable bytes once. */
+  private report(c: Connection): void {
+    const parser = c.parser!;
+    const errors = parser.errors();
+    if (errors > c.reportedErrors) {
+      this.sink.parseErrors(parser.handler.name, errors - c.reportedErrors);
+      c.reportedErrors = errors;
+    }
+    if (!c.reportedOpaque && parser.opaque()) {
+      c.reportedOpaque = true;
+      this.sink.opaqueConnection(parser.handler.name);
+    }
   }
 
   /**
@@ -142,6 +168,7 @@ export class ConnectionTracker {
       tsid: h.tsid,
       upid: upidHalves({ asid: this.asid, pid: h.tgid, startTicks: BigInt(h.startTicks) }),
       role: h.role,
+      transport: 'tcp',
       family: 0,
       localAddr: '',
       localPort: 0,
@@ -152,8 +179,9 @@ export class ConnectionTracker {
       encrypted: false,
       bytesSent: 0,
       bytesRecv: 0,
-      stitcher: undefined,
+      parser: undefined,
       reportedErrors: 0,
+      reportedOpaque: false,
       statsKey: undefined,
     };
     if (ev) this.describe(c, ev, false);
@@ -176,14 +204,5 @@ export class ConnectionTracker {
     if (ev.bytesSent > c.bytesSent) c.bytesSent = ev.bytesSent;
     if (ev.bytesRecv > c.bytesRecv) c.bytesRecv = ev.bytesRecv;
     if (counted) this.stats.changed(c);
-  }
-
-  private emit(c: Connection, exchanges: readonly HttpExchange[]): void {
-    for (const x of exchanges) this.sink.httpEvent(httpEventRow(x, c, this.clock, this.http.mask));
-    const errors = c.stitcher!.errors();
-    if (errors > c.reportedErrors) {
-      this.sink.parseErrors(errors - c.reportedErrors);
-      c.reportedErrors = errors;
-    }
   }
 }

@@ -23,7 +23,16 @@ export const PX_STATS_EVERY = 64 * 1024;
 export const EventKind = { OPEN: 1, CLOSE: 2, DATA: 3, STATS: 4, EXEC: 5 } as const;
 export const Role = { UNKNOWN: 0, CLIENT: 1, SERVER: 2 } as const;
 export const Direction = { EGRESS: 1, INGRESS: 2 } as const;
-export const Protocol = { UNKNOWN: 0, HTTP: 1, HTTP2: 2 } as const;
+/** Pixie's traffic_protocol_t numbers (and the protocol column of conn_stats). */
+export const Protocol = {
+  UNKNOWN: 0,
+  HTTP: 1,
+  HTTP2: 2,
+  MYSQL: 3,
+  PGSQL: 5,
+  DNS: 6,
+  REDIS: 7,
+} as const;
 export const Syscall = {
   READ: 1,
   WRITE: 2,
@@ -66,6 +75,10 @@ export const CONSTANTS: Readonly<Record<string, number>> = {
   PX_PROTOCOL_UNKNOWN: Protocol.UNKNOWN,
   PX_PROTOCOL_HTTP: Protocol.HTTP,
   PX_PROTOCOL_HTTP2: Protocol.HTTP2,
+  PX_PROTOCOL_MYSQL: Protocol.MYSQL,
+  PX_PROTOCOL_PGSQL: Protocol.PGSQL,
+  PX_PROTOCOL_DNS: Protocol.DNS,
+  PX_PROTOCOL_REDIS: Protocol.REDIS,
   PX_STAT_RINGBUF_DROPS: Stat.RINGBUF_DROPS,
   PX_STAT_CONN_EVENTS: Stat.CONN_EVENTS,
   PX_STAT_DATA_EVENTS: Stat.DATA_EVENTS,

@@ -61,4 +61,17 @@ describe('AgentMetrics', () => {
     expect(text).toMatch(/^pxgate_agent_tls_files_examined_total 41$/m);
     expect(text).toMatch(/^pxgate_agent_tls_files_attached 1$/m);
   });
+
+  it('counts parse errors and connections that went opaque per protocol', async () => {
+    const registry = new Registry();
+    const metrics = new AgentMetrics(registry);
+    metrics.parseErrors('dns', 2);
+    metrics.parseErrors('pgsql', 1);
+    metrics.parseErrors('dns', 3);
+    metrics.opaqueConnection('mysql');
+    const text = await registry.metrics();
+    expect(text).toMatch(/^pxgate_agent_parse_errors_total\{protocol="dns"\} 5$/m);
+    expect(text).toMatch(/^pxgate_agent_parse_errors_total\{protocol="pgsql"\} 1$/m);
+    expect(text).toMatch(/^pxgate_agent_opaque_connections_total\{protocol="mysql"\} 1$/m);
+  });
 });

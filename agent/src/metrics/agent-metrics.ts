@@ -23,6 +23,7 @@ export class AgentMetrics {
   private readonly pendingEvents = new Map<string, number>();
   private readonly pendingRows = new Map<string, number>();
   private readonly parseErrorsTotal: Counter<'protocol'>;
+  private readonly opaqueTotal: Counter<'protocol'>;
   private readonly batchesSent: Counter<'table'>;
   private readonly bytesSent: Counter<'table'>;
   private readonly batchesDropped: Counter<'table' | 'reason'>;
@@ -50,6 +51,12 @@ export class AgentMetrics {
     this.parseErrorsTotal = new Counter({
       name: 'pxgate_agent_parse_errors_total',
       help: 'Stretches of traffic that could not be parsed or paired, by protocol.',
+      labelNames: ['protocol'],
+      registers,
+    });
+    this.opaqueTotal = new Counter({
+      name: 'pxgate_agent_opaque_connections_total',
+      help: 'Connections whose parser stopped reading because they switched to TLS (or to a replication stream), by protocol.',
       labelNames: ['protocol'],
       registers,
     });
@@ -122,8 +129,12 @@ export class AgentMetrics {
     this.pendingEvents.set(kind, (this.pendingEvents.get(kind) ?? 0) + 1);
   }
 
-  parseErrors(count: number): void {
-    this.parseErrorsTotal.inc({ protocol: 'http' }, count);
+  parseErrors(protocol: string, count: number): void {
+    this.parseErrorsTotal.inc({ protocol }, count);
+  }
+
+  opaqueConnection(protocol: string): void {
+    this.opaqueTotal.inc({ protocol });
   }
 
   rows(table: string, count = 1): void {
