@@ -89,7 +89,8 @@ export class Agent {
     const protocols = protocolRegistry(protocolOptions(config), this.clock);
     const batch = { maxRows: config.batch.maxRows, maxDelayMs: config.batch.maxDelay };
     const tables = [
-      ...[...protocols.values()].map((p) => p.table),
+      // HTTP/1 and HTTP/2 share http_events.
+      ...new Set([...protocols.values()].map((p) => p.table)),
       CONN_STATS,
       PROCESS_STATS,
       NETWORK_STATS,
@@ -98,6 +99,7 @@ export class Agent {
     this.tracker = new ConnectionTracker(this.asid, protocols, this.connStats, {
       row: (table, row) => this.add(table, row),
       parseErrors: (protocol, n) => metrics.parseErrors(protocol, n),
+      parseErrorKind: (protocol, kind, n) => metrics.parseErrorKind(protocol, kind, n),
       opaqueConnection: (protocol) => metrics.opaqueConnection(protocol),
       connectionsEvicted: (n) => metrics.connectionsEvicted(n),
     });

@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { readCapture } from '../../../test/support/capture-proxy';
+import { ScriptStep } from '../../../test/support/http-script';
 import * as pg from '../../../test/support/pg-wire';
 import { resp } from '../../../test/support/redis-client';
 import { validateConfig } from '../../../gateway/src/config/load';
@@ -65,6 +68,7 @@ function data(
 function setup(agentConfig: object = {}) {
   const rows: Record<string, Row[]> = {};
   const parseErrors: Record<string, number> = {};
+  const errorKinds: Record<string, number> = {};
   const opaque: string[] = [];
   const stats = new ConnStatsAggregator();
   const config = validateConfig({ agent: agentConfig }).agent;
@@ -75,12 +79,15 @@ function setup(agentConfig: object = {}) {
     {
       row: (table, r) => (rows[table] ??= []).push(r),
       parseErrors: (protocol, n) => (parseErrors[protocol] = (parseErrors[protocol] ?? 0) + n),
+      parseErrorKind: (protocol, kind, n) =>
+        (errorKinds[`${protocol} ${kind}`] = (errorKinds[`${protocol} ${kind}`] ?? 0) + n),
       opaqueConnection: (protocol) => opaque.push(protocol),
       connectionsEvicted: () => undefined,
     },
   );
   const http: Row[] = (rows.http_events = []);
-  return { http, rows, stats, tracker, errors: () => parseErrors.http ?? 0, parseErrors, opaque };
+  const errors = () => parseErrors.http ?? 0;
+  return { http, rows, stats, tracker, errors, parseErrors, errorKinds, opaque };
 }
 
 describe('ConnectionTracker', () => {
@@ -315,5 +322,49 @@ describe('ConnectionTracker with the protocol registry', () => {
     expect(t.rows.http_events).toEqual([]);
     expect(Object.keys(t.rows)).toEqual(['http_events']);
     expect(t.stats.rows(1n)).toEqual([expect.objectContaining({ bytes_sent: 8, bytes_recv: 3 })]);
+  });
+
+  /** A captured conversation replayed as a server's TLS plaintext (the kernel's positions). */
+  function replayAsServer(t: ReturnType<typeof setup>, fd: number, steps: readonly ScriptStep[]) {
+    const h = (ns: number) => header(fd, Role.SERVER, 1, ns);
+    t.tracker.handle(conn('open', h(1), [0, 0], 50051, Protocol.UNKNOWN, true));
+    const pos = { request: 0, response: 0 };
+    for (const step of steps) {
+      const bytes = Buffer.from(step.bytes as Uint8Array);
+      const dir = step.kind === 'request' ? 'ingress' : 'egress';
+      t.tracker.handle(data(h(step.ts!), dir, pos[step.kind], bytes, Protocol.HTTP2, true));
+      pos[step.kind] += bytes.length;
+    }
+    t.tracker.handle(conn('close', h(1e12), [0, 0], 50051, Protocol.UNKNOWN, true));
+  }
+
+  const h2capture = (name: string) =>
+    readCapture(join(__dirname, '..', 'protocols', 'http2', 'testdata', `${name}.jsonl`));
+
+  it('parses HTTP/2 plaintext (gRPC here) into http_events rows with major_version 2', () => {
+    const t = setup();
+    replayAsServer(t, 6, h2capture('grpc-python'));
+    expect(t.http.length).toBeGreaterThan(0);
+    for (const r of t.http) {
+      expect(r).toMatchObject({
+        major_version: 2,
+        minor_version: 0,
+        trace_role: 2,
+        encrypted: true,
+      });
+      expect(r.req_path).toMatch(/^\/pxgate\.test\.Greeter\//);
+      expect(JSON.parse(String(r.resp_headers))).toHaveProperty('grpc-status');
+    }
+    expect(t.parseErrors).toEqual({});
+  });
+
+  it('counts what it could not decode of an HTTP/2 connection joined midway, by kind', () => {
+    const t = setup();
+    const steps = h2capture('node-h2c');
+    // Both first writes (the preface and settings, the first HEADERS) were missed.
+    replayAsServer(t, 6, steps.slice(3));
+    expect(t.parseErrors.http2).toBeGreaterThan(0);
+    const kinds = Object.entries(t.errorKinds).filter(([k]) => k.startsWith('http2 '));
+    expect(kinds.reduce((n, [, v]) => n + v, 0)).toBe(t.parseErrors.http2);
   });
 });

@@ -1,7 +1,7 @@
 import { ConnEvent, DataEvent, EventHeader } from '../ebpf/events';
 import { Protocol, Role } from '../ebpf/layout';
 import { upidHalves } from '../proc/upid';
-import { RowOut } from '../protocols/protocol-spec';
+import { ConnectionParser, RowOut } from '../protocols/protocol-spec';
 import { ProtocolRegistry } from '../protocols/registry';
 import { ConnStatsAggregator } from './conn-stats';
 import { Connection } from './connection';
@@ -12,6 +12,8 @@ export interface TrackerSink {
   row: RowOut;
   /** Stretches a protocol's parser could not parse or pair. */
   parseErrors(protocol: string, count: number): void;
+  /** The same by kind, for protocols that tell kinds apart (HTTP/2's are camelCase names). */
+  parseErrorKind(protocol: string, kind: string, count: number): void;
   /** A connection switched to bytes its protocol's parser cannot read (TLS upgrade). */
   opaqueConnection(protocol: string): void;
   connectionsEvicted(count: number): void;
@@ -129,6 +131,7 @@ export class ConnectionTracker {
     this.report(c);
     c.parser = undefined;
     c.reportedErrors = 0;
+    c.reportedErrorKinds = undefined;
   }
 
   /** Reports a parser's new errors, and its switch to unreadable bytes once. */
@@ -138,11 +141,23 @@ export class ConnectionTracker {
     if (errors > c.reportedErrors) {
       this.sink.parseErrors(parser.handler.name, errors - c.reportedErrors);
       c.reportedErrors = errors;
+      this.reportKinds(c, parser);
     }
     if (!c.reportedOpaque && parser.opaque()) {
       c.reportedOpaque = true;
       this.sink.opaqueConnection(parser.handler.name);
     }
+  }
+
+  /** Reports the new errors of each kind (only when the total grew: rare, so copying is fine). */
+  private reportKinds(c: Connection, parser: ConnectionParser): void {
+    const kinds = parser.errorCounts();
+    if (!kinds) return;
+    for (const [kind, n] of Object.entries(kinds)) {
+      const before = c.reportedErrorKinds?.[kind] ?? 0;
+      if (n > before) this.sink.parseErrorKind(parser.handler.name, kind, n - before);
+    }
+    c.reportedErrorKinds = { ...kinds };
   }
 
   /**
@@ -181,6 +196,7 @@ export class ConnectionTracker {
       bytesRecv: 0,
       parser: undefined,
       reportedErrors: 0,
+      reportedErrorKinds: undefined,
       reportedOpaque: false,
       statsKey: undefined,
     };

@@ -28,8 +28,9 @@ export interface Connection {
   bytesRecv: number;
   /** Created on the first data of a protocol the agent parses. */
   parser: ConnectionParser | undefined;
-  /** The parser's error count already reported. */
+  /** The parser's error count already reported, in all and by kind (when it has kinds). */
   reportedErrors: number;
+  reportedErrorKinds: Readonly<Record<string, number>> | undefined;
   /** Whether the parser's switch to unreadable bytes was counted. */
   reportedOpaque: boolean;
   /** The conn_stats group it counts in, fixed when first counted. */

@@ -62,16 +62,24 @@ describe('AgentMetrics', () => {
     expect(text).toMatch(/^pxgate_agent_tls_files_attached 1$/m);
   });
 
-  it('counts parse errors and connections that went opaque per protocol', async () => {
+  it('counts parse errors (and by kind where a protocol tells them apart) and connections that went opaque per protocol', async () => {
     const registry = new Registry();
     const metrics = new AgentMetrics(registry);
     metrics.parseErrors('dns', 2);
     metrics.parseErrors('pgsql', 1);
     metrics.parseErrors('dns', 3);
     metrics.opaqueConnection('mysql');
+    metrics.parseErrorKind('http2', 'unknownIndexFields', 4);
+    metrics.parseErrorKind('http2', 'lostSync', 1);
     const text = await registry.metrics();
     expect(text).toMatch(/^pxgate_agent_parse_errors_total\{protocol="dns"\} 5$/m);
     expect(text).toMatch(/^pxgate_agent_parse_errors_total\{protocol="pgsql"\} 1$/m);
     expect(text).toMatch(/^pxgate_agent_opaque_connections_total\{protocol="mysql"\} 1$/m);
+    expect(text).toMatch(
+      /^pxgate_agent_parse_errors_by_kind_total\{protocol="http2",kind="unknown_index_fields"\} 4$/m,
+    );
+    expect(text).toMatch(
+      /^pxgate_agent_parse_errors_by_kind_total\{protocol="http2",kind="lost_sync"\} 1$/m,
+    );
   });
 });
