@@ -334,16 +334,21 @@ static __always_inline void stash_msg_args(__s32 fd, const struct user_msghdr *m
 	stash_data_args(fd, m.msg_iov, m.msg_iovlen, syscall, direction);
 }
 
-/* The protocol a stream's first bytes announce: HTTP/1.x requests and responses start so, and
- * an HTTP/2 client starts with its connection preface ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), which the
- * server side reads first too. */
+/* The protocol a stream's first bytes announce: HTTP/1.x requests and responses start so. An
+ * HTTP/2 client starts with its connection preface ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"); a server
+ * may write its own preface, a SETTINGS frame (type 4, no flags, stream 0, a multiple of six
+ * bytes), before it reads the client's: that is its first chunk then. */
 static __always_inline __u16 protocol_of(const void *ubuf, __u64 len)
 {
-	char p[8] = {};
-	if (len < 8 || bpf_probe_read_user(p, sizeof(p), ubuf) != 0)
+	char p[9] = {};
+	if (len < 8 || bpf_probe_read_user(p, 8, ubuf) != 0)
 		return PX_PROTOCOL_UNKNOWN;
 	if (p[0] == 'P' && p[1] == 'R' && p[2] == 'I' && p[3] == ' ' && p[4] == '*' && p[5] == ' ' &&
 	    p[6] == 'H' && p[7] == 'T')
+		return PX_PROTOCOL_HTTP2;
+	if (len >= 9 && p[3] == 4 && p[4] == 0 && p[5] == 0 && p[6] == 0 && p[7] == 0 &&
+	    bpf_probe_read_user(&p[8], 1, ubuf + 8) == 0 && p[8] == 0 &&
+	    (((__u32)(__u8)p[0] << 16 | (__u32)(__u8)p[1] << 8 | (__u8)p[2]) % 6) == 0)
 		return PX_PROTOCOL_HTTP2;
 	bool http = (p[0] == 'G' && p[1] == 'E' && p[2] == 'T' && p[3] == ' ') ||
 		    (p[0] == 'P' && p[1] == 'O' && p[2] == 'S' && p[3] == 'T') ||

@@ -126,8 +126,9 @@ struct px_data_event {
  * library): the agent looks there for TLS libraries to attach uprobes to. hdr.fd is -1. */
 struct px_exec_event {
 	struct px_event_header hdr;
-	__u64 dev; /* the file's device, the kernel's encoding (major << 20 | minor) */
-	__u64 ino; /* the file's inode number */
+	__u64 dev;     /* the file's device, the kernel's encoding (major << 20 | minor) */
+	__u64 ino;     /* the file's inode number */
+	char name[32]; /* its name (the last part of its path), cut to 31 bytes, NUL-terminated */
 };
 
 #endif /* PXGATE_SOCKET_TRACE_H */

@@ -261,6 +261,9 @@ static __always_inline void emit_exec(__u32 tgid, struct file *file)
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	ev.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	ev.ino = BPF_CORE_READ(inode, i_ino);
+	/* A process that exits at once (curl) is gone before the agent reads its maps: the name
+	 * lets the agent find a library in the host's library folders all the same. */
+	bpf_probe_read_kernel_str(ev.name, sizeof(ev.name), BPF_CORE_READ(file, f_path.dentry, d_name.name));
 	submit(&ev, sizeof(ev), PX_STAT_EXEC_EVENTS);
 }
 

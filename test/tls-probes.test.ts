@@ -151,6 +151,30 @@ describeIfAvailable(
       expect(links.size).toBe(before + 9);
     });
 
+    it('attaches to a host library that a process mapped and exited at once, found by its name', async () => {
+      const p = probes!;
+      // Where the host's libraries are; a name the kernel's 31 bytes keep whole.
+      const name = `libssl-pxgate-${process.pid.toString(16)}.so.3`;
+      const hostLib = join('/usr/local/lib', name);
+      copyFileSync(LIBSSL!, hostLib);
+      try {
+        const quick = spawn('/usr/bin/python3', [
+          '-c',
+          `import ctypes; ctypes.CDLL(${JSON.stringify(hostLib)})`,
+        ]);
+        const [code] = (await once(quick, 'exit')) as [number];
+        expect(code).toBe(0);
+        await waitFor(
+          () => said('attached TLS uprobes', hostLib),
+          (n) => n === 1,
+          { what: `uprobes on ${hostLib}` },
+        );
+        expect(p.counters().rescans).toBe(1);
+      } finally {
+        rmSync(hostLib, { force: true });
+      }
+    });
+
     it('takes every uprobe off at shutdown, and shutdown is safe twice', async () => {
       const p = probes!;
       expect(links.size).toBeGreaterThan(0);

@@ -58,6 +58,8 @@ export interface ExecEvent {
   readonly devMajor: number;
   readonly devMinor: number;
   readonly ino: number;
+  /** The file's name (its path's last part), at most 31 bytes. */
+  readonly name: string;
 }
 
 export type SocketEvent = ConnEvent | DataEvent | ExecEvent;
@@ -134,6 +136,7 @@ export function decodeEvent(
       devMajor: Math.floor(dev / MINOR_BITS),
       devMinor: dev % MINOR_BITS,
       ino: u64(view, at + X.ino!.offset),
+      name: cString(bytes, at + X.name!.offset, X.name!.size),
     };
   }
   const connKind = CONN_KINDS[kind];
@@ -154,6 +157,13 @@ export function decodeEvent(
     bytesRecv: u64(view, at + C.bytes_recv!.offset),
     ssl: view.getUint8(at + C.ssl!.offset) !== 0,
   };
+}
+
+/** The NUL-terminated latin1 string in a fixed field of `size` bytes. */
+function cString(bytes: Uint8Array, from: number, size: number): string {
+  const field = bytes.subarray(from, from + size);
+  const end = field.indexOf(0);
+  return Buffer.from(field.buffer, field.byteOffset, end < 0 ? size : end).toString('latin1');
 }
 
 /**

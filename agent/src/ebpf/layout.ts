@@ -143,8 +143,8 @@ export const PX_DATA_EVENT: StructLayout = {
 };
 
 export const PX_EXEC_EVENT: StructLayout = {
-  size: 56,
-  fields: { hdr: f(0, 40), dev: f(40, 8), ino: f(48, 8) },
+  size: 88,
+  fields: { hdr: f(0, 40), dev: f(40, 8), ino: f(48, 8), name: f(56, 32) },
 };
 
 /** Every contract struct by its C name. */

@@ -1,9 +1,10 @@
-import { FileHandle, open, readdir } from 'node:fs/promises';
+import { BigIntStats } from 'node:fs';
+import { FileHandle, open, readdir, stat } from 'node:fs/promises';
 import { Logger } from '../../../gateway/src/common/logger';
 import { ExecEvent } from '../ebpf/events';
 import { UprobeLink } from '../ebpf/socket-tracer';
 import { ElfError, functionOffsets } from './elf-symbols';
-import { ExecutableMapping, executableMappings, fileKey } from './proc-maps';
+import { executableMappings, fileKey } from './proc-maps';
 import { SSL_PROBES } from './ssl-probes';
 
 /** What places uprobes: the socket tracer. */
@@ -53,6 +54,25 @@ interface Attached {
   unseen: number;
 }
 
+/** Where distributions keep shared libraries (multiarch first). */
+const MULTIARCH = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+const HOST_LIBRARY_DIRS = [
+  `/usr/lib/${MULTIARCH}`,
+  `/lib/${MULTIARCH}`,
+  '/usr/lib64',
+  '/lib64',
+  '/usr/lib',
+  '/lib',
+  '/usr/local/lib',
+];
+
+/** A file's key from stat (user space's dev_t: glibc's major and minor). */
+function statKey(st: BigIntStats): string {
+  const major = ((st.dev >> 8n) & 0xfffn) | ((st.dev >> 32n) & ~0xfffn);
+  const minor = (st.dev & 0xffn) | ((st.dev >> 12n) & ~0xffn);
+  return fileKey(Number(major), Number(minor), Number(st.ino));
+}
+
 /** A kernel event's file that scans have not yet found in its process's mappings. */
 const EVENT_KEY_TRIES = 3;
 /** Full rescans that must miss a file before its uprobes are taken off. */
@@ -70,7 +90,8 @@ export class TlsProbes {
   private readonly files = new Map<string, Attached | 'none'>();
   /** Kernel file keys already found (or tried often enough), and tries of the others. */
   private readonly eventKeys = new Map<string, number>();
-  private readonly pending = new Map<number, Set<string>>();
+  /** Processes to look at, with the files (key to name) the kernel said they mapped. */
+  private readonly pending = new Map<number, Map<string, string>>();
   private rescanPids: number[] = [];
   private rescanSeen: Set<string> | undefined;
   private working: Promise<void> | undefined;
@@ -104,12 +125,12 @@ export class TlsProbes {
     if ((this.eventKeys.get(key) ?? 0) >= EVENT_KEY_TRIES) return;
     const keys = this.pending.get(ev.header.tgid);
     if (keys) {
-      keys.add(key);
+      keys.set(key, ev.name);
     } else if (this.pending.size >= this.opts.maxPendingProcesses) {
       this.dropped++;
       return;
     } else {
-      this.pending.set(ev.header.tgid, new Set([key]));
+      this.pending.set(ev.header.tgid, new Map([[key, ev.name]]));
     }
     this.kick();
   }
@@ -175,26 +196,54 @@ export class TlsProbes {
     }
   }
 
-  private async scanProcess(pid: number, eventKeys: Set<string> | undefined): Promise<void> {
-    let mappings: ExecutableMapping[];
+  private async scanProcess(
+    pid: number,
+    eventKeys: Map<string, string> | undefined,
+  ): Promise<void> {
+    const found = new Set<string>();
     try {
-      mappings = executableMappings(await this.readMaps(pid));
+      const mappings = executableMappings(await this.readMaps(pid));
+      // A live process maps at least its executable: none means it is exiting (a zombie).
+      if (mappings.length === 0) throw new Error(`process ${pid} has exited`);
+      for (const m of mappings) {
+        found.add(m.key);
+        this.rescanSeen?.add(m.key);
+        if (this.files.has(m.key) || this.stopped) continue;
+        // map_files names exactly the mapped inode, even deleted or in another mount namespace.
+        await this.examine(m.key, m.path, `${this.opts.procRoot}/${pid}/map_files/${m.range}`);
+      }
     } catch {
-      return; // The process has exited: its files will come up again if they matter.
+      // Gone already (curl lives for milliseconds): a TLS library it mapped may still be found
+      // by its name among the host's libraries.
+      for (const [key, name] of eventKeys ?? []) {
+        if (await this.examineHostLibrary(key, name)) found.add(key);
+      }
     }
-    const mapped = new Set(mappings.map((m) => m.key));
-    for (const m of mappings) {
-      this.rescanSeen?.add(m.key);
-      if (!this.files.has(m.key) && !this.stopped) await this.examine(pid, m);
-    }
-    for (const key of eventKeys ?? []) {
+    for (const key of eventKeys?.keys() ?? []) {
       // The kernel and /proc name a file alike, except through overlayfs: try a few times.
-      this.remember(
-        this.eventKeys,
-        key,
-        mapped.has(key) ? EVENT_KEY_TRIES : (this.eventKeys.get(key) ?? 0) + 1,
-      );
+      const tries = found.has(key) ? EVENT_KEY_TRIES : (this.eventKeys.get(key) ?? 0) + 1;
+      this.remember(this.eventKeys, key, tries);
     }
+  }
+
+  /** Looks for a TLS library called `name` with this key in the host's library folders. */
+  private async examineHostLibrary(key: string, name: string): Promise<boolean> {
+    if (!name.startsWith('libssl') || name.includes('/')) return false;
+    for (const root of [`${this.opts.procRoot}/1/root`, '']) {
+      for (const dir of HOST_LIBRARY_DIRS) {
+        const path = `${root}${dir}/${name}`;
+        let st: BigIntStats;
+        try {
+          st = await stat(path, { bigint: true });
+        } catch {
+          continue;
+        }
+        if (statKey(st) !== key) continue;
+        if (!this.files.has(key)) await this.examine(key, `${dir}/${name}`, path);
+        return true;
+      }
+    }
+    return false;
   }
 
   private async readMaps(pid: number): Promise<string> {
@@ -213,10 +262,11 @@ export class TlsProbes {
     }
   }
 
-  /** Looks for the TLS functions in one mapped file and places the uprobes when it has them. */
-  private async examine(pid: number, m: ExecutableMapping): Promise<void> {
-    // map_files names exactly the mapped inode, even when deleted or in another mount namespace.
-    const path = `${this.opts.procRoot}/${pid}/map_files/${m.range}`;
+  /**
+   * Looks for the TLS functions in one file (`path` opens it, `shown` is its path for the log)
+   * and places the uprobes when it has them.
+   */
+  private async examine(key: string, shown: string, path: string): Promise<void> {
     let fh: FileHandle;
     try {
       fh = await open(path, 'r');
@@ -233,7 +283,7 @@ export class TlsProbes {
     } catch (err) {
       if (!(err instanceof ElfError)) {
         this.errors++;
-        this.log.debug({ err, path: m.path }, 'failed to read a mapped file');
+        this.log.debug({ err, path: shown }, 'failed to read a mapped file');
         return;
       }
       offsets = new Map();
@@ -242,13 +292,13 @@ export class TlsProbes {
     }
     this.examined++;
     if (!SSL_PROBES.every((p) => !p.required || offsets.has(p.symbol))) {
-      this.remember(this.files, m.key, 'none');
+      this.remember(this.files, key, 'none');
       return;
     }
-    this.attach(m, path, offsets);
+    this.attach(key, shown, path, offsets);
   }
 
-  private attach(m: ExecutableMapping, path: string, offsets: Map<string, number>): void {
+  private attach(key: string, shown: string, path: string, offsets: Map<string, number>): void {
     const links: UprobeLink[] = [];
     try {
       for (const p of SSL_PROBES) {
@@ -260,12 +310,12 @@ export class TlsProbes {
     } catch (err) {
       for (const link of links) this.attacher.detachUprobe(link);
       this.errors++;
-      this.remember(this.files, m.key, 'none');
-      this.log.warn({ err, path: m.path }, 'failed to attach TLS uprobes');
+      this.remember(this.files, key, 'none');
+      this.log.warn({ err, path: shown }, 'failed to attach TLS uprobes');
       return;
     }
-    this.files.set(m.key, { links, path: m.path, unseen: 0 });
-    this.log.info({ path: m.path, probes: links.length }, 'attached TLS uprobes');
+    this.files.set(key, { links, path: shown, unseen: 0 });
+    this.log.info({ path: shown, probes: links.length }, 'attached TLS uprobes');
   }
 
   /** After a full pass: files no process mapped twice in a row lose their uprobes. */
