@@ -11,7 +11,7 @@
 /* Capacity of one data event's payload; the captured size is set at load (px_config). */
 #define PX_MAX_DATA 16384
 /* iovecs gathered per readv/writev/recvmsg/sendmsg; bytes past them count but are not captured. */
-#define PX_MAX_IOV 16
+#define PX_MAX_IOV 64
 
 enum px_event_kind {
 	PX_EVENT_OPEN = 1,

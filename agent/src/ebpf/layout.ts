@@ -17,7 +17,7 @@ export interface StructLayout {
 const f = (offset: number, size: number): FieldLayout => ({ offset, size });
 
 export const PX_MAX_DATA = 16384;
-export const PX_MAX_IOV = 16;
+export const PX_MAX_IOV = 64;
 export const PX_STATS_EVERY = 64 * 1024;
 
 export const EventKind = { OPEN: 1, CLOSE: 2, DATA: 3, STATS: 4, EXEC: 5 } as const;
