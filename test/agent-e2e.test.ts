@@ -1,13 +1,13 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ebpfUnavailable, missingCommand } from './support/ebpf';
-import { PxgateProcess } from './support/cli';
-import { postJson } from './support/gateway';
+import { PxgateProcess, startFastAgent } from './support/cli';
+import { queryRecords } from './support/gateway';
 import { describeIfAvailable } from './support/system';
 import { waitFor } from './support/wait';
 
@@ -63,9 +63,6 @@ const KINDS = [
 const CURL_KINDS = [KINDS[0]!, KINDS[3]!, KINDS[4]!];
 const CHUNKED_BODY = 'part one;part two;end';
 
-type Cell = string | number | boolean | null;
-type Row = Record<string, Cell>;
-
 describeIfAvailable(
   'the agent, end to end on the real kernel',
   ebpfUnavailable() ?? missingCommand('python3', 'curl'),
@@ -76,33 +73,11 @@ describeIfAvailable(
     const tmp = mkdtempSync(join(tmpdir(), 'pxgate-e2e-'));
 
     /** Runs a PxL script through POST /v1/query; returns each displayed table as records. */
-    const pxl = async (script: string): Promise<Record<string, Row[]>> => {
-      const { status, body } = await postJson(`${url}/v1/query`, { script });
-      if (status !== 200) throw new Error(`query failed (${status}): ${JSON.stringify(body)}`);
-      const out: Record<string, Row[]> = {};
-      for (const t of body.tables as {
-        name: string;
-        columns: { name: string }[];
-        rows: Cell[][];
-      }[]) {
-        out[t.name] = t.rows.map((r) =>
-          Object.fromEntries(t.columns.map((c, i) => [c.name, r[i]!])),
-        );
-      }
-      return out;
-    };
+    const pxl = (script: string) => queryRecords(url, script);
 
     beforeAll(async () => {
       // `pxgate start` as users run it, sampling faster than its defaults.
-      const config = join(tmp, 'pxgate.yaml');
-      writeFileSync(
-        config,
-        'agent:\n  connStatsInterval: 250ms\n  processInterval: 500ms\n  batch:\n    maxDelay: 100ms\n',
-      );
-      px = PxgateProcess.start(['start', '--listen', '127.0.0.1:0', '--config', config]);
-      url = String((await px.waitForLog((l) => l.msg === 'gateway listening', 'listening')).url);
-      const started = await px.waitForLog((l) => l.msg === 'agent started', 'agent started');
-      expect(started.ebpf).toBe(true);
+      ({ px, url } = await startFastAgent(tmp));
       servers = [
         await startServer('node', process.execPath, 'node-server.js'),
         await startServer('python', 'python3', 'py_server.py'),
