@@ -70,8 +70,9 @@ export class PxgateProcess {
 }
 
 /**
- * `pxgate start` on a free loopback port with its agent sampling faster than its defaults (the
- * config is written into `dir`); resolves once the agent runs with eBPF, with the gateway's URL.
+ * `pxgate start --in-memory` on a free loopback port with its agent sampling faster than its
+ * defaults (the config is written into `dir`); resolves once the agent runs with eBPF, with the
+ * gateway's URL.
  */
 export async function startFastAgent(dir: string): Promise<{ px: PxgateProcess; url: string }> {
   const config = join(dir, 'pxgate.yaml');
@@ -79,7 +80,14 @@ export async function startFastAgent(dir: string): Promise<{ px: PxgateProcess; 
     config,
     'agent:\n  connStatsInterval: 250ms\n  processInterval: 500ms\n  batch:\n    maxDelay: 100ms\n',
   );
-  const px = PxgateProcess.start(['start', '--listen', '127.0.0.1:0', '--config', config]);
+  const px = PxgateProcess.start([
+    'start',
+    '--in-memory',
+    '--listen',
+    '127.0.0.1:0',
+    '--config',
+    config,
+  ]);
   const url = String((await px.waitForLog((l) => l.msg === 'gateway listening', 'listening')).url);
   const started = await px.waitForLog((l) => l.msg === 'agent started', 'agent started');
   if (started.ebpf !== true)
