@@ -71,13 +71,36 @@ struct {
 
 /* A connection whose first bytes are a TLS handshake record (content type 22, version 3.x)
  * carries ciphertext: its syscalls only help find the socket of SSL_* calls. */
-static __always_inline void tls_classify(struct conn_state *c, const void *ubuf, __u64 len)
+static __always_inline bool tls_record(const struct px_infer_buf *b)
 {
-	__u8 p[3] = {};
-	if (len < sizeof(p) || bpf_probe_read_user(p, sizeof(p), ubuf) != 0)
-		return;
-	if (p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04)
-		c->tls = 1;
+	return b->len >= 3 && PX_AT(b, 0) == 0x16 && PX_AT(b, 1) == 0x03 && PX_AT(b, 2) <= 0x04;
+}
+
+/* The protocol TLS plaintext's first bytes announce (the application protocols seen inside TLS
+ * here: HTTP/1.x, and HTTP/2 as ALPN h2 starts it, with the client's preface or the server's
+ * SETTINGS frame). */
+static __always_inline __u16 plaintext_protocol(const void *ubuf, __u64 len)
+{
+	char p[9] = {};
+	if (len < 8 || bpf_probe_read_user(p, 8, ubuf) != 0)
+		return PX_PROTOCOL_UNKNOWN;
+	if (p[0] == 'P' && p[1] == 'R' && p[2] == 'I' && p[3] == ' ' && p[4] == '*' && p[5] == ' ' &&
+	    p[6] == 'H' && p[7] == 'T')
+		return PX_PROTOCOL_HTTP2;
+	if (len >= 9 && p[3] == 4 && p[4] == 0 && p[5] == 0 && p[6] == 0 && p[7] == 0 &&
+	    bpf_probe_read_user(&p[8], 1, ubuf + 8) == 0 && p[8] == 0 &&
+	    (((__u32)(__u8)p[0] << 16 | (__u32)(__u8)p[1] << 8 | (__u8)p[2]) % 6) == 0)
+		return PX_PROTOCOL_HTTP2;
+	bool http = (p[0] == 'G' && p[1] == 'E' && p[2] == 'T' && p[3] == ' ') ||
+		    (p[0] == 'P' && p[1] == 'O' && p[2] == 'S' && p[3] == 'T') ||
+		    (p[0] == 'P' && p[1] == 'U' && p[2] == 'T' && p[3] == ' ') ||
+		    (p[0] == 'D' && p[1] == 'E' && p[2] == 'L' && p[3] == 'E') ||
+		    (p[0] == 'H' && p[1] == 'E' && p[2] == 'A' && p[3] == 'D') ||
+		    (p[0] == 'P' && p[1] == 'A' && p[2] == 'T' && p[3] == 'C') ||
+		    (p[0] == 'O' && p[1] == 'P' && p[2] == 'T' && p[3] == 'I') ||
+		    (p[0] == 'H' && p[1] == 'T' && p[2] == 'T' && p[3] == 'P' && p[4] == '/' &&
+		     p[5] == '1' && p[6] == '.');
+	return http ? PX_PROTOCOL_HTTP : PX_PROTOCOL_UNKNOWN;
 }
 
 /* A syscall moved ciphertext on TLS connection `key`: inside an SSL_* call it names the call's
@@ -181,13 +204,13 @@ static __always_inline int ssl_exit(long ret)
 	if (n == 0)
 		return 0;
 	if (!c) {
-		count(a.fd >= 0 ? PX_STAT_TLS_UNTRACKED : PX_STAT_TLS_NO_SOCKET);
+		count(a.fd >= 0 ? PX_STAT_TLS_UNTRACKED : PX_STAT_TLS_NO_SOCKET, 1);
 		return 0;
 	}
 	c->tls = 1;
 	if (!c->tls_classified) {
 		c->tls_classified = 1;
-		c->tls_protocol = protocol_of((const void *)a.buf, n);
+		c->tls_protocol = plaintext_protocol((const void *)a.buf, n);
 	}
 	bool egress = a.direction == PX_DIR_EGRESS;
 	__u64 pos = __sync_fetch_and_add(egress ? &c->tls_sent : &c->tls_recv, n);
@@ -198,9 +221,10 @@ static __always_inline int ssl_exit(long ret)
 	d.buf = (const void *)a.buf;
 	d.syscall = egress ? PX_SYS_SSL_WRITE : PX_SYS_SSL_READ;
 	d.direction = a.direction;
+	struct chunk ch = { .buf = (const void *)a.buf, .size = n };
 	/* As for syscalls: a write is stamped when it started, a read when it returned. */
 	__u64 ts = egress ? a.enter_ns : bpf_ktime_get_ns();
-	emit_data(key, c, &d, ts, n, pos, c->tls_protocol, 1);
+	emit_data(key, c, &d, &ch, ts, pos, c->tls_protocol, 1);
 	return 0;
 }
 

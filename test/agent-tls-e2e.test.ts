@@ -5,11 +5,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PxgateProcess, startFastAgent } from './support/cli';
 import { ebpfUnavailable, missingCommand } from './support/ebpf';
-import { queryRecords } from './support/gateway';
 import { SYSTEM_PYTHON, curlHttp2Unavailable, grpcUnavailable } from './support/http2-peers';
 import { describeIfAvailable } from './support/system';
+import { TracedGateway } from './support/traced-gateway';
 import { opensslUnavailable, selfSignedCertificate } from './support/tls';
 import { waitFor } from './support/wait';
 
@@ -59,8 +58,7 @@ describeIfAvailable(
     curlHttp2Unavailable() ??
     grpcUnavailable(),
   () => {
-    let px: PxgateProcess;
-    let url: string;
+    let px: TracedGateway;
     const tmp = mkdtempSync(join(tmpdir(), 'pxgate-tls-e2e-'));
     const cert = join(tmp, 'cert.pem');
     const key = join(tmp, 'key.pem');
@@ -74,7 +72,7 @@ describeIfAvailable(
       waitFor(
         () => {
           const maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
-          return px.logs.some(
+          return px.px.logs.some(
             (l) => l.msg === 'attached TLS uprobes' && maps.includes(` ${String(l.path)}\n`),
           );
         },
@@ -85,14 +83,11 @@ describeIfAvailable(
     /** The http_events rows of this run whose path contains `marker`. */
     const rowsOf = async (marker: string): Promise<Row[]> =>
       (
-        await queryRecords(
-          url,
-          `import px
+        await px.pxl(`import px
 df = px.DataFrame(table='http_events', start_time='-10m')
 df = df[px.contains(df.req_path, '${marker}')]
 df.grpc_status = px.pluck(df.resp_headers, 'grpc-status')
-px.display(df[['trace_role', 'encrypted', 'major_version', 'req_path', 'resp_status', 'grpc_status', 'local_port', 'remote_port']], 'rows')`,
-        )
+px.display(df[['trace_role', 'encrypted', 'major_version', 'req_path', 'resp_status', 'grpc_status', 'local_port', 'remote_port']], 'rows')`)
       ).rows!;
 
     /**
@@ -171,7 +166,7 @@ px.display(df[['trace_role', 'encrypted', 'major_version', 'req_path', 'resp_sta
       writeFileSync(cert, c.cert);
       writeFileSync(key, c.key);
       // `pxgate start` as users run it, sampling faster than its defaults.
-      ({ px, url } = await startFastAgent(tmp));
+      px = await TracedGateway.start('  connStatsInterval: 250ms\n  processInterval: 500ms\n');
       const p = await startFixture<{ port: number }>(SYSTEM_PYTHON, [
         join(FIXTURES, 'tls', 'py_https_server.py'),
         cert,
@@ -194,7 +189,7 @@ px.display(df[['trace_role', 'encrypted', 'major_version', 'req_path', 'resp_sta
         c.kill('SIGTERM');
         if (c.exitCode === null) await once(c, 'exit');
       }
-      expect(await px?.stop('SIGTERM')).toBe(0);
+      expect(await px?.stop()).toBe(0);
       rmSync(tmp, { recursive: true, force: true });
     });
 
@@ -243,27 +238,21 @@ px.display(df[['trace_role', 'encrypted', 'major_version', 'req_path', 'resp_sta
       const ports = [py.port, node.https];
       const onPorts = (local: string, remote: string) =>
         ports.map((p) => `${local} == ${p} or ${remote} == ${p}`).join(' or ');
-      const { plain } = await queryRecords(
-        url,
-        `import px
+      const { plain } = await px.pxl(`import px
 df = px.DataFrame(table='http_events', start_time='-10m')
 df = df[(${onPorts('df.local_port', 'df.remote_port')}) and df.encrypted == False]
-px.display(df[['req_path', 'local_port', 'remote_port']], 'plain')`,
-      );
+px.display(df[['req_path', 'local_port', 'remote_port']], 'plain')`);
       expect(plain).toEqual([]);
       // conn_stats rows are cumulative and written every interval: a client group's latest row
       // says whether TLS was seen on it (the rows written at the open, before any byte moved,
       // cannot know yet). One group per curl process and one per Node client.
       const latest = await waitFor(
         async () => {
-          const { conns } = await queryRecords(
-            url,
-            `import px
+          const { conns } = await px.pxl(`import px
 c = px.DataFrame(table='conn_stats', start_time='-10m')
 c = c[(c.remote_port == ${ports[0]} or c.remote_port == ${ports[1]}) and c.trace_role == 1]
 c.pid = px.upid_to_pid(c.upid)
-px.display(c[['time_', 'pid', 'remote_port', 'ssl']], 'conns')`,
-          );
+px.display(c[['time_', 'pid', 'remote_port', 'ssl']], 'conns')`);
           const groups = new Map<string, Row>();
           for (const r of conns!) {
             const group = `${r.pid}:${r.remote_port}`;

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { main } from '../../gateway/src/cli/main';
@@ -67,32 +67,6 @@ export class PxgateProcess {
   messages(): string[] {
     return this.logs.map((l) => String(l.msg));
   }
-}
-
-/**
- * `pxgate start --in-memory` on a free loopback port with its agent sampling faster than its
- * defaults (the config is written into `dir`); resolves once the agent runs with eBPF, with the
- * gateway's URL.
- */
-export async function startFastAgent(dir: string): Promise<{ px: PxgateProcess; url: string }> {
-  const config = join(dir, 'pxgate.yaml');
-  writeFileSync(
-    config,
-    'agent:\n  connStatsInterval: 250ms\n  processInterval: 500ms\n  batch:\n    maxDelay: 100ms\n',
-  );
-  const px = PxgateProcess.start([
-    'start',
-    '--in-memory',
-    '--listen',
-    '127.0.0.1:0',
-    '--config',
-    config,
-  ]);
-  const url = String((await px.waitForLog((l) => l.msg === 'gateway listening', 'listening')).url);
-  const started = await px.waitForLog((l) => l.msg === 'agent started', 'agent started');
-  if (started.ebpf !== true)
-    throw new Error(`the agent started without eBPF: ${JSON.stringify(started)}`);
-  return { px, url };
 }
 
 /** Runs the CLI in this process (`main` as bin/pxgate.js calls it) and returns what it printed. */

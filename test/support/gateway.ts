@@ -71,25 +71,6 @@ export async function getJson(url: string, headers: Record<string, string> = {})
   return { status: res.status, body: (await res.json()) as any };
 }
 
-type Cell = string | number | boolean | null;
-
-/**
- * Runs a PxL script through `POST /v1/query` and returns each displayed table as records
- * (column name to value); throws with the gateway's answer when the query fails.
- */
-export async function queryRecords(
-  url: string,
-  script: string,
-): Promise<Record<string, Record<string, Cell>[]>> {
-  const { status, body } = await postJson(`${url}/v1/query`, { script });
-  if (status !== 200) throw new Error(`query failed (${status}): ${JSON.stringify(body)}`);
-  const out: Record<string, Record<string, Cell>[]> = {};
-  for (const t of body.tables as { name: string; columns: { name: string }[]; rows: Cell[][] }[]) {
-    out[t.name] = t.rows.map((r) => Object.fromEntries(t.columns.map((c, i) => [c.name, r[i]!])));
-  }
-  return out;
-}
-
 /** A logger that keeps its lines (parsed) for the test to read. */
 export function capturingLogger(level = 'info'): { log: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { readCapture } from '../../../test/support/capture-proxy';
 import { ScriptStep } from '../../../test/support/http-script';
+import { dnsAnswer, dnsQuery, rdata } from '../../../test/support/dns-build';
 import * as pg from '../../../test/support/pg-wire';
 import { resp } from '../../../test/support/redis-client';
 import { validateConfig } from '../../../gateway/src/config/load';
@@ -40,6 +41,7 @@ function conn(
     bytesSent: bytes[0],
     bytesRecv: bytes[1],
     ssl,
+    transport: 'tcp',
   };
 }
 
@@ -61,6 +63,8 @@ function data(
     syscall: 1,
     protocol,
     encrypted,
+    transport: 'tcp',
+    peer: undefined,
     data: bytes,
   };
 }
@@ -366,5 +370,63 @@ describe('ConnectionTracker with the protocol registry', () => {
     expect(t.parseErrors.http2).toBeGreaterThan(0);
     const kinds = Object.entries(t.errorKinds).filter(([k]) => k.startsWith('http2 '));
     expect(kinds.reduce((n, [, v]) => n + v, 0)).toBe(t.parseErrors.http2);
+  });
+});
+
+describe('ConnectionTracker on a datagram socket', () => {
+  /** A datagram of a DNS socket that is not connected, to or from `port` on 127.0.0.1. */
+  function datagram(h: EventHeader, direction: 'egress' | 'ingress', bytes: Buffer, port: number) {
+    return {
+      ...data(h, direction, 0, bytes, Protocol.DNS),
+      transport: 'udp' as const,
+      peer: { addr: '127.0.0.1', port },
+    };
+  }
+
+  it("pairs a server's queries and answers per client, each row naming its client", () => {
+    const t = setup();
+    const h = (ns: number) => header(9, Role.SERVER, 1, ns);
+    t.tracker.handle({ ...conn('open', h(1000), [0, 0], 0, Protocol.DNS), transport: 'udp' });
+    // Two clients ask with the same id and question; the answers come in the other order.
+    const q = dnsQuery(7, 'web.test', 1);
+    t.tracker.handle(datagram(h(2000), 'ingress', q, 41000));
+    t.tracker.handle(datagram(h(2100), 'ingress', q, 42000));
+    const a = (addr: string) =>
+      dnsAnswer(7, 'web.test', 1, [{ name: 'web.test', type: 1, rdata: rdata.a(addr) }]);
+    t.tracker.handle(datagram(h(2500), 'egress', a('10.0.0.2'), 42000));
+    t.tracker.handle(datagram(h(3000), 'egress', a('10.0.0.1'), 41000));
+    t.tracker.handle({ ...conn('close', h(4000), [0, 0], 0, Protocol.DNS), transport: 'udp' });
+    expect(
+      t.rows.dns_events!.map((r) => [r.remote_port, r.latency, JSON.parse(String(r.resp_body))]),
+    ).toEqual([
+      [42000, 400, { answers: [{ name: 'web.test', type: 'A', addr: '10.0.0.2' }] }],
+      [41000, 1000, { answers: [{ name: 'web.test', type: 'A', addr: '10.0.0.1' }] }],
+    ]);
+    expect(t.parseErrors).toEqual({});
+  });
+
+  it("pairs a connected client's query, which names no peer, with the answer recvmsg names one for", () => {
+    const t = setup();
+    const h = (ns: number) => header(9, Role.CLIENT, 1, ns);
+    t.tracker.handle({ ...conn('open', h(1000), [0, 0], 53, Protocol.DNS), transport: 'udp' });
+    t.tracker.handle({
+      ...datagram(h(2000), 'egress', dnsQuery(3, 'a.test', 1), 0),
+      peer: undefined,
+    });
+    const answer = dnsAnswer(3, 'a.test', 1, [
+      { name: 'a.test', type: 1, rdata: rdata.a('10.0.0.3') },
+    ]);
+    t.tracker.handle(datagram(h(2600), 'ingress', answer, 53));
+    expect(t.rows.dns_events!.map((r) => [r.remote_port, r.latency])).toEqual([[53, 600]]);
+    expect(t.parseErrors).toEqual({});
+  });
+
+  it('counts no datagram socket in conn_stats', () => {
+    const t = setup();
+    const h = header(9, Role.CLIENT, 1);
+    t.tracker.handle({ ...conn('open', h, [0, 0], 53, Protocol.DNS), transport: 'udp' });
+    t.tracker.handle(datagram(h, 'egress', dnsQuery(1, 'a.test', 1), 53));
+    t.tracker.handle({ ...conn('close', h, [30, 0], 53, Protocol.DNS), transport: 'udp' });
+    expect(t.stats.rows(1n)).toEqual([]);
   });
 });

@@ -72,7 +72,7 @@ export class ConnectionTracker {
   }
 
   private data(ev: DataEvent): void {
-    const c = this.lookup(ev.header);
+    const c = this.lookup(ev.header, ev);
     if (ev.encrypted) {
       this.startPlaintext(c);
     } else {
@@ -99,12 +99,18 @@ export class ConnectionTracker {
       }
       if (!c.reportedOpaque) {
         const isRequest = (c.role === Role.CLIENT) === (ev.direction === 'egress');
-        const chunk = { pos: ev.pos, size: ev.msgSize, ts: ev.header.monoNs, data: ev.data };
+        const chunk = {
+          pos: ev.pos,
+          size: ev.msgSize,
+          ts: ev.header.monoNs,
+          data: ev.data,
+          peer: ev.peer,
+        };
         parser.push(isRequest ? 'request' : 'response', chunk, c, this.sink.row);
         this.report(c);
       }
     }
-    this.stats.changed(c);
+    if (c.transport === 'tcp') this.stats.changed(c);
   }
 
   /**
@@ -123,7 +129,7 @@ export class ConnectionTracker {
   private finish(c: Connection): void {
     if (this.conns.get(c.key) === c) this.conns.delete(c.key);
     if (c.parser) this.closeParser(c);
-    this.stats.closed(c);
+    if (c.transport === 'tcp') this.stats.closed(c);
   }
 
   private closeParser(c: Connection): void {
@@ -163,9 +169,10 @@ export class ConnectionTracker {
   /**
    * The connection of an event. A new tsid on a known descriptor means the old connection
    * ended unseen; an event for an unknown one (its open was lost, or came before we started)
-   * starts tracking it, with the addresses of `ev` when it is a connection event.
+   * starts tracking it, with the addresses of `ev` when it is a connection event. conn_stats
+   * counts TCP connections; a datagram socket is no connection to count.
    */
-  private lookup(h: EventHeader, ev?: ConnEvent): Connection {
+  private lookup(h: EventHeader, ev: ConnEvent | DataEvent): Connection {
     const key = h.tgid * FD_SPAN + h.fd;
     const known = this.conns.get(key);
     if (known && known.tsid === h.tsid) return known;
@@ -183,7 +190,7 @@ export class ConnectionTracker {
       tsid: h.tsid,
       upid: upidHalves({ asid: this.asid, pid: h.tgid, startTicks: BigInt(h.startTicks) }),
       role: h.role,
-      transport: 'tcp',
+      transport: ev.transport,
       family: 0,
       localAddr: '',
       localPort: 0,
@@ -200,9 +207,9 @@ export class ConnectionTracker {
       reportedOpaque: false,
       statsKey: undefined,
     };
-    if (ev) this.describe(c, ev, false);
+    if (ev.kind !== 'data') this.describe(c, ev, false);
     this.conns.set(key, c);
-    this.stats.opened(c);
+    if (c.transport === 'tcp') this.stats.opened(c);
     return c;
   }
 
@@ -219,6 +226,6 @@ export class ConnectionTracker {
     if (ev.ssl) c.ssl = true;
     if (ev.bytesSent > c.bytesSent) c.bytesSent = ev.bytesSent;
     if (ev.bytesRecv > c.bytesRecv) c.bytesRecv = ev.bytesRecv;
-    if (counted) this.stats.changed(c);
+    if (counted && c.transport === 'tcp') this.stats.changed(c);
   }
 }

@@ -1,3 +1,5 @@
+import { Peer } from '../protocols/http/byte-stream';
+import { Transport } from '../protocols/protocol-spec';
 import { formatAddress } from './address';
 import {
   Direction,
@@ -6,6 +8,7 @@ import {
   PX_DATA_EVENT,
   PX_EVENT_HEADER,
   PX_EXEC_EVENT,
+  Transport as TransportNumber,
 } from './layout';
 
 /** Fields every event carries: which connection of which process, and when. */
@@ -34,6 +37,7 @@ export interface ConnEvent {
   readonly bytesRecv: number;
   /** The connection carries TLS (it began with a TLS record, or SSL_* plaintext was seen). */
   readonly ssl: boolean;
+  readonly transport: Transport;
 }
 
 export interface DataEvent {
@@ -46,6 +50,9 @@ export interface DataEvent {
   readonly protocol: number;
   /** TLS plaintext read through the SSL_* uprobes: `pos` counts plaintext bytes. */
   readonly encrypted: boolean;
+  readonly transport: Transport;
+  /** A datagram's peer, when the call named one (unconnected sockets). */
+  readonly peer: Peer | undefined;
   /** The captured bytes: a copy, safe to keep. */
   readonly data: Uint8Array;
 }
@@ -114,6 +121,7 @@ export function decodeEvent(
       length - D.data!.offset,
     );
     const from = at + D.data!.offset;
+    const peerFamily = view.getUint16(at + D.peer_family!.offset, true);
     return {
       kind: 'data',
       header,
@@ -124,6 +132,17 @@ export function decodeEvent(
       syscall: view.getUint8(at + D.syscall!.offset),
       protocol: view.getUint16(at + D.protocol!.offset, true),
       encrypted: view.getUint8(at + D.encrypted!.offset) !== 0,
+      transport: transport(view.getUint8(at + D.transport!.offset)),
+      peer:
+        peerFamily === 0
+          ? undefined
+          : {
+              addr: formatAddress(
+                peerFamily,
+                bytes.subarray(at + D.peer_addr!.offset, at + D.peer_addr!.offset + 16),
+              ),
+              port: view.getUint16(at + D.peer_port!.offset, true),
+            },
       data: copyOut(bytes, from, captured),
     };
   }
@@ -156,6 +175,7 @@ export function decodeEvent(
     bytesSent: u64(view, at + C.bytes_sent!.offset),
     bytesRecv: u64(view, at + C.bytes_recv!.offset),
     ssl: view.getUint8(at + C.ssl!.offset) !== 0,
+    transport: transport(view.getUint8(at + C.transport!.offset)),
   };
 }
 
@@ -164,6 +184,10 @@ function cString(bytes: Uint8Array, from: number, size: number): string {
   const field = bytes.subarray(from, from + size);
   const end = field.indexOf(0);
   return Buffer.from(field.buffer, field.byteOffset, end < 0 ? size : end).toString('latin1');
+}
+
+function transport(n: number): Transport {
+  return n === TransportNumber.UDP ? 'udp' : 'tcp';
 }
 
 /**

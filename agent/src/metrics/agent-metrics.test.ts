@@ -12,6 +12,8 @@ function observed() {
     connEvents: 0,
     dataEvents: 0,
     connEvicted: 0,
+    unclassified: 3,
+    datagramsUncaptured: 2,
     tlsEvents: 10,
     tlsNoSocket: 3,
     tlsUntracked: 1,
@@ -40,6 +42,8 @@ describe('AgentMetrics', () => {
     expect(text).toMatch(/^pxgate_agent_buffer_bytes 123$/m);
     expect(text).toMatch(/^pxgate_agent_connections 7$/m);
     expect(text).toMatch(/^pxgate_agent_ringbuf_drops_total 5$/m);
+    expect(text).toMatch(/^pxgate_agent_unclassified_connections_total 3$/m);
+    expect(text).toMatch(/^pxgate_agent_datagrams_uncaptured_total 2$/m);
     tracer.ringbufDrops = 9;
     text = await registry.metrics();
     expect(text).toMatch(/^pxgate_agent_ringbuf_drops_total 9$/m);
