@@ -9,6 +9,7 @@ interface Entry {
   readonly role: number;
   family: number;
   protocol: number;
+  ssl: boolean;
   opens: number;
   closes: number;
   closedSent: number;
@@ -69,7 +70,7 @@ export class ConnStatsAggregator {
         trace_role: e.role,
         addr_family: e.family,
         protocol: e.protocol,
-        ssl: false,
+        ssl: e.ssl,
         conn_open: e.opens,
         conn_close: e.closes,
         conn_active: e.active.size,
@@ -105,6 +106,7 @@ export class ConnStatsAggregator {
         role: c.role,
         family: c.family,
         protocol: c.protocol,
+        ssl: c.ssl,
         opens: 0,
         closes: 0,
         closedSent: 0,
@@ -120,6 +122,7 @@ export class ConnStatsAggregator {
   private touch(e: Entry, c: Connection): void {
     e.family = c.family;
     if (c.protocol !== 0) e.protocol = c.protocol;
+    if (c.ssl) e.ssl = true;
     e.dirty = true;
   }
 

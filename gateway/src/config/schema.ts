@@ -56,6 +56,14 @@ const agentConfig = z
         pollInterval: duration.prefault('25ms'),
         /** A different compiled socket_trace.bpf.o. */
         object: z.string().optional(),
+        /** TLS plaintext read through uprobes on OpenSSL (docs/agent.md, TLS). */
+        tlsTracing: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            /** How often every process is looked at again for TLS libraries. */
+            rescanInterval: duration.prefault('60s'),
+          })
+          .prefault({}),
       })
       .prefault({}),
     http: z
