@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startLocalAgent, startStandaloneAgent } from '../../../agent/src/commands';
 import { LOG_LEVELS, Logger, createLogger } from '../common/logger';
+import { PXGATE_VERSION } from '../common/package-info';
 import { loadConfig } from '../config/load';
 import { Config } from '../config/schema';
 import { Gateway } from '../gateway';
@@ -14,7 +15,9 @@ import {
 import { ExportOptions, exportFlags, withExportOptions } from './export-options';
 import { addExportsCommand } from './exports-command';
 import { formatTable } from './format';
+import { withExamples } from './help';
 import { addRunCommand } from './run-script';
+import { addScriptsCommand } from './scripts-command';
 import { defaultDataDir } from './state-dir';
 
 interface ServerOptions extends ExportOptions {
@@ -45,33 +48,62 @@ interface TablesOptions extends ConnectionOptions {
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command('pxgate')
     .description('Pixie-style eBPF telemetry, served to Grafana, Prometheus and OTLP backends')
+    .version(PXGATE_VERSION, '-V, --version', "print pxgate's version")
     .showHelpAfterError();
+  withExamples(program, [
+    'pxgate start',
+    'pxgate scripts',
+    'pxgate run px/http_data',
+    'pxgate start --help',
+  ]);
 
-  withServerOptions(program.command('start'), `default ${defaultDataDir()}`)
-    .description('run the gateway with a local agent (the embedded default)')
-    .action((opts: ServerOptions) => runStart(opts));
+  withExamples(
+    withServerOptions(program.command('start'), `default ${defaultDataDir()}`)
+      .description('run the gateway with a local agent (the embedded default)')
+      .action((opts: ServerOptions) => runStart(opts)),
+    [
+      'pxgate start',
+      'pxgate start --in-memory --listen 127.0.0.1:8095',
+      'pxgate start --export-presets http-metrics --remote-write-url http://127.0.0.1:9090/api/v1/write',
+    ],
+  );
 
-  withServerOptions(program.command('gateway'), 'default: none, data is kept in memory only')
-    .description('run a gateway alone')
-    .action((opts: ServerOptions) => runGateway(opts));
+  withExamples(
+    withServerOptions(program.command('gateway'), 'default: none, data is kept in memory only')
+      .description('run a gateway alone')
+      .action((opts: ServerOptions) => runGateway(opts)),
+    [
+      'pxgate gateway --data-dir /var/lib/pxgate',
+      'pxgate gateway --config pxgate.yaml --listen 0.0.0.0:8090',
+    ],
+  );
 
-  withGatewayTlsOptions(withProcessOptions(program.command('agent')))
-    .description('run an agent alone, sending to a gateway')
-    .option('--gateway <url>', 'gateway URL (default http://127.0.0.1:8090, or $PXGATE_GATEWAY)')
-    .option(
-      '--metrics-listen <host:port>',
-      "address of the agent's /metrics (default 127.0.0.1:8091)",
-    )
-    .action((opts: AgentOptions) => runAgent(opts));
+  withExamples(
+    withGatewayTlsOptions(withProcessOptions(program.command('agent')))
+      .description('run an agent alone, sending to a gateway')
+      .option('--gateway <url>', 'gateway URL (default http://127.0.0.1:8090, or $PXGATE_GATEWAY)')
+      .option(
+        '--metrics-listen <host:port>',
+        "address of the agent's /metrics (default 127.0.0.1:8091)",
+      )
+      .action((opts: AgentOptions) => runAgent(opts)),
+    ['sudo pxgate agent --gateway https://gw.example:8090 --token-file /etc/pxgate/token'],
+  );
 
-  withConnectionOptions(program.command('tables'))
-    .description("list the gateway's tables with their columns and sizes")
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
-    )
-    .action((opts: TablesOptions) => listTables(opts));
+  withExamples(
+    withConnectionOptions(program.command('tables'))
+      .description("list the gateway's tables with their columns and sizes")
+      .addOption(
+        new Option('--format <format>', 'output format')
+          .choices(['table', 'json'])
+          .default('table'),
+      )
+      .action((opts: TablesOptions) => listTables(opts)),
+    ['pxgate tables', 'pxgate tables --format json --gateway http://127.0.0.1:8095'],
+  );
 
   addRunCommand(program);
+  addScriptsCommand(program);
   addExportsCommand(program);
 
   await program.parseAsync(argv as string[]);

@@ -1,12 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { scriptInfo } from '../pxl/bundled';
 import { formatDurationNs } from '../common/duration';
-import { ConnectionOptions, connect, withConnectionOptions } from './client';
+import { ConnectionOptions, GatewayError, connect, withConnectionOptions } from './client';
 import { formatCsv, formatTable } from './format';
+import { withExamples } from './help';
+import { ScriptSource, readScript, scriptErrorText } from './script-source';
 
 interface RunOptions extends ConnectionOptions {
   func?: string;
-  arg: Record<string, string>;
+  arg?: Record<string, string>;
   format: 'table' | 'json' | 'csv';
 }
 
@@ -18,38 +21,68 @@ interface JsonTable {
 
 /** Adds `pxgate run FILE.pxl`: runs a script on a gateway and prints its tables. */
 export function addRunCommand(program: Command): void {
-  withConnectionOptions(program.command('run <file>'))
-    .description('run a PxL script on a gateway and print its tables')
+  const cmd = withConnectionOptions(program.command('run <script>'))
+    .description(
+      'run a PxL script on a gateway and print its tables: a file, or a bundled script by name (px/http_data; `pxgate scripts` lists them)',
+    )
     .option('--func <name>', 'call this function of the script and show its result')
-    .option('--arg <name=value>', 'an argument of --func (repeatable)', collectArg, {})
+    .option(
+      '--arg <name=value>',
+      "an argument of the script's function (repeatable; a bundled script's own function is called)",
+      collectArg,
+    )
     .addOption(
       new Option('--format <format>', 'output format')
         .choices(['table', 'json', 'csv'])
         .default('table'),
     )
     .action((file: string, opts: RunOptions) => runScript(file, opts));
+  withExamples(cmd, [
+    'pxgate run px/http_data',
+    'pxgate run px/service_stats --arg start_time=-15m --arg window=1m',
+    'pxgate run slow.pxl --format csv > slow.csv',
+    'pxgate run px/conn_stats --gateway https://gw.example:8090 --token-file token',
+  ]);
 }
 
-function collectArg(text: string, acc: Record<string, string>): Record<string, string> {
+function collectArg(text: string, acc: Record<string, string> | undefined): Record<string, string> {
   const eq = text.indexOf('=');
   if (eq <= 0) throw new InvalidArgumentError('expected name=value');
   return { ...acc, [text.slice(0, eq)]: text.slice(eq + 1) };
 }
 
-async function runScript(file: string, opts: RunOptions): Promise<void> {
-  let script: string;
-  try {
-    script = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read ${file}: ${(err as Error).message}`);
-  }
+async function runScript(ref: string, opts: RunOptions): Promise<void> {
+  const script = readScript(ref);
+  const args = opts.arg ?? {};
+  const func = opts.func ?? (Object.keys(args).length > 0 ? entryFunction(script) : undefined);
   const client = connect(opts);
-  const body = await client.post<{ tables: JsonTable[] }>('/v1/query', {
-    script,
-    ...(opts.func !== undefined ? { func: opts.func } : {}),
-    ...(Object.keys(opts.arg).length > 0 ? { args: opts.arg } : {}),
-  });
+  let body: { tables: JsonTable[] };
+  try {
+    body = await client.post<{ tables: JsonTable[] }>('/v1/query', {
+      script: script.source,
+      ...(func !== undefined ? { func } : {}),
+      ...(Object.keys(args).length > 0 ? { args } : {}),
+    });
+  } catch (err) {
+    if (err instanceof GatewayError && err.status === 400) {
+      throw new Error(scriptErrorText(script, err.detail, err.line, err.column));
+    }
+    throw err;
+  }
   process.stdout.write(`${renderTables(body.tables, opts.format)}\n`);
+}
+
+/**
+ * The function `--arg` goes to without `--func`: the one named after the file, as in the
+ * bundled scripts (`service_stats` in service_stats.pxl). A script that does not parse has
+ * none here; the gateway says what is wrong with it.
+ */
+function entryFunction(script: ScriptSource): string | undefined {
+  try {
+    return scriptInfo(basename(script.file, '.pxl'), script.source).func;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
