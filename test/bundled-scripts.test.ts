@@ -209,7 +209,8 @@ describe('bundled scripts in scripts/px, each against a TypeScript computation',
       const svc = pod === undefined ? '' : serviceOf(pod);
       return svc === '' ? e.remote_addr : svc;
     };
-    const targetOf = (e: HttpEvent) => (e.pod === 4 ? '' : serviceOf(e.pod));
+    // Pod 4's process runs outside Kubernetes and serves no service: its process names it.
+    const targetOf = (e: HttpEvent) => (e.pod === 4 ? 'app-4' : serviceOf(e.pod));
     const groups = groupBy(served, (e) => `${sourceOf(e)}\u0000${targetOf(e)}`);
     const wantEdges = [...groups.values()].map((es) => {
       const lat = es.map((e) => e.latency).sort((a, b) => a - b);

@@ -43,7 +43,7 @@ px.display(px.DataFrame('http_events').agg(n=('latency', px.count)), 'count')
       [
         'slow (1 row)',
         'time_                           req_path  latency',
-        '2027-01-15T08:00:01.000000000Z  /b,c      2.5ms',
+        '2027-01-15T08:00:01.000000000Z  /b,c      2.50 ms',
         '',
         'count (1 row)',
         'n',

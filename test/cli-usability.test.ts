@@ -33,6 +33,8 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+const ERROR_PAGE = `<html><head><title>502 Bad Gateway</title></head><body>${'<p>upstream failed</p>'.repeat(200)}</body></html>`;
+
 describe('the command line for people', () => {
   let gw: TestGateway;
   let dir: string;
@@ -46,6 +48,13 @@ describe('the command line for people', () => {
       rows: [
         { time_: String(now - 60_000_000_000n), req_path: '/old', latency: 1, trace_role: 2 },
         { time_: String(now), req_path: '/api/users', latency: 1_250_000, trace_role: 2 },
+        {
+          time_: String(now),
+          req_path: '/broken',
+          resp_status: 502,
+          resp_body: ERROR_PAGE,
+          trace_role: 2,
+        },
       ],
     });
   });
@@ -73,6 +82,24 @@ describe('the command line for people', () => {
     ]);
     expect(out).toContain('/api/users');
     expect(out).not.toContain('/old');
+  });
+
+  it('shows the start of an error page in http_errors, not the whole page', async () => {
+    const out = await cli(['run', 'px/http_errors', '--gateway', gw.url, '--format', 'json']);
+    const [table] = (
+      JSON.parse(out) as { tables: { columns: { name: string }[]; rows: unknown[][] }[] }
+    ).tables;
+    const body = table!.columns.findIndex((c) => c.name === 'resp_body');
+    expect(table!.rows.map((r) => r[body])).toEqual([ERROR_PAGE.slice(0, 200)]);
+  });
+
+  it('formats a table by semantic type, and cuts long text unless --wide', async () => {
+    const out = await cli(['run', 'px/http_errors', '--gateway', gw.url]);
+    expect(out).toContain(`  ${ERROR_PAGE.slice(0, 59)}…\n`);
+    const wide = await cli(['run', 'px/http_errors', '--gateway', gw.url, '--wide']);
+    expect(wide).toContain(ERROR_PAGE.slice(0, 200));
+    const data = await cli(['run', 'px/http_data', '--gateway', gw.url]);
+    expect(data).toMatch(/ 1\.25 ms\b/);
   });
 
   it('says which bundled scripts there are when a name matches none', async () => {

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { SinkStatus } from '../exporters/common/sink-health';
 import { ConnectionOptions, connect, withConnectionOptions } from './client';
-import { formatTable } from './format';
+import { formatTable } from './format/text-table';
 import { withExamples } from './help';
 
 interface ExportsOptions extends ConnectionOptions {

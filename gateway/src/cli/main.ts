@@ -14,7 +14,7 @@ import {
 } from './client';
 import { ExportOptions, exportFlags, withExportOptions } from './export-options';
 import { addExportsCommand } from './exports-command';
-import { formatTable } from './format';
+import { formatTable } from './format/text-table';
 import { withExamples } from './help';
 import { addRunCommand } from './run-script';
 import { addScriptsCommand } from './scripts-command';

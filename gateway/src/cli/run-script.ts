@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { scriptInfo } from '../pxl/bundled';
-import { formatDurationNs } from '../common/duration';
 import { ConnectionOptions, GatewayError, connect, withConnectionOptions } from './client';
-import { formatCsv, formatTable } from './format';
+import { ResultTable, readableTable } from './format/readable-table';
+import { formatCsv, formatTable } from './format/text-table';
 import { withExamples } from './help';
 import { ScriptSource, readScript, scriptErrorText } from './script-source';
 
@@ -11,12 +11,7 @@ interface RunOptions extends ConnectionOptions {
   func?: string;
   arg?: Record<string, string>;
   format: 'table' | 'json' | 'csv';
-}
-
-interface JsonTable {
-  name: string;
-  columns: { name: string; type: string; semanticType: string }[];
-  rows: unknown[][];
+  wide?: boolean;
 }
 
 /** Adds `pxgate run FILE.pxl`: runs a script on a gateway and prints its tables. */
@@ -36,6 +31,7 @@ export function addRunCommand(program: Command): void {
         .choices(['table', 'json', 'csv'])
         .default('table'),
     )
+    .option('--wide', 'show long text cells whole (a table cuts them with an ellipsis)')
     .action((file: string, opts: RunOptions) => runScript(file, opts));
   withExamples(cmd, [
     'pxgate run px/http_data',
@@ -56,9 +52,9 @@ async function runScript(ref: string, opts: RunOptions): Promise<void> {
   const args = opts.arg ?? {};
   const func = opts.func ?? (Object.keys(args).length > 0 ? entryFunction(script) : undefined);
   const client = connect(opts);
-  let body: { tables: JsonTable[] };
+  let body: { tables: ResultTable[] };
   try {
-    body = await client.post<{ tables: JsonTable[] }>('/v1/query', {
+    body = await client.post<{ tables: ResultTable[] }>('/v1/query', {
       script: script.source,
       ...(func !== undefined ? { func } : {}),
       ...(Object.keys(args).length > 0 ? { args } : {}),
@@ -69,7 +65,7 @@ async function runScript(ref: string, opts: RunOptions): Promise<void> {
     }
     throw err;
   }
-  process.stdout.write(`${renderTables(body.tables, opts.format)}\n`);
+  process.stdout.write(`${renderTables(body.tables, opts.format, opts.wide)}\n`);
 }
 
 /**
@@ -87,10 +83,14 @@ function entryFunction(script: ScriptSource): string | undefined {
 
 /**
  * Renders result tables: `json` as the API answered them; `csv` one block per table (a lone
- * table is plain CSV, several are each preceded by `# name`); `table` aligned, each under its
- * name, with times as ISO 8601 and durations as `1.5ms`.
+ * table is plain CSV, several are each preceded by `# name`), values exact; `table` for
+ * people, each under its name, formatted by semantic type (see readableTable).
  */
-export function renderTables(tables: readonly JsonTable[], format: RunOptions['format']): string {
+export function renderTables(
+  tables: readonly ResultTable[],
+  format: RunOptions['format'],
+  wide = false,
+): string {
   if (format === 'json') return JSON.stringify({ tables }, null, 2);
   if (format === 'csv') {
     return tables
@@ -103,31 +103,12 @@ export function renderTables(tables: readonly JsonTable[], format: RunOptions['f
       })
       .join('\n\n');
   }
-  return tables
-    .map((t) => {
-      const rows = t.rows.map((row) => row.map((v, i) => humanCell(v, t.columns[i]!)));
-      const count = `${t.rows.length} row${t.rows.length === 1 ? '' : 's'}`;
-      return `${t.name} (${count})\n${formatTable(
-        t.columns.map((c) => c.name),
-        rows,
-      )}`;
-    })
-    .join('\n\n');
+  return tables.map((t) => renderReadable(t, wide)).join('\n\n');
 }
 
-function humanCell(v: unknown, col: { type: string; semanticType: string }): unknown {
-  if (v === null || (typeof v !== 'number' && typeof v !== 'string')) return v;
-  if (col.type === 'TIME64NS') return isoNs(BigInt(v));
-  if (col.semanticType === 'ST_DURATION_NS' && col.type !== 'STRING') {
-    return formatDurationNs(Number(v));
-  }
-  return v;
-}
-
-function isoNs(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  const frac = (((ns % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n)
-    .toString()
-    .padStart(9, '0');
-  return new Date(Number(ms)).toISOString().replace(/\.\d{3}Z$/, `.${frac}Z`);
+/** One table for people: its name and row count, then its formatted rows. */
+export function renderReadable(t: ResultTable, wide: boolean): string {
+  const r = readableTable(t, wide);
+  const count = `${t.rows.length} row${t.rows.length === 1 ? '' : 's'}`;
+  return `${t.name} (${count})\n${formatTable(r.headers, r.rows, r.numeric)}`;
 }
