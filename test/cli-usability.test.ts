@@ -4,7 +4,7 @@ import { Server, createServer } from 'node:net';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli as cli } from './support/cli';
+import { PxgateProcess, runCli as cli } from './support/cli';
 import { TestGateway, postJson, startTestGateway } from './support/gateway';
 
 const ROOT = join(__dirname, '..');
@@ -173,6 +173,27 @@ describe('the command line for people', () => {
       );
     } finally {
       holder.close();
+    }
+  });
+
+  it('logs lines for people with --log-format text', async () => {
+    const gateway = PxgateProcess.start([
+      'gateway',
+      '--listen',
+      '127.0.0.1:0',
+      '--log-format',
+      'text',
+    ]);
+    try {
+      const line = await gateway.waitForLog(
+        (l) => String(l.msg).includes('gateway listening'),
+        'gateway listening',
+      );
+      expect(line.msg).toMatch(
+        /^\d\d:\d\d:\d\d\.\d{3} INFO {2}gateway listening url=http:\/\/127\.0\.0\.1:\d+ auth=false tls=false$/,
+      );
+    } finally {
+      await gateway.stop();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startLocalAgent, startStandaloneAgent } from '../../../agent/src/commands';
-import { LOG_LEVELS, Logger, createLogger } from '../common/logger';
+import { LOG_FORMATS, LOG_LEVELS, Logger, createLogger } from '../common/logger';
 import { PXGATE_VERSION } from '../common/package-info';
 import { loadConfig } from '../config/load';
 import { Config } from '../config/schema';
@@ -24,6 +24,7 @@ interface ServerOptions extends ExportOptions {
   config?: string;
   listen?: string;
   logLevel?: string;
+  logFormat?: string;
   storeLimitMb?: number;
   tlsCertFile?: string;
   tlsKeyFile?: string;
@@ -38,6 +39,7 @@ interface AgentOptions extends GatewayTlsOptions {
   gateway?: string;
   metricsListen?: string;
   logLevel?: string;
+  logFormat?: string;
 }
 
 interface TablesOptions extends ConnectionOptions {
@@ -115,6 +117,12 @@ function withProcessOptions(cmd: Command): Command {
     .option('-c, --config <file>', 'YAML config file')
     .addOption(
       new Option('--log-level <level>', 'log level').choices(LOG_LEVELS as unknown as string[]),
+    )
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'log lines for people (text) or collectors (json); unset: text when stderr is a terminal',
+      ).choices(LOG_FORMATS as unknown as string[]),
     );
 }
 
@@ -159,6 +167,7 @@ function serverConfig(opts: ServerOptions, command: 'start' | 'gateway'): Config
     flags: {
       listen: opts.listen,
       logLevel: opts.logLevel,
+      logFormat: opts.logFormat,
       'store.limitMb': opts.storeLimitMb,
       'tls.certFile': opts.tlsCertFile,
       'tls.keyFile': opts.tlsKeyFile,
@@ -187,7 +196,7 @@ function logDataDir(log: Logger, config: Config): void {
 
 async function runGateway(opts: ServerOptions): Promise<void> {
   const config = serverConfig(opts, 'gateway');
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config.logFormat);
   logDataDir(log, config);
   const gateway = await Gateway.create(config, log);
   await gateway.start();
@@ -196,7 +205,7 @@ async function runGateway(opts: ServerOptions): Promise<void> {
 
 async function runStart(opts: ServerOptions): Promise<void> {
   const config = serverConfig(opts, 'start');
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config.logFormat);
   logDataDir(log, config);
   const gateway = await Gateway.create(config, log);
   const { url } = await gateway.start();
@@ -218,9 +227,10 @@ async function runAgent(opts: AgentOptions): Promise<void> {
       'agent.tls.certFile': opts.certFile,
       'agent.tls.keyFile': opts.keyFile,
       logLevel: opts.logLevel,
+      logFormat: opts.logFormat,
     },
   });
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config.logFormat);
   const agent = await startStandaloneAgent(config, log);
   await untilSignal(log, () => agent.shutdown());
 }
