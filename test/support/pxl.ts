@@ -166,7 +166,8 @@ export function connSamples(seed = 13, spanNs = 120_000_000_000n): ConnSample[] 
   const series = Array.from({ length: PODS * 3 }, (_, i) => ({
     pod: i % PODS,
     remote_addr: `10.1.0.${1 + Math.floor(rand() * (PODS + 2))}`,
-    remote_port: 8000 + (i % 3),
+    // One series per (process, remote endpoint, role), as the agent keeps them.
+    remote_port: 8000 + Math.floor(i / PODS),
     trace_role: 1 + (i % 2),
     open: 0,
     close: 0,

@@ -34,7 +34,7 @@ export function withExportOptions(cmd: Command): Command {
       '--export-presets <list>',
       'bundled exports to run: http-metrics,http-spans,conn-metrics,process-metrics,network-metrics',
     )
-    .option('--export-script <file>', 'a PxL export script to run (repeatable)', collect, [])
+    .option('--export-script <file>', 'a PxL export script to run (repeatable)', collect)
     .option(
       '--every <duration>',
       'how often the --export-script scripts run (default: --export-interval)',
@@ -59,6 +59,6 @@ export function exportFlags(
   };
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }

@@ -27,6 +27,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{
 }> = [
   { env: 'PXGATE_LISTEN', path: 'listen', kind: 'string' },
   { env: 'PXGATE_LOG_LEVEL', path: 'logLevel', kind: 'string' },
+  { env: 'PXGATE_LOG_FORMAT', path: 'logFormat', kind: 'string' },
   { env: 'PXGATE_AUTH_TOKEN', path: 'auth.token', kind: 'string' },
   { env: 'PXGATE_STORE_LIMIT_MB', path: 'store.limitMb', kind: 'number' },
   { env: 'PXGATE_DATA_DIR', path: 'store.dataDir', kind: 'string' },

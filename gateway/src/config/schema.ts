@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOG_LEVELS } from '../common/logger';
+import { LOG_FORMATS, LOG_LEVELS } from '../common/logger';
 import {
   authConfig,
   clientTlsConfig,
@@ -118,6 +118,8 @@ export const ConfigSchema = z.strictObject({
   /** Listen beyond loopback without TLS or without a token, knowingly. */
   insecureListen: z.boolean().default(false),
   logLevel: z.enum(LOG_LEVELS).default('info'),
+  /** `text` for people, `json` lines for collectors; unset: text when stderr is a terminal. */
+  logFormat: z.enum(LOG_FORMATS).optional(),
   /** Bearer tokens and their scopes, required on every route but /healthz and /readyz. */
   auth: authConfig.prefault({}),
   /** HTTPS for the listener (docs/security.md). */
