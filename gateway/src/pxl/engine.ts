@@ -2,6 +2,7 @@ import { DuckDBConnection } from '@duckdb/node-api';
 import { SchemaSource, check } from './check/check';
 import { CompiledQuery, compileTable } from './compile/compile';
 import { metadataViewsDdl } from './compile/metadata-views';
+import { normalizeUdfs } from './functions/normalize-sql';
 import { TNode } from './check/typed';
 import { Loc, PxlError } from './errors';
 import { DEFAULT_LIMITS, PxlLimits, applyPragmas } from './execute/limits';
@@ -62,11 +63,12 @@ export class PxlEngine {
     private readonly limits: PxlLimits,
   ) {}
 
-  /** Creates the engine and the metadata lookup views it compiles against. */
+  /** Creates the engine, the metadata lookup views and the functions it compiles against. */
   static async create(store: PxlStore, limits: Partial<PxlLimits> = {}): Promise<PxlEngine> {
     const conn = await store.connect();
     try {
       for (const ddl of metadataViewsDdl()) await conn.run(ddl);
+      for (const fn of normalizeUdfs()) conn.registerScalarFunction(fn);
     } finally {
       conn.closeSync();
     }
