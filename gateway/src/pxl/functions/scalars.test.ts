@@ -117,3 +117,46 @@ describe('px scalar functions and operators', () => {
     }
   });
 });
+
+describe('px.Service(x) and the other entity types', () => {
+  let fx: PxlFixture;
+  beforeAll(async () => {
+    fx = await pxlFixture();
+    await fx.insert('http_events', httpJson(httpEvents(20, 5)));
+  });
+  afterAll(() => fx.close());
+
+  it('give a string column their semantic type and keep its values, as Pixie’s casts do', async () => {
+    const { out } = await fx.run(
+      `df = px.DataFrame('http_events')
+df.s = px.Service(df.remote_addr + '/svc')
+df.p = px.Pod(df.req_path)
+df.n = px.Namespace('ns')
+df.o = px.Node(df.req_method)
+df.c = px.Container(df.resp_message)
+px.display(df[['remote_addr', 's', 'p', 'n', 'o', 'c']], 'out')`,
+      { now: NOW },
+    );
+    expect(out!.columns.map((c) => c.semanticType)).toEqual([
+      'ST_IP_ADDRESS',
+      'ST_SERVICE_NAME',
+      'ST_POD_NAME',
+      'ST_NAMESPACE_NAME',
+      'ST_NODE_NAME',
+      'ST_CONTAINER_NAME',
+    ]);
+    expect(out!.rows.map((r) => r[1])).toEqual(out!.rows.map((r) => `${String(r[0])}/svc`));
+    expect(new Set(out!.rows.map((r) => r[3]))).toEqual(new Set(['ns']));
+  });
+
+  it('refuse a number and a second argument', () => {
+    expect(() =>
+      fx.engine.compile(
+        `df = px.DataFrame('http_events')\ndf.s = px.Service(df.latency)\npx.display(df)`,
+      ),
+    ).toThrow('px.Service takes (STRING), not (INT64)');
+    expect(() =>
+      fx.engine.compile(`px.display(px.DataFrame('http_events'), px.Pod('a', 'b'))`),
+    ).toThrow(/px.Pod\(\) takes one argument/);
+  });
+});
