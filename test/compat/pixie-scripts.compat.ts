@@ -13,7 +13,7 @@ import {
   samplesJson,
 } from '../support/pxl';
 import { appendArrow, rowsByTable } from '../support/protocol-rows';
-import { worldConversations } from '../support/protocol-world';
+import { pxlPod, worldConversations } from '../support/protocol-world';
 
 /**
  * Runs Pixie's own scripts (src/pxl_scripts/px of pixie-io/pixie) on generated data. The
@@ -68,12 +68,12 @@ async function world(fx: PxlFixture): Promise<void> {
   const traffic = rowsByTable(
     worldConversations({
       servers: {
-        pgsql_events: { pod: 2, port: 5432 },
-        mysql_events: { pod: 3, port: 3306 },
-        redis_events: { pod: 1, port: 6379 },
-        dns_events: { ip: '10.96.0.10', port: 53 },
+        pgsql_events: { peer: pxlPod(2), port: 5432 },
+        mysql_events: { peer: pxlPod(3), port: 3306 },
+        redis_events: { peer: pxlPod(1), port: 6379 },
+        dns_events: { peer: { ip: '10.96.0.10' }, port: 53 },
       },
-      clients: [0, 4, 5],
+      clients: [0, 4, 5].map(pxlPod),
       startNs: BASE_NS,
       everyNs: 5_000_000_000n,
       rounds: 24,

@@ -12,7 +12,7 @@ import { RedisStitcher } from '../../agent/src/protocols/redis/redis-stitcher';
 import { ArrowStreamEncoder } from '../../agent/src/transport/arrow-stream';
 import { TableColumns } from '../../agent/src/transport/columns';
 import { Row, Uint128 } from '../../agent/src/transport/row';
-import { decodeArrowStream } from '../../gateway/src/ingest/arrow';
+import { ARROW_STREAM_TYPE, decodeArrowStream } from '../../gateway/src/ingest/arrow';
 import { BUILTIN_SCHEMAS } from '../../gateway/src/store/schemas';
 import { TableStore } from '../../gateway/src/store/table-store';
 import { readCapture } from './capture-proxy';
@@ -104,6 +104,22 @@ export async function appendArrow(
   rows: readonly Row[],
 ): Promise<void> {
   await store.append(table, decodeArrowStream(store.registry.get(table), arrowBody(table, rows)));
+}
+
+/** Ingests rows through `POST /v1/ingest` as the agent sends them (Arrow); throws unless taken. */
+export async function ingestArrow(
+  url: string,
+  table: string,
+  rows: readonly Row[],
+  headers: Record<string, string> = {},
+): Promise<void> {
+  const res = await fetch(`${url}/v1/ingest`, {
+    method: 'POST',
+    headers: { 'content-type': ARROW_STREAM_TYPE, 'x-pxgate-table': table, ...headers },
+    // A copy typed over a plain ArrayBuffer, as the DOM types of fetch want it.
+    body: new Uint8Array(arrowBody(table, rows)),
+  });
+  if (res.status !== 200) throw new Error(`ingest ${table}: ${res.status} ${await res.text()}`);
 }
 
 /** A UPID as PxL shows it: `asid:pid:start_ticks`. */

@@ -9,7 +9,7 @@ import {
   plainRow,
   rowsByTable,
 } from '../../../../test/support/protocol-rows';
-import { worldConversations } from '../../../../test/support/protocol-world';
+import { pxlPod, worldConversations } from '../../../../test/support/protocol-world';
 
 const NOW = BASE_NS + 60_000_000_000n;
 
@@ -21,8 +21,11 @@ describe('px.normalize_pgsql and px.normalize_mysql', () => {
     fx = await pxlFixture();
     const traffic = rowsByTable(
       worldConversations({
-        servers: { pgsql_events: { pod: 2, port: 5432 }, mysql_events: { pod: 3, port: 3306 } },
-        clients: [0],
+        servers: {
+          pgsql_events: { peer: pxlPod(2), port: 5432 },
+          mysql_events: { peer: pxlPod(3), port: 3306 },
+        },
+        clients: [pxlPod(0)],
         startNs: BASE_NS,
         everyNs: 1_000_000_000n,
         rounds: 3,
