@@ -30,6 +30,13 @@ const CASES: readonly [string, (e: HttpEvent) => unknown][] = [
   ['px.pluck_float64(df.resp_body, "id")', (e) => Number(json(e).id ?? 0)],
   ['px.pluck_int64(df.resp_body, "id")', (e) => BigInt((json(e).id as number | undefined) ?? 0)],
   ['px.pluck(df.req_path, "x")', () => ''],
+  [
+    'px.pluck_array(\'[{"s":\' + px.itoa(df.resp_status) + \'}, "x", null]\', 0)',
+    (e) => `{"s":${e.resp_status}}`,
+  ],
+  ['px.pluck_array(\'[1, "x", null]\', df.trace_role)', (e) => (e.trace_role === 1 ? 'x' : '')],
+  ["px.pluck_array('[1, 2]', df.trace_role - 3)", () => ''],
+  ['px.pluck_array(df.resp_body, 0)', () => ''],
   ['px.length(df.req_path)', (e) => BigInt(Buffer.byteLength(e.req_path))],
   ['px.substring(df.req_path, 1, 3)', (e) => e.req_path.slice(1, 4)],
   ['px.find(df.req_path, "/")', (e) => BigInt(e.req_path.indexOf('/'))],

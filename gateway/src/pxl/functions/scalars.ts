@@ -143,6 +143,19 @@ export const SCALARS: readonly ScalarFunction[] = [
   },
   {
     kind: 'scalar',
+    name: 'pluck_array',
+    doc: 'The element `index` of a JSON array string, as text ("" when absent, null or not an array).',
+    signatures: [sig(['STRING', 'INT64'], 'STRING')],
+    sql: (args) => {
+      const [json, index] = [args[0]!.sql, args[1]!.sql];
+      return (
+        `(CASE WHEN ${index} < 0 OR TRY(json_type(${json})) IS DISTINCT FROM 'ARRAY' THEN '' ` +
+        `ELSE COALESCE(TRY(json_extract_string(${json}, '$[' || ${index} || ']')), '') END)`
+      );
+    },
+  },
+  {
+    kind: 'scalar',
     name: 'length',
     doc: 'The length of a string in bytes.',
     signatures: [sig(['STRING'], 'INT64')],
