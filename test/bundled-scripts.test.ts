@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   BASE_NS,
   ConnSample,
+  closeTo,
   HttpEvent,
   PODS,
   ProcSample,
@@ -17,6 +18,7 @@ import {
   quantile,
   records,
   samplesJson,
+  sortRows,
 } from './support/pxl';
 
 const NOW = BASE_NS + 120_000_000_000n;
@@ -43,33 +45,6 @@ const podOfIp = (ip: string) => {
 
 function script(name: string): string {
   return readFileSync(join(__dirname, '..', 'scripts', 'px', `${name}.pxl`), 'utf8');
-}
-
-const sortRows = (rows: Record<string, unknown>[]) =>
-  [...rows].sort((a, b) => {
-    const ka = JSON.stringify(a, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-    const kb = JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  });
-
-/**
- * Rows equal but for `floats` (close to 9 decimals) and `quantiles` (floored quantiles, within
- * 1 ns: DuckDB interpolates in another order of floating-point operations).
- */
-function closeTo(
-  got: Record<string, unknown>[],
-  want: Record<string, unknown>[],
-  floats: string[],
-  quantiles: string[] = [],
-) {
-  expect(got.length).toBe(want.length);
-  got.forEach((g, i) => {
-    const w = want[i]!;
-    const blank = Object.fromEntries([...floats, ...quantiles].map((f) => [f, 0]));
-    expect({ ...g, ...blank }).toEqual({ ...w, ...blank });
-    for (const f of floats) expect(g[f] as number).toBeCloseTo(w[f] as number, 9);
-    for (const q of quantiles) expect(Math.abs(Number(g[q]) - Number(w[q]))).toBeLessThanOrEqual(1);
-  });
 }
 
 describe('bundled scripts in scripts/px, each against a TypeScript computation', () => {

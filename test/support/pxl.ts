@@ -124,6 +124,34 @@ export function httpJson(events: readonly HttpEvent[]): Record<string, unknown>[
   }));
 }
 
+/** Rows in a fixed order (by their JSON), for comparing tables whose row order is not set. */
+export const sortRows = (rows: Record<string, unknown>[]) =>
+  [...rows].sort((a, b) => {
+    const ka = JSON.stringify(a, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    const kb = JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+
+/**
+ * Rows equal but for `floats` (close to 9 decimals) and `quantiles` (floored quantiles, within
+ * 1 ns: DuckDB interpolates in another order of floating-point operations).
+ */
+export function closeTo(
+  got: Record<string, unknown>[],
+  want: Record<string, unknown>[],
+  floats: string[],
+  quantiles: string[] = [],
+) {
+  expect(got.length).toBe(want.length);
+  got.forEach((g, i) => {
+    const w = want[i]!;
+    const blank = Object.fromEntries([...floats, ...quantiles].map((f) => [f, 0]));
+    expect({ ...g, ...blank }).toEqual({ ...w, ...blank });
+    for (const f of floats) expect(g[f] as number).toBeCloseTo(w[f] as number, 9);
+    for (const q of quantiles) expect(Math.abs(Number(g[q]) - Number(w[q]))).toBeLessThanOrEqual(1);
+  });
+}
+
 /** Groups items by a key, keeping first-seen order. */
 export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
