@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { normalizeMysqlJson, normalizePgsqlJson } from '../agent/src/protocols/sql/normalize';
 import {
   PlainRow,
-  ProtocolTable,
+  CapturedTable,
   appendArrow,
   plainRow,
   rowsByTable,
@@ -100,7 +100,7 @@ interface Call {
 }
 
 /** Every operation of the three databases, as db_stats defines them. */
-function calls(rows: Map<ProtocolTable, PlainRow[]>): Call[] {
+function calls(rows: Map<CapturedTable, PlainRow[]>): Call[] {
   const pg = rows
     .get('pgsql_events')!
     .filter((r) => r.req_cmd === 'Query' || r.req_cmd === 'Execute' || pgFailed(r))
@@ -138,7 +138,7 @@ function calls(rows: Map<ProtocolTable, PlainRow[]>): Call[] {
 
 describe('bundled database and DNS scripts, each against a TypeScript computation', () => {
   let fx: PxlFixture;
-  let rows: Map<ProtocolTable, PlainRow[]>;
+  let rows: Map<CapturedTable, PlainRow[]>;
 
   beforeAll(async () => {
     fx = await pxlFixture();

@@ -2,7 +2,7 @@
  * A small generated Kubernetes cluster, seeded into a gateway: metadata for two nodes, two
  * namespaces, nine services with one pod and one process each, and a few minutes of every
  * telemetry table with the traffic between them: over HTTP frontend calls cart and catalog, cart
- * calls payments, prometheus scrapes the HTTP services; over gRPC frontend calls catalog;
+ * calls payments, prometheus scrapes the HTTP services; over gRPC frontend calls payments;
  * catalog queries postgres, payments mysql, cart redis, and the HTTP services look names up in
  * kube-dns (through its service IP). The database and DNS conversations are the agent parsers'
  * captures. Deterministic for a given end time and seed.
@@ -12,7 +12,7 @@ import { Gateway } from '../../gateway/src/gateway';
 import { ingest } from './gateway';
 import { insertMetadata, upidOf } from './metadata';
 import { ProtocolTable, ingestArrow, rowsByTable } from './protocol-rows';
-import { Peer, upidHalves, worldConversations, worldGrpcCalls } from './protocol-world';
+import { Peer, upidHalves, worldConversations } from './protocol-world';
 import { rng } from './rows';
 
 const NS_PER_S = 1_000_000_000n;
@@ -276,9 +276,8 @@ const peerOf = (s: ClusterService): Peer => ({
 
 /**
  * The agent's rows of the database, DNS and gRPC traffic, by table: a round of conversations
- * every 10 s (catalog with postgres, payments with mysql, cart with redis, the HTTP services
- * taking turns with kube-dns) and a gRPC call from frontend to catalog every 2 s, one in eight
- * NOT_FOUND and one in eight UNAVAILABLE.
+ * every 10 s (catalog with postgres, payments with mysql, cart with redis, frontend calling
+ * payments over gRPC, the HTTP services taking turns with kube-dns).
  */
 function protocolTraffic(startNs: bigint, spanS: number): Map<string, Row[]> {
   const place = (short: string, port: number, viaService = false) => {
@@ -309,6 +308,14 @@ function protocolTraffic(startNs: bigint, spanS: number): Map<string, Row[]> {
       rounds,
     }),
     ...worldConversations({
+      servers: { http_events: place('payments', 9090) },
+      captures: { http_events: ['grpc-python'] },
+      clients: [peerOf(service('frontend'))],
+      startNs: startNs + 4n * NS_PER_S,
+      everyNs: 10n * NS_PER_S,
+      rounds,
+    }),
+    ...worldConversations({
       servers: { dns_events: place('kube-dns', 53, true) },
       clients: ['frontend', 'cart', 'catalog', 'payments'].map((n) => peerOf(service(n))),
       startNs: startNs + 3n * NS_PER_S,
@@ -316,19 +323,5 @@ function protocolTraffic(startNs: bigint, spanS: number): Map<string, Row[]> {
       rounds,
     }),
   ];
-  const out = new Map<string, Row[]>(rowsByTable(conversations));
-  const grpc = worldGrpcCalls({
-    server: place('catalog', 9090),
-    clients: [peerOf(service('frontend'))],
-    methods: ['shop.Catalog/GetProduct', 'shop.Catalog/ListProducts'],
-    statuses: [0, 0, 0, 5, 0, 0, 0, 14],
-    calls: Math.floor(spanS / 2),
-    startNs: startNs + 500_000_000n,
-    everyNs: 2n * NS_PER_S,
-  });
-  out.set(
-    'http_events',
-    grpc.flatMap((c) => [...c.rows.values()]),
-  );
-  return out;
+  return rowsByTable(conversations);
 }

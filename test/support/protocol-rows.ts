@@ -3,6 +3,8 @@ import { TracedEndpoint } from '../../agent/src/protocols/common-columns';
 import { dnsEventRow } from '../../agent/src/protocols/dns/dns-rows';
 import { DnsStitcher } from '../../agent/src/protocols/dns/dns-stitcher';
 import { Clock } from '../../agent/src/protocols/http/http-rows';
+import { http2EventRow } from '../../agent/src/protocols/http2/http2-rows';
+import { Http2Stitcher } from '../../agent/src/protocols/http2/http2-stitcher';
 import { mysqlEventRow } from '../../agent/src/protocols/mysql/mysql-rows';
 import { MysqlStitcher } from '../../agent/src/protocols/mysql/mysql-stitcher';
 import { pgsqlEventRow } from '../../agent/src/protocols/pgsql/pgsql-rows';
@@ -26,6 +28,8 @@ import { runScript } from './http-script';
  */
 
 export type ProtocolTable = 'dns_events' | 'pgsql_events' | 'mysql_events' | 'redis_events';
+/** The tables captures give rows of: the protocol tables, and http_events from HTTP/2 and gRPC. */
+export type CapturedTable = ProtocolTable | 'http_events';
 
 const PROTOCOLS = join(__dirname, '..', '..', 'agent', 'src', 'protocols');
 
@@ -35,19 +39,22 @@ export const CAPTURES = {
   mysql_events: ['mariadb-cli', 'mysql2', 'mariadb-connector-pipeline'],
   redis_events: ['redis-cli', 'pipeline-inline', 'resp3'],
   dns_events: ['dig-udp', 'dig-tcp', 'node-resolver-udp'],
-} as const satisfies Record<ProtocolTable, readonly string[]>;
+  // Python grpcio's unary and streaming calls (two NOT_FOUND, one UNIMPLEMENTED); Node's h2c.
+  http_events: ['grpc-python', 'node-h2c'],
+} as const satisfies Record<CapturedTable, readonly string[]>;
 
-export type CaptureName<T extends ProtocolTable> = (typeof CAPTURES)[T][number];
+export type CaptureName<T extends CapturedTable> = (typeof CAPTURES)[T][number];
 
-const FOLDER: Record<ProtocolTable, string> = {
+const FOLDER: Record<CapturedTable, string> = {
   pgsql_events: 'pgsql',
   mysql_events: 'mysql',
   redis_events: 'redis',
   dns_events: 'dns',
+  http_events: 'http2',
 };
 
 /** One traced conversation: a capture replayed on a connection, starting at `startNs`. */
-export interface Conversation<T extends ProtocolTable = ProtocolTable> {
+export interface Conversation<T extends CapturedTable = CapturedTable> {
   readonly table: T;
   readonly capture: CaptureName<T>;
   readonly endpoint: TracedEndpoint;
@@ -71,12 +78,14 @@ export function conversationRows(c: Conversation): Row[] {
       const stitcher = new DnsStitcher(c.capture.endsWith('-tcp') ? 'tcp' : 'udp');
       return runScript(stitcher, steps).map((x) => dnsEventRow(x, ep, clock));
     }
+    case 'http_events':
+      return runScript(new Http2Stitcher(), steps).map((x) => http2EventRow(x, ep, clock));
   }
 }
 
 /** The rows of many conversations, by table, each table's rows in time order. */
-export function rowsByTable(conversations: readonly Conversation[]): Map<ProtocolTable, Row[]> {
-  const out = new Map<ProtocolTable, Row[]>();
+export function rowsByTable(conversations: readonly Conversation[]): Map<CapturedTable, Row[]> {
+  const out = new Map<CapturedTable, Row[]>();
   for (const c of conversations) {
     const rows = out.get(c.table) ?? [];
     rows.push(...conversationRows(c));

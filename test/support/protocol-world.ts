@@ -1,12 +1,11 @@
 import { TracedEndpoint } from '../../agent/src/protocols/common-columns';
-import { Row, Uint128 } from '../../agent/src/transport/row';
-import { grpcRow } from './grpc-rows';
-import { CAPTURES, Conversation, ProtocolTable } from './protocol-rows';
+import { Uint128 } from '../../agent/src/transport/row';
+import { CAPTURES, CapturedTable, Conversation } from './protocol-rows';
 
 /**
- * Database, DNS and gRPC traffic between the processes of a test's world: client processes talk
- * to servers, traced at both ends where the server is a traced process too. Each database or
- * DNS conversation is one of the parsers' captures (see protocol-rows.ts).
+ * Database, DNS, HTTP/2 and gRPC traffic between the processes of a test's world: client
+ * processes talk to servers, traced at both ends where the server is a traced process too. Each
+ * conversation is one of the parsers' captures (see protocol-rows.ts).
  */
 
 /** A process of the world at an address; without a UPID it is not traced (outside the cluster). */
@@ -25,7 +24,9 @@ export interface ServerPlace {
 
 export interface ProtocolWorld {
   /** The server of each table; a table left out has no traffic. */
-  readonly servers: Partial<Record<ProtocolTable, ServerPlace>>;
+  readonly servers: Partial<Record<CapturedTable, ServerPlace>>;
+  /** The captures each table's conversations take in turn (default: all of CAPTURES'). */
+  readonly captures?: Partial<Record<CapturedTable, readonly string[]>>;
   /** The client processes, taking turns. */
   readonly clients: readonly Peer[];
   /** The first conversation's start, ns since the epoch. */
@@ -75,8 +76,8 @@ export function worldConversations(w: ProtocolWorld): Conversation[] {
   for (let round = 0; round < w.rounds; round++) {
     const client = w.clients[round % w.clients.length]!;
     const startNs = w.startNs + BigInt(round) * w.everyNs;
-    for (const [table, server] of Object.entries(w.servers) as [ProtocolTable, ServerPlace][]) {
-      const captures: readonly string[] = CAPTURES[table];
+    for (const [table, server] of Object.entries(w.servers) as [CapturedTable, ServerPlace][]) {
+      const captures: readonly string[] = w.captures?.[table] ?? CAPTURES[table];
       const capture = captures[round % captures.length]!;
       for (const endpoint of ends(client, 40000 + round, server)) {
         out.push({ table, capture, endpoint, startNs } as Conversation);
@@ -84,47 +85,4 @@ export function worldConversations(w: ProtocolWorld): Conversation[] {
     }
   }
   return out;
-}
-
-/** gRPC traffic of the world: calls from client processes to one server. */
-export interface GrpcWorld {
-  readonly server: ServerPlace;
-  readonly clients: readonly Peer[];
-  /** `package.Service/Method` paths the calls take, in turn. */
-  readonly methods: readonly string[];
-  /** The grpc-status of each call, in turn (e.g. mostly 0, some failures). */
-  readonly statuses: readonly number[];
-  readonly calls: number;
-  readonly startNs: bigint;
-  readonly everyNs: bigint;
-}
-
-/** One gRPC call of the world, with the http_events rows of its traced ends. */
-export interface WorldGrpcCall {
-  readonly client: Peer;
-  readonly service: string;
-  readonly method: string;
-  readonly status: number;
-  /** The rows by trace_role: 1 for the client's, 2 for the server's. */
-  readonly rows: ReadonlyMap<number, Row>;
-}
-
-/** The world's gRPC calls; a call's server-side answer is 50 us quicker than its client's. */
-export function worldGrpcCalls(w: GrpcWorld): WorldGrpcCall[] {
-  return Array.from({ length: w.calls }, (_, i) => {
-    const client = w.clients[i % w.clients.length]!;
-    const [service = '', method = ''] = w.methods[i % w.methods.length]!.split('/');
-    const status = w.statuses[i % w.statuses.length]!;
-    const timeNs = w.startNs + BigInt(i) * w.everyNs;
-    const latencyNs = 200_000 + ((i * 7919) % 40) * 100_000;
-    const rows = new Map<number, Row>();
-    for (const endpoint of ends(client, 50000 + (i % 1000), w.server)) {
-      const latency = endpoint.role === 1 ? latencyNs + 50_000 : latencyNs;
-      rows.set(
-        endpoint.role,
-        grpcRow({ endpoint, timeNs, service, method, status, latencyNs: latency }),
-      );
-    }
-    return { client, service, method, status, rows };
-  });
 }
