@@ -24,6 +24,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{
   { env: 'PXGATE_LOG_LEVEL', path: 'logLevel', kind: 'string' },
   { env: 'PXGATE_AUTH_TOKEN', path: 'auth.token', kind: 'string' },
   { env: 'PXGATE_STORE_LIMIT_MB', path: 'store.limitMb', kind: 'number' },
+  { env: 'PXGATE_DATA_DIR', path: 'store.dataDir', kind: 'string' },
   { env: 'PXGATE_INGEST_MAX_BODY_MB', path: 'ingest.maxBodyMb', kind: 'number' },
   { env: 'PXGATE_GATEWAY', path: 'agent.gateway', kind: 'string' },
   { env: 'PXGATE_OTLP_ENDPOINT', path: 'export.otlp.endpoint', kind: 'string' },

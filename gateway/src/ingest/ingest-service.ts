@@ -2,6 +2,7 @@ import { UserError } from '../common/errors';
 import { Logger } from '../common/logger';
 import { AppendResult, TableStore } from '../store/table-store';
 import { ARROW_STREAM_TYPE, decodeArrowStream } from './arrow';
+import { parseBatchId } from './batch-id';
 import { IngestError } from './errors';
 import { decodeJsonRows, parseJsonEnvelope } from './json';
 
@@ -16,6 +17,8 @@ export interface IngestRequest {
   body: Buffer;
   /** The table named by the X-Pxgate-Table header (Arrow streams). */
   tableHeader: string | undefined;
+  /** The X-Pxgate-Batch-Id header, as sent: a batch sent again under the same id is stored once. */
+  batchId?: string | undefined;
 }
 
 export interface IngestResponse extends AppendResult {
@@ -43,10 +46,11 @@ export class IngestService {
   }
 
   private async ingestUnchecked(req: IngestRequest): Promise<IngestResponse> {
+    const batchId = parseBatchId(req.batchId);
     if (req.contentType === 'application/json') {
       const { table, rows } = parseJsonEnvelope(req.body);
       const schema = this.schemaOf(table);
-      const result = await this.store.append(table, [decodeJsonRows(schema, rows)]);
+      const result = await this.store.append(table, [decodeJsonRows(schema, rows)], batchId);
       return { table, ...result };
     }
     if (req.contentType === ARROW_STREAM_TYPE) {
@@ -54,7 +58,7 @@ export class IngestService {
       if (!table)
         throw new IngestError('an Arrow stream needs the X-Pxgate-Table header to name its table');
       const schema = this.schemaOf(table);
-      const result = await this.store.append(table, decodeArrowStream(schema, req.body));
+      const result = await this.store.append(table, decodeArrowStream(schema, req.body), batchId);
       return { table, ...result };
     }
     throw new IngestError(

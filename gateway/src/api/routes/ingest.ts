@@ -1,4 +1,5 @@
 import express, { Router } from 'express';
+import { BATCH_ID_HEADER } from '../../ingest/batch-id';
 import { IngestService } from '../../ingest/ingest-service';
 
 /** `POST /v1/ingest`: JSON or Arrow IPC batches, each stored all or nothing. */
@@ -9,7 +10,8 @@ export function ingestRoutes(ingest: IngestService, maxBodyBytes: number): Route
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const tableHeader = req.header('x-pxgate-table') || undefined;
-    const result = await ingest.ingest({ contentType, body, tableHeader });
+    const batchId = req.header(BATCH_ID_HEADER);
+    const result = await ingest.ingest({ contentType, body, tableHeader, batchId });
     res.json(result);
   });
   return router;
