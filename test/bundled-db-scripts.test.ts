@@ -9,6 +9,7 @@ import {
   rowsByTable,
 } from './support/protocol-rows';
 import { Peer, pxlPod, worldConversations } from './support/protocol-world';
+import { dbCalls, mysqlFailed, pgsqlFailed, redisFailed } from './support/db-calls';
 import {
   BASE_NS,
   PODS,
@@ -78,61 +79,21 @@ function peerName(ip: string): string {
   return SERVICE_IPS.get(ip) ?? ip;
 }
 
-const pgFailed = (r: PlainRow) => String(r.resp).startsWith('ERROR RESPONSE');
-const myFailed = (r: PlainRow) => r.resp_status === 3;
-const redisFailed = (r: PlainRow) => /^-[A-Z]/.test(String(r.resp));
-function sqlOperation(text: string): string {
-  const m = /^(query=\[)?[\s(]*([A-Za-z]+)/.exec(text);
-  return m ? m[2]!.toUpperCase() : '';
-}
-
 /** A call counted once: by its client, or by its server when the client is not in the cluster. */
 const counted = (r: PlainRow) => r.trace_role === 1 || podOfIp(String(r.remote_addr)) === undefined;
 const serverOf = (r: PlainRow) =>
   r.trace_role === 1 ? peerName(String(r.remote_addr)) : ownService(r);
 
-interface Call {
-  db_system: string;
-  server: string;
-  operation: string;
-  failed: boolean;
-  latency: number;
-}
-
-/** Every operation of the three databases, as db_stats defines them. */
-function calls(rows: Map<CapturedTable, PlainRow[]>): Call[] {
-  const pg = rows
-    .get('pgsql_events')!
-    .filter((r) => r.req_cmd === 'Query' || r.req_cmd === 'Execute' || pgFailed(r))
-    .map((r) => ({
-      r,
-      db_system: 'postgresql',
-      failed: pgFailed(r),
-      operation: ['Query', 'Parse', 'Execute'].includes(String(r.req_cmd))
-        ? sqlOperation(String(r.req))
-        : '',
-    }));
-  const my = rows
-    .get('mysql_events')!
-    .filter((r) => r.req_cmd === 3 || r.req_cmd === 23 || myFailed(r))
-    .map((r) => ({
-      r,
-      db_system: 'mysql',
-      failed: myFailed(r),
-      operation: [3, 22, 23].includes(Number(r.req_cmd)) ? sqlOperation(String(r.req_body)) : '',
-    }));
-  const rd = rows
-    .get('redis_events')!
-    .filter((r) => r.req_cmd !== 'PUSH PUB')
-    .map((r) => ({ r, db_system: 'redis', failed: redisFailed(r), operation: String(r.req_cmd) }));
-  return [...pg, ...my, ...rd]
-    .filter((c) => counted(c.r))
+/** The calls db_stats counts, each once, with the database's name. */
+function calls(rows: Map<CapturedTable, PlainRow[]>) {
+  return dbCalls(rows)
+    .filter((c) => counted(c.row))
     .map((c) => ({
-      db_system: c.db_system,
-      server: serverOf(c.r),
+      db_system: c.system,
+      server: serverOf(c.row),
       operation: c.operation,
       failed: c.failed,
-      latency: Number(c.r.latency),
+      latency: Number(c.row.latency),
     }));
 }
 
@@ -155,8 +116,13 @@ describe('bundled database and DNS scripts, each against a TypeScript computatio
   afterAll(() => fx.close());
 
   it.each([
-    ['pgsql_data', 'pgsql_events', ['req_cmd', 'req', 'resp'], pgFailed],
-    ['mysql_data', 'mysql_events', ['req_cmd', 'req_body', 'resp_status', 'resp_body'], myFailed],
+    ['pgsql_data', 'pgsql_events', ['req_cmd', 'req', 'resp'], pgsqlFailed],
+    [
+      'mysql_data',
+      'mysql_events',
+      ['req_cmd', 'req_body', 'resp_status', 'resp_body'],
+      mysqlFailed,
+    ],
     ['redis_data', 'redis_events', ['req_cmd', 'req_args', 'resp'], redisFailed],
   ] as const)(
     '%s lists the requests of the window, oldest first, with pod, service and failure',
@@ -269,7 +235,7 @@ describe('bundled database and DNS scripts, each against a TypeScript computatio
           r,
           db_system: 'postgresql',
           json: normalizePgsqlJson(String(r.req), String(r.req_cmd)),
-          failed: pgFailed(r),
+          failed: pgsqlFailed(r),
         })),
       ...rows
         .get('mysql_events')!
@@ -278,7 +244,7 @@ describe('bundled database and DNS scripts, each against a TypeScript computatio
           r,
           db_system: 'mysql',
           json: normalizeMysqlJson(String(r.req_body), Number(r.req_cmd)),
-          failed: myFailed(r),
+          failed: mysqlFailed(r),
         })),
     ]
       .filter((s) => counted(s.r))
