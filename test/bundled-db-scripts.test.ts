@@ -15,6 +15,7 @@ import {
   PODS,
   PxlFixture,
   closeTo,
+  expectServiceMap,
   fillCluster,
   groupBy,
   pxlFixture,
@@ -35,7 +36,7 @@ const OUTSIDE_CLIENT: Peer = { ip: '192.168.7.7' };
 const MYSQL_OUTSIDE: Peer = { ip: '172.16.0.5' };
 const DNS_SERVER = '10.96.0.99';
 
-/** Database and DNS traffic in the window: see each server's clients below. */
+/** Database, DNS, gRPC and HTTP/2 traffic in the window: see each server's clients below. */
 function conversations() {
   const round = { startNs: BASE_NS, everyNs: 4_000_000_000n, rounds: 28 };
   return [
@@ -57,6 +58,13 @@ function conversations() {
       ...round,
       servers: { dns_events: { peer: { ip: DNS_SERVER }, port: 53 } },
       clients: [pxlPod(0), pxlPod(3)],
+    }),
+    // gRPC and plain HTTP/2 calls to pod 1, for the service map.
+    ...worldConversations({
+      ...round,
+      servers: { http_events: { peer: pxlPod(1), port: 9090 } },
+      captures: { http_events: ['grpc-python', 'node-h2c'] },
+      clients: [pxlPod(3), OUTSIDE_CLIENT],
     }),
   ];
 }
@@ -223,6 +231,78 @@ describe('bundled database and DNS scripts, each against a TypeScript computatio
       ['error_rate'],
       ['latency_p50', 'latency_p90', 'latency_p99'],
     );
+  });
+
+  it('service_map has an edge per caller, callee and protocol, with database and DNS servers as nodes', async () => {
+    const { nodes, edges } = await fx.run(script('service_map'), { now: NOW });
+    const calls = [
+      ...rows
+        .get('http_events')!
+        .filter((r) => r.trace_role === 2)
+        .map((r) => {
+          const grpc = r.content_type === 2;
+          const status = (JSON.parse(String(r.resp_headers)) as Record<string, string>)[
+            'grpc-status'
+          ];
+          return {
+            source: peerName(String(r.remote_addr)),
+            target: ownService(r),
+            protocol: grpc ? 'grpc' : 'http',
+            failed: grpc ? status !== '0' : Number(r.resp_status) >= 400,
+            latency: Number(r.latency),
+          };
+        }),
+      ...dbCalls(rows)
+        .filter((c) => counted(c.row))
+        .map((c) => ({
+          source: c.row.trace_role === 1 ? ownService(c.row) : peerName(String(c.row.remote_addr)),
+          target: serverOf(c.row),
+          protocol: c.system as string,
+          failed: c.failed,
+          latency: Number(c.row.latency),
+        })),
+      ...rows
+        .get('dns_events')!
+        .filter(counted)
+        .map((r) => ({
+          source: ownService(r),
+          target: DNS_SERVER,
+          protocol: 'dns',
+          failed: (JSON.parse(String(r.resp_header)) as { rcode: number }).rcode !== 0,
+          latency: Number(r.latency),
+        })),
+    ];
+    const wantEdges = [
+      ...groupBy(calls, (c) => `${c.source}\u0000${c.target}\u0000${c.protocol}`).values(),
+    ].map((cs) => {
+      const lat = cs.map((c) => c.latency).sort((a, b) => a - b);
+      const { source, target, protocol } = cs[0]!;
+      return {
+        id: `${source} -> ${target} (${protocol})`,
+        source,
+        target,
+        protocol,
+        requests: BigInt(cs.length),
+        error_rate: cs.filter((c) => c.failed).length / cs.length,
+        latency_p50: BigInt(Math.floor(quantile(lat, 0.5))),
+        latency_p99: BigInt(Math.floor(quantile(lat, 0.99))),
+      };
+    });
+    // Every protocol is there, gRPC failures too, and a client outside the cluster by its IP.
+    expect(new Set(wantEdges.map((e) => e.protocol))).toEqual(
+      new Set(['http', 'grpc', 'postgresql', 'mysql', 'redis', 'dns']),
+    );
+    expect(wantEdges.find((e) => e.protocol === 'grpc' && e.error_rate > 0)).toBeDefined();
+    expect(wantEdges.map((e) => e.id)).toEqual(
+      expect.arrayContaining([
+        'ns/app2 -> ns/app (grpc)',
+        '192.168.7.7 -> ns/postgres (postgresql)',
+        'ns/app -> 172.16.0.5 (mysql)',
+        'ns/app2 -> ns/redis (redis)',
+        `ns/app -> ${DNS_SERVER} (dns)`,
+      ]),
+    );
+    expectServiceMap(nodes!, edges!, wantEdges);
   });
 
   it('sql_queries groups the statements by their normalized text, per database', async () => {

@@ -4,6 +4,7 @@ import {
   BASE_NS,
   ConnSample,
   closeTo,
+  expectServiceMap,
   HttpEvent,
   PODS,
   ProcSample,
@@ -158,39 +159,30 @@ describe('bundled scripts in scripts/px, each against a TypeScript computation',
   it('service_map gives nodes and edges between callers and services', async () => {
     const { nodes, edges } = await fx.run(script('service_map'), { now: NOW });
     const served = events.filter((e) => e.trace_role === 2);
+    // The caller: its pod's service, else its pod (pod 4 serves none), else its address.
     const sourceOf = (e: HttpEvent) => {
       const pod = podOfIp(e.remote_addr);
-      const svc = pod === undefined ? '' : serviceOf(pod);
-      return svc === '' ? e.remote_addr : svc;
+      if (pod === undefined) return e.remote_addr;
+      return serviceOf(pod) || podName(pod);
     };
-    const targetOf = (e: HttpEvent) => (e.pod === 4 ? '' : serviceOf(e.pod));
+    // The server: its service, else its address (the generated rows' local_addr).
+    const targetOf = (e: HttpEvent) => (e.pod === 4 ? '10.9.0.1' : serviceOf(e.pod));
     const groups = groupBy(served, (e) => `${sourceOf(e)}\u0000${targetOf(e)}`);
     const wantEdges = [...groups.values()].map((es) => {
       const lat = es.map((e) => e.latency).sort((a, b) => a - b);
       const [source, target] = [sourceOf(es[0]!), targetOf(es[0]!)];
       return {
-        id: `${source} -> ${target}`,
+        id: `${source} -> ${target} (http)`,
         source,
         target,
+        protocol: 'http',
         requests: BigInt(es.length),
         error_rate: es.filter((e) => e.resp_status >= 400).length / es.length,
         latency_p50: BigInt(Math.floor(quantile(lat, 0.5))),
         latency_p99: BigInt(Math.floor(quantile(lat, 0.99))),
       };
     });
-    closeTo(
-      sortRows(records(edges!)),
-      sortRows(wantEdges),
-      ['error_rate'],
-      ['latency_p50', 'latency_p99'],
-    );
-    const ids = [...new Set(wantEdges.flatMap((e) => [e.source, e.target]))];
-    const wantNodes = ids.map((id) => ({
-      id,
-      title: id,
-      requests: wantEdges.filter((e) => e.target === id).reduce((s, e) => s + e.requests, 0n),
-    }));
-    expect(sortRows(records(nodes!))).toEqual(sortRows(wantNodes));
+    expectServiceMap(nodes!, edges!, wantEdges);
   });
 
   it('net_flow_graph sums the bytes each process moved to each remote address', async () => {

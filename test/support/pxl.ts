@@ -152,6 +152,30 @@ export function closeTo(
   });
 }
 
+/**
+ * service_map's tables against the edges it should give: the edges as they are, the nodes every
+ * edge's end, with the requests of the edges into it.
+ */
+export function expectServiceMap(
+  nodes: ResultTable,
+  edges: ResultTable,
+  wantEdges: { source: string; target: string; requests: bigint }[],
+) {
+  closeTo(
+    sortRows(records(edges)),
+    sortRows(wantEdges),
+    ['error_rate'],
+    ['latency_p50', 'latency_p99'],
+  );
+  const ids = [...new Set(wantEdges.flatMap((e) => [e.source, e.target]))];
+  const wantNodes = ids.map((id) => ({
+    id,
+    title: id,
+    requests: wantEdges.filter((e) => e.target === id).reduce((s, e) => s + e.requests, 0n),
+  }));
+  expect(sortRows(records(nodes))).toEqual(sortRows(wantNodes));
+}
+
 /** Groups items by a key, keeping first-seen order. */
 export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
