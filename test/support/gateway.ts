@@ -41,6 +41,17 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   return { status: res.status, body: (await res.json()) as any };
 }
 
+/** POSTs an Arrow IPC stream to `POST /v1/ingest` for a table; returns status and parsed body. */
+export async function postArrow(url: string, table: string, body: Uint8Array) {
+  const res = await fetch(`${url}/v1/ingest`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/vnd.apache.arrow.stream', 'x-pxgate-table': table },
+    // A copy over a plain ArrayBuffer: the DOM typings the plugin's checks use take no other.
+    body: new Uint8Array(body),
+  });
+  return { status: res.status, body: (await res.json()) as { error?: { message: string } } };
+}
+
 /** Ingests rows through `POST /v1/ingest`; throws with the gateway's answer unless it took them. */
 export async function ingest(
   url: string,

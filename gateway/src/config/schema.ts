@@ -107,7 +107,7 @@ export const ConfigSchema = z.strictObject({
       httpEventsShare: z.number().gt(0).lt(1).default(0.4),
       /** Rows per segment: the unit of eviction. */
       segmentRows: z.number().int().min(1024).default(131072),
-      /** Hard cap of DuckDB's memory, in MiB (storage plus query work). Unset: DuckDB's default. */
+      /** Hard cap of DuckDB's memory, in MiB (storage plus query work). Unset: 2 × limitMb + 256. */
       duckdbMemoryLimitMb: z.number().int().positive().optional(),
       tables: z.record(z.string(), tableStoreConfig).default({}),
       /** At most this many tables may be declared through the API. */
