@@ -85,8 +85,10 @@ describe('the database, DNS and RPC presets, decoded with the official OTLP sche
           await seedWorld(gw.gateway.store);
           for (const [table, tableRows] of worldTraffic())
             await ingestArrow(gw.url, table, tableRows);
-          const outcomes = await gw.gateway.exports.runAll();
-          expect(outcomes.map((o) => o.outcome)).toEqual(presets.map(() => 'ok'));
+          // One job at a time: a run's deadline includes its wait for a compile worker.
+          const outcomes = [];
+          for (const job of gw.gateway.exports.jobs) outcomes.push(await job.run());
+          expect(outcomes.map((o) => o.error ?? o.outcome)).toEqual(presets.map(() => 'ok'));
           return { gw, receiver: otlp };
         })(),
       );
