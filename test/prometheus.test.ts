@@ -170,7 +170,10 @@ describeIfAvailable('a real Prometheus (Debian prometheus 2.42)', prometheusUnav
     await seedWorld(gw.gateway.store);
     const traffic = worldTraffic();
     for (const [table, rows] of traffic) await ingestArrow(gw.url, table, rows);
-    expect((await gw.gateway.exports.runAll()).map((o) => o.outcome)).toEqual(['ok', 'ok', 'ok']);
+    // One job at a time: a run's deadline includes its wait for a compile worker.
+    const outcomes = [];
+    for (const job of gw.gateway.exports.jobs) outcomes.push(await job.run());
+    expect(outcomes.map((o) => o.error ?? o.outcome)).toEqual(['ok', 'ok', 'ok']);
 
     const plain = new Map([...traffic].map(([t, rows]) => [t, rows.map(plainRow)]));
     const calls = dbCalls(plain).filter((c) => c.row.trace_role === 1);
