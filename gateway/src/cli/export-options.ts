@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { EXPORT_PRESETS } from '../config/export-schema';
+import { EXPORT_PRESETS, OTLP_PROTOCOLS } from '../config/export-schema';
 
 /** The export flags of the server commands. */
 export interface ExportOptions {
@@ -15,12 +15,15 @@ export interface ExportOptions {
 /** Adds the export flags to a server command. */
 export function withExportOptions(cmd: Command): Command {
   return cmd
-    .option('--otlp-endpoint <url>', 'OTLP/HTTP base URL; /v1/traces and /v1/metrics are appended')
+    .option(
+      '--otlp-endpoint <url>',
+      'OTLP base URL (over HTTP, /v1/traces and /v1/metrics are appended)',
+    )
     .addOption(
-      new Option('--otlp-protocol <protocol>', 'OTLP encoding (default http/protobuf)').choices([
-        'http/protobuf',
-        'http/json',
-      ]),
+      new Option(
+        '--otlp-protocol <protocol>',
+        'OTLP transport (default: grpc for an endpoint on port 4317, else http/protobuf; env OTEL_EXPORTER_OTLP_PROTOCOL)',
+      ).choices(OTLP_PROTOCOLS),
     )
     .option('--remote-write-url <url>', 'Prometheus remote-write URL')
     .option(

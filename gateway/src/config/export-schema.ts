@@ -71,14 +71,21 @@ const queueFields = {
   retry,
 };
 
-/** One OTLP/HTTP sink. */
+/** The OTLP transports, named as OTEL_EXPORTER_OTLP_PROTOCOL names them. */
+export const OTLP_PROTOCOLS = ['grpc', 'http/protobuf', 'http/json'] as const;
+
+/** One OTLP sink (gRPC or HTTP). */
 export const OtlpConfigSchema = z.strictObject({
-  /** Base URL; /v1/traces and /v1/metrics are appended (as OTEL_EXPORTER_OTLP_ENDPOINT). */
+  /**
+   * Base URL; over HTTP /v1/traces and /v1/metrics are appended (as OTEL_EXPORTER_OTLP_ENDPOINT),
+   * over gRPC only its scheme, host and port count.
+   */
   endpoint: httpUrl,
   /** Full URLs used as they are, instead of the appended ones. */
   tracesUrl: httpUrl.optional(),
   metricsUrl: httpUrl.optional(),
-  protocol: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  /** Unset: grpc for an endpoint on port 4317, http/protobuf otherwise (see otlpProtocolOf). */
+  protocol: z.enum(OTLP_PROTOCOLS).optional(),
   compression: z.enum(['gzip', 'none']).default('gzip'),
   headers,
   tls,
