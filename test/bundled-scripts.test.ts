@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import {
   BASE_NS,
   ConnSample,
+  closeTo,
+  expectServiceMap,
   HttpEvent,
   PODS,
   ProcSample,
@@ -17,6 +19,7 @@ import {
   quantile,
   records,
   samplesJson,
+  sortRows,
 } from './support/pxl';
 
 const NOW = BASE_NS + 120_000_000_000n;
@@ -64,33 +67,6 @@ const podOfIp = (ip: string) => {
 
 function script(name: string): string {
   return readFileSync(join(__dirname, '..', 'scripts', 'px', `${name}.pxl`), 'utf8');
-}
-
-const sortRows = (rows: Record<string, unknown>[]) =>
-  [...rows].sort((a, b) => {
-    const ka = JSON.stringify(a, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-    const kb = JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  });
-
-/**
- * Rows equal but for `floats` (close to 9 decimals) and `quantiles` (floored quantiles, within
- * 1 ns: DuckDB interpolates in another order of floating-point operations).
- */
-function closeTo(
-  got: Record<string, unknown>[],
-  want: Record<string, unknown>[],
-  floats: string[],
-  quantiles: string[] = [],
-) {
-  expect(got.length).toBe(want.length);
-  got.forEach((g, i) => {
-    const w = want[i]!;
-    const blank = Object.fromEntries([...floats, ...quantiles].map((f) => [f, 0]));
-    expect({ ...g, ...blank }).toEqual({ ...w, ...blank });
-    for (const f of floats) expect(g[f] as number).toBeCloseTo(w[f] as number, 9);
-    for (const q of quantiles) expect(Math.abs(Number(g[q]) - Number(w[q]))).toBeLessThanOrEqual(1);
-  });
 }
 
 describe('bundled scripts in scripts/px, each against a TypeScript computation', () => {
@@ -204,10 +180,11 @@ describe('bundled scripts in scripts/px, each against a TypeScript computation',
   it('service_map gives nodes and edges between callers and services', async () => {
     const { nodes, edges } = await fx.run(script('service_map'), { now: NOW });
     const served = events.filter((e) => e.trace_role === 2);
+    // The caller: its pod's service, else its pod (pod 4 serves none), else its address.
     const sourceOf = (e: HttpEvent) => {
       const pod = podOfIp(e.remote_addr);
-      const svc = pod === undefined ? '' : serviceOf(pod);
-      return svc === '' ? e.remote_addr : svc;
+      if (pod === undefined) return e.remote_addr;
+      return serviceOf(pod) || podName(pod);
     };
     // Pod 4's process runs outside Kubernetes and serves no service: its process names it.
     const targetOf = (e: HttpEvent) => (e.pod === 4 ? 'app-4' : serviceOf(e.pod));
@@ -216,28 +193,17 @@ describe('bundled scripts in scripts/px, each against a TypeScript computation',
       const lat = es.map((e) => e.latency).sort((a, b) => a - b);
       const [source, target] = [sourceOf(es[0]!), targetOf(es[0]!)];
       return {
-        id: `${source} -> ${target}`,
+        id: `${source} -> ${target} (http)`,
         source,
         target,
+        protocol: 'http',
         requests: BigInt(es.length),
         error_rate: es.filter((e) => e.resp_status >= 400).length / es.length,
         latency_p50: BigInt(Math.floor(quantile(lat, 0.5))),
         latency_p99: BigInt(Math.floor(quantile(lat, 0.99))),
       };
     });
-    closeTo(
-      sortRows(records(edges!)),
-      sortRows(wantEdges),
-      ['error_rate'],
-      ['latency_p50', 'latency_p99'],
-    );
-    const ids = [...new Set(wantEdges.flatMap((e) => [e.source, e.target]))];
-    const wantNodes = ids.map((id) => ({
-      id,
-      title: id,
-      requests: wantEdges.filter((e) => e.target === id).reduce((s, e) => s + e.requests, 0n),
-    }));
-    expect(sortRows(records(nodes!))).toEqual(sortRows(wantNodes));
+    expectServiceMap(nodes!, edges!, wantEdges);
   });
 
   it('net_flow_graph sums the bytes each process moved to each remote address in the window', async () => {

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { OTLP_PROTOCOLS } from '../config/export-schema';
+import { EXPORT_PRESETS, OTLP_PROTOCOLS } from '../config/export-schema';
 
 /** The export flags of the server commands. */
 export interface ExportOptions {
@@ -30,10 +30,7 @@ export function withExportOptions(cmd: Command): Command {
       '--export-interval <duration>',
       'how often export presets and scripts run (default 10s)',
     )
-    .option(
-      '--export-presets <list>',
-      'bundled exports to run: http-metrics,http-spans,conn-metrics,process-metrics,network-metrics',
-    )
+    .option('--export-presets <list>', `bundled exports to run: ${EXPORT_PRESETS.join(',')}`)
     .option('--export-script <file>', 'a PxL export script to run (repeatable)', collect)
     .option(
       '--every <duration>',

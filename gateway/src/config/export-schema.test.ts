@@ -17,6 +17,7 @@ describe('the export section of the configuration', () => {
     expect(e).toMatchObject({
       interval: 10_000,
       presets: [],
+      dbQueryText: 'off',
       scripts: [],
       prometheus: { enabled: true },
     });
@@ -57,7 +58,8 @@ describe('the export section of the configuration', () => {
     const message = errorOf({
       export: {
         interval: 'often',
-        presets: ['http-metrics', 'dns-metrics'],
+        presets: ['http-metrics', 'smtp-metrics'],
+        dbQueryText: 'yes',
         otlp: { endpoint: 'collector:4318', protocol: 'grpc-web' },
         remoteWrite: {
           url: 'http://p/api/v1/write',
@@ -70,6 +72,7 @@ describe('the export section of the configuration', () => {
     for (const line of [
       'export.interval: "often" is not a duration',
       'export.presets.1: Invalid option',
+      'export.dbQueryText: Invalid option: expected one of "off"|"normalized"|"full"',
       'export.otlp.endpoint: expected an http:// or https:// URL',
       'export.otlp.protocol: Invalid option',
       'export.remoteWrite.headers.Content-Type: Content-Type is set by the remote-write protocol and may not be configured',

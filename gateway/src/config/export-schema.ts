@@ -8,6 +8,10 @@ export const EXPORT_PRESETS = [
   'conn-metrics',
   'process-metrics',
   'network-metrics',
+  'rpc-metrics',
+  'db-metrics',
+  'db-spans',
+  'dns-metrics',
 ] as const;
 export type ExportPreset = (typeof EXPORT_PRESETS)[number];
 
@@ -172,6 +176,11 @@ export const ExportConfigSchema = z.strictObject({
   /** How often presets (and scripts without their own `every`) run. */
   interval: duration.default(10_000),
   presets: presetList.default([]),
+  /**
+   * Whether the db-spans preset exports db.query.text: not at all (statements carry data), with
+   * constants replaced by placeholders, or as captured.
+   */
+  dbQueryText: z.enum(['off', 'normalized', 'full']).default('off'),
   scripts: z.array(script).default([]),
   /** Rows one run reads at most; the rest wait for the next run. */
   maxRowsPerRun: z.number().int().positive().default(100_000),
