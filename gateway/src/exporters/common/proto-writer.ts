@@ -40,6 +40,11 @@ export class ProtoWriter {
     return this.buf.subarray(this.pos);
   }
 
+  /** A copy of the last `n` bytes written (the front of the message): an encoding to keep. */
+  copyFront(n: number): Uint8Array {
+    return new Uint8Array(this.buf.subarray(this.pos, this.pos + n));
+  }
+
   /**
    * The bytes written, in wire order, as a buffer of their own. When they fill most of the buffer, the buffer itself is
    * handed over (and the writer takes a new one) rather than copied: one large allocation per
