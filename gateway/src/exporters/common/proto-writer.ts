@@ -103,18 +103,27 @@ export class ProtoWriter {
     this.buf[p] = Number(v);
   }
 
-  /** A varint of a non-negative safe integer past 32 bits (millisecond timestamps), without BigInt. */
+  /**
+   * A varint of a safe integer past 32 bits (millisecond timestamps), from its two 32-bit
+   * halves as protobufjs does: integer shifts, no BigInt and no division per byte.
+   */
   private uint53(value: number): void {
-    let n = 1;
-    for (let t = value; t >= 0x80; t = Math.floor(t / 0x80)) n++;
+    let lo = value >>> 0;
+    let hi = (value - lo) / 0x100000000;
+    const n = ((70 - Math.clz32(hi)) / 7) | 0;
     if (this.pos < n) this.grow(n);
     let p = (this.pos -= n);
-    let v = value;
-    while (v >= 0x80) {
-      this.buf[p++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
+    const buf = this.buf;
+    while (hi !== 0) {
+      buf[p++] = (lo & 0x7f) | 0x80;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
     }
-    this.buf[p] = v;
+    while (lo >= 0x80) {
+      buf[p++] = (lo & 0x7f) | 0x80;
+      lo >>>= 7;
+    }
+    buf[p] = lo;
   }
 
   fixed64(value: bigint): void {
@@ -210,7 +219,7 @@ export class ProtoWriter {
     const n = bytes.length;
     if (this.pos < n) this.grow(n);
     const p = (this.pos -= n);
-    if (n < 48) {
+    if (n < 16) {
       const buf = this.buf;
       for (let i = 0; i < n; i++) buf[p + i] = bytes[i]!;
     } else {
