@@ -67,8 +67,7 @@ export class ProtoWriter {
 
   /** Closes a length-delimited field whose body began when `length` read `mark`. */
   ldelim(field: number, mark: number): void {
-    this.uint32(this.length - mark);
-    this.uint32((field << 3) | 2);
+    this.prefix(field, this.length - mark);
   }
 
   uint32(value: number): void {
@@ -132,6 +131,14 @@ export class ProtoWriter {
     this.dv.setBigUint64(this.pos, value, true);
   }
 
+  /** A fixed64 field (tag and eight bytes) of a field number below 16, with one bounds check. */
+  fixed64Field(field: number, value: bigint): void {
+    if (this.pos < 9) this.grow(9);
+    const p = (this.pos -= 9);
+    this.buf[p] = (field << 3) | 1;
+    this.dv.setBigUint64(p + 1, value, true);
+  }
+
   /** A fixed64 from a non-negative integer number (counts). */
   fixed64Number(value: number): void {
     if (this.pos < 8) this.grow(8);
@@ -179,8 +186,7 @@ export class ProtoWriter {
       this.pos -= len;
       this.buf.write(value, this.pos, len, 'utf8');
     }
-    this.uint32(len);
-    this.uint32((field << 3) | 2);
+    this.prefix(field, len);
   }
 
   /**
@@ -209,16 +215,60 @@ export class ProtoWriter {
 
   /** A bytes field (tag, length, bytes). */
   bytes(field: number, data: Uint8Array): void {
+    const n = data.length;
+    const tag = (field << 3) | 2;
+    if (n < 0x80 && tag < 0x80) {
+      if (this.pos < n + 2) this.grow(n + 2);
+      const p = (this.pos -= n + 2);
+      this.buf[p] = tag;
+      this.buf[p + 1] = n;
+      this.copyAt(data, p + 2);
+      return;
+    }
     this.raw(data);
-    this.uint32(data.length);
-    this.uint32((field << 3) | 2);
+    this.prefix(field, n);
+  }
+
+  /** A length-delimited field whose body, length prefix included, is already encoded. */
+  prefixedField(field: number, prefixedBody: Uint8Array): void {
+    const n = prefixedBody.length;
+    const tag = (field << 3) | 2;
+    if (tag >= 0x80) {
+      this.raw(prefixedBody);
+      this.uint32(tag);
+      return;
+    }
+    if (this.pos < n + 1) this.grow(n + 1);
+    const p = (this.pos -= n + 1);
+    this.buf[p] = tag;
+    this.copyAt(prefixedBody, p + 1);
   }
 
   /** Bytes already in wire form. */
   raw(bytes: Uint8Array): void {
     const n = bytes.length;
     if (this.pos < n) this.grow(n);
-    const p = (this.pos -= n);
+    this.copyAt(bytes, (this.pos -= n));
+  }
+
+  /** The tag and length in front of a length-delimited body of `len` bytes. */
+  private prefix(field: number, len: number): void {
+    const tag = (field << 3) | 2;
+    // Most bodies are short and most field numbers small: tag and length, a byte each.
+    if (len < 0x80 && tag < 0x80) {
+      if (this.pos < 2) this.grow(2);
+      const p = (this.pos -= 2);
+      this.buf[p] = tag;
+      this.buf[p + 1] = len;
+      return;
+    }
+    this.uint32(len);
+    this.uint32(tag);
+  }
+
+  /** Copies `bytes` to `p` (room already made): short ones in JS, cheaper than a call to set. */
+  private copyAt(bytes: Uint8Array, p: number): void {
+    const n = bytes.length;
     if (n < 16) {
       const buf = this.buf;
       for (let i = 0; i < n; i++) buf[p + i] = bytes[i]!;

@@ -40,8 +40,7 @@ export class OtlpWriter extends ProtoWriter {
         (typeof value === 'string' || typeof value === 'boolean' || Number.isInteger(value));
       const cached = cacheable ? key.values!.get(value) : undefined;
       if (cached !== undefined) {
-        this.raw(cached);
-        this.tag(field, 2);
+        this.prefixedField(field, cached);
         continue;
       }
       const mark = this.length;
