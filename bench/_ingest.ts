@@ -1,5 +1,9 @@
 import { BIGINT, DuckDBInstance } from '@duckdb/node-api';
 import { tableToIPC } from 'apache-arrow';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FsyncPolicy } from '../gateway/src/store/data-dir';
 import { HTTP_EVENTS } from '../gateway/src/store/schemas';
 import { ChunkWriter } from '../gateway/src/store/chunk-writer';
 import { logicalType } from '../gateway/src/store/table-store';
@@ -21,12 +25,22 @@ const BATCH = 10_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const IN_FLIGHT = 2;
 
+/** How a gateway of a phase keeps its rows: in memory, or with a data directory and a policy. */
+type Keeping = 'memory' | FsyncPolicy;
+
 /**
  * Ingest over HTTP on loopback (a gateway child process, batches of 10,000 rows, two requests in
  * flight) against the ceiling: the same rows appended straight into DuckDB in this process with
- * the fastest writer we have, without HTTP, decoding or validation.
+ * the fastest writer we have, without HTTP, decoding or validation. With `durable`, the same run
+ * also measures gateways with a data directory (write-ahead log, fsync `interval` and
+ * `always`), and the last line gives their cost next to the in-memory one; the peer ratio stays
+ * the in-memory gateway's (the peer keeps nothing on disk either).
  */
-export async function runIngestBench(name: string, format: 'arrow' | 'json'): Promise<void> {
+export async function runIngestBench(
+  name: string,
+  format: 'arrow' | 'json',
+  durable = false,
+): Promise<void> {
   console.log(
     `${name}: ${fmt(ROWS)} http_events rows per round, batches of ${fmt(BATCH)}, ${ROUNDS} rounds; ${machine()}`,
   );
@@ -42,22 +56,44 @@ export async function runIngestBench(name: string, format: 'arrow' | 'json'): Pr
   const mb = bodies.reduce((n, b) => n + b.length, 0) / 1024 / 1024;
   console.log(`${name}: ${mb.toFixed(1)} MiB of ${format} bodies per round`);
   const peerBatches = batches.map(toColumnBatch);
-  const ours: number[] = [];
+  const kinds: Keeping[] = durable ? ['memory', 'interval', 'always'] : ['memory'];
+  const ours = new Map<Keeping, number[]>(kinds.map((k) => [k, []]));
   const peer: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    ours.push(await oursRound(bodies, format));
+    for (const k of kinds) ours.get(k)!.push(await oursRound(bodies, format, k));
     peer.push(await peerRound(peerBatches));
-    console.log(
-      `${name}: round ${round + 1}: ours ${fmt(ours[round]!)} rows/s, peer ${fmt(peer[round]!)} rows/s`,
-    );
+    const figures = kinds.map((k) => `${label(k)} ${fmt(ours.get(k)![round]!)}`).join(', ');
+    console.log(`${name}: round ${round + 1}: ${figures}, peer ${fmt(peer[round]!)} rows/s`);
   }
-  const o = median(ours);
+  const o = median(ours.get('memory')!);
   const p = median(peer);
-  console.log(`${name}: ours ${fmt(o)} rows/s, peer ${fmt(p)} rows/s, ratio ${(o / p).toFixed(2)}`);
+  const costs = kinds
+    .filter((k) => k !== 'memory')
+    .map((k) => {
+      const d = median(ours.get(k)!);
+      return `${label(k)} ${fmt(d)} rows/s (${(d / o).toFixed(2)} of in-memory)`;
+    });
+  console.log(
+    `${name}: ours ${fmt(o)} rows/s, ${costs.map((c) => `${c}, `).join('')}peer ${fmt(p)} rows/s, ratio ${(o / p).toFixed(2)}`,
+  );
 }
 
-async function oursRound(bodies: Buffer[], format: 'arrow' | 'json'): Promise<number> {
-  const gw = await startGatewayProcess(['--store-limit-mb', '8192']);
+function label(k: Keeping): string {
+  return k === 'memory' ? 'in-memory' : `durable (fsync ${k})`;
+}
+
+async function oursRound(
+  bodies: Buffer[],
+  format: 'arrow' | 'json',
+  keeping: Keeping,
+): Promise<number> {
+  const dir = keeping === 'memory' ? undefined : mkdtempSync(join(tmpdir(), 'pxgate-bench-'));
+  const args = ['--store-limit-mb', '8192'];
+  if (dir) {
+    writeFileSync(join(dir, 'pxgate.yaml'), `store:\n  fsync: ${keeping}\n`);
+    args.push('--config', join(dir, 'pxgate.yaml'), '--data-dir', join(dir, 'data'));
+  }
+  const gw = await startGatewayProcess(args);
   const headers: Record<string, string> =
     format === 'arrow'
       ? { 'content-type': 'application/vnd.apache.arrow.stream', 'x-pxgate-table': 'http_events' }
@@ -81,6 +117,7 @@ async function oursRound(bodies: Buffer[], format: 'arrow' | 'json'): Promise<nu
     return rows / seconds;
   } finally {
     await gw.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,6 @@
 import { runIngestBench } from './_ingest';
 
-runIngestBench('ingest-arrow', 'arrow').catch((err) => {
+runIngestBench('ingest-arrow', 'arrow', true).catch((err) => {
   console.error(err);
   process.exit(1);
 });

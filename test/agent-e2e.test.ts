@@ -99,7 +99,14 @@ describeIfAvailable(
         config,
         'agent:\n  connStatsInterval: 250ms\n  processInterval: 500ms\n  batch:\n    maxDelay: 100ms\n',
       );
-      px = PxgateProcess.start(['start', '--listen', '127.0.0.1:0', '--config', config]);
+      px = PxgateProcess.start([
+        'start',
+        '--in-memory',
+        '--listen',
+        '127.0.0.1:0',
+        '--config',
+        config,
+      ]);
       url = String((await px.waitForLog((l) => l.msg === 'gateway listening', 'listening')).url);
       const started = await px.waitForLog((l) => l.msg === 'agent started', 'agent started');
       expect(started.ebpf).toBe(true);

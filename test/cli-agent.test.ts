@@ -28,7 +28,14 @@ function programExists(id: number): boolean {
 
 describeIfAvailable('pxgate start', ebpfUnavailable() ?? missingCommand('bpftool'), () => {
   it('runs gateway and agent in one process and detaches cleanly on SIGTERM', async () => {
-    const px = PxgateProcess.start(['start', '--listen', '127.0.0.1:0', '--log-level', 'info']);
+    const px = PxgateProcess.start([
+      'start',
+      '--in-memory',
+      '--listen',
+      '127.0.0.1:0',
+      '--log-level',
+      'info',
+    ]);
     try {
       const listening = await px.waitForLog(
         (l) => l.msg === 'gateway listening',

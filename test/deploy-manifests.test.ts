@@ -255,6 +255,25 @@ describe.each(kustomizations(ROOT).map((dir) => [dir.slice(ROOT.length) || '(bas
       }
     });
 
+    it('keeps the gateway’s data directory on a volume of its own, mounted by one pod at a time', () => {
+      const values = find('ConfigMap', 'pxgate-values')!.data as Record<string, string>;
+      const spec = gateway.spec.template.spec;
+      const c = containersOf(gateway).find((x) => x.name === 'gateway')!;
+      const mount = c.volumeMounts.find((m: any) => m.mountPath === values.PXGATE_DATA_DIR);
+      expect(mount).toBeDefined();
+      expect(mount.readOnly).toBeUndefined();
+      const volume = spec.volumes.find((v: any) => v.name === mount.name);
+      const claim = find('PersistentVolumeClaim', volume.persistentVolumeClaim.claimName)!;
+      expect(claim.spec.accessModes).toEqual(['ReadWriteOnce']);
+      expect(claim.spec.resources.requests.storage).toMatch(/^\d+Gi$/);
+      expect(gateway.spec.replicas).toBe(1);
+      expect(gateway.spec.strategy.type).toBe('Recreate');
+      // The user the gateway runs as can write it, and the log read back at start has time.
+      expect(spec.securityContext.fsGroup).toBe(spec.securityContext.runAsUser);
+      const startup = c.startupProbe;
+      expect(startup.periodSeconds * startup.failureThreshold).toBeGreaterThanOrEqual(180);
+    });
+
     it('ships export scripts that the PxL engine runs', async () => {
       const scripts = find('ConfigMap', 'pxgate-scripts')!.data as Record<string, string>;
       expect(Object.keys(scripts).length).toBeGreaterThan(0);

@@ -4,6 +4,7 @@ import {
   Answer,
   OtlpReceiver,
   attributesOf,
+  latestHistogramCount,
   metricsOf,
   spansOf,
   startOtlpReceiver,
@@ -43,17 +44,6 @@ async function startGateway(receiver: OtlpReceiver, otlp: Record<string, unknown
       },
     },
   });
-}
-
-/** Sum of the counts of a histogram over all its points in the latest request that has it. */
-function latestHistogramCount(receiver: OtlpReceiver, name: string): number {
-  const requests = receiver.accepted.filter((r) => r.path === '/v1/metrics');
-  const latest = requests[requests.length - 1];
-  if (!latest) return 0;
-  return metricsOf([latest])
-    .filter((m) => m.metric.name === name)
-    .flatMap((m) => m.metric.histogram.dataPoints)
-    .reduce((n: number, p: { count: string }) => n + Number(p.count), 0);
 }
 
 describe('export presets to an OTLP receiver decoding with the official schema', () => {
@@ -229,9 +219,10 @@ describe('export presets to an OTLP receiver decoding with the official schema',
     const { body } = await getJson(`${gw.url}/v1/exports`);
     const spansJob = body.jobs.find((j: any) => j.name === 'http-spans');
     expect(spansJob.sinks.find((s: any) => s.sink === 'otlp')).toMatchObject({
-      dropped: N,
+      dropped: { by_sink: N },
       cursor: gw.gateway.store.lastSeq(),
     });
+    expect(body.sinks.find((s: any) => s.sink === 'otlp').dropped).toEqual({ permanent: N });
   });
 
   it('keeps the cursor of a sink that stays down, and sends its rows once it is back', async () => {
@@ -249,12 +240,10 @@ describe('export presets to an OTLP receiver decoding with the official schema',
     expect(spansJob.sinks.find((s: any) => s.sink === 'otlp')).toMatchObject({
       cursor: 0,
       behindRows: gw.gateway.store.lastSeq(),
-      lastError: expect.stringMatching(/HTTP 502/),
+      consecutiveFailures: 1,
+      lastError: { message: expect.stringMatching(/HTTP 502/) },
     });
-    expect(spansJob.lastRun).toMatchObject({
-      outcome: 'failed',
-      error: expect.stringMatching(/^otlp: /),
-    });
+    expect(failed[1]!.error).toMatch(/^otlp: /);
 
     up = true;
     expect((await gw.gateway.exports.runAll()).map((o) => o.outcome)).toEqual(['ok', 'ok']);

@@ -10,10 +10,31 @@ import {
   tableToIPC,
   vectorFromArray,
 } from 'apache-arrow';
-import { TestGateway, getJson, postJson, startTestGateway } from './support/gateway';
+import {
+  ArrowTypeSpec,
+  EOS,
+  FieldSpec,
+  batchOf,
+  int64,
+  int64Column,
+  recordBatchMessage,
+  schemaMessage,
+  stream,
+  utf8,
+  utf8Column,
+} from './support/arrow-ipc';
+import {
+  TestGateway,
+  getJson,
+  ingest,
+  postArrow,
+  postJson,
+  startTestGateway,
+} from './support/gateway';
 import { httpRows } from './support/rows';
 
 const ARROW = 'application/vnd.apache.arrow.stream';
+const T0 = BigInt(Date.now()) * 1_000_000n;
 
 async function tableRows(url: string, name: string): Promise<number> {
   const { body } = await getJson(`${url}/v1/tables`);
@@ -161,7 +182,7 @@ describe('POST /v1/ingest', () => {
       view.setBigUint64(i * 16 + 8, (1n << 32n) | BigInt(i), true); // high: asid << 32 | pid
     }
     const table = new Table({
-      time_: makeVector(BigInt64Array.from({ length: n }, (_, i) => BigInt(i))),
+      time_: makeVector(BigInt64Array.from({ length: n }, (_, i) => T0 + BigInt(i))),
       upid: makeVector(makeData({ type: new FixedSizeBinary(16), length: n, data: upids })),
       req_path: vectorFromArray(
         Array.from({ length: n }, (_, i) => `/items/${i}/with/a/longer/path`),
@@ -237,5 +258,123 @@ describe('POST /v1/ingest', () => {
     await postJson(`${gw.url}/v1/ingest`, { table: 'conn_stats', rows: [{ protocol: 77 }] });
     expect(await count()).toBe(1n);
     conn.closeSync();
+  });
+});
+
+describe('time_ at ingest', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterAll(() => gw.close());
+
+  /** time_ of the rows whose req_path is `path`, as decimal strings. */
+  async function timesOf(path: string): Promise<string[]> {
+    const conn = await gw.gateway.store.connect();
+    try {
+      const reader = await conn.runAndReadAll(
+        `SELECT time_ FROM http_events WHERE req_path = '${path}' ORDER BY time_`,
+      );
+      return reader.getRows().map((r) => String(r[0]));
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  const units: Array<[string, string | number, string]> = [
+    [
+      'milliseconds',
+      1796544001615,
+      '1796544001615 looks like milliseconds since the epoch (2026-12-06T',
+    ],
+    ['seconds', '1796544001', '1796544001 looks like seconds since the epoch (2026-12-06T'],
+    [
+      'microseconds',
+      '1796544001615123',
+      '1796544001615123 looks like microseconds since the epoch (2026-12-06T',
+    ],
+    ['no unit (0)', 0, '0 is not a time between 2000 and 2100 in nanoseconds, microseconds'],
+  ];
+  it.each(units)(
+    'refuses a JSON time_ given in %s, saying what unit it looks like',
+    async (_unit, time, message) => {
+      const res = await postJson(`${gw.url}/v1/ingest`, {
+        table: 'http_events',
+        rows: [
+          { time_: String(T0), req_path: '/unit' },
+          { time_: time, req_path: '/unit' },
+        ],
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain(
+        `table "http_events", row 1, column "time_": ${message}`,
+      );
+      expect(await timesOf('/unit')).toEqual([]);
+    },
+  );
+
+  it('takes RFC 3339 time_ strings to the nanosecond, in any offset', async () => {
+    const res = await postJson(`${gw.url}/v1/ingest`, {
+      table: 'http_events',
+      rows: [
+        { time_: '2026-12-06T10:00:00.123456789+01:00', req_path: '/rfc3339' },
+        { time_: '2026-12-06T09:00:01Z', req_path: '/rfc3339' },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const nine = BigInt(Date.UTC(2026, 11, 6, 9)) * 1_000_000n;
+    expect(await timesOf('/rfc3339')).toEqual([
+      String(nine + 123_456_789n),
+      String(nine + 1_000_000_000n),
+    ]);
+    const wrong = await postJson(`${gw.url}/v1/ingest`, {
+      table: 'http_events',
+      rows: [{ time_: '2026-02-30T00:00:00Z' }],
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.message).toContain('row 0, column "time_": expected TIME64NS');
+  });
+
+  it('stamps JSON rows without a time_ with the ingest time', async () => {
+    const before = BigInt(Date.now()) * 1_000_000n;
+    await ingest(gw.url, 'http_events', [{ req_path: '/stamped' }, { req_path: '/stamped' }]);
+    const after = BigInt(Date.now()) * 1_000_000n;
+    const times = (await timesOf('/stamped')).map(BigInt);
+    expect(times).toHaveLength(2);
+    for (const t of times) {
+      expect(t >= before && t <= after).toBe(true);
+    }
+  });
+
+  /** Sends an Arrow stream of req_path '/arrow-time' rows, with a time_ field when given. */
+  async function sendTimes(time?: { type: ArrowTypeSpec; values: bigint[] }) {
+    const n = time?.values.length ?? 2;
+    const fields: FieldSpec[] = [{ name: 'req_path', type: utf8 }];
+    const columns = [utf8Column(Array.from({ length: n }, () => '/arrow-time'))];
+    if (time) {
+      fields.push({ name: 'time_', type: time.type });
+      columns.push(int64Column(time.values));
+    }
+    const body = stream(schemaMessage(fields), recordBatchMessage(batchOf(n, columns)), EOS);
+    return postArrow(gw.url, 'http_events', body);
+  }
+
+  it('converts Arrow Timestamps by their unit, refuses plain integers in another unit, and stamps a stream without time_', async () => {
+    const ms = 1796544001615n;
+    const converted = await sendTimes({
+      type: { kind: 'timestamp', unit: 'millisecond' },
+      values: [ms],
+    });
+    expect(converted.status).toBe(200);
+    expect(await timesOf('/arrow-time')).toEqual([String(ms * 1_000_000n)]);
+    const plain = await sendTimes({ type: int64, values: [T0, ms] });
+    expect(plain.status).toBe(400);
+    expect(plain.body.error?.message).toContain(
+      'table "http_events", row 1, column "time_": 1796544001615 looks like milliseconds',
+    );
+    const before = BigInt(Date.now()) * 1_000_000n;
+    expect((await sendTimes()).status).toBe(200);
+    const stamped = (await timesOf('/arrow-time')).map(BigInt).filter((t) => t >= before);
+    expect(stamped).toHaveLength(2);
   });
 });

@@ -1,4 +1,6 @@
 import { TestGateway, getJson, postJson, startTestGateway } from './support/gateway';
+import { waitFor } from './support/wait';
+import { watchWhile } from './support/watch';
 
 const T0 = 1_800_000_000_000_000_000n;
 
@@ -150,5 +152,66 @@ def slow(min_latency: int, method: str):
     });
     expect(status).toBe(200);
     expect(body.tables[0].rows.map((r: any[]) => r[6])).toEqual([500]);
+  });
+
+  it("refuses a body over the query limit with a 413 naming that limit, not ingest's", async () => {
+    const script = `import px\n# ${'x'.repeat(2 * 1024 * 1024)}\npx.display(px.DataFrame('http_events'))`;
+    const { status, body } = await postJson(`${gw.url}/v1/query`, { script });
+    expect(status).toBe(413);
+    expect(body.error.message).toBe(
+      'the query body is larger than 2097152 bytes, the limit of POST /v1/query (a script may have at most 1000000 characters)',
+    );
+  });
+
+  it('refuses a script past a PxL limit with a 422 naming the limit and where it was reached', async () => {
+    const nested = `${'('.repeat(101)}1${')'.repeat(101)}`;
+    const { status, body } = await postJson(`${gw.url}/v1/query`, {
+      script: `import px\nx = 1\ny = ${nested}\n`,
+    });
+    expect(status).toBe(422);
+    expect(body.error).toEqual({
+      message:
+        'brackets nest more than 100 levels deep (the PxL limit "nesting"); give the inner parts names of their own',
+      line: 3,
+      column: 105,
+    });
+  });
+
+  it('compiles off the event loop: /healthz answers while a 900 KB script compiles, and the compile stops at queryTimeout', async () => {
+    const slow = await startTestGateway({ pxl: { queryTimeout: '1s' } });
+    const small = () =>
+      postJson(`${slow.url}/v1/query`, {
+        script: "import px\npx.display(px.DataFrame('http_events').head(1), 'one')",
+      });
+    try {
+      // A compile worker starts with the first script; it takes a while under ts-node.
+      await waitFor(small, (r) => r.status === 200, {
+        what: 'a compile worker',
+        timeoutMs: 15_000,
+      });
+      const script = 'x = 1\n'.repeat(150_000);
+      const started = Date.now();
+      const { result, watched } = await watchWhile(
+        process.pid,
+        slow.url,
+        Infinity,
+        postJson(`${slow.url}/v1/query`, { script }),
+      );
+      expect(result.status).toBe(422);
+      expect(result.body.error.message).toMatch(
+        /^the script took longer than 1 s \(pxl\.queryTimeout\) to compile and was stopped/,
+      );
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(watched.probes).toBeGreaterThan(2);
+      expect(watched.slowestHealthMs).toBeLessThan(1000);
+      // The stopped worker is replaced: the next scripts compile (once the new one has started).
+      const next = await waitFor(small, (r) => r.status === 200, {
+        what: 'a script answered after the stopped compile',
+        timeoutMs: 15_000,
+      });
+      expect(next.body.tables.map((t: { name: string }) => t.name)).toEqual(['one']);
+    } finally {
+      await slow.close();
+    }
   });
 });

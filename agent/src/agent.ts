@@ -84,6 +84,7 @@ export class Agent {
         requestTimeoutMs: 10_000,
         retryInitialMs: config.retry.initial,
         retryMaxMs: config.retry.max,
+        onGatewayRestart: () => this.resendMetadata(),
       },
       metrics,
       log.child({ subsystem: 'sender' }),
@@ -231,6 +232,19 @@ export class Agent {
     const live = new Set(samples.map((s) => s.upid.pid));
     // A process that started after the scan listed /proc is alive too.
     this.tracker.retainProcesses((pid) => live.has(pid) || existsSync(`/proc/${pid}`));
+  }
+
+  /**
+   * A restarted gateway may have lost what it was told once (the metadata of processes that
+   * were already running): it is told again.
+   */
+  private resendMetadata(): void {
+    const live = this.processes.described();
+    this.opts.log.info(
+      { processes: live.length },
+      'the gateway restarted; sending the metadata of the live processes again',
+    );
+    this.sendMetadata(live);
   }
 
   private sendMetadata(changes: readonly ProcessMetadata[]): void {

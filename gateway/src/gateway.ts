@@ -7,10 +7,12 @@ import { listenRule } from './api/listen-rule';
 import { ServedCertificate, ServerTls } from './api/server-tls';
 import { TokenSet } from './api/token-set';
 import { parseHostPort, resolveListenHost } from './common/listen';
+import { newInstanceId } from './common/instance';
 import { Logger } from './common/logger';
 import { Config } from './config/schema';
 import { SinkSet } from './exporters/sink-set';
 import { IngestService } from './ingest/ingest-service';
+import { CursorStore } from './jobs/cursor-store';
 import { ExportScheduler } from './jobs/export-scheduler';
 import { ProcessMetadataService } from './metadata/process-metadata';
 import { MetadataService, metadataOptions } from './metadata/metadata-service';
@@ -83,12 +85,18 @@ export class Gateway {
     );
     let exports: ExportScheduler;
     try {
+      const exportLog = log.child({ component: 'exports' });
       exports = ExportScheduler.create(config.export, {
         engine: pxl,
         store,
         sinks,
-        log: log.child({ component: 'exports' }),
+        log: exportLog,
+        registry: metrics.registry,
+        cursors: store.dataDir
+          ? new CursorStore(store.dataDir.sub('exports'), store.dataDir.syncEachWrite, exportLog)
+          : undefined,
       });
+      await exports.restore();
     } catch (err) {
       await Promise.all([sinks.shutdown(), metadata.shutdown()]);
       await store.shutdown();
@@ -116,6 +124,7 @@ export class Gateway {
   async start(): Promise<{ host: string; port: number; url: string }> {
     const { port } = parseHostPort(this.config.listen);
     const { tokens, tls, bindAddress } = this.access;
+    await this.processMetadata.restore(this.log.child({ component: 'metadata' }));
     await this.metadata.start();
     const ingest = new IngestService(
       this.store,
@@ -129,6 +138,7 @@ export class Gateway {
       pxl: this.pxl,
       metadata: this.metadata,
       exports: this.exports,
+      sinks: this.sinks,
       registry: this.metrics.registry,
       log: this.log,
       auth: {
@@ -138,6 +148,7 @@ export class Gateway {
       },
       maxBodyBytes: Math.floor(this.config.ingest.maxBodyMb * 1024 * 1024),
       isReady: () => this.ready,
+      instanceId: newInstanceId(),
     });
     const server = tls
       ? tls.watch(createHttpsServer(tls.serverOptions(), app), this.log)

@@ -1,4 +1,5 @@
-import { silentLogger } from '../../gateway/src/common/logger';
+import pino from 'pino';
+import { Logger, silentLogger } from '../../gateway/src/common/logger';
 import { validateConfig } from '../../gateway/src/config/load';
 import { ConfigInput } from '../../gateway/src/config/schema';
 import { Gateway } from '../../gateway/src/gateway';
@@ -13,7 +14,10 @@ export interface TestGateway {
  * Starts a real gateway in this process on a free loopback port. Kubernetes stays off unless the
  * test turns it on, so a test machine that happens to be a pod is not watched.
  */
-export async function startTestGateway(config: ConfigInput = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  config: ConfigInput = {},
+  log: Logger = silentLogger(),
+): Promise<TestGateway> {
   const gateway = await Gateway.create(
     validateConfig({
       listen: '127.0.0.1:0',
@@ -21,7 +25,7 @@ export async function startTestGateway(config: ConfigInput = {}): Promise<TestGa
       ...config,
       metadata: { kubernetes: 'off', ...config.metadata },
     }),
-    silentLogger(),
+    log,
   );
   const { url } = await gateway.start();
   return { gateway, url, close: () => gateway.shutdown() };
@@ -35,6 +39,17 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as any };
+}
+
+/** POSTs an Arrow IPC stream to `POST /v1/ingest` for a table; returns status and parsed body. */
+export async function postArrow(url: string, table: string, body: Uint8Array) {
+  const res = await fetch(`${url}/v1/ingest`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/vnd.apache.arrow.stream', 'x-pxgate-table': table },
+    // A copy over a plain ArrayBuffer: the DOM typings the plugin's checks use take no other.
+    body: new Uint8Array(body),
+  });
+  return { status: res.status, body: (await res.json()) as { error?: { message: string } } };
 }
 
 /** Ingests rows through `POST /v1/ingest`; throws with the gateway's answer unless it took them. */
@@ -54,4 +69,11 @@ export async function ingest(
 export async function getJson(url: string, headers: Record<string, string> = {}) {
   const res = await fetch(url, { headers });
   return { status: res.status, body: (await res.json()) as any };
+}
+
+/** A logger that keeps its lines (parsed) for the test to read. */
+export function capturingLogger(level = 'info'): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  return { log, lines };
 }

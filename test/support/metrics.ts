@@ -15,3 +15,15 @@ export async function metricValue(
   }
   return total;
 }
+
+/** The sum over every series of one sample name (e.g. `..._count`) in a gateway's /metrics text. */
+export async function exposedSum(url: string, sample: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${sample}{`) || line.startsWith(`${sample} `)) {
+      total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return total;
+}

@@ -149,3 +149,14 @@ export function attributesOf(
   }
   return out;
 }
+
+/** Sum of the counts of a histogram over all its points in the latest request that has it. */
+export function latestHistogramCount(receiver: OtlpReceiver, name: string): number {
+  const requests = receiver.accepted.filter((r) => r.path === '/v1/metrics');
+  const latest = requests[requests.length - 1];
+  if (!latest) return 0;
+  return metricsOf([latest])
+    .filter((m) => m.metric.name === name)
+    .flatMap((m) => m.metric.histogram.dataPoints)
+    .reduce((n: number, p: { count: string }) => n + Number(p.count), 0);
+}

@@ -113,3 +113,14 @@ export async function startRemoteWriteReceiver(
     },
   }) as RemoteWriteReceiver;
 }
+
+/** The latest value of every series named `name` that the receiver accepted, summed. */
+export function latestSampleSum(receiver: RemoteWriteReceiver, name: string): number {
+  const latest = new Map<string, number>();
+  for (const series of receiver.accepted.flat()) {
+    if (series.labels.find((l) => l.name === '__name__')?.value !== name) continue;
+    const key = series.labels.map((l) => `${l.name}=${l.value}`).join(',');
+    latest.set(key, series.samples[series.samples.length - 1]!.value);
+  }
+  return [...latest.values()].reduce((a, b) => a + b, 0);
+}

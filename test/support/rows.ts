@@ -1,3 +1,7 @@
+import { TableColumns } from '../../agent/src/transport/columns';
+import { Row } from '../../agent/src/transport/row';
+import { TableSchema } from '../../gateway/src/store/types';
+
 /** A deterministic pseudo-random generator (mulberry32), so generated data repeats exactly. */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -56,4 +60,18 @@ export function httpRows(n: number, opts: HttpRowOptions = {}): Record<string, u
     });
   }
   return rows;
+}
+
+/** The bytes each STRING column of `schema` receives for `row`, as the agent's columns write them. */
+export function writtenText(schema: TableSchema, row: Row): Record<string, string> {
+  const columns = new TableColumns(schema);
+  columns.append(row);
+  const out: Record<string, string> = {};
+  schema.columns.forEach((c, i) => {
+    if (c.type !== 'STRING') return;
+    const [offsets, data] = columns.builders[i]!.buffers(1);
+    const o = new Int32Array(offsets!.buffer, offsets!.byteOffset, 2);
+    out[c.name] = Buffer.from(data!.buffer, data!.byteOffset + o[0]!, o[1]! - o[0]!).toString();
+  });
+  return out;
 }

@@ -59,6 +59,11 @@ export class ProcessMetadataTracker {
     return changes;
   }
 
+  /** What was reported about each live process. */
+  described(): ProcessMetadata[] {
+    return [...this.live.values()];
+  }
+
   /** The pod UID of a live process ('' outside pods or when unknown). */
   podUidOf(pid: number): string {
     return this.podByPid.get(pid) ?? '';

@@ -1,3 +1,4 @@
+import { INSTANCE_HEADER } from '../../../gateway/src/common/instance';
 import { Logger } from '../../../gateway/src/common/logger';
 import { Backoff } from './backoff';
 import { GatewayCredentials, certificateHint } from './gateway-credentials';
@@ -18,7 +19,12 @@ export interface SenderOptions {
   readonly requestTimeoutMs: number;
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
+  /** Called when answers come from a gateway process not heard from before (it restarted). */
+  readonly onGatewayRestart?: () => void;
 }
+
+/** Gateway instance ids remembered, so that gateways answering by turns do not look like restarts. */
+const KNOWN_INSTANCES = 16;
 
 type Outcome =
   | { readonly kind: 'sent' }
@@ -40,6 +46,7 @@ export class GatewaySender {
   private readonly backoff: Backoff;
   private readonly poster: HttpPoster;
   private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  private readonly instances = new Set<string>();
 
   constructor(
     private readonly queue: SendQueue,
@@ -132,6 +139,7 @@ export class GatewaySender {
       }
       return { kind: 'retry', reason: code ?? (err as Error).message };
     }
+    this.noteInstance(res.headers[INSTANCE_HEADER]);
     if (res.status >= 200 && res.status < 300) return { kind: 'sent' };
     if (res.status === 401 || res.status === 403) {
       const reason = `HTTP ${res.status}: ${res.body.slice(0, 300)}`;
@@ -147,6 +155,17 @@ export class GatewaySender {
       };
     }
     return { kind: 'permanent', reason: `HTTP ${res.status}: ${res.body.slice(0, 500)}` };
+  }
+
+  /** A gateway id not seen before, after others were: the gateway restarted. */
+  private noteInstance(header: string | string[] | undefined): void {
+    if (typeof header !== 'string' || this.instances.has(header)) return;
+    const restarted = this.instances.size > 0;
+    if (this.instances.size >= KNOWN_INSTANCES) {
+      this.instances.delete(this.instances.values().next().value!);
+    }
+    this.instances.add(header);
+    if (restarted) this.opts.onGatewayRestart?.();
   }
 
   private sleep(ms: number): Promise<void> {

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { ARROW_STREAM_TYPE } from '../../../gateway/src/ingest/arrow';
+import { BATCH_ID_HEADER } from '../../../gateway/src/ingest/batch-id';
 import { TableSchema } from '../../../gateway/src/store/types';
 import { ArrowStreamEncoder } from './arrow-stream';
 import { TableColumns } from './columns';
@@ -51,7 +53,8 @@ export class TableBatcher {
       label: this.schema.name,
       path: '/v1/ingest',
       contentType: ARROW_STREAM_TYPE,
-      headers: { 'x-pxgate-table': this.schema.name },
+      // A batch sent again after a lost answer is stored once (the gateway knows its id).
+      headers: { 'x-pxgate-table': this.schema.name, [BATCH_ID_HEADER]: randomUUID() },
       body,
       rows,
     });

@@ -149,7 +149,7 @@ describe('GatewaySender', () => {
     const gwPort = new URL(url).port;
     try {
       const batcher = new TableBatcher(PROCESS_STATS, q, { maxRows: 1, maxDelayMs: 60000 });
-      batcher.add({ rss_bytes: 1 });
+      batcher.add({ time_: BigInt(Date.now()) * 1_000_000n, rss_bytes: 1 });
       await until(() => seen.retried.length >= 2);
       expect(seen.sent).toEqual([]);
       const second = await startTestGateway({ listen: `127.0.0.1:${gwPort}` });

@@ -1,6 +1,8 @@
 import express, { Express } from 'express';
 import { Registry } from 'prom-client';
+import { INSTANCE_HEADER } from '../common/instance';
 import { Logger } from '../common/logger';
+import { SinkSet } from '../exporters/sink-set';
 import { IngestService } from '../ingest/ingest-service';
 import { ExportScheduler } from '../jobs/export-scheduler';
 import { ProcessMetadataService } from '../metadata/process-metadata';
@@ -26,11 +28,14 @@ export interface AppDeps {
   metadata: MetadataService;
   pxl: PxlEngine;
   exports: ExportScheduler;
+  sinks: SinkSet;
   registry: Registry;
   log: Logger;
   auth: AuthOptions;
   maxBodyBytes: number;
   isReady: () => boolean;
+  /** Sent on every answer (X-Pxgate-Instance): agents notice a restart by its change. */
+  instanceId: string;
 }
 
 /** Builds the gateway's HTTP API. Handlers stay thin: each route calls one service. */
@@ -38,6 +43,10 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use((_req, res, next) => {
+    res.setHeader(INSTANCE_HEADER, deps.instanceId);
+    next();
+  });
   app.use(authenticate(deps.auth));
   app.use(healthRoutes(deps.isReady, deps.registry));
   app.use(tableRoutes(deps.store));
@@ -46,7 +55,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(metadataStatusRoutes(deps.metadata));
   app.use(queryRoutes(deps.pxl));
   app.use(scriptRoutes(bundledScripts()));
-  app.use(exportRoutes(deps.exports));
+  app.use(exportRoutes(deps.exports, deps.sinks));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startLocalAgent, startStandaloneAgent } from '../../../agent/src/commands';
-import { LOG_LEVELS, createLogger } from '../common/logger';
+import { LOG_LEVELS, Logger, createLogger } from '../common/logger';
 import { loadConfig } from '../config/load';
 import { Config } from '../config/schema';
 import { Gateway } from '../gateway';
@@ -12,8 +12,10 @@ import {
   withGatewayTlsOptions,
 } from './client';
 import { ExportOptions, exportFlags, withExportOptions } from './export-options';
+import { addExportsCommand } from './exports-command';
 import { formatTable } from './format';
 import { addRunCommand } from './run-script';
+import { defaultDataDir } from './state-dir';
 
 interface ServerOptions extends ExportOptions {
   config?: string;
@@ -24,6 +26,8 @@ interface ServerOptions extends ExportOptions {
   tlsKeyFile?: string;
   tlsClientCaFile?: string;
   insecureListen?: boolean;
+  dataDir?: string;
+  inMemory?: boolean;
 }
 
 interface AgentOptions extends GatewayTlsOptions {
@@ -43,11 +47,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     .description('Pixie-style eBPF telemetry, served to Grafana, Prometheus and OTLP backends')
     .showHelpAfterError();
 
-  withServerOptions(program.command('start'))
+  withServerOptions(program.command('start'), `default ${defaultDataDir()}`)
     .description('run the gateway with a local agent (the embedded default)')
     .action((opts: ServerOptions) => runStart(opts));
 
-  withServerOptions(program.command('gateway'))
+  withServerOptions(program.command('gateway'), 'default: none, data is kept in memory only')
     .description('run a gateway alone')
     .action((opts: ServerOptions) => runGateway(opts));
 
@@ -68,6 +72,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     .action((opts: TablesOptions) => listTables(opts));
 
   addRunCommand(program);
+  addExportsCommand(program);
 
   await program.parseAsync(argv as string[]);
 }
@@ -81,7 +86,7 @@ function withProcessOptions(cmd: Command): Command {
     );
 }
 
-function withServerOptions(cmd: Command): Command {
+function withServerOptions(cmd: Command, dataDirDefault: string): Command {
   const base = withProcessOptions(cmd)
     .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:8090)')
     .option(
@@ -98,12 +103,26 @@ function withServerOptions(cmd: Command): Command {
     .option(
       '--insecure-listen',
       'allow listening beyond loopback without TLS or without a token (docs/security.md)',
+    )
+    .option(
+      '--data-dir <dir>',
+      `keep acknowledged rows and export cursors here, across restarts (${dataDirDefault}; or $PXGATE_DATA_DIR)`,
+    )
+    .addOption(
+      new Option('--in-memory', 'keep no data directory: a restart starts empty').conflicts(
+        'dataDir',
+      ),
     );
   return withExportOptions(base);
 }
 
-function serverConfig(opts: ServerOptions): Config {
-  return loadConfig({
+/**
+ * The server's configuration. `pxgate start` keeps its data in the user's state directory
+ * unless a data directory is configured or `--in-memory` is given; `pxgate gateway` keeps it
+ * in memory unless one is configured.
+ */
+function serverConfig(opts: ServerOptions, command: 'start' | 'gateway'): Config {
+  const config = loadConfig({
     ...(opts.config ? { file: opts.config } : {}),
     flags: {
       listen: opts.listen,
@@ -113,22 +132,40 @@ function serverConfig(opts: ServerOptions): Config {
       'tls.keyFile': opts.tlsKeyFile,
       'tls.clientCaFile': opts.tlsClientCaFile,
       insecureListen: opts.insecureListen,
+      'store.dataDir': opts.dataDir,
       ...exportFlags(opts),
     },
   });
+  if (opts.inMemory) config.store.dataDir = undefined;
+  else if (command === 'start') config.store.dataDir ??= defaultDataDir();
+  return config;
+}
+
+/** The log line that says where the data lives, or that it lives in memory only. */
+function logDataDir(log: Logger, config: Config): void {
+  if (config.store.dataDir) {
+    log.info(
+      { dataDir: config.store.dataDir, fsync: config.store.fsync },
+      'keeping acknowledged rows and export cursors in the data directory',
+    );
+  } else {
+    log.info('no data directory: rows and export cursors are kept in memory, and lost at restart');
+  }
 }
 
 async function runGateway(opts: ServerOptions): Promise<void> {
-  const config = serverConfig(opts);
+  const config = serverConfig(opts, 'gateway');
   const log = createLogger(config.logLevel);
+  logDataDir(log, config);
   const gateway = await Gateway.create(config, log);
   await gateway.start();
   await untilSignal(log, () => gateway.shutdown());
 }
 
 async function runStart(opts: ServerOptions): Promise<void> {
-  const config = serverConfig(opts);
+  const config = serverConfig(opts, 'start');
   const log = createLogger(config.logLevel);
+  logDataDir(log, config);
   const gateway = await Gateway.create(config, log);
   const { url } = await gateway.start();
   const agent = await startLocalAgent(gateway, url, config, log);

@@ -24,6 +24,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{
   { env: 'PXGATE_LOG_LEVEL', path: 'logLevel', kind: 'string' },
   { env: 'PXGATE_AUTH_TOKEN', path: 'auth.token', kind: 'string' },
   { env: 'PXGATE_STORE_LIMIT_MB', path: 'store.limitMb', kind: 'number' },
+  { env: 'PXGATE_DATA_DIR', path: 'store.dataDir', kind: 'string' },
   { env: 'PXGATE_INGEST_MAX_BODY_MB', path: 'ingest.maxBodyMb', kind: 'number' },
   { env: 'PXGATE_GATEWAY', path: 'agent.gateway', kind: 'string' },
   { env: 'PXGATE_OTLP_ENDPOINT', path: 'export.otlp.endpoint', kind: 'string' },
@@ -69,7 +70,7 @@ function formatIssues(error: z.ZodError, source?: string): string {
 /** A validation failure as one indented `path: message` line per issue. */
 export function issueLines(error: z.ZodError): string {
   const lines = error.issues.map((issue) => {
-    const path = issue.path.length ? issue.path.join('.') : '(root)';
+    const path = issue.path.length ? issue.path.map(pathPart).join('') : '(root)';
     const message =
       issue.code === 'unrecognized_keys'
         ? `unknown key(s): ${issue.keys.join(', ')}`
@@ -77,6 +78,13 @@ export function issueLines(error: z.ZodError): string {
     return `  ${path}: ${message}`;
   });
   return lines.join('\n');
+}
+
+/** One key of an issue's path: `.name` and `.0`, or `["a key"]` when it has other characters. */
+function pathPart(key: PropertyKey, i: number): string {
+  const text = typeof key === 'symbol' ? String(key) : String(key);
+  if (/^[\w-]+$/.test(text)) return i === 0 ? text : `.${text}`;
+  return `[${JSON.stringify(text)}]`;
 }
 
 function readConfigFile(file: string): Tree {

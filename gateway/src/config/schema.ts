@@ -7,6 +7,7 @@ import {
   headerName,
   tlsConfig,
 } from './auth-schema';
+import { FSYNC_POLICIES } from '../store/data-dir';
 import { ExportConfigSchema } from './export-schema';
 import { duration } from './fields';
 
@@ -106,11 +107,21 @@ export const ConfigSchema = z.strictObject({
       httpEventsShare: z.number().gt(0).lt(1).default(0.4),
       /** Rows per segment: the unit of eviction. */
       segmentRows: z.number().int().min(1024).default(131072),
-      /** Hard cap of DuckDB's memory, in MiB (storage plus query work). Unset: DuckDB's default. */
+      /** Hard cap of DuckDB's memory, in MiB (storage plus query work). Unset: 2 × limitMb + 256. */
       duckdbMemoryLimitMb: z.number().int().positive().optional(),
       tables: z.record(z.string(), tableStoreConfig).default({}),
       /** At most this many tables may be declared through the API. */
       maxCustomTables: z.number().int().min(0).default(64),
+      /**
+       * Keep a write-ahead log, export cursors and process metadata here, so that acknowledged
+       * rows survive a restart (docs/operations.md#durability). Unset: memory only.
+       */
+      dataDir: z.string().min(1).optional(),
+      /** When the log reaches the disk: always (each batch), interval, never (the kernel decides). */
+      fsync: z.enum(FSYNC_POLICIES).default('interval'),
+      fsyncInterval: duration
+        .refine((ms) => ms >= 10 && ms <= 60_000, 'must be between 10ms and 60s')
+        .prefault('1s'),
     })
     .prefault({}),
   ingest: z

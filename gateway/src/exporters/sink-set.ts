@@ -57,6 +57,7 @@ export class SinkSet {
             staleAfterMs: config.prometheus.staleAfter,
             maxSeries: config.prometheus.maxSeries,
           },
+          metrics,
           log.child({ sink: 'prometheus' }),
         ),
       );
@@ -103,10 +104,18 @@ export class SinkSet {
     for (const sink of this.endpointSinks.values()) sink.start();
   }
 
-  /** Drains every sink (each bounded by export.drainTimeout); safe before start and twice. */
-  shutdown(): Promise<void> {
+  /** The health of every sink, configured ones first. */
+  status() {
+    return [...this.configured, ...this.endpointSinks.values()].map((s) => s.status());
+  }
+
+  /**
+   * Drains every sink until `deadlineAt` (ms since the epoch; default: export.drainTimeout from
+   * now); safe before start and twice.
+   */
+  shutdown(deadlineAt = Date.now() + this.config.drainTimeout): Promise<void> {
     this.stopping ??= Promise.all(
-      [...this.configured, ...this.endpointSinks.values()].map((s) => s.shutdown()),
+      [...this.configured, ...this.endpointSinks.values()].map((s) => s.shutdown(deadlineAt)),
     ).then(() => undefined);
     return this.stopping;
   }

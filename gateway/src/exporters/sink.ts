@@ -1,3 +1,4 @@
+import type { SinkStatus } from './common/sink-health';
 import { TelemetryBatch } from './model/telemetry';
 
 /** The two kinds of telemetry a sink may take. */
@@ -22,5 +23,8 @@ export interface Sink {
   readonly signals: ReadonlySet<Signal>;
   start(): void;
   export(batch: TelemetryBatch): Promise<DeliveryReport>;
-  shutdown(): Promise<void>;
+  /** Its health: what it sent and dropped, what it holds, its last success and error. */
+  status(): SinkStatus;
+  /** Drains what it holds until `deadlineAt` (ms since the epoch), or its own drain timeout. */
+  shutdown(deadlineAt?: number): Promise<void>;
 }

@@ -1,240 +1,230 @@
 import {
-  Data,
-  DataType as ArrowType,
-  RecordBatch,
-  RecordBatchReader,
-  TimeUnit,
-  Type,
-  Vector,
-} from 'apache-arrow';
-import { TextDecoder } from 'node:util';
-import {
   ColumnBatch,
   ColumnData,
   StringValues,
   columnBatch,
+  overBudget,
+  fixedBytes,
   stringHeapBytes,
 } from '../store/batch';
 import { ColumnSchema, TableSchema } from '../store/types';
+import { BatchBody, RowFormatError, utf8Values } from './arrow-ipc/arrays';
+import { ArrowField, ArrowFormatError, IpcMessage, readMessages } from './arrow-ipc/messages';
+import {
+  Dictionary,
+  FieldSlot,
+  acceptedTypes,
+  accepts,
+  bufferCount,
+  convertField,
+  decodeStrings,
+  fieldTypeName,
+} from './arrow-columns';
 import { IngestError } from './errors';
-import { toUint128 } from './values';
+import { DecodeOptions, checkTimes, zeroColumn } from './rules';
+
+/**
+ * Messages one stream may hold. Each record batch costs a fixed amount of work however few its
+ * rows, so without a bound a 16 MiB body of one-row batches kept the event loop for seconds.
+ */
+export const MAX_MESSAGES = 512;
 
 /** Media type of an Arrow IPC stream, the agent's wire format. */
 export const ARROW_STREAM_TYPE = 'application/vnd.apache.arrow.stream';
 
-const NS_PER_UNIT: Record<TimeUnit, bigint> = {
-  [TimeUnit.SECOND]: 1_000_000_000n,
-  [TimeUnit.MILLISECOND]: 1_000_000n,
-  [TimeUnit.MICROSECOND]: 1_000n,
-  [TimeUnit.NANOSECOND]: 1n,
-};
-
 /**
  * Decodes an Arrow IPC stream into column batches of the table, one per record batch. Fields are
- * matched to columns by name; a column the stream lacks takes its zero value. Numeric and Utf8
- * buffers are used in place, without copying values one by one.
+ * matched to columns by name; a column the stream lacks takes its zero value. Nothing in the
+ * stream is trusted: message framing, flatbuffer headers, every buffer's place in the body, the
+ * batch length against each buffer, string offsets, dictionary indices and UTF-8 are checked
+ * before a value is read, so a lying stream is refused whole with a 4xx naming table, column and
+ * row. Numeric and Utf8 buffers are then used in place, without copying values one by one.
  */
-export function decodeArrowStream(schema: TableSchema, body: Uint8Array): ColumnBatch[] {
-  let reader: RecordBatchReader;
-  let batches: RecordBatch[];
+export function decodeArrowStream(
+  schema: TableSchema,
+  body: Uint8Array,
+  options: DecodeOptions = {},
+): ColumnBatch[] {
+  const stream = new StreamDecoder(schema, options);
   try {
-    reader = RecordBatchReader.from(body);
-    batches = [...reader];
+    for (const message of readMessages(body)) stream.accept(message);
   } catch (err) {
-    throw IngestError.at(
-      schema.name,
-      undefined,
-      undefined,
-      `body is not a valid Arrow IPC stream: ${(err as Error).message}`,
-    );
-  }
-  const parts: ColumnBatch[] = [];
-  let firstRow = 0;
-  for (const batch of batches) {
-    parts.push(decodeBatch(schema, batch, firstRow));
-    firstRow += batch.numRows;
-  }
-  return parts;
-}
-
-function decodeBatch(schema: TableSchema, batch: RecordBatch, firstRow: number): ColumnBatch {
-  const n = batch.numRows;
-  const byName = new Map<string, Vector>();
-  batch.schema.fields.forEach((field, i) => {
-    if (!schema.columns.some((c) => c.name === field.name)) {
+    if (err instanceof ArrowFormatError) {
       throw IngestError.at(
         schema.name,
         undefined,
-        field.name,
-        `unknown column; the table has ${schema.columns.map((c) => c.name).join(', ')}`,
+        undefined,
+        `body is not a valid Arrow IPC stream: ${err.message}`,
+        err.unsupported ? 'unsupported' : 'malformed',
       );
     }
-    if (byName.has(field.name))
-      throw IngestError.at(schema.name, undefined, field.name, 'the stream has this column twice');
-    byName.set(field.name, batch.getChildAt(i)!);
-  });
-  let heapBytes = 0;
-  const columns = schema.columns.map((c) => {
-    const vector = byName.get(c.name);
-    if (!vector) return zeroColumn(c, n);
-    const data = vector.data[0]!;
-    if (data.nullCount > 0) {
-      const row = firstNull(data);
+    throw err;
+  }
+  return stream.parts;
+}
+
+/** The state of one stream as its messages arrive: its schema's fields, dictionaries, batches. */
+class StreamDecoder {
+  readonly parts: ColumnBatch[] = [];
+  private slots: FieldSlot[] | undefined;
+  private buffers = 0;
+  private readonly dictionaries = new Map<number, string[]>();
+  private rows = 0;
+  private messages = 0;
+  private batches = 0;
+  private bytes = 0;
+
+  constructor(
+    private readonly schema: TableSchema,
+    private readonly options: DecodeOptions,
+  ) {}
+
+  accept(message: IpcMessage): void {
+    if (++this.messages > MAX_MESSAGES) {
+      throw new IngestError(
+        `table "${this.schema.name}": the stream holds more than ${MAX_MESSAGES} messages; send fewer, larger record batches`,
+        413,
+      );
+    }
+    if (message.kind === 'schema') {
+      if (this.slots) throw new ArrowFormatError('the stream has a second schema message');
+      this.slots = this.plan(message.fields);
+      return;
+    }
+    if (!this.slots) throw new ArrowFormatError('a batch came before the schema message');
+    if (message.kind === 'dictionary') {
+      this.readDictionary(this.slots, message);
+      return;
+    }
+    const body = this.atBatch(
+      () => new BatchBody(message.batch, message.body, this.slots!.length, this.buffers),
+    );
+    const batch = this.readBatch(this.slots, body);
+    if (batch.rowCount > 0) this.parts.push(batch);
+    this.rows += batch.rowCount;
+    this.batches++;
+  }
+
+  /** Runs a step that checks a record batch's header, naming the batch in a format fault. */
+  private atBatch<T>(step: () => T): T {
+    try {
+      return step();
+    } catch (err) {
+      if (!(err instanceof ArrowFormatError)) throw err;
+      throw new ArrowFormatError(`record batch ${this.batches}: ${err.message}`, err.unsupported);
+    }
+  }
+
+  /** Matches the schema's fields to the table's columns, refusing unknown names and types. */
+  private plan(fields: readonly ArrowField[]): FieldSlot[] {
+    const table = this.schema.name;
+    const seen = new Set<string>();
+    return fields.map((field, node) => {
+      const column = this.schema.columns.find((c) => c.name === field.name);
+      if (!column) {
+        throw IngestError.at(
+          table,
+          undefined,
+          field.name,
+          `unknown column; the table has ${this.schema.columns.map((c) => c.name).join(', ')}`,
+        );
+      }
+      if (seen.has(column.name)) {
+        throw IngestError.at(table, undefined, column.name, 'the stream has this column twice');
+      }
+      seen.add(column.name);
+      if (!accepts(column, field)) {
+        throw IngestError.at(
+          table,
+          undefined,
+          column.name,
+          `Arrow type ${fieldTypeName(field)} cannot be stored in a ${column.type} column (${acceptedTypes(column)})`,
+        );
+      }
+      const slot: FieldSlot = { table, column, field, node, buffer: this.buffers };
+      this.buffers += bufferCount(field);
+      return slot;
+    });
+  }
+
+  /** Reads a dictionary batch: one Utf8 field, checked like any other, replacing or extending. */
+  private readDictionary(
+    slots: readonly FieldSlot[],
+    message: IpcMessage & { kind: 'dictionary' },
+  ): void {
+    const owner = slots.find((s) => s.field.dictionary?.id === message.id);
+    if (!owner) {
+      throw new ArrowFormatError(`a dictionary batch has id ${message.id}, which no field uses`);
+    }
+    const values = this.inColumn(owner.column, 0, () => {
+      const where = `dictionary ${message.id}`;
+      try {
+        const body = new BatchBody(message.batch, message.body, 1, 3);
+        if (body.nullCount(0) > 0) throw new ArrowFormatError('it has a null value');
+        const large = owner.field.type.id === 'LargeUtf8';
+        return decodeStrings(utf8Values(body.buffer(1), body.buffer(2), body.length, large));
+      } catch (err) {
+        // A fault in a dictionary is at one of its values, not at a row of the table.
+        if (err instanceof RowFormatError) {
+          throw new ArrowFormatError(`${where}, value ${err.row}: ${err.message}`);
+        }
+        if (err instanceof ArrowFormatError) throw new ArrowFormatError(`${where}: ${err.message}`);
+        throw err;
+      }
+    });
+    const existing = this.dictionaries.get(message.id);
+    if (message.isDelta && existing) for (const v of values) existing.push(v);
+    else this.dictionaries.set(message.id, values);
+  }
+
+  private readBatch(slots: readonly FieldSlot[], body: BatchBody): ColumnBatch {
+    const { schema, options } = this;
+    const n = body.length;
+    if (n > 0 && slots.length === 0) {
       throw IngestError.at(
         schema.name,
-        firstRow + row,
-        c.name,
-        'null is not a value; leave the column out to store its zero value',
+        undefined,
+        undefined,
+        `a record batch of ${n} rows has no columns`,
       );
     }
-    const column = convert(schema.name, c, data, firstRow);
-    if (column.type === 'STRING') heapBytes += stringBytes(column.values);
-    return column;
-  });
-  return columnBatch(schema, n, columns, heapBytes);
-}
+    // Refuse a batch over the table's budget before allocating its columns.
+    this.bytes += fixedBytes(schema, n);
+    if (options.budgetBytes !== undefined && this.bytes > options.budgetBytes) {
+      throw overBudget(schema.name, this.bytes, options.budgetBytes);
+    }
+    const byName = new Map(slots.map((s) => [s.column.name, s]));
+    const dictionaries: ReadonlyMap<number, Dictionary> = this.dictionaries;
+    let heapBytes = 0;
+    const columns = schema.columns.map((c): ColumnData => {
+      const slot = byName.get(c.name);
+      if (!slot) return zeroColumn(schema, c, n, options);
+      const column = this.inColumn(c, this.rows, () =>
+        convertField(slot, body, dictionaries, this.rows),
+      );
+      if (column.type === 'STRING') heapBytes += stringBytes(column.values);
+      return column;
+    });
+    checkTimes(schema, columns, this.rows, options);
+    return columnBatch(schema, n, columns, heapBytes);
+  }
 
-function convert(table: string, c: ColumnSchema, data: Data, firstRow: number): ColumnData {
-  const type = data.type as ArrowType;
-  const n = data.length;
-  const wrong = (): IngestError =>
-    IngestError.at(
-      table,
-      undefined,
-      c.name,
-      `Arrow type ${String(type)} cannot be stored in a ${c.type} column (${accepted(c)})`,
-    );
-  switch (c.type) {
-    case 'INT64':
-    case 'TIME64NS': {
-      if (type.typeId === Type.Int || (c.type === 'TIME64NS' && type.typeId === Type.Timestamp)) {
-        const scale =
-          type.typeId === Type.Timestamp
-            ? NS_PER_UNIT[(type as unknown as { unit: TimeUnit }).unit]
-            : 1n;
-        return { type: c.type, values: toBigInt64(table, c, data, scale, firstRow) };
-      }
-      throw wrong();
-    }
-    case 'FLOAT64': {
-      if (type.typeId === Type.Float && data.values instanceof Float64Array) {
-        return { type: 'FLOAT64', values: data.values.subarray(data.offset, data.offset + n) };
-      }
-      if (type.typeId === Type.Float || type.typeId === Type.Int) {
-        const out = new Float64Array(n);
-        const src = data.values as ArrayLike<number | bigint>;
-        for (let i = 0; i < n; i++) out[i] = Number(src[data.offset + i]!);
-        return { type: 'FLOAT64', values: out };
-      }
-      throw wrong();
-    }
-    case 'BOOLEAN': {
-      if (type.typeId !== Type.Bool) throw wrong();
-      const out = new Uint8Array(n);
-      const bits = data.values as Uint8Array;
-      for (let i = 0; i < n; i++) {
-        const bit = data.offset + i;
-        out[i] = (bits[bit >> 3]! >> (bit & 7)) & 1;
-      }
-      return { type: 'BOOLEAN', values: out };
-    }
-    case 'STRING': {
-      const strings = stringValues(data);
-      if (!strings) throw wrong();
-      return { type: 'STRING', values: strings };
-    }
-    case 'UINT128': {
-      if (
-        type.typeId === Type.FixedSizeBinary &&
-        (type as unknown as { byteWidth: number }).byteWidth === 16
-      ) {
-        const bytes = (data.values as Uint8Array).subarray(
-          data.offset * 16,
-          (data.offset + n) * 16,
-        );
-        const out = new BigUint64Array(2 * n);
-        new Uint8Array(out.buffer).set(bytes);
-        return { type: 'UINT128', values: out };
-      }
-      const strings = stringValues(data);
-      if (!strings) throw wrong();
-      const out = new BigUint64Array(2 * n);
-      const decoder = new TextDecoder();
-      for (let i = 0; i < n; i++) {
-        const text = stringAt(strings, i, decoder);
-        const v = toUint128(text);
-        if (!v) {
-          throw IngestError.at(
-            table,
-            firstRow + i,
-            c.name,
-            `expected UINT128 ("high:low" or "asid:pid:start_ticks"), got ${JSON.stringify(text)}`,
-          );
-        }
-        out[2 * i] = v[0];
-        out[2 * i + 1] = v[1];
-      }
-      return { type: 'UINT128', values: out };
+  /** Runs a step that reads one column, naming the column (and row) in any format fault. */
+  private inColumn<T>(column: ColumnSchema, firstRow: number, step: () => T): T {
+    try {
+      return step();
+    } catch (err) {
+      if (!(err instanceof ArrowFormatError)) throw err;
+      const row = err instanceof RowFormatError ? firstRow + err.row : undefined;
+      throw IngestError.at(
+        this.schema.name,
+        row,
+        column.name,
+        err.message,
+        err.unsupported ? 'unsupported' : 'malformed',
+      );
     }
   }
-}
-
-function toBigInt64(
-  table: string,
-  c: ColumnSchema,
-  data: Data,
-  scale: bigint,
-  firstRow: number,
-): BigInt64Array {
-  const n = data.length;
-  const src = data.values as ArrayLike<number | bigint>;
-  if (src instanceof BigInt64Array && scale === 1n)
-    return src.subarray(data.offset, data.offset + n);
-  const out = new BigInt64Array(n);
-  const max = 2n ** 63n - 1n;
-  for (let i = 0; i < n; i++) {
-    const v = BigInt(src[data.offset + i]!) * scale;
-    if (v > max || v < -max - 1n)
-      throw IngestError.at(table, firstRow + i, c.name, `value ${v} is out of the INT64 range`);
-    out[i] = v;
-  }
-  return out;
-}
-
-/** Utf8 (and dictionary-encoded Utf8) columns as buffers; other string encodings as JS strings. */
-function stringValues(data: Data): StringValues | undefined {
-  const type = data.type as ArrowType;
-  const n = data.length;
-  if (type.typeId === Type.Utf8) {
-    return {
-      kind: 'utf8',
-      offsets: (data.valueOffsets as Int32Array).subarray(data.offset, data.offset + n + 1),
-      data: data.values as Uint8Array,
-    };
-  }
-  if (type.typeId === Type.LargeUtf8) {
-    const wide = (data.valueOffsets as unknown as BigInt64Array).subarray(
-      data.offset,
-      data.offset + n + 1,
-    );
-    const offsets = Int32Array.from(wide, (v) => Number(v));
-    return { kind: 'utf8', offsets, data: data.values as Uint8Array };
-  }
-  if (type.typeId === Type.Dictionary) {
-    const dictionary = data.dictionary as Vector | undefined;
-    const valueType = dictionary?.type as ArrowType | undefined;
-    if (!dictionary || valueType?.typeId !== Type.Utf8) return undefined;
-    const indices = data.values as ArrayLike<number>;
-    const values = new Array<string>(n);
-    for (let i = 0; i < n; i++) values[i] = dictionary.get(indices[data.offset + i]!) as string;
-    return { kind: 'strings', values };
-  }
-  return undefined;
-}
-
-function stringAt(strings: StringValues, i: number, decoder: TextDecoder): string {
-  if (strings.kind === 'strings') return strings.values[i]!;
-  return decoder.decode(strings.data.subarray(strings.offsets[i]!, strings.offsets[i + 1]!));
 }
 
 function stringBytes(strings: StringValues): number {
@@ -246,45 +236,4 @@ function stringBytes(strings: StringValues): number {
     for (let i = 0; i + 1 < o.length; i++) bytes += stringHeapBytes(o[i + 1]! - o[i]!);
   }
   return bytes;
-}
-
-function zeroColumn(c: ColumnSchema, n: number): ColumnData {
-  switch (c.type) {
-    case 'INT64':
-    case 'TIME64NS':
-      return { type: c.type, values: new BigInt64Array(n) };
-    case 'FLOAT64':
-      return { type: 'FLOAT64', values: new Float64Array(n) };
-    case 'BOOLEAN':
-      return { type: 'BOOLEAN', values: new Uint8Array(n) };
-    case 'UINT128':
-      return { type: 'UINT128', values: new BigUint64Array(2 * n) };
-    case 'STRING':
-      return {
-        type: 'STRING',
-        values: { kind: 'utf8', offsets: new Int32Array(n + 1), data: new Uint8Array(0) },
-      };
-  }
-}
-
-function firstNull(data: Data): number {
-  for (let i = 0; i < data.length; i++) if (!data.getValid(i)) return i;
-  return 0;
-}
-
-function accepted(c: ColumnSchema): string {
-  switch (c.type) {
-    case 'INT64':
-      return 'send Int8..Int64 or Uint8..Uint64';
-    case 'TIME64NS':
-      return 'send Timestamp (any unit) or Int64 nanoseconds';
-    case 'FLOAT64':
-      return 'send Float16/32/64 or an integer type';
-    case 'BOOLEAN':
-      return 'send Bool';
-    case 'STRING':
-      return 'send Utf8, LargeUtf8 or Dictionary<Utf8>';
-    case 'UINT128':
-      return 'send FixedSizeBinary(16), little-endian, or Utf8 "high:low" / "asid:pid:start_ticks"';
-  }
 }

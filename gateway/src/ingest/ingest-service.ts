@@ -2,12 +2,15 @@ import { UserError } from '../common/errors';
 import { Logger } from '../common/logger';
 import { AppendResult, TableStore } from '../store/table-store';
 import { ARROW_STREAM_TYPE, decodeArrowStream } from './arrow';
-import { IngestError } from './errors';
+import { parseBatchId } from './batch-id';
+import { IngestError, RejectReason, describeValue, reasonOf } from './errors';
 import { decodeJsonRows, parseJsonEnvelope } from './json';
+import { DecodeOptions } from './rules';
+import { nowNs } from './time';
 
 /** Counters of rejected batches, by reason. */
 export interface IngestHooks {
-  batchRejected?(reason: string): void;
+  batchRejected?(reason: RejectReason): void;
 }
 
 export interface IngestRequest {
@@ -16,6 +19,8 @@ export interface IngestRequest {
   body: Buffer;
   /** The table named by the X-Pxgate-Table header (Arrow streams). */
   tableHeader: string | undefined;
+  /** The X-Pxgate-Batch-Id header, as sent: a batch sent again under the same id is stored once. */
+  batchId?: string | undefined;
 }
 
 export interface IngestResponse extends AppendResult {
@@ -35,18 +40,34 @@ export class IngestService {
       return await this.ingestUnchecked(req);
     } catch (err) {
       if (err instanceof UserError) {
-        this.hooks.batchRejected?.(err.status === 413 ? 'too_large' : 'invalid');
-        this.log.debug({ err: err.message }, 'rejected ingest batch');
+        this.countRejected(err instanceof IngestError ? err.reason : reasonOf(err.status), err);
       }
       throw err;
     }
   }
 
+  /**
+   * Counts a body the HTTP layer refused while reading it (over the size limit, an unknown
+   * Content-Encoding, a broken gzip stream): a rejected batch like any other.
+   */
+  bodyRefused(err: { status?: unknown; message?: unknown }): void {
+    const status = typeof err.status === 'number' ? err.status : 500;
+    if (status < 400 || status >= 500) return;
+    this.countRejected(status === 400 ? 'malformed' : reasonOf(status), err);
+  }
+
+  private countRejected(reason: RejectReason, err: { message?: unknown }): void {
+    this.hooks.batchRejected?.(reason);
+    this.log.debug({ reason, err: err.message }, 'rejected ingest batch');
+  }
+
   private async ingestUnchecked(req: IngestRequest): Promise<IngestResponse> {
+    const batchId = parseBatchId(req.batchId);
     if (req.contentType === 'application/json') {
       const { table, rows } = parseJsonEnvelope(req.body);
       const schema = this.schemaOf(table);
-      const result = await this.store.append(table, [decodeJsonRows(schema, rows)]);
+      const batch = decodeJsonRows(schema, rows, this.decodeOptions(table));
+      const result = await this.store.append(table, [batch], batchId);
       return { table, ...result };
     }
     if (req.contentType === ARROW_STREAM_TYPE) {
@@ -54,20 +75,27 @@ export class IngestService {
       if (!table)
         throw new IngestError('an Arrow stream needs the X-Pxgate-Table header to name its table');
       const schema = this.schemaOf(table);
-      const result = await this.store.append(table, decodeArrowStream(schema, req.body));
+      const parts = decodeArrowStream(schema, req.body, this.decodeOptions(table));
+      const result = await this.store.append(table, parts, batchId);
       return { table, ...result };
     }
     throw new IngestError(
-      `unsupported Content-Type "${req.contentType || '(none)'}"; send application/json or ${ARROW_STREAM_TYPE}`,
+      `unsupported Content-Type ${describeValue(req.contentType || '(none)')}; send application/json or ${ARROW_STREAM_TYPE}`,
       415,
     );
+  }
+
+  /** The API's rules for a batch of this table: stamped with now, bounded by the table's budget. */
+  private decodeOptions(table: string): DecodeOptions {
+    const budgetBytes = this.store.stats().find((s) => s.schema.name === table)?.budgetBytes;
+    return { ingestTimeNs: nowNs(), ...(budgetBytes === undefined ? {} : { budgetBytes }) };
   }
 
   private schemaOf(table: string) {
     const schema = this.store.registry.find(table);
     if (!schema) {
       throw new IngestError(
-        `unknown table "${table}"; known tables: ${this.store.registry.names().join(', ')}`,
+        `unknown table ${describeValue(table)}; known tables: ${this.store.registry.names().join(', ')}`,
       );
     }
     return schema;

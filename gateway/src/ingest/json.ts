@@ -1,6 +1,16 @@
-import { ColumnBatch, ColumnData, columnBatch, stringHeapBytes } from '../store/batch';
+import { isUtf8 } from 'node:buffer';
+import {
+  ColumnBatch,
+  ColumnData,
+  columnBatch,
+  fixedBytes,
+  overBudget,
+  stringHeapBytes,
+} from '../store/batch';
 import { ColumnSchema, TableSchema } from '../store/types';
 import { IngestError, describeValue } from './errors';
+import { DecodeOptions, checkTimes, timeValues } from './rules';
+import { parseRfc3339 } from './time';
 import { toFloat64, toInt64, toUint128 } from './values';
 
 /** The body of a JSON ingest request: `{"table": NAME, "rows": [{COLUMN: VALUE}, ...]}`. */
@@ -11,11 +21,12 @@ export interface JsonIngestBody {
 
 /** Parses the envelope of a JSON ingest body, before the table's schema is known. */
 export function parseJsonEnvelope(body: Buffer): JsonIngestBody {
+  if (!isUtf8(body)) throw new IngestError('body is not valid UTF-8', 400, 'malformed');
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch (err) {
-    throw new IngestError(`body is not valid JSON: ${(err as Error).message}`);
+    throw new IngestError(`body is not valid JSON: ${(err as Error).message}`, 400, 'malformed');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new IngestError('body must be a JSON object {"table": NAME, "rows": [...]}');
@@ -25,23 +36,39 @@ export function parseJsonEnvelope(body: Buffer): JsonIngestBody {
     throw new IngestError('body must name the table: {"table": NAME, "rows": [...]}');
   }
   if (!Array.isArray(rows))
-    throw new IngestError(`table "${table}": "rows" must be an array of objects`);
+    throw new IngestError(`table ${describeValue(table)}: "rows" must be an array of objects`);
   return { table, rows };
 }
 
-type Writer = (row: number, value: unknown) => boolean;
+/** Stores a row's value; returns false for a value of the wrong type, or what is wrong with it. */
+type Writer = (row: number, value: unknown) => true | false | string;
 
 /**
  * Validates JSON rows against a table schema and lays them out as columns. Missing columns take
- * their type's zero value; anything else wrong rejects the whole batch, naming row and column.
+ * their type's zero value (time_ the ingest time, when the options give one); anything else wrong
+ * rejects the whole batch, naming row and column.
  */
-export function decodeJsonRows(schema: TableSchema, rows: readonly unknown[]): ColumnBatch {
+export function decodeJsonRows(
+  schema: TableSchema,
+  rows: readonly unknown[],
+  options: DecodeOptions = {},
+): ColumnBatch {
   const n = rows.length;
+  // Refuse rows over the table's budget before allocating their columns.
+  if (options.budgetBytes !== undefined && fixedBytes(schema, n) > options.budgetBytes) {
+    throw overBudget(schema.name, fixedBytes(schema, n), options.budgetBytes);
+  }
   const index = new Map(schema.columns.map((c, i) => [c.name, i]));
   let heapBytes = 0;
   const columns: ColumnData[] = [];
   const writers: Writer[] = schema.columns.map((c) => {
-    const [data, writer] = columnFor(c, n, (len) => (heapBytes += stringHeapBytes(len)));
+    const [data, writer] = columnFor(
+      schema,
+      c,
+      n,
+      options,
+      (len) => (heapBytes += stringHeapBytes(len)),
+    );
     columns.push(data);
     return writer;
   });
@@ -74,33 +101,47 @@ export function decodeJsonRows(schema: TableSchema, rows: readonly unknown[]): C
           'null is not a value; omit the column to store its zero value',
         );
       }
-      if (!writers[i]!(r, value)) {
+      const written = writers[i]!(r, value);
+      if (written !== true) {
         const c = schema.columns[i]!;
-        throw IngestError.at(
-          schema.name,
-          r,
-          key,
-          `expected ${expectation(c)}, got ${describeValue(value)}`,
-        );
+        const problem = written || `expected ${expectation(c)}, got ${describeValue(value)}`;
+        throw IngestError.at(schema.name, r, key, problem);
       }
     }
   }
+  checkTimes(schema, columns, 0, options);
   return columnBatch(schema, n, columns, heapBytes);
 }
 
+/** A lone UTF-16 surrogate: a string that has one cannot be written as UTF-8. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 function columnFor(
+  schema: TableSchema,
   c: ColumnSchema,
   n: number,
+  options: DecodeOptions,
   countString: (len: number) => void,
 ): [ColumnData, Writer] {
   switch (c.type) {
-    case 'INT64':
-    case 'TIME64NS': {
+    case 'INT64': {
       const values = new BigInt64Array(n);
       return [
         { type: c.type, values },
         (r, v) => {
           const x = toInt64(v);
+          if (x === undefined) return false;
+          values[r] = x;
+          return true;
+        },
+      ];
+    }
+    case 'TIME64NS': {
+      const values = timeValues(schema, c, n, options);
+      return [
+        { type: c.type, values },
+        (r, v) => {
+          const x = toInt64(v) ?? (typeof v === 'string' ? parseRfc3339(v) : undefined);
           if (x === undefined) return false;
           values[r] = x;
           return true;
@@ -149,6 +190,9 @@ function columnFor(
         { type: 'STRING', values: { kind: 'strings', values } },
         (r, v) => {
           if (typeof v !== 'string') return false;
+          if (LONE_SURROGATE.test(v)) {
+            return 'the string has a lone UTF-16 surrogate (an escape such as \\ud800 without its pair), which is not valid Unicode';
+          }
           values[r] = v;
           countString(v.length);
           return true;
@@ -163,7 +207,7 @@ function expectation(c: ColumnSchema): string {
     case 'INT64':
       return 'INT64 (an integer, or a decimal string for values beyond 2^53)';
     case 'TIME64NS':
-      return 'TIME64NS (integer nanoseconds since the epoch, as a number or a decimal string)';
+      return 'TIME64NS (integer nanoseconds since the epoch, as a number or a decimal string, or an RFC 3339 string)';
     case 'FLOAT64':
       return 'FLOAT64 (a number)';
     case 'BOOLEAN':

@@ -1,21 +1,15 @@
 import { Logger } from '../common/logger';
-import { asExportError } from '../exporters/common/errors';
-import {
-  ResourceMetrics,
-  ResourceSpans,
-  TelemetryBatch,
-  pointCount,
-  spanCount,
-} from '../exporters/model/telemetry';
-import { Sink } from '../exporters/sink';
 import { SinkSet } from '../exporters/sink-set';
+import { Sink } from '../exporters/sink';
 import { PxlEngine } from '../pxl/engine';
 import { PxlLimits } from '../pxl/execute/limits';
+import { CursorStore, SavedTarget } from './cursor-store';
+import { ExportJobMetrics } from './export-metrics';
 import { AttributeLimiter } from './otel/attribute-limiter';
 import { CumulativeState } from './otel/cumulative-state';
-import { CumulativeUpdate, ExportParts } from './otel/export-parts';
+import { ExportParts } from './otel/export-parts';
 import { interpretExport } from './otel/interpret';
-import { mergeByResource } from './otel/merge';
+import { Delivery, RunWindow, SinkTarget } from './sink-target';
 
 export interface ExportJobSpec {
   /** Shown on /v1/exports and in logs; unique among jobs. */
@@ -41,51 +35,54 @@ export interface ExportJobDeps {
   readonly sinks: SinkSet;
   readonly log: Logger;
   readonly clock?: () => number;
+  /** Saved cursors, with a data directory. */
+  readonly cursors?: CursorStore | undefined;
+  readonly metrics?: ExportJobMetrics | undefined;
 }
 
-/** One sink's view of a job: how far it has received the job's rows, and its running totals. */
-interface Target {
-  readonly sink: Sink;
-  readonly configured: boolean;
-  /** The last ingest sequence number whose rows this sink has received. */
-  cursor: number;
-  readonly totals: CumulativeState;
-  sent: number;
-  dropped: number;
-  lastSuccessAt: number | undefined;
-  lastError: string | undefined;
+/** What a run read, and the deliveries it started. */
+export interface Tick {
+  readonly startedAt: number;
+  readonly rows: number;
+  /** A read stopped at maxRowsPerRun; the next run follows at once. */
+  readonly behind: boolean;
+  /** The script failed. */
+  readonly error?: string;
+  readonly deliveries: readonly Promise<Delivery>[];
 }
 
-/** What a run did, for /v1/exports. */
+/** What a run did, once its deliveries ended (`run()`, the last run at shutdown, tests). */
 export interface RunOutcome {
   readonly startedAt: number;
   readonly durationMs: number;
-  /** ok: every sink took the data; failed: a sink did not (its rows are read again next run); error: the script failed. */
+  /** ok: every sink it delivered to took the data; failed: one did not (its rows are read again); error: the script failed. */
   readonly outcome: 'ok' | 'failed' | 'error';
   readonly rows: number;
   readonly spans: number;
   readonly points: number;
   readonly error?: string;
-  /** The run stopped at maxRowsPerRun; the next one follows at once. */
   readonly behind: boolean;
 }
 
 /**
- * An export script run on an interval. Each run reads exactly the rows ingested since the
- * previous one, by the store's ingest sequence: each sink has its own cursor, moved only when
- * the sink accepted the run's data (or refused it for good), so a failed push is read and sent
- * again, nothing is sent twice to a sink that took it, and late rows (old `time_`, new
- * sequence number) are exported too.
+ * An export script run on an interval. Each run reads exactly the rows ingested since a sink's
+ * cursor, by the store's ingest sequence, and hands each sink its batch; sinks at the same
+ * cursor share one read. A sink still busy with an earlier batch (slow, or retrying a receiver
+ * that is down) is left out of the run and catches up from its own cursor later: it never holds
+ * back the others. Late rows (old `time_`, new sequence number) are exported too.
  */
 export class ExportJob {
-  private readonly targets = new Map<string, Target>();
+  private readonly targets = new Map<string, SinkTarget>();
   private readonly limiter = new AttributeLimiter();
   private readonly clock: () => number;
+  /** Targets saved in the data directory and not yet made (endpoint sinks are made on first use). */
+  private saved = new Map<string, SavedTarget>();
   private previousRunNs: bigint | undefined;
-  private running: Promise<RunOutcome> | undefined;
-  private last: RunOutcome | undefined;
+  private reading: Promise<Tick> | undefined;
+  private last: (Omit<Tick, 'deliveries'> & { durationMs: number }) | undefined;
   private runs = 0;
-  private failures = 0;
+  private scriptErrors = 0;
+  private stopped = false;
 
   constructor(
     readonly spec: ExportJobSpec,
@@ -96,187 +93,236 @@ export class ExportJob {
     for (const sink of deps.sinks.configured) this.target(sink, true, 0);
   }
 
-  /** Runs once; a run already under way is awaited instead of overlapping it. */
-  run(): Promise<RunOutcome> {
-    this.running ??= this.runOnce().finally(() => (this.running = undefined));
-    return this.running;
+  /**
+   * Takes up the cursors saved in the data directory. A cursor past the rows the store holds
+   * (the log was removed, say) is brought back to the store's last row, with a warning.
+   */
+  async restore(cursors: CursorStore): Promise<void> {
+    this.saved = await cursors.load(
+      this.spec.name,
+      this.settings.maxSeries,
+      this.settings.seriesIdleTimeoutMs,
+    );
+    const lastSeq = this.deps.store.lastSeq();
+    for (const [sink, s] of this.saved) {
+      if (s.cursor <= lastSeq) continue;
+      this.deps.log.warn(
+        { sink, cursor: s.cursor, lastSeq },
+        'a saved export cursor is past the rows stored; it starts at the last row',
+      );
+      this.saved.set(sink, { ...s, cursor: lastSeq });
+    }
+    for (const t of [...this.targets.values()]) {
+      const s = this.saved.get(t.sink.name);
+      if (!s) continue;
+      this.targets.set(t.sink.name, this.makeTarget(t.sink, t.configured, s.cursor, s.totals));
+      this.saved.delete(t.sink.name);
+    }
   }
 
-  /** Waits for a run under way, then runs once more (the last run at shutdown). */
-  async runAfterCurrent(): Promise<RunOutcome> {
-    await this.running;
-    return this.run();
+  /**
+   * Starts a run: reads rows for every sink that is not busy and hands each its batch. Resolves
+   * when the reads are done, with the deliveries started; a run already reading is shared.
+   */
+  tick(): Promise<Tick> {
+    if (this.stopped) {
+      return Promise.resolve({ startedAt: this.clock(), rows: 0, behind: false, deliveries: [] });
+    }
+    this.reading ??= this.readAndHandOff().finally(() => (this.reading = undefined));
+    return this.reading;
+  }
+
+  /** Starts no more runs (shutdown, past the last run). Deliveries under way go on. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Waits for deliveries under way, runs once, and waits for that run's deliveries. */
+  async run(): Promise<RunOutcome> {
+    await this.idle();
+    const tick = await this.tick();
+    const results = await Promise.all(tick.deliveries);
+    const failed = results.find((r) => !r.ok);
+    const error = tick.error ?? (failed && !failed.ok ? failed.error : undefined);
+    return {
+      startedAt: tick.startedAt,
+      durationMs: this.clock() - tick.startedAt,
+      outcome: tick.error !== undefined ? 'error' : failed ? 'failed' : 'ok',
+      rows: tick.rows,
+      spans: results.reduce((n, r) => n + (r.ok ? r.spans : 0), 0),
+      points: results.reduce((n, r) => n + (r.ok ? r.points : 0), 0),
+      behind: tick.behind,
+      ...(error !== undefined ? { error } : {}),
+    };
+  }
+
+  /**
+   * The last run at shutdown: one run for the sinks that are free, then, once deliveries under
+   * way end, one more for the sinks that were busy. The caller bounds it with its deadline.
+   */
+  async finalRun(): Promise<void> {
+    const busy = [...this.targets.values()].filter((t) => t.busy);
+    const first = await this.tick();
+    await Promise.all([...first.deliveries, ...busy.map((t) => t.idle())]);
+    if (busy.length > 0) await Promise.all((await this.tick()).deliveries);
+  }
+
+  /** Resolves when no read and no delivery is under way. */
+  async idle(): Promise<void> {
+    await this.reading;
+    await Promise.all([...this.targets.values()].map((t) => t.idle()));
+  }
+
+  /** The sinks that have not received every row, and from where: for the shutdown report. */
+  unexported(): { sink: string; cursor: number; rows: number }[] {
+    const lastSeq = this.deps.store.lastSeq();
+    return [...this.targets.values()]
+      .filter((t) => t.cursor < lastSeq)
+      .map((t) => ({ sink: t.sink.name, cursor: t.cursor, rows: lastSeq - t.cursor }));
+  }
+
+  /** One entry per sink, for the gauges on /metrics. */
+  readings() {
+    const lastSeq = this.deps.store.lastSeq();
+    return [...this.targets.values()].map((t) => {
+      const s = t.lastSuccess();
+      return {
+        job: this.spec.name,
+        sink: t.sink.name,
+        behindRows: Math.max(0, lastSeq - t.cursor),
+        consecutiveFailures: s.consecutiveFailures,
+        lastSuccessAt: s.at,
+      };
+    });
   }
 
   status() {
     const lastSeq = this.deps.store.lastSeq();
+    const last = this.last;
     return {
       name: this.spec.name,
       kind: this.spec.kind,
       ...(this.spec.file ? { file: this.spec.file } : {}),
       intervalMs: this.spec.intervalMs,
       runs: this.runs,
-      failures: this.failures,
-      lastRun: this.last
-        ? { ...this.last, startedAt: new Date(this.last.startedAt).toISOString() }
+      scriptErrors: this.scriptErrors,
+      lastRun: last
+        ? {
+            startedAt: new Date(last.startedAt).toISOString(),
+            durationMs: last.durationMs,
+            outcome: last.error !== undefined ? 'error' : 'ok',
+            rows: last.rows,
+            behind: last.behind,
+            ...(last.error !== undefined ? { error: last.error } : {}),
+          }
         : null,
-      sinks: [...this.targets.values()].map((t) => ({
-        sink: t.sink.name,
-        cursor: t.cursor,
-        behindRows: Math.max(0, lastSeq - t.cursor),
-        sent: t.sent,
-        dropped: t.dropped,
-        cumulativeSeries: t.totals.size,
-        lastSuccessAt: t.lastSuccessAt ? new Date(t.lastSuccessAt).toISOString() : null,
-        lastError: t.lastError ?? null,
-      })),
+      sinks: [...this.targets.values()].map((t) => t.status(lastSeq)),
     };
   }
 
-  private async runOnce(): Promise<RunOutcome> {
+  private async readAndHandOff(): Promise<Tick> {
     const startedAt = this.clock();
     const nowNs = BigInt(startedAt) * 1_000_000n;
-    const windowStartNs = this.previousRunNs ?? nowNs - BigInt(this.spec.intervalMs) * 1_000_000n;
+    const window: RunWindow = {
+      nowNs,
+      nowMs: startedAt,
+      startNs: this.previousRunNs ?? nowNs - BigInt(this.spec.intervalMs) * 1_000_000n,
+    };
     const lastSeq = this.deps.store.lastSeq();
-    const totals = { rows: 0, spans: 0, points: 0, failed: false, behind: false };
+    this.runs++;
+    this.deps.metrics?.runs.inc({ job: this.spec.name });
+    const deliveries: Promise<Delivery>[] = [];
+    let rows = 0;
+    let behind = false;
     let error: string | undefined;
     try {
-      // Sinks at different cursors (one failed before) read different rows: one run per cursor.
-      const cursors = [...new Set([...this.targets.values()].map((t) => t.cursor))].sort(
-        (a, b) => a - b,
-      );
-      for (const after of cursors.length > 0 ? cursors : [0]) {
+      const free = [...this.targets.values()].filter((t) => !t.busy);
+      // Sinks at different cursors (one failed before) read different rows: one read per cursor.
+      const cursors = [...new Set(free.map((t) => t.cursor))].sort((a, b) => a - b);
+      for (const after of this.targets.size > 0 ? cursors : [0]) {
         const upTo = Math.min(lastSeq, after + this.settings.maxRowsPerRun);
-        if (upTo < lastSeq) totals.behind = true;
-        const parts = upTo > after ? await this.read(after, upTo, nowNs, windowStartNs) : [];
-        const report = await this.deliver(after, upTo, parts, nowNs, windowStartNs, startedAt);
-        totals.rows += parts.reduce((n, p) => n + p.rows, 0);
-        totals.spans += report.spans;
-        totals.points += report.points;
-        if (report.error) {
-          totals.failed = true;
-          error ??= report.error;
+        if (upTo < lastSeq) behind = true;
+        const parts = upTo > after ? await this.read(after, upTo, window) : [];
+        rows += parts.reduce((n, p) => n + p.rows, 0);
+        for (const p of parts) {
+          if (p.target.kind === 'endpoint')
+            this.target(this.deps.sinks.endpoint(p.target.endpoint), false, after);
+        }
+        for (const t of this.targets.values()) {
+          if (t.cursor !== after || t.busy) continue;
+          deliveries.push(
+            t.deliver(
+              parts.filter((p) => this.takes(t, p)),
+              upTo,
+              window,
+            ),
+          );
         }
       }
     } catch (err) {
       error = (err as Error).message;
+      this.scriptErrors++;
+      this.deps.metrics?.scriptErrors.inc({ job: this.spec.name });
       this.deps.log.error({ job: this.spec.name, err: error }, 'export run failed');
     }
     this.previousRunNs = nowNs;
-    this.runs++;
-    const outcome: RunOutcome['outcome'] =
-      error !== undefined && !totals.failed ? 'error' : totals.failed ? 'failed' : 'ok';
-    if (outcome !== 'ok') this.failures++;
-    this.last = {
-      startedAt,
-      durationMs: this.clock() - startedAt,
-      outcome,
-      rows: totals.rows,
-      spans: totals.spans,
-      points: totals.points,
-      behind: totals.behind && outcome === 'ok',
-      ...(error !== undefined ? { error } : {}),
-    };
-    return this.last;
+    const durationMs = this.clock() - startedAt;
+    this.last = { startedAt, durationMs, rows, behind, ...(error !== undefined ? { error } : {}) };
+    return { startedAt, rows, behind, deliveries, ...(error !== undefined ? { error } : {}) };
   }
 
   /** Runs the script over the rows in (after, upTo] and interprets its exports. */
-  private async read(
-    after: number,
-    upTo: number,
-    nowNs: bigint,
-    startNs: bigint,
-  ): Promise<ExportParts[]> {
+  private async read(after: number, upTo: number, w: RunWindow): Promise<ExportParts[]> {
     const result = await this.deps.engine.run(this.spec.script, {
-      now: nowNs,
+      now: w.nowNs,
       seqRange: { after, upTo },
-      pluginWindow: { startNs, endNs: nowNs },
+      pluginWindow: { startNs: w.startNs, endNs: w.nowNs },
       limits: { maxOutputRows: this.settings.maxRowsPerRun, ...this.settings.limits },
     });
     return result.exports.map((e, i) =>
-      interpretExport(e, i, { nowNs, limiter: this.limiter, idSalt: this.spec.name }),
+      interpretExport(e, i, { nowNs: w.nowNs, limiter: this.limiter, idSalt: this.spec.name }),
     );
   }
 
-  /** Sends a run's parts to every sink whose cursor is `after`; moves the cursors of those that took them. */
-  private async deliver(
-    after: number,
-    upTo: number,
-    parts: readonly ExportParts[],
-    nowNs: bigint,
-    startNs: bigint,
-    nowMs: number,
-  ): Promise<{ spans: number; points: number; error?: string }> {
-    for (const p of parts) {
-      if (p.target.kind === 'endpoint')
-        this.target(this.deps.sinks.endpoint(p.target.endpoint), false, after);
-    }
-    const targets = [...this.targets.values()].filter((t) => t.cursor === after);
-    let spans = 0;
-    let points = 0;
-    let error: string | undefined;
-    await Promise.all(
-      targets.map(async (t) => {
-        const mine = parts.filter((p) =>
-          p.target.kind === 'configured'
-            ? t.configured
-            : this.deps.sinks.endpoint(p.target.endpoint) === t.sink,
-        );
-        const prepared = t.totals.prepare(
-          t.sink.signals.has('metrics')
-            ? mine.flatMap((p) => p.cumulative as CumulativeUpdate[])
-            : [],
-          nowNs,
-          nowMs,
-          startNs,
-        );
-        const batch: TelemetryBatch = {
-          spans: t.sink.signals.has('spans') ? mine.flatMap((p) => p.spans as ResourceSpans[]) : [],
-          metrics: t.sink.signals.has('metrics')
-            ? mergeByResource([
-                ...mine.flatMap((p) => p.instant as ResourceMetrics[]),
-                ...prepared.metrics,
-              ])
-            : [],
-        };
-        try {
-          const report = await t.sink.export(batch);
-          prepared.commit();
-          t.cursor = upTo;
-          t.sent += report.sent;
-          t.dropped += report.dropped + prepared.dropped;
-          t.lastSuccessAt = nowMs;
-          t.lastError = undefined;
-          spans += spanCount(batch.spans);
-          points += pointCount(batch.metrics);
-        } catch (err) {
-          t.lastError = asExportError(err).message;
-          error ??= `${t.sink.name}: ${t.lastError}`;
-          this.deps.log.warn(
-            { job: this.spec.name, sink: t.sink.name, cursor: t.cursor, err: t.lastError },
-            'export to sink failed; its rows will be read again next run',
-          );
-        }
-      }),
-    );
-    return { spans, points, ...(error !== undefined ? { error } : {}) };
+  /** Whether a part goes to a target: configured sinks take parts without an endpoint. */
+  private takes(t: SinkTarget, p: ExportParts): boolean {
+    return p.target.kind === 'configured'
+      ? t.configured
+      : this.deps.sinks.endpoint(p.target.endpoint) === t.sink;
   }
 
-  private target(sink: Sink, configured: boolean, cursor: number): Target {
+  /** The target of a sink, made on first use (from its saved cursor, if there is one). */
+  private target(sink: Sink, configured: boolean, cursor: number): SinkTarget {
     let t = this.targets.get(sink.name);
-    if (!t) {
-      t = {
-        sink,
-        configured,
-        cursor,
-        totals: new CumulativeState(this.settings.maxSeries, this.settings.seriesIdleTimeoutMs),
-        sent: 0,
-        dropped: 0,
-        lastSuccessAt: undefined,
-        lastError: undefined,
-      };
-      this.targets.set(sink.name, t);
-    }
+    if (t) return t;
+    const saved = this.saved.get(sink.name);
+    this.saved.delete(sink.name);
+    t = this.makeTarget(
+      sink,
+      configured,
+      saved?.cursor ?? cursor,
+      saved?.totals ??
+        new CumulativeState(this.settings.maxSeries, this.settings.seriesIdleTimeoutMs),
+    );
+    this.targets.set(sink.name, t);
     return t;
+  }
+
+  private makeTarget(
+    sink: Sink,
+    configured: boolean,
+    cursor: number,
+    totals: CumulativeState,
+  ): SinkTarget {
+    const cursors = this.deps.cursors;
+    return new SinkTarget(sink, configured, cursor, totals, {
+      job: this.spec.name,
+      log: this.deps.log,
+      metrics: this.deps.metrics,
+      clock: this.clock,
+      save: cursors
+        ? (t) => cursors.save(this.spec.name, t.sink.name, t.cursor, t.totals)
+        : undefined,
+    });
   }
 }

@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { Registry } from 'prom-client';
 import { Logger } from '../common/logger';
 import { PACKAGE_ROOT } from '../common/package-info';
 import { ExportConfig, ExportPreset } from '../config/export-schema';
 import { SinkSet } from '../exporters/sink-set';
 import { PxlEngine } from '../pxl/engine';
+import { CursorStore } from './cursor-store';
 import { ExportJob, ExportJobSpec, RunOutcome } from './export-job';
+import { ExportJobMetrics } from './export-metrics';
 import { AttributeLimiter } from './otel/attribute-limiter';
 import { interpretExport } from './otel/interpret';
 
@@ -27,13 +30,19 @@ export interface SchedulerDeps {
   readonly store: { lastSeq(): number };
   readonly sinks: SinkSet;
   readonly log: Logger;
+  /** Where the job metrics go (/metrics). */
+  readonly registry?: Registry;
+  /** Saved cursors, with a data directory: read by `restore()`, written after each delivery. */
+  readonly cursors?: CursorStore | undefined;
 }
 
 /**
  * Runs the export jobs (presets and user scripts) on their intervals. Each job runs again
- * `interval` after its previous run ends, at once when it is behind. `shutdown()` stops the
- * timers, lets running runs finish and gives every job one last run, so that rows ingested just
- * before shutdown are exported too; it is safe before `start()` and safe twice.
+ * `interval` after its previous run has read its rows (at once when it is behind), whatever its
+ * sinks' deliveries are doing. `shutdown()` stops the timers and gives every job a last run, so
+ * that rows ingested just before shutdown are exported too, all within `export.drainTimeout`;
+ * then drains the sinks by the same deadline and says what was not exported. It is safe before
+ * `start()` and safe twice.
  */
 export class ExportScheduler {
   private readonly timers = new Map<ExportJob, NodeJS.Timeout>();
@@ -43,7 +52,7 @@ export class ExportScheduler {
   private constructor(
     readonly jobs: readonly ExportJob[],
     private readonly drainTimeoutMs: number,
-    private readonly log: Logger,
+    private readonly deps: SchedulerDeps,
   ) {}
 
   /**
@@ -82,15 +91,32 @@ export class ExportScheduler {
       seriesIdleTimeoutMs: config.seriesIdleTimeout,
       limits: { maxResultBytes: Math.floor(config.maxResultMb * 1024 * 1024) },
     };
-    const jobs = specs.map(
-      (spec) => new ExportJob(spec, settings, { ...deps, log: deps.log.child({ job: spec.name }) }),
-    );
+    const jobs: ExportJob[] = [];
+    const metrics = deps.registry
+      ? new ExportJobMetrics(deps.registry, () => jobs.flatMap((j) => j.readings()))
+      : undefined;
+    for (const spec of specs) {
+      jobs.push(
+        new ExportJob(spec, settings, {
+          ...deps,
+          metrics,
+          log: deps.log.child({ job: spec.name }),
+        }),
+      );
+    }
     if (jobs.length > 0 && deps.sinks.configured.length === 0) {
       deps.log.warn(
         'export jobs are configured but no sink is: set export.otlp or export.remoteWrite',
       );
     }
-    return new ExportScheduler(jobs, config.drainTimeout, deps.log);
+    return new ExportScheduler(jobs, config.drainTimeout, deps);
+  }
+
+  /** Takes up the cursors saved in the data directory (none without one). Before `start()`. */
+  async restore(): Promise<void> {
+    const cursors = this.deps.cursors;
+    if (!cursors) return;
+    for (const job of this.jobs) await job.restore(cursors);
   }
 
   start(): void {
@@ -98,11 +124,11 @@ export class ExportScheduler {
     this.started = true;
     for (const job of this.jobs) this.schedule(job, job.spec.intervalMs);
     if (this.jobs.length > 0) {
-      this.log.info({ jobs: this.jobs.map((j) => j.spec.name) }, 'export jobs scheduled');
+      this.deps.log.info({ jobs: this.jobs.map((j) => j.spec.name) }, 'export jobs scheduled');
     }
   }
 
-  /** Runs every job once, now (runs under way are awaited, not doubled). */
+  /** Runs every job once, now, after the deliveries under way; resolves when its deliveries end. */
   runAll(): Promise<RunOutcome[]> {
     return Promise.all(this.jobs.map((job) => job.run()));
   }
@@ -119,27 +145,53 @@ export class ExportScheduler {
   private async drain(): Promise<void> {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    if (!this.started) return;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), this.drainTimeoutMs);
-    });
-    const last = Promise.all(this.jobs.map((job) => job.runAfterCurrent()));
-    if ((await Promise.race([last, deadline])) === 'late') {
-      this.log.warn(
-        { drainTimeoutMs: this.drainTimeoutMs },
-        'export jobs did not finish their last run in time',
-      );
+    const deadlineAt = Date.now() + this.drainTimeoutMs;
+    if (this.started) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), this.drainTimeoutMs);
+      });
+      const last = Promise.all(this.jobs.map((job) => job.finalRun()));
+      if ((await Promise.race([last, deadline])) === 'late') {
+        this.deps.log.warn(
+          { drainTimeoutMs: this.drainTimeoutMs },
+          'export jobs did not finish their last run in time',
+        );
+      }
+      clearTimeout(timer);
     }
-    clearTimeout(timer);
+    for (const job of this.jobs) job.stop();
+    // Sinks send what they hold until the same deadline; deliveries still waiting then fail.
+    await this.deps.sinks.shutdown(deadlineAt);
+    await Promise.all(this.jobs.map((job) => job.idle()));
+    this.reportUnexported();
+  }
+
+  /** Says, per job and sink, which rows were not exported and what becomes of them. */
+  private reportUnexported(): void {
+    const durable = this.deps.cursors !== undefined;
+    for (const job of this.jobs) {
+      for (const u of job.unexported()) {
+        this.deps.log.warn(
+          { job: job.spec.name, sink: u.sink, cursor: u.cursor, rows: u.rows },
+          durable
+            ? 'rows not exported to this sink at shutdown; they stay in the data directory, and the next start with it exports them'
+            : 'rows not exported to this sink at shutdown are lost: they were held only in memory (no data directory)',
+        );
+      }
+    }
   }
 
   private schedule(job: ExportJob, delayMs: number): void {
     if (this.stopping) return;
     const timer = setTimeout(() => {
-      void job
-        .run()
-        .then((outcome) => this.schedule(job, outcome.behind ? 0 : job.spec.intervalMs));
+      void job.tick().then(
+        (tick) => this.schedule(job, tick.behind ? 0 : job.spec.intervalMs),
+        (err: Error) => {
+          this.deps.log.error({ job: job.spec.name, err: err.message }, 'export run failed');
+          this.schedule(job, job.spec.intervalMs);
+        },
+      );
     }, delayMs);
     timer.unref();
     this.timers.set(job, timer);

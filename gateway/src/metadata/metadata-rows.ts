@@ -71,6 +71,28 @@ export class MetadataRows {
     return changed;
   }
 
+  /** Removes the row with the key of `probe` (a purge read back from the journal). */
+  remove(table: WrittenTable, probe: MetadataRow): void {
+    const key = rowKey(table, probe);
+    if (this.tables.get(table)!.delete(key)) this.dirty.get(table)!.set(key, probe);
+  }
+
+  /** Whether the row with the key of `probe` is derived from an object that exists now. */
+  isPinned(table: WrittenTable, probe: MetadataRow): boolean {
+    return this.tables.get(table)!.get(rowKey(table, probe))?.pinned === true;
+  }
+
+  /** Every row held, per table. */
+  all(): Map<WrittenTable, MetadataRow[]> {
+    const out = new Map<WrittenTable, MetadataRow[]>();
+    for (const [t, rows] of this.tables)
+      out.set(
+        t,
+        [...rows.values()].map((e) => e.row),
+      );
+    return out;
+  }
+
   /** Rows held per table, and how many of them are of objects that are gone. */
   counts(): Record<WrittenTable, { rows: number; unpinned: number }> {
     const out = {} as Record<WrittenTable, { rows: number; unpinned: number }>;

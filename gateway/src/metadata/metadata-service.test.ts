@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { silentLogger } from '../common/logger';
 import { TableStore } from '../store/table-store';
@@ -89,5 +92,54 @@ describe('MetadataService', () => {
     } finally {
       await svc.shutdown();
     }
+  });
+
+  it('with a data directory, brings back deleted objects after a restart, and stops those that went away meanwhile', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pxgate-md-'));
+    const staticFile = join(dir, 'static.yaml');
+    const storeOptions = {
+      limitMb: 64,
+      httpEventsShare: 0.4,
+      segmentRows: 1024,
+      maxCustomTables: 0,
+      tables: {},
+      dataDir: join(dir, 'data'),
+    };
+    const run = async (pods: string[], fn: (svc: MetadataService) => Promise<void>) => {
+      writeFileSync(
+        staticFile,
+        `pods:\n${pods.map((p) => `  - name: shop/${p}\n    ip: 10.0.0.${p.charCodeAt(0)}\n`).join('')}`,
+      );
+      const own = await TableStore.create(storeOptions, silentLogger());
+      const svc = new MetadataService(
+        { ...OPTIONS, staticFile },
+        own,
+        new Registry(),
+        silentLogger(),
+      );
+      await svc.start();
+      try {
+        await fn(svc);
+        await svc.flush();
+        return await selectRows(own, 'SELECT name, stop_ns FROM _md_pods ORDER BY name');
+      } finally {
+        await svc.shutdown();
+        await own.shutdown();
+      }
+    };
+    const before = await run(['a', 'b'], async (svc) => {
+      svc.apply('Pod', rawPod('gone'));
+      await svc.flush();
+      svc.remove('Pod', rawPod('gone'));
+    });
+    const goneAt = before.find((p) => p.name === 'shop/gone')!.stop_ns;
+    expect(typeof goneAt).toBe('bigint');
+    const startedAgain = BigInt(Date.now()) * 1_000_000n;
+    // While the gateway was down, shop/a went away; shop/b is still there.
+    const after = await run(['b'], async () => undefined);
+    expect(after.map((p) => p.name)).toEqual(['shop/a', 'shop/b', 'shop/gone']);
+    expect(after.find((p) => p.name === 'shop/gone')!.stop_ns).toBe(goneAt);
+    expect(after.find((p) => p.name === 'shop/b')!.stop_ns).toBeNull();
+    expect(after.find((p) => p.name === 'shop/a')!.stop_ns).toBeGreaterThanOrEqual(startedAgain);
   });
 });

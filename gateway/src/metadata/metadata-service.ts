@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { Logger } from '../common/logger';
 import { withTimeout } from '../common/timeout';
 import { Config } from '../config/schema';
+import { DataDir } from '../store/data-dir';
 import { TableStore } from '../store/table-store';
 import { ClusterState } from './cluster-state';
 import {
@@ -14,7 +15,8 @@ import type { KubernetesSource, ResourceStatus } from './kube/kubernetes-source'
 import { normalize } from './kube/normalize';
 import type { InformerSink } from './kube/resource-informer';
 import { MetadataMetrics } from './metadata-metrics';
-import { MetadataRows } from './metadata-rows';
+import { MetadataJournal } from './metadata-journal';
+import { MetadataRow, MetadataRows, WrittenTable } from './metadata-rows';
 import { CLUSTER_KINDS, ClusterKind, ClusterObject } from './objects';
 import { StaticFileSource, StaticSink } from './static/static-source';
 import { MetadataTableWriter } from './table-writer';
@@ -58,6 +60,9 @@ export class MetadataService implements InformerSink, StaticSink {
   private readonly staticSource: StaticFileSource | undefined;
   private staticUids = new Set<string>();
   private writer: MetadataTableWriter | undefined;
+  private journal: MetadataJournal | undefined;
+  /** Rows read back from the journal as live: stopped at start unless a source confirms them. */
+  private restoredLive: [WrittenTable, MetadataRow][] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private purgeTimer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
@@ -100,13 +105,18 @@ export class MetadataService implements InformerSink, StaticSink {
       });
     }
     this.writer = await MetadataTableWriter.create(await this.store.connect());
+    if (this.store.dataDir) await this.restoreJournal(this.store.dataDir);
     this.staticSource?.start();
     await this.flush();
     if (this.kube) {
       this.log.info({ source: describeChoice(this.kubeChoice!) }, 'watching Kubernetes');
       void this.kube.start().catch((err) => this.log.error({ err }, 'informers failed to start'));
-    } else if (!this.staticSource) {
-      this.log.info('no Kubernetes configuration and no static file: pod metadata stays empty');
+      void this.kube.whenSynced().then(() => this.stopUnconfirmed());
+    } else {
+      if (!this.staticSource) {
+        this.log.info('no Kubernetes configuration and no static file: pod metadata stays empty');
+      }
+      this.stopUnconfirmed();
     }
     this.flushTimer = setInterval(() => void this.flush(), this.opts.flushIntervalMs);
     this.flushTimer.unref();
@@ -204,6 +214,8 @@ export class MetadataService implements InformerSink, StaticSink {
       this.writer.close();
       this.writer = undefined;
     }
+    await this.journal?.close();
+    this.journal = undefined;
   }
 
   private async writeChanges(): Promise<void> {
@@ -217,6 +229,45 @@ export class MetadataService implements InformerSink, StaticSink {
       this.metrics.wrote(false);
       this.log.error({ err }, 'writing metadata rows failed; will retry');
       throw err;
+    }
+    await this.journal
+      ?.append(changes, () => this.rows.all())
+      .catch((err: Error) =>
+        this.log.error({ err: err.message }, 'journaling metadata rows failed'),
+      );
+  }
+
+  /**
+   * Takes back the rows journaled in the data directory, as rows of objects not (yet) seen:
+   * those of deleted objects stay until purged as before; those that were live are stopped once
+   * the sources have listed everything, unless a source has delivered their object again.
+   */
+  private async restoreJournal(dataDir: DataDir): Promise<void> {
+    const { journal, changes } = await MetadataJournal.open(dataDir, this.log);
+    for (const batch of changes) {
+      for (const [table, { upserts, deletes }] of batch) {
+        for (const row of upserts) this.rows.put(table, row, false);
+        for (const row of deletes) this.rows.remove(table, row);
+      }
+    }
+    for (const [table, rows] of this.rows.all()) {
+      for (const row of rows) if (row.stop_ns === null) this.restoredLive.push([table, row]);
+    }
+    this.journal = journal;
+    const counts = Object.fromEntries(
+      Object.entries(this.rows.counts()).map(([t, c]) => [t, c.rows]),
+    );
+    this.log.info({ rows: counts }, 'read cluster metadata back');
+  }
+
+  /** Restored rows no source confirmed: their objects went away while the gateway was down. */
+  private stopUnconfirmed(): void {
+    const now = nowNs();
+    for (const [table, row] of this.restoredLive.splice(0)) {
+      if (this.rows.isPinned(table, row)) continue;
+      const current = this.rows.get(table, row);
+      if (current && current.stop_ns === null)
+        this.rows.put(table, { ...current, stop_ns: now }, false);
     }
   }
 

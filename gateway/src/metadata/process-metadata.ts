@@ -1,13 +1,17 @@
 import { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { UserError } from '../common/errors';
+import { Logger } from '../common/logger';
 import { toUint128 } from '../ingest/values';
 import { quoteIdent } from '../store/sql';
 import { TableStore } from '../store/table-store';
+import { RecordLog } from '../store/wal/record-log';
 import { METADATA_TABLES } from './tables';
 
 /** At most this many processes per request. */
 export const MAX_PROCESSES_PER_REQUEST = 10_000;
+/** The journal is compacted once it passes this, and four times its size after the last time. */
+const COMPACT_MIN_BYTES = 32 * 1024 * 1024;
 
 const unsigned = z
   .union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/, 'expected digits')])
@@ -41,29 +45,88 @@ const COLUMNS = Object.keys(METADATA_TABLES.processes.columns);
  * Agents' reports of the processes they see, kept in `_md_processes` for PxL's metadata
  * functions: one row per UPID, replaced whole when reported again (a stop report adds stop_ns).
  * The table is bounded: past `maxRows`, the processes that stopped longest ago are forgotten.
+ * With a data directory every report is journaled (`metadata/processes.log`) before it is
+ * applied and acknowledged, and read back at start: the processes that stopped before a restart
+ * keep their command line and pod (agents send the live ones again anyway).
  */
 export class ProcessMetadataService {
   private conn: DuckDBConnection | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private journal: RecordLog | undefined;
+  private compactAt: number;
 
   constructor(
     private readonly store: TableStore,
     private readonly maxRows = 200_000,
-  ) {}
+    private readonly compactMinBytes = COMPACT_MIN_BYTES,
+  ) {
+    this.compactAt = compactMinBytes;
+  }
+
+  /** With the store's data directory: reads the journal back and keeps writing it. Once, first. */
+  async restore(log: Logger): Promise<void> {
+    const dataDir = this.store.dataDir;
+    if (!dataDir) return;
+    const { records, values } = await RecordLog.openJson(dataDir, 'processes', validate, log);
+    let processes = 0;
+    for (const rows of values) {
+      try {
+        await this.write(rows);
+        processes += rows.length;
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'could not apply a process metadata record');
+      }
+    }
+    this.journal = records;
+    this.compactAt = Math.max(this.compactMinBytes, 4 * records.bytes);
+    log.info({ processes }, 'read process metadata back');
+  }
 
   /** Validates a request body and upserts its processes; all or nothing. */
   upsert(body: unknown): Promise<{ processes: number }> {
     const rows = validate(body);
-    const run = this.queue.then(() => this.write(rows));
+    const run = this.queue.then(async () => {
+      await this.journal?.append(Buffer.from(JSON.stringify({ processes: rows }, bigintText)));
+      const result = await this.write(rows);
+      if (this.journal && this.journal.bytes > this.compactAt) await this.compact(this.journal);
+      return result;
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  /** Closes the service's connection. Safe twice. */
+  /** Closes the service's connection and journal. Safe twice. */
   async shutdown(): Promise<void> {
     await this.queue;
     this.conn?.closeSync();
     this.conn = undefined;
+    await this.journal?.close();
+    this.journal = undefined;
+  }
+
+  /** Rewrites the journal as the table holds it now: one row per process, the bound applied. */
+  private async compact(journal: RecordLog): Promise<void> {
+    const conn = await this.connection();
+    const reader = await conn.runAndReadAll(
+      `SELECT asid, pid, start_ticks, cmdline, hostname, container_id, pod_uid, start_ns, stop_ns FROM ${quoteIdent(TABLE)}`,
+    );
+    const rows = reader.getRowObjectsJS().map((r) => ({
+      upid: `${r.asid}:${r.pid}:${r.start_ticks}`,
+      pid: Number(r.pid),
+      start_ticks: String(r.start_ticks),
+      cmdline: r.cmdline,
+      hostname: r.hostname,
+      container_id: r.container_id,
+      pod_uid: r.pod_uid,
+      start_ns: String(r.start_ns),
+      ...(r.stop_ns === null ? {} : { stop_ns: String(r.stop_ns) }),
+    }));
+    const payloads: Buffer[] = [];
+    for (let i = 0; i < rows.length; i += 1000) {
+      payloads.push(Buffer.from(JSON.stringify({ processes: rows.slice(i, i + 1000) })));
+    }
+    await journal.rewrite(payloads);
+    this.compactAt = Math.max(this.compactMinBytes, 4 * journal.bytes);
   }
 
   /**
@@ -108,6 +171,11 @@ export class ProcessMetadataService {
     this.conn = conn;
     return conn;
   }
+}
+
+/** JSON.stringify's replacer for rows with bigint fields (start_ticks, start_ns, stop_ns). */
+function bigintText(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? String(value) : value;
 }
 
 function appendProcess(appender: DuckDBAppender, r: ProcessRow): void {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { RejectReason } from '../ingest/errors';
 import { IngestHooks } from '../ingest/ingest-service';
 import { EvictionReason, StoreHooks, TableStore } from '../store/table-store';
 
@@ -39,7 +40,7 @@ export class SelfMetrics implements StoreHooks, IngestHooks {
     });
     this.rejected = new Counter({
       name: 'pxgate_ingest_rejected_batches_total',
-      help: 'Ingest batches refused, by reason (invalid, too_large, unauthorized, forbidden).',
+      help: 'Ingest batches refused, by reason (malformed, invalid, unsupported, too_large, unauthorized, forbidden).',
       labelNames: ['reason'],
       registers,
     });
@@ -83,7 +84,7 @@ export class SelfMetrics implements StoreHooks, IngestHooks {
     this.evicted.inc({ table, reason }, rows);
   }
 
-  batchRejected(reason: string): void {
+  batchRejected(reason: RejectReason): void {
     this.rejected.inc({ reason });
   }
 }

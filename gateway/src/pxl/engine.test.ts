@@ -108,6 +108,34 @@ px.display(a.merge(df, left_on='k', right_on='k', suffixes=['', '_s']).agg(n=('k
     expect(output!.rows).toEqual([[BigInt(events.length)]]);
   });
 
+  it('stops compiling a script at the time limit, and says so', async () => {
+    const started = Date.now();
+    await expect(
+      fx.run('x = 1\n'.repeat(150_000), { now, limits: { timeoutMs: 300 } }),
+    ).rejects.toMatchObject({
+      status: 422,
+      message: expect.stringMatching(
+        /^the script took longer than 0.3 s \(pxl.queryTimeout\) to compile and was stopped/,
+      ),
+    });
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('answers a column doubled 24 times (each reading the previous twice) in a small head()', async () => {
+    const doublings = Array.from({ length: 24 }, (_, i) => `df.c${i + 1} = df.c${i} + df.c${i}`);
+    const script = `import px
+df = px.DataFrame('http_events', select=['latency'])
+df.c0 = df.latency
+${doublings.join('\n')}
+px.display(df[['latency', 'c24']].head(3), 'out')`;
+    const started = Date.now();
+    const { out } = await fx.run(script, { now });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(out!.rows).toEqual(
+      events.slice(0, 3).map((e) => [BigInt(e.latency), BigInt(e.latency) * 2n ** 24n]),
+    );
+  });
+
   it('refuses results over the memory cap, naming it', async () => {
     await expect(
       fx.run("import px\npx.display(px.DataFrame('http_events'))", {

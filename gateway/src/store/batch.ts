@@ -1,3 +1,4 @@
+import { UserError } from '../common/errors';
 import { DataType, TableSchema, timeColumnIndex } from './types';
 
 /** String values either as JS strings (JSON ingest) or as Arrow Utf8 buffers (Arrow ingest). */
@@ -37,14 +38,30 @@ export function columnBatch(
   columns: readonly ColumnData[],
   heapBytes: number,
 ): ColumnBatch {
-  const fixed = schema.columns.reduce((sum, c) => sum + fixedWidth(c.type), 8);
   const time = columns[timeColumnIndex(schema)];
   return {
     rowCount,
     columns,
-    bytes: fixed * rowCount + heapBytes,
+    bytes: fixedBytes(schema, rowCount) + heapBytes,
     maxTime: time?.type === 'TIME64NS' ? maxOf(time.values) : undefined,
   };
+}
+
+/** Estimated store bytes of `rows` rows without their long strings: fixed-width values and `_seq`. */
+export function fixedBytes(schema: TableSchema, rows: number): number {
+  return schema.columns.reduce((sum, c) => sum + fixedWidth(c.type), 8) * rows;
+}
+
+/** The answer to a batch that needs more than its table's whole byte budget (413). */
+export function overBudget(table: string, bytes: number, budgetBytes: number): UserError {
+  return new UserError(
+    `batch for table "${table}" needs ~${mib(bytes)} MiB, more than the table's whole budget of ${mib(budgetBytes)} MiB; send smaller batches or raise store.limitMb`,
+    413,
+  );
+}
+
+function mib(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
 }
 
 /** Bytes a value of this type takes in DuckDB's in-memory vectors (strings: the 16-byte header). */

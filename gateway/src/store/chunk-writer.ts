@@ -67,9 +67,17 @@ export class ChunkWriter {
     const long: number[] = [];
     if (strings.kind === 'utf8') {
       const { offsets, data } = strings;
+      if (offsets.length < row + n + 1)
+        throw new Error(`${offsets.length} string offsets for rows to ${row + n}`);
       for (let i = 0; i < n; i++) {
         const start = offsets[row + i]!;
         const len = offsets[row + i + 1]! - start;
+        // Decoders check offsets; this keeps a bad one from reaching DuckDB's memory as a length.
+        if (!(start >= 0 && len >= 0 && start + len <= data.length)) {
+          throw new Error(
+            `string ${row + i} (offset ${start}, length ${len}) lies outside its ${data.length}-byte buffer`,
+          );
+        }
         if (len <= INLINE_STRING_BYTES) {
           this.headerView.setUint32(i * 16, len, true);
           for (let b = 0; b < len; b++) headers[i * 16 + 4 + b] = data[start + b]!;
@@ -111,12 +119,21 @@ export class ChunkWriter {
   }
 }
 
+/**
+ * Copies bytes of a typed array into a vector. DuckDB copies from the whole ArrayBuffer without
+ * a bounds check, so the range is checked against the view here: past it lie other data.
+ */
 function copy(
   vector: duckdb.Vector,
   source: ArrayBufferView,
   byteOffset: number,
   byteCount: number,
 ): void {
+  if (!(byteOffset >= 0 && byteCount >= 0 && byteOffset + byteCount <= source.byteLength)) {
+    throw new Error(
+      `copy of ${byteCount} bytes at ${byteOffset} runs past a ${source.byteLength}-byte column`,
+    );
+  }
   duckdb.copy_data_to_vector(
     vector,
     0,

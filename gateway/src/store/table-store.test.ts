@@ -28,6 +28,16 @@ describe('TableStore', () => {
   let store: TableStore;
   afterEach(() => store?.shutdown());
 
+  it('bounds DuckDB by default at twice the store budget plus 256 MiB, without spilling to disk', async () => {
+    const settings = `SELECT current_setting('memory_limit'), current_setting('temp_directory'),
+      current_setting('allocator_background_threads')`;
+    store = await TableStore.create(options({ limitMb: 64 }), silentLogger());
+    expect(await rowsOf(store, settings)).toEqual([['384.0 MiB', '', true]]);
+    await store.shutdown();
+    store = await TableStore.create(options({ duckdbMemoryLimitMb: 1000 }), silentLogger());
+    expect((await rowsOf(store, settings))[0]![0]).toBe('1000.0 MiB');
+  });
+
   it('stores every data type exactly, including long, short and non-ASCII strings', async () => {
     store = await TableStore.create(options(), silentLogger());
     await store.declare({

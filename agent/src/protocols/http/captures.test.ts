@@ -1,27 +1,11 @@
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { bytewise, readCapture } from '../../../../test/support/capture-proxy';
 import { ScriptStep, runScript, summary } from '../../../../test/support/http-script';
+import { mutate, mutationsOf } from '../../../../test/support/mutate';
 import { DEFAULT_STITCHER_LIMITS, HttpStitcher } from './http-stitcher';
 
-/** A captured connection (see testdata/README.md) as script steps, one per syscall. */
-function capture(name: string): ScriptStep[] {
-  const text = readFileSync(join(__dirname, 'testdata', `${name}.jsonl`), 'utf8');
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const e = JSON.parse(line) as { kind: 'request' | 'response'; ts: number; data: string };
-      return { kind: e.kind, ts: e.ts, bytes: Buffer.from(e.data, 'base64') };
-    });
-}
-
-/** Every byte of a capture in its own syscall, same positions. */
-function bytewise(steps: readonly ScriptStep[]): ScriptStep[] {
-  return steps.flatMap((s) =>
-    Array.from(s.bytes as Uint8Array, (b) => ({ kind: s.kind, ts: s.ts, bytes: Uint8Array.of(b) })),
-  );
-}
+const capture = (name: string) => readCapture(join(__dirname, 'testdata', `${name}.jsonl`));
 
 const KEEP_ALIVE = [
   ['GET', '/api/items?page=2', 200],
@@ -103,26 +87,9 @@ describe('captured conversations', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...names),
-        fc.array(
-          fc.record({
-            step: fc.nat(),
-            at: fc.nat(),
-            op: fc.constantFrom('flip', 'cut', 'lose', 'dup'),
-            byte: fc.integer({ min: 0, max: 255 }),
-          }),
-          { minLength: 1, maxLength: 8 },
-        ),
+        mutationsOf(['flip', 'cut', 'lose', 'dup'], { maxLength: 8 }),
         (name, mutations) => {
-          const steps = capture(name);
-          for (const m of mutations) {
-            const i = m.step % steps.length;
-            const bytes = Buffer.from(steps[i]!.bytes as Uint8Array);
-            const at = m.at % bytes.length;
-            if (m.op === 'flip') bytes[at] = m.byte;
-            if (m.op === 'lose') steps[i] = { ...steps[i]!, lost: true };
-            else if (m.op === 'dup') steps.splice(i, 0, { ...steps[i]! });
-            else steps[i] = { ...steps[i]!, bytes: m.op === 'cut' ? bytes.subarray(0, at) : bytes };
-          }
+          const steps = mutate(capture(name), mutations);
           const s = new HttpStitcher();
           const out = runScript(s, steps);
           expect(out.length).toBeLessThanOrEqual(steps.length);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { runScript } from '../../../../test/support/http-script';
-import { TableColumns } from '../../transport/columns';
 import { Row } from '../../transport/row';
+import { writtenText } from '../../../../test/support/rows';
 import { HTTP_EVENTS } from '../../../../gateway/src/store/schemas';
 import { HeaderMask } from './header-mask';
 import { httpEventRow } from './http-rows';
@@ -17,19 +17,7 @@ function textual(row: Row): Record<string, unknown> {
   );
 }
 
-/** The bytes a STRING column receives for each text column of the row. */
-function written(row: Row): Record<string, string> {
-  const columns = new TableColumns(HTTP_EVENTS);
-  columns.append(row);
-  const out: Record<string, string> = {};
-  HTTP_EVENTS.columns.forEach((c, i) => {
-    if (c.type !== 'STRING') return;
-    const [offsets, data] = columns.builders[i]!.buffers(1);
-    const o = new Int32Array(offsets!.buffer, offsets!.byteOffset, 2);
-    out[c.name] = Buffer.from(data!.buffer, data!.byteOffset + o[0]!, o[1]! - o[0]!).toString();
-  });
-  return out;
-}
+const written = (row: Row) => writtenText(HTTP_EVENTS, row);
 
 function exchange(reqHead: string, respHead: string, respBody: Uint8Array = new Uint8Array()) {
   const [x] = runScript(new HttpStitcher(), [
@@ -77,6 +65,7 @@ describe('httpEventRow', () => {
       local_addr: '10.0.0.1',
       local_port: 8080,
       trace_role: 2,
+      encrypted: false,
       major_version: 1,
       minor_version: 1,
       content_type: 1,
@@ -103,6 +92,16 @@ describe('httpEventRow', () => {
       'X-Q': 'say "hi"\\',
       'Content-Length': '2',
     });
+  });
+
+  it('takes encrypted from the endpoint, false when it does not say', () => {
+    const row = exchange('GET / HTTP/1.1\r\n', 'HTTP/1.1 200 OK\r\n');
+    expect(row.encrypted).toBe(false);
+    const [x] = runScript(new HttpStitcher(), [
+      { kind: 'request', bytes: 'GET / HTTP/1.1\r\n\r\n' },
+      { kind: 'response', bytes: 'HTTP/1.1 204 No Content\r\n\r\n' },
+    ]);
+    expect(httpEventRow(x!, { ...endpoint, encrypted: true }, clock).encrypted).toBe(true);
   });
 
   it('writes header JSON exactly as JSON.stringify would, for any latin1 bytes, masking credentials', () => {

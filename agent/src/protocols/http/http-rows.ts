@@ -1,7 +1,9 @@
-import { Row, Uint128, Utf8Text } from '../../transport/row';
-import { HeaderMask, MASKED_VALUE } from './header-mask';
-import { HttpHead, headerValue } from './head';
+import { Row, Uint128 } from '../../transport/row';
+import { TracedEndpoint, commonColumns } from '../common-columns';
+import { HeaderMask } from './header-mask';
+import { headerValue } from './head';
 import { HttpExchange } from './http-stitcher';
+import { BodyText, FieldsJson, contentTypeCode } from './row-text';
 
 /** The connection an exchange travelled on, as http_events reports it. */
 export interface Endpoint {
@@ -18,191 +20,36 @@ export interface Clock {
   fromMonotonic(monoNs: number): bigint;
 }
 
-/** Pixie's HTTP content types (http_events.content_type). */
-const CONTENT_UNKNOWN = 0;
-const CONTENT_JSON = 1;
-const CONTENT_GRPC = 2;
-
 /**
  * An http_events row with Pixie's columns. time_ is when the response ended (wall clock);
  * latency runs from the request's first byte to the response's last. Bodies are the captured
  * (truncated) bytes as text; their sizes are the full sizes. The values of the headers `mask`
  * names (credentials, by default) are replaced by a marker: they never leave the node.
+ * `encrypted` comes from the endpoint (false when it does not say).
  */
 export function httpEventRow(
   x: HttpExchange,
-  ep: Endpoint,
+  ep: TracedEndpoint,
   clock: Clock,
   mask: HeaderMask = HeaderMask.DEFAULT,
 ): Row {
-  return {
-    time_: clock.fromMonotonic(x.resp.endTs),
-    upid: ep.upid,
-    remote_addr: ep.remoteAddr,
-    remote_port: ep.remotePort,
-    local_addr: ep.localAddr,
-    local_port: ep.localPort,
-    trace_role: ep.role,
-    major_version: 1,
-    minor_version: x.req.head.minorVersion,
-    content_type: contentType(x.resp.head, x.req.head),
-    req_headers: new HeadersJson(x.req.head, mask),
-    req_method: x.req.head.method,
-    req_path: x.req.head.target,
-    req_body: new BodyText(x.req.body),
-    req_body_size: x.req.bodySize,
-    resp_headers: new HeadersJson(x.resp.head, mask),
-    resp_status: x.resp.head.status,
-    resp_message: x.resp.head.reason,
-    resp_body: new BodyText(x.resp.body),
-    resp_body_size: x.resp.bodySize,
-    latency: Math.round(x.resp.endTs - x.req.startTs),
-  };
-}
-
-/**
- * Headers as a JSON object, written byte by byte from the head's text into the column (this
- * runs twice per exchange on each side). A repeated header keeps its values joined with ", ",
- * as HTTP allows. Header bytes are latin1: those past ASCII become two UTF-8 bytes. Masked
- * headers keep their name; their value is the marker.
- */
-class HeadersJson implements Utf8Text {
-  constructor(
-    private readonly head: HttpHead,
-    private readonly mask: HeaderMask,
-  ) {}
-
-  maxUtf8Bytes(): number {
-    // Every char may become a 6-byte escape; each field adds 6 bytes of punctuation and, when
-    // masked, at most the marker.
-    const fields = this.head.fields.length / 4;
-    return 6 * this.head.text.length + (8 + MASKED_VALUE.length) * fields + 2;
-  }
-
-  writeUtf8(out: Buffer, at: number): number {
-    const { text, fields } = this.head;
-    if (hasRepeatedName(text, fields)) return out.write(mergedJson(this.head, this.mask), at);
-    let k = at;
-    out[k++] = 0x7b; // {
-    for (let i = 0; i < fields.length; i += 4) {
-      if (i > 0) out[k++] = 0x2c; // ,
-      out[k++] = 0x22;
-      k = writeJsonChars(out, k, text, fields[i]!, fields[i + 1]!);
-      out[k++] = 0x22;
-      out[k++] = 0x3a; // :
-      out[k++] = 0x22;
-      if (this.mask.masks(text, fields[i]!, fields[i + 1]!)) {
-        k += out.write(MASKED_VALUE, k, 'latin1');
-      } else {
-        k = writeJsonChars(out, k, text, fields[i + 2]!, fields[i + 3]!);
-      }
-      out[k++] = 0x22;
-    }
-    out[k++] = 0x7d; // }
-    return k - at;
-  }
-
-  toString(): string {
-    const out = Buffer.allocUnsafe(this.maxUtf8Bytes());
-    return out.toString('utf8', 0, this.writeUtf8(out, 0));
-  }
-}
-
-const HEX = '0123456789abcdef';
-
-/** Writes text[from, to) as the inside of a JSON string, escaped as JSON.stringify does. */
-function writeJsonChars(out: Buffer, at: number, text: string, from: number, to: number): number {
-  let k = at;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x20 && c < 0x80 && c !== 0x22 && c !== 0x5c) {
-      out[k++] = c;
-    } else if (c >= 0x80) {
-      out[k++] = 0xc0 | (c >> 6);
-      out[k++] = 0x80 | (c & 0x3f);
-    } else {
-      out[k++] = 0x5c; // backslash
-      const short = SHORT_ESCAPES[c];
-      if (short !== undefined) {
-        out[k++] = short;
-      } else {
-        out.write(`u00${HEX[c >> 4]}${HEX[c & 15]}`, k, 'latin1');
-        k += 5;
-      }
-    }
-  }
-  return k;
-}
-
-const SHORT_ESCAPES: Record<number, number> = {
-  0x22: 0x22, // \"
-  0x5c: 0x5c, // \\
-  0x08: 0x62, // \b
-  0x09: 0x74, // \t
-  0x0a: 0x6e, // \n
-  0x0c: 0x66, // \f
-  0x0d: 0x72, // \r
-};
-
-function hasRepeatedName(text: string, fields: readonly number[]): boolean {
-  for (let i = 4; i < fields.length; i += 4) {
-    for (let j = 0; j < i; j += 4) {
-      const len = fields[i + 1]! - fields[i]!;
-      if (fields[j + 1]! - fields[j]! !== len) continue;
-      if (text.startsWith(text.slice(fields[i], fields[i + 1]), fields[j])) return true;
-    }
-  }
-  return false;
-}
-
-/** The JSON of a head whose names repeat: each name once, its values joined (rare). */
-function mergedJson(head: HttpHead, mask: HeaderMask): string {
-  const { text, fields } = head;
-  const merged = new Map<string, string>();
-  for (let i = 0; i < fields.length; i += 4) {
-    const n = text.slice(fields[i], fields[i + 1]);
-    const v = mask.masks(text, fields[i]!, fields[i + 1]!)
-      ? MASKED_VALUE
-      : text.slice(fields[i + 2], fields[i + 3]);
-    merged.set(n, merged.has(n) ? `${merged.get(n)}, ${v}` : v);
-  }
-  return JSON.stringify(Object.fromEntries(merged));
-}
-
-function contentType(...heads: HttpHead[]): number {
-  for (const head of heads) {
-    const type = headerValue(head, 'content-type')?.toLowerCase();
-    if (!type) continue;
-    if (type.startsWith('application/grpc')) return CONTENT_GRPC;
-    if (type.includes('json')) return CONTENT_JSON;
-    return CONTENT_UNKNOWN;
-  }
-  return CONTENT_UNKNOWN;
-}
-
-const decoder = new TextDecoder('utf-8', { fatal: false });
-
-/**
- * A captured body as text: its bytes as they are when they are ASCII (most bodies that are text
- * at all), otherwise decoded as UTF-8 with U+FFFD for what is not (binary, or cut mid-character).
- */
-class BodyText implements Utf8Text {
-  constructor(private readonly bytes: Uint8Array) {}
-
-  maxUtf8Bytes(): number {
-    return 3 * this.bytes.length;
-  }
-
-  writeUtf8(out: Buffer, at: number): number {
-    const b = this.bytes;
-    for (let i = 0; i < b.length; i++) {
-      if (b[i]! >= 0x80) return out.write(decoder.decode(b), at);
-    }
-    out.set(b, at);
-    return b.length;
-  }
-
-  toString(): string {
-    return this.bytes.length === 0 ? '' : decoder.decode(this.bytes);
-  }
+  const row = commonColumns(ep, clock.fromMonotonic(x.resp.endTs));
+  row.major_version = 1;
+  row.minor_version = x.req.head.minorVersion;
+  row.content_type = contentTypeCode(
+    headerValue(x.resp.head, 'content-type'),
+    headerValue(x.req.head, 'content-type'),
+  );
+  row.req_headers = new FieldsJson(x.req.head.text, x.req.head.fields, mask);
+  row.req_method = x.req.head.method;
+  row.req_path = x.req.head.target;
+  row.req_body = new BodyText(x.req.body);
+  row.req_body_size = x.req.bodySize;
+  row.resp_headers = new FieldsJson(x.resp.head.text, x.resp.head.fields, mask);
+  row.resp_status = x.resp.head.status;
+  row.resp_message = x.resp.head.reason;
+  row.resp_body = new BodyText(x.resp.body);
+  row.resp_body_size = x.resp.bodySize;
+  row.latency = Math.round(x.resp.endTs - x.req.startTs);
+  return row;
 }

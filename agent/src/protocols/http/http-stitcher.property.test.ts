@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { fuzzParams } from '../../../../test/support/fuzz';
+import { mutate, mutationsOf } from '../../../../test/support/mutate';
+import { pushChunks, randomChunks } from '../../../../test/support/sql-fuzz';
 import { ScriptStep, runScript, splitSteps, summary } from '../../../../test/support/http-script';
 import { HttpStitcher } from './http-stitcher';
 
@@ -96,27 +98,11 @@ const bytesArb = fc.oneof(
 describe('HttpStitcher under arbitrary input', () => {
   it('never throws on random chunks at random positions, closed or not', () => {
     fc.assert(
-      fc.property(
-        fc.array(
-          fc.record({
-            kind: fc.constantFrom('request' as const, 'response' as const),
-            pos: fc.nat(20000),
-            extra: fc.nat(5000),
-            data: bytesArb,
-            ts: fc.nat(),
-          }),
-          { maxLength: 40 },
-        ),
-        fc.boolean(),
-        (chunks, close) => {
-          const s = new HttpStitcher(limits);
-          for (const c of chunks) {
-            s.push(c.kind, { pos: c.pos, size: c.data.length + c.extra, ts: c.ts, data: c.data });
-          }
-          if (close) s.close();
-          expect(Number.isFinite(s.errors())).toBe(true);
-        },
-      ),
+      fc.property(randomChunks(bytesArb), fc.boolean(), (chunks, close) => {
+        const s = new HttpStitcher(limits);
+        pushChunks(s, chunks, close);
+        expect(Number.isFinite(s.errors())).toBe(true);
+      }),
       fuzzParams(500),
     );
   });
@@ -126,32 +112,9 @@ describe('HttpStitcher under arbitrary input', () => {
       fc.property(
         fc.array(exchangeArb, { minLength: 1, maxLength: 4 }),
         fc.array(fc.nat(400), { maxLength: 6 }),
-        fc.array(
-          fc.record({
-            step: fc.nat(),
-            op: fc.constantFrom('flip', 'insert', 'delete', 'lose', 'truncate'),
-            at: fc.nat(),
-            byte: fc.integer({ min: 0, max: 255 }),
-          }),
-          { maxLength: 6 },
-        ),
+        mutationsOf(['flip', 'insert', 'delete', 'lose', 'truncate'], { minLength: 0 }),
         (exchanges, cuts, mutations) => {
-          const steps = conversation(exchanges, cuts).map((s) => ({ ...s }));
-          for (const m of mutations) {
-            const step = steps[m.step % steps.length]!;
-            const bytes = Buffer.from(step.bytes as string, 'latin1');
-            const at = bytes.length ? m.at % bytes.length : 0;
-            if (m.op === 'lose') (step as { lost?: boolean }).lost = true;
-            else if (m.op === 'truncate') (step as { captured?: number }).captured = at;
-            else if (m.op === 'flip' && bytes.length) bytes[at] = m.byte;
-            const edited =
-              m.op === 'insert'
-                ? Buffer.concat([bytes.subarray(0, at), Buffer.from([m.byte]), bytes.subarray(at)])
-                : m.op === 'delete'
-                  ? Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)])
-                  : bytes;
-            (step as { bytes: string }).bytes = edited.toString('latin1');
-          }
+          const steps = mutate(conversation(exchanges, cuts), mutations);
           const out = runScript(new HttpStitcher(limits), steps);
           expect(out.length).toBeLessThanOrEqual(exchanges.length + mutations.length);
         },

@@ -1,15 +1,23 @@
-import express, { Router } from 'express';
+import express, { RequestHandler, Router } from 'express';
+import { BATCH_ID_HEADER } from '../../ingest/batch-id';
 import { IngestService } from '../../ingest/ingest-service';
 
 /** `POST /v1/ingest`: JSON or Arrow IPC batches, each stored all or nothing. */
 export function ingestRoutes(ingest: IngestService, maxBodyBytes: number): Router {
   const router = Router();
   const raw = express.raw({ type: () => true, limit: maxBodyBytes });
-  router.post('/v1/ingest', raw, async (req, res) => {
+  // A body refused while it is read (too large, a bad gzip stream) is a rejected batch too.
+  const readBody: RequestHandler = (req, res, next) =>
+    raw(req, res, (err?: { status?: unknown }) => {
+      if (err) ingest.bodyRefused(err);
+      next(err);
+    });
+  router.post('/v1/ingest', readBody, async (req, res) => {
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const tableHeader = req.header('x-pxgate-table') || undefined;
-    const result = await ingest.ingest({ contentType, body, tableHeader });
+    const batchId = req.header(BATCH_ID_HEADER);
+    const result = await ingest.ingest({ contentType, body, tableHeader, batchId });
     res.json(result);
   });
   return router;

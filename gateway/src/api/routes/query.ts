@@ -1,10 +1,11 @@
-import express, { Router } from 'express';
+import express, { RequestHandler, Router } from 'express';
 import { UserError } from '../../common/errors';
 import { PxlEngine } from '../../pxl/engine';
 import { toJsonSpec, toJsonTable } from '../../pxl/execute/result';
+import { MAX_SCRIPT_CHARS } from '../../pxl/parse/parse';
 
-/** Largest script body accepted, as JSON. */
-const MAX_QUERY_BODY = '2mb';
+/** Largest query body accepted, in bytes of JSON: room for the longest script, escaped. */
+const MAX_QUERY_BODY_BYTES = 2 * 1024 * 1024;
 
 interface QueryBody {
   script: string;
@@ -15,7 +16,7 @@ interface QueryBody {
 /** `POST /v1/query`: runs a PxL script and answers its tables in px.display order. */
 export function queryRoutes(pxl: PxlEngine): Router {
   const router = Router();
-  router.post('/v1/query', express.json({ limit: MAX_QUERY_BODY }), async (req, res) => {
+  router.post('/v1/query', queryBody(), async (req, res) => {
     const body = parseBody(req.body);
     const result = await pxl.run(body.script, {
       ...(body.args ? { args: body.args } : {}),
@@ -34,6 +35,22 @@ export function queryRoutes(pxl: PxlEngine): Router {
     });
   });
   return router;
+}
+
+/** The JSON body parser, whose 413 names this route's own limit (not ingest's). */
+function queryBody(): RequestHandler {
+  const json = express.json({ limit: MAX_QUERY_BODY_BYTES });
+  return (req, res, next) =>
+    json(req, res, (err?: unknown) => {
+      if ((err as { type?: unknown } | undefined)?.type !== 'entity.too.large') return next(err);
+      next(
+        new UserError(
+          `the query body is larger than ${MAX_QUERY_BODY_BYTES} bytes, the limit of POST /v1/query ` +
+            `(a script may have at most ${MAX_SCRIPT_CHARS} characters)`,
+          413,
+        ),
+      );
+    });
 }
 
 function parseBody(raw: unknown): QueryBody {

@@ -6,6 +6,7 @@ import { ByteQueue } from './byte-queue';
 import { ExportError, asExportError, retryableError } from './errors';
 import { ExporterMetrics } from './exporter-metrics';
 import { sendWithRetry } from './retry';
+import { SinkHealth, SinkStatus } from './sink-health';
 
 /** One encoded request, ready to send (and to resend: it is encoded once). */
 export interface EncodedRequest {
@@ -54,7 +55,7 @@ export interface QueueSettings {
   /** Timeout of one attempt. */
   timeoutMs: number;
   backoff: BackoffSettings;
-  /** How long shutdown waits for queued requests before abandoning them. */
+  /** How long shutdown waits for queued requests before abandoning them (unless given a deadline). */
   drainTimeoutMs: number;
 }
 
@@ -72,6 +73,7 @@ interface Work<R> {
 export class QueuedExporter<R extends EncodedRequest> implements Sink {
   readonly signals: ReadonlySet<Signal>;
   private readonly queue: ByteQueue<Work<R>>;
+  private readonly health: SinkHealth;
   private readonly consumers: Promise<void>[] = [];
   /** Ends retry waits at the drain deadline. */
   private readonly stopRetrying = new AbortController();
@@ -89,8 +91,7 @@ export class QueuedExporter<R extends EncodedRequest> implements Sink {
   ) {
     this.signals = target.signals;
     this.queue = new ByteQueue(settings.queueBytes);
-    metrics.queueCapacityBytes.set({ sink: name }, settings.queueBytes);
-    metrics.queueBytes.set({ sink: name }, 0);
+    this.health = new SinkHealth(name, target.signals, settings.queueBytes, metrics);
   }
 
   start(): void {
@@ -107,7 +108,7 @@ export class QueuedExporter<R extends EncodedRequest> implements Sink {
     let encodingDropped = 0;
     for (const d of dropped) {
       encodingDropped += d.items;
-      this.metrics.dropped.inc({ sink: this.name, signal: d.signal, reason: d.reason }, d.items);
+      this.health.droppedItems(d.signal, d.reason, d.items);
     }
     if (requests.length === 0) return { sent: 0, dropped: encodingDropped };
     const outcomes: Promise<{ sent: number; dropped: number } | ExportError>[] = [];
@@ -122,7 +123,7 @@ export class QueuedExporter<R extends EncodedRequest> implements Sink {
         `sink ${this.name}: sending queue full (${this.queue.bytes} of ${this.queue.capacityBytes} bytes held)`,
       );
     }
-    this.metrics.queueBytes.set({ sink: this.name }, this.queue.bytes);
+    for (const r of requests) this.health.queued(1, r.items, r.body.length);
     const report: DeliveryReport = { sent: 0, dropped: encodingDropped };
     let failure: ExportError | undefined;
     for (const outcome of await Promise.all(outcomes)) {
@@ -137,17 +138,29 @@ export class QueuedExporter<R extends EncodedRequest> implements Sink {
     return report;
   }
 
-  shutdown(): Promise<void> {
-    this.stopping ??= this.drain();
+  status(): SinkStatus {
+    return this.health.status();
+  }
+
+  /**
+   * Stops taking batches and sends what is queued until `deadlineAt` (ms since the epoch;
+   * default: drainTimeout from now), then abandons the rest: their export jobs did not move
+   * their cursors for them.
+   */
+  shutdown(deadlineAt?: number): Promise<void> {
+    this.stopping ??= this.drain(deadlineAt ?? Date.now() + this.settings.drainTimeoutMs);
     return this.stopping;
   }
 
-  private async drain(): Promise<void> {
+  private async drain(deadlineAt: number): Promise<void> {
     this.queue.close();
-    const deadline = setTimeout(() => {
-      this.stopRetrying.abort();
-      this.stopSending.abort(new Error('shutting down'));
-    }, this.settings.drainTimeoutMs);
+    const deadline = setTimeout(
+      () => {
+        this.stopRetrying.abort();
+        this.stopSending.abort(new Error('shutting down'));
+      },
+      Math.max(0, deadlineAt - Date.now()),
+    );
     deadline.unref();
     await Promise.all(this.consumers);
     clearTimeout(deadline);
@@ -158,9 +171,9 @@ export class QueuedExporter<R extends EncodedRequest> implements Sink {
     for (;;) {
       const work = await this.queue.take();
       if (!work) return;
-      this.metrics.queueBytes.set({ sink: this.name }, this.queue.bytes);
       const outcome = await this.deliver(work.request);
       this.target.settle?.(work.request, !(outcome instanceof ExportError));
+      this.health.queued(-1, -work.request.items, -work.request.body.length);
       work.done(outcome);
     }
   }
@@ -181,18 +194,18 @@ export class QueuedExporter<R extends EncodedRequest> implements Sink {
       });
       const rejected = Math.min(result.rejected, request.items);
       if (rejected > 0) {
-        this.metrics.dropped.inc({ ...labels, reason: 'rejected' }, rejected);
+        this.health.droppedItems(request.signal, 'rejected', rejected);
         this.log.warn(
           { rejected, items: request.items, message: result.message },
           'receiver accepted the request partially',
         );
       }
-      this.metrics.sent.inc(labels, request.items - rejected);
+      this.health.accepted(request.signal, request.items - rejected);
       return { sent: request.items - rejected, dropped: rejected };
     } catch (err) {
       const error = asExportError(err);
       if (error.errorClass === 'permanent') {
-        this.metrics.dropped.inc({ ...labels, reason: 'permanent' }, request.items);
+        this.health.droppedItems(request.signal, 'permanent', request.items);
         this.log.error(
           { err: error.message, items: request.items },
           'receiver refused the request for good; dropped',
@@ -209,12 +222,15 @@ export class QueuedExporter<R extends EncodedRequest> implements Sink {
     const timeout = AbortSignal.timeout(this.settings.timeoutMs);
     const signal = AbortSignal.any([this.stopSending.signal, timeout]);
     try {
-      return await this.target.push(request, signal);
+      const result = await this.target.push(request, signal);
+      this.health.succeeded();
+      return result;
     } catch (err) {
-      if (timeout.aborted) {
-        throw retryableError(`timed out after ${this.settings.timeoutMs} ms`, err);
-      }
-      throw err;
+      const error = timeout.aborted
+        ? retryableError(`timed out after ${this.settings.timeoutMs} ms`, err)
+        : asExportError(err);
+      this.health.failed(error.message);
+      throw error;
     }
   }
 

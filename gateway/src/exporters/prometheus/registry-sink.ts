@@ -1,5 +1,7 @@
 import { Registry } from 'prom-client';
 import { Logger } from '../../common/logger';
+import { ExporterMetrics } from '../common/exporter-metrics';
+import { SinkHealth, SinkStatus } from '../common/sink-health';
 import { TelemetryBatch } from '../model/telemetry';
 import { DeliveryReport, Signal, Sink } from '../sink';
 import { PromFamily, toPrometheus } from './translate';
@@ -64,26 +66,43 @@ export class PrometheusRegistrySink implements Sink {
   readonly signals: ReadonlySet<Signal> = new Set(['metrics']);
   private readonly families = new Map<string, ExposedFamily>();
   private readonly refused = new Set<string>();
+  private readonly health: SinkHealth;
 
   constructor(
     private readonly registry: Registry,
     private readonly settings: RegistrySinkSettings,
+    metrics: ExporterMetrics,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.health = new SinkHealth(this.name, this.signals, 0, metrics, now);
+  }
 
   start(): void {}
 
+  status(): SinkStatus {
+    return this.health.status();
+  }
+
   async export(batch: TelemetryBatch): Promise<DeliveryReport> {
+    const report = this.expose(batch);
+    this.health.succeeded();
+    this.health.accepted('metrics', report.sent);
+    return { sent: report.sent, dropped: report.untranslatable + report.conflict + report.limit };
+  }
+
+  private expose(batch: TelemetryBatch) {
     const translation = toPrometheus(batch.metrics, { scopeLabels: this.settings.scopeLabels });
     const now = this.now();
-    const report: DeliveryReport = { sent: 0, dropped: translation.dropped };
+    const report = { sent: 0, untranslatable: translation.dropped, conflict: 0, limit: 0 };
+    this.health.droppedItems('metrics', 'untranslatable', translation.dropped);
     // Counted afresh: a family drops its stale series whenever the registry reads it.
     let series = [...this.families.values()].reduce((n, f) => n + f.samples.size, 0);
     for (const family of translation.families) {
       const exposed = this.family(family);
       if (!exposed) {
-        report.dropped += family.samples.length;
+        report.conflict += family.samples.length;
+        this.health.droppedItems('metrics', 'name_conflict', family.samples.length);
         continue;
       }
       for (const s of family.samples) {
@@ -96,7 +115,8 @@ export class PrometheusRegistrySink implements Sink {
         // A late row's older value does not replace a newer one.
         if (existing && s.timestampMs < existing.timestampMs) continue;
         if (!existing && series >= this.settings.maxSeries) {
-          report.dropped++;
+          report.limit++;
+          this.health.droppedItems('metrics', 'series_limit', 1);
           continue;
         }
         if (!existing) series++;

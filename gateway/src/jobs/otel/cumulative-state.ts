@@ -7,10 +7,18 @@ import {
   Resource,
   ResourceMetrics,
 } from '../../exporters/model/telemetry';
+import { issueLines } from '../../config/load';
+import {
+  CumulativeSnapshot,
+  cumulativeSnapshotSchema,
+  seriesFromJson,
+  seriesToJson,
+} from './cumulative-snapshot';
 import { CumulativeUpdate, MetricIdentity } from './export-parts';
 import { attributesKey } from './interpret';
 
-interface Series {
+/** One Sum or Histogram series' running total. */
+export interface CumulativeSeries {
   readonly resourceKey: string;
   readonly resource: Resource;
   readonly metric: MetricIdentity;
@@ -54,7 +62,7 @@ const MAX_SOURCES_PER_SERIES = 10_000;
  * next run, are counted once.
  */
 export class CumulativeState {
-  private readonly series = new Map<string, Series>();
+  private readonly series = new Map<string, CumulativeSeries>();
   private lastEmittedNs = 0n;
 
   constructor(
@@ -64,6 +72,35 @@ export class CumulativeState {
 
   get size(): number {
     return this.series.size;
+  }
+
+  /** The totals as plain JSON, for a cursor file. */
+  toSnapshot(): CumulativeSnapshot {
+    return {
+      lastEmittedNs: String(this.lastEmittedNs),
+      series: [...this.series.values()].map(seriesToJson),
+    };
+  }
+
+  /**
+   * Totals read back from a snapshot, each series under the key its update would have. Throws
+   * a SnapshotError naming what is wrong; series past `maxSeries` are left out.
+   */
+  static fromSnapshot(
+    snapshot: unknown,
+    maxSeries: number,
+    idleTimeoutMs: number,
+  ): CumulativeState {
+    const parsed = cumulativeSnapshotSchema.safeParse(snapshot);
+    if (!parsed.success) throw new SnapshotError(issueLines(parsed.error).trim());
+    const state = new CumulativeState(maxSeries, idleTimeoutMs);
+    state.lastEmittedNs = BigInt(parsed.data.lastEmittedNs);
+    for (const json of parsed.data.series.slice(0, maxSeries)) {
+      const s = seriesFromJson(json);
+      if (!s) throw new SnapshotError(`series ${json.metric.name}: buckets do not match bounds`);
+      state.series.set(seriesKey(s.resourceKey, s.metric.name, s.kind, s.attributes), s);
+    }
+    return state;
   }
 
   /**
@@ -76,11 +113,11 @@ export class CumulativeState {
     nowMs: number,
     startNs: bigint,
   ): PreparedCumulative {
-    const pending = new Map<string, Series>();
+    const pending = new Map<string, CumulativeSeries>();
     let dropped = 0;
     for (const u of updates) {
       const resourceKey = attributesKey(u.resource.attributes);
-      const key = `${resourceKey}\u0002${u.metric.name}\u0002${u.kind}\u0002${attributesKey(u.attributes)}`;
+      const key = seriesKey(resourceKey, u.metric.name, u.kind, u.attributes);
       const current = pending.get(key) ?? this.series.get(key);
       if (!current && this.series.size + pending.size >= this.maxSeries) {
         dropped++;
@@ -93,7 +130,7 @@ export class CumulativeState {
     }
     const timeNs = nowNs > this.lastEmittedNs ? nowNs : this.lastEmittedNs + MS;
     const cutoff = nowMs - this.idleTimeoutMs;
-    const live: Series[] = [...pending.values()];
+    const live: CumulativeSeries[] = [...pending.values()];
     const expired: string[] = [];
     for (const [key, s] of this.series) {
       if (pending.has(key)) continue;
@@ -120,19 +157,31 @@ export class CumulativeState {
   }
 }
 
+/** A snapshot that cannot be read back as totals. */
+export class SnapshotError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SnapshotError';
+  }
+}
+
+function seriesKey(resourceKey: string, metric: string, kind: string, attrs: Attributes): string {
+  return `${resourceKey}\u0002${metric}\u0002${kind}\u0002${attributesKey(attrs)}`;
+}
+
 /** A copy whose changes leave the original untouched (until commit). */
-function copy(s: Series): Series {
+function copy(s: CumulativeSeries): CumulativeSeries {
   return { ...s, bucketCounts: [...s.bucketCounts], sources: new Map(s.sources) };
 }
 
 function apply(
-  s: Series | undefined,
+  s: CumulativeSeries | undefined,
   u: CumulativeUpdate,
   resourceKey: string,
   startNs: bigint,
   nowMs: number,
-): Series {
-  const fresh = (): Series => ({
+): CumulativeSeries {
+  const fresh = (): CumulativeSeries => ({
     resourceKey,
     resource: u.resource,
     metric: u.metric,
@@ -192,7 +241,7 @@ function sameBounds(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function toResourceMetrics(live: readonly Series[], timeNs: bigint): ResourceMetrics[] {
+function toResourceMetrics(live: readonly CumulativeSeries[], timeNs: bigint): ResourceMetrics[] {
   const resources = new Map<string, { resource: Resource; metrics: Map<string, Metric> }>();
   for (const s of live) {
     let r = resources.get(s.resourceKey);

@@ -1,10 +1,20 @@
 import { DataType, TableSchema, timeColumnIndex } from '../../store/types';
+import { BOUNDS, boundError } from '../bounds';
 import { Loc, PxlError, didYouMean } from '../errors';
 import { CTX_KEYS } from '../functions/metadata';
 import { FUNCTIONS, resolveSignature } from '../functions/registry';
 import { ArgInfo, Signature } from '../functions/types';
 import * as P from '../plan/nodes';
-import { JoinOutput, Relation, TColumn, TExpr, TNode, TypedColumn, TypedPlan } from './typed';
+import {
+  JoinOutput,
+  Relation,
+  TColumn,
+  TExpr,
+  TNode,
+  TypedColumn,
+  TypedPlan,
+  inputsOf,
+} from './typed';
 
 /** Where the checker finds table schemas (the store's registry). */
 export interface SchemaSource {
@@ -22,13 +32,25 @@ const INT64_MAX = 2n ** 63n - 1n;
 export function check(plan: P.Plan, schemas: SchemaSource): TypedPlan {
   const checker = new Checker(schemas);
   for (const frame of plan.frames) checker.node(frame);
+  const output = (n: P.PlanNode, loc: Loc) => {
+    const node = checker.node(n);
+    if (checker.unfolded(node) > BOUNDS.planOperators) {
+      throw boundError(
+        'planOperators',
+        `the plan has more than ${BOUNDS.planOperators} operators once shared parts are unfolded`,
+        'a DataFrame merged or appended with itself doubles its plan each time',
+        loc,
+      );
+    }
+    return node;
+  };
   const displays = plan.displays.map((d) => ({
     name: d.name,
-    node: checker.node(d.node),
+    node: output(d.node, d.loc),
     loc: d.loc,
   }));
   const exports = plan.exports.map((e) => {
-    const node = checker.node(e.node);
+    const node = output(e.node, e.loc);
     for (const c of e.columns) checker.column(node.relation, c.name, c.loc, 'the exported table');
     return { node, spec: e.spec, loc: e.loc };
   });
@@ -37,19 +59,52 @@ export function check(plan: P.Plan, schemas: SchemaSource): TypedPlan {
 
 class Checker {
   private readonly memo = new Map<P.PlanNode, TNode>();
+  /** Operators under each checked node with shared inputs counted each time (at most the bound + 1). */
+  private readonly sizes = new Map<TNode, number>();
+  /** Operations of the per-row expressions checked so far, shared parts unfolded. */
+  private expressionNodes = 0;
 
   constructor(private readonly schemas: SchemaSource) {}
 
   node(n: P.PlanNode): TNode {
     let typed = this.memo.get(n);
     if (!typed) {
+      if (this.memo.size >= BOUNDS.dataframeOps) {
+        throw boundError(
+          'dataframeOps',
+          `the script builds more than ${BOUNDS.dataframeOps} DataFrame operations`,
+          'split it into scripts of their own',
+          n.loc,
+        );
+      }
       typed = this.check(n);
+      if (typed.relation.columns.length > BOUNDS.columns) {
+        throw boundError(
+          'columns',
+          `the DataFrame has more than ${BOUNDS.columns} columns`,
+          'keep only the columns it needs',
+          n.loc,
+        );
+      }
       this.memo.set(n, typed);
     }
     return typed;
   }
 
-  column(rel: Relation, name: string, loc: Loc, where: string): TColumn {
+  /** The operators of a checked plan with every shared input unfolded, capped past the bound. */
+  unfolded(n: TNode): number {
+    let size = this.sizes.get(n);
+    if (size === undefined) {
+      size = 1;
+      for (const input of inputsOf(n)) size += this.unfolded(input);
+      size = Math.min(size, BOUNDS.planOperators + 1);
+      this.sizes.set(n, size);
+    }
+    return size;
+  }
+
+  /** The column `name` of a relation, or a located error naming the nearest names. */
+  column(rel: Relation, name: string, loc: Loc, where: string): TypedColumn {
     const col = rel.columns.find((c) => c.name === name);
     if (!col) {
       const names = rel.columns.map((c) => c.name);
@@ -58,7 +113,12 @@ class Checker {
         loc,
       );
     }
-    return { kind: 'column', ...col };
+    return col;
+  }
+
+  /** The column `name` read in an expression written at `loc`. */
+  private columnRef(rel: Relation, name: string, loc: Loc, where: string): TColumn {
+    return { kind: 'column', ...this.column(rel, name, loc, where), loc };
   }
 
   private check(n: P.PlanNode): TNode {
@@ -74,7 +134,7 @@ class Checker {
             n.predicate.loc,
           );
         }
-        return { kind: 'filter', input, predicate, relation: input.relation };
+        return { kind: 'filter', input, predicate, relation: input.relation, loc: n.loc };
       }
       case 'map': {
         const input = this.node(n.input);
@@ -88,7 +148,7 @@ class Checker {
         const cols = input.relation.columns;
         const at = cols.findIndex((c) => c.name === n.name);
         const columns = at < 0 ? [...cols, col] : cols.map((c, i) => (i === at ? col : c));
-        return { kind: 'map', input, name: n.name, expr, relation: { columns } };
+        return { kind: 'map', input, name: n.name, expr, relation: { columns }, loc: n.loc };
       }
       case 'project': {
         const input = this.node(n.input);
@@ -96,22 +156,21 @@ class Checker {
         const columns = n.columns.map((name) => {
           if (seen.has(name)) throw new PxlError(`column "${name}" is selected twice`, n.loc);
           seen.add(name);
-          const { kind: _kind, ...col } = this.column(input.relation, name, n.loc, 'the DataFrame');
-          return col;
+          return this.column(input.relation, name, n.loc, 'the DataFrame');
         });
-        return { kind: 'project', input, relation: { columns } };
+        return { kind: 'project', input, relation: { columns }, loc: n.loc };
       }
       case 'drop': {
         const input = this.node(n.input);
         for (const name of n.columns) this.column(input.relation, name, n.loc, 'the DataFrame');
         const columns = input.relation.columns.filter((c) => !n.columns.includes(c.name));
-        return { kind: 'project', input, relation: { columns } };
+        return { kind: 'project', input, relation: { columns }, loc: n.loc };
       }
       case 'agg':
         return this.agg(n);
       case 'limit': {
         const input = this.node(n.input);
-        return { kind: 'limit', input, n: n.n, relation: input.relation };
+        return { kind: 'limit', input, n: n.n, relation: input.relation, loc: n.loc };
       }
       case 'join':
         return this.join(n);
@@ -137,8 +196,7 @@ class Checker {
     };
     const columns = n.select
       ? n.select.map((name) => {
-          const { kind: _kind, ...col } = this.column(all, name, n.loc, `table "${n.table}"`);
-          return col;
+          return this.column(all, name, n.loc, `table "${n.table}"`);
         })
       : all.columns;
     const hasTime = timeColumnIndex(schema) >= 0;
@@ -163,13 +221,14 @@ class Checker {
       start: bound(n.start, 'start_time'),
       end: bound(n.end, 'end_time'),
       relation: { columns },
+      loc: n.loc,
     };
   }
 
   private agg(n: P.AggNode): TNode {
     const input = this.node(n.input);
     const groups = n.groups.map((g) =>
-      this.column(input.relation, g, n.loc, 'the grouped DataFrame'),
+      this.columnRef(input.relation, g, n.loc, 'the grouped DataFrame'),
     );
     if (n.groups.length === 0 && n.aggs.length === 0) {
       throw new PxlError('agg() needs a group (groupby) or at least one aggregate', n.loc);
@@ -183,7 +242,7 @@ class Checker {
       names.add(a.name);
       const fn = FUNCTIONS.get(a.fn);
       if (fn?.kind !== 'aggregate') throw new PxlError(`px.${a.fn} is not an aggregate`, a.loc);
-      const column = this.column(input.relation, a.column, a.loc, 'the grouped DataFrame');
+      const column = this.columnRef(input.relation, a.column, a.loc, 'the grouped DataFrame');
       const sig = resolveSignature(fn.signatures, [column.type]);
       if (!sig) {
         throw new PxlError(
@@ -199,10 +258,17 @@ class Checker {
       return { agg: { name: a.name, fn, column: { ...column, type: sig.args[0]! } }, out };
     });
     const columns: TypedColumn[] = [
-      ...groups.map(({ kind: _kind, ...g }) => g),
+      ...groups.map(({ kind: _kind, loc: _loc, ...g }) => g),
       ...aggs.map((a) => a.out),
     ];
-    return { kind: 'agg', input, groups, aggs: aggs.map((a) => a.agg), relation: { columns } };
+    return {
+      kind: 'agg',
+      input,
+      groups,
+      aggs: aggs.map((a) => a.agg),
+      relation: { columns },
+      loc: n.loc,
+    };
   }
 
   private join(n: P.JoinNode): TNode {
@@ -241,6 +307,7 @@ class Checker {
       rightOn: n.rightOn,
       outputs,
       relation: { columns },
+      loc: n.loc,
     };
   }
 
@@ -259,19 +326,50 @@ class Checker {
         );
       }
     }
-    return { kind: 'union', inputs, relation: { columns: first } };
+    return { kind: 'union', inputs, relation: { columns: first }, loc: n.loc };
   }
 
+  /** Checks one per-row expression against the relation it reads. */
   expr(e: P.Expr, rel: Relation): TExpr {
+    return this.walk(e, rel, 1);
+  }
+
+  /**
+   * One node of an expression at `depth`. Expressions are trees that may share parts (`e = e + e`
+   * doubles one), so their size is counted with sharing unfolded, and checking stops at the bound.
+   */
+  private walk(e: P.Expr, rel: Relation, depth: number): TExpr {
+    if (++this.expressionNodes > BOUNDS.expressionSize) {
+      throw boundError(
+        'expressionSize',
+        `the script's per-row expressions have more than ${BOUNDS.expressionSize} operations once shared parts are unfolded`,
+        'an expression that reuses itself (e = e + e) doubles each time; assign such parts to columns',
+        e.loc,
+      );
+    }
+    if (depth > BOUNDS.expressionDepth) {
+      throw boundError(
+        'expressionDepth',
+        `the expression nests more than ${BOUNDS.expressionDepth} operations deep`,
+        'assign parts of it to columns of their own',
+        e.loc,
+      );
+    }
     switch (e.kind) {
       case 'literal': {
         if (typeof e.value === 'bigint' && (e.value < INT64_MIN || e.value > INT64_MAX)) {
           throw new PxlError(`the integer ${e.value} does not fit in INT64`, e.loc);
         }
-        return { kind: 'literal', value: e.value, type: e.type, semanticType: e.semanticType };
+        return {
+          kind: 'literal',
+          value: e.value,
+          type: e.type,
+          semanticType: e.semanticType,
+          loc: e.loc,
+        };
       }
       case 'column':
-        return this.column(rel, e.name, e.loc, 'the DataFrame');
+        return this.columnRef(rel, e.name, e.loc, 'the DataFrame');
       case 'ctx': {
         const def = CTX_KEYS[e.key];
         if (!def) {
@@ -284,9 +382,9 @@ class Checker {
         const podId =
           def.fromPod && rel.columns.find((c) => c.name === 'pod_id' && c.type === 'STRING');
         const via = upid
-          ? ({ column: { kind: 'column', ...upid }, kind: 'upid' } as const)
+          ? ({ column: { kind: 'column', ...upid, loc: e.loc }, kind: 'upid' } as const)
           : podId
-            ? ({ column: { kind: 'column', ...podId }, kind: 'pod_id' } as const)
+            ? ({ column: { kind: 'column', ...podId, loc: e.loc }, kind: 'pod_id' } as const)
             : undefined;
         if (!via) {
           const what = def.fromPod ? 'a upid or pod_id column' : 'a upid column';
@@ -302,10 +400,11 @@ class Checker {
           via,
           type: def.type,
           semanticType: def.semanticType,
+          loc: e.loc,
         };
       }
       case 'script_ref': {
-        const label = this.expr(e.label, rel);
+        const label = this.walk(e.label, rel, depth + 1);
         if (label.type !== 'STRING') {
           throw new PxlError(
             `the label of px.script_reference must be a STRING, not ${label.type}`,
@@ -318,17 +417,18 @@ class Checker {
           reference: { script: e.script, args: e.args },
           type: 'STRING',
           semanticType: 'ST_SCRIPT_REFERENCE',
+          loc: e.loc,
         };
       }
       case 'call':
-        return this.call(e, rel);
+        return this.call(e, rel, depth);
     }
   }
 
-  private call(e: P.CallExpr, rel: Relation): TExpr {
+  private call(e: P.CallExpr, rel: Relation, depth: number): TExpr {
     const fn = FUNCTIONS.get(e.fn);
     if (fn?.kind !== 'scalar') throw new PxlError(`px.${e.fn} is not a per-row function`, e.loc);
-    const args = e.args.map((a) => this.expr(a, rel));
+    const args = e.args.map((a) => this.walk(a, rel, depth + 1));
     const types = args.map((a) => a.type);
     const sig = resolveSignature(fn.signatures, types);
     if (!sig) throw new PxlError(signatureError(e, fn.signatures, types), e.loc);
@@ -352,6 +452,7 @@ class Checker {
       args: args.map((a, i) => coerce(a, sig.args[i]!)),
       type: sig.returns,
       semanticType,
+      loc: e.loc,
     };
   }
 }

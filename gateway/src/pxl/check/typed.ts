@@ -31,6 +31,8 @@ export interface Relation {
 interface Typed {
   readonly type: DataType;
   readonly semanticType: SemanticType;
+  /** Where the script wrote it, for errors found while compiling it. */
+  readonly loc: Loc;
 }
 
 export interface TLiteral extends Typed {
@@ -64,6 +66,8 @@ export type TExpr = TLiteral | TColumn | TCall | TCtx | TScriptRef;
 
 interface TNodeBase {
   readonly relation: Relation;
+  /** Where the script built this operator, for errors found while compiling it. */
+  readonly loc: Loc;
 }
 export interface TSource extends TNodeBase {
   readonly kind: 'source';
@@ -126,6 +130,20 @@ export interface TUnion extends TNodeBase {
 }
 
 export type TNode = TSource | TFilter | TMap | TProject | TAgg | TLimit | TJoin | TUnion;
+
+/** The inputs of an operator, left to right. */
+export function inputsOf(n: TNode): readonly TNode[] {
+  switch (n.kind) {
+    case 'source':
+      return [];
+    case 'join':
+      return [n.left, n.right];
+    case 'union':
+      return n.inputs;
+    default:
+      return [n.input];
+  }
+}
 
 export interface TDisplay {
   readonly name: string;

@@ -11,12 +11,17 @@ const NOW = 1_800_000_000_000_000_000n;
  * change, and read the diff.
  */
 function golden(compiled: readonly { sql: string; params: readonly unknown[] }[]): string {
+  // Clauses start lines, and so does the statement after its common table expressions.
+  const lines = (sql: string) =>
+    sql.replace(
+      / (FROM|WHERE|GROUP BY|ORDER BY|LIMIT|LEFT JOIN|JOIN|UNION ALL) |(?<=\)) (?=SELECT )/g,
+      (_m, clause: string | undefined) => (clause ? `\n${clause} ` : '\n'),
+    );
   return compiled
     .map(
       (c) =>
-        `${c.sql.replace(/ (FROM|WHERE|GROUP BY|ORDER BY|LIMIT|LEFT JOIN|JOIN|UNION ALL) /g, '\n$1 ')}\n-- params: ${JSON.stringify(
-          c.params,
-          (_k, v) => (typeof v === 'bigint' ? `${v}n` : v),
+        `${lines(c.sql)}\n-- params: ${JSON.stringify(c.params, (_k, v) =>
+          typeof v === 'bigint' ? `${v}n` : v,
         )}\n`,
     )
     .join('\n');

@@ -1,10 +1,12 @@
 import { quoteIdent } from '../../store/sql';
 import { DataType, SEQ_COLUMN, TIME_COLUMN } from '../../store/types';
-import { PxlError } from '../errors';
+import { BOUNDS, boundError } from '../bounds';
+import { Loc } from '../errors';
 import { EmitContext } from '../functions/types';
 import { QuantileSlot, valueSql } from '../functions/quantiles';
 import {
   TAgg,
+  TExpr,
   TFilter,
   TJoin,
   TLimit,
@@ -15,9 +17,10 @@ import {
   TUnion,
   TypedColumn,
 } from '../check/typed';
-import { compileExpr } from './expr';
+import { compileExpr, inlinedLength } from './expr';
 import { Aliases, Layer, LayerColumn } from './layer';
 import { ParamValue, Params } from './params';
+import { sharedOperators } from './shared';
 
 /** Options that shape every statement of a run. */
 export interface CompileOptions {
@@ -35,10 +38,23 @@ export interface CompiledQuery {
   readonly params: readonly ParamValue[];
   /** The result's columns, in the statement's order. */
   readonly columns: readonly TypedColumn[];
+  /**
+   * Set when the statement names columns instead of inlining them (see MAX_INLINE_CHARS). It must
+   * run without DuckDB's late materialization, which merges such layers back into one
+   * projection for a small LIMIT: a chain of doublings then costs DuckDB 2^n per row.
+   */
+  readonly namesShared?: true;
 }
 
-/** Plans larger than this many operators (after sharing is unfolded) are refused. */
-const MAX_PLAN_NODES = 5_000;
+/**
+ * An expression inlines the SQL of the columns it reads (one SELECT keeps DuckDB's pushdowns)
+ * until that adds more than this many characters: then the layer is closed first and the
+ * expression names the columns. Chains that read a column twice (`df.c2 = df.c1 + df.c1`) so
+ * grow linearly, not exponentially. Columns shorter than SHORT_CHARS (names, small expressions)
+ * are not counted: closing the layer would not make them shorter.
+ */
+const MAX_INLINE_CHARS = 1_000;
+const SHORT_CHARS = 64;
 
 /** One handler per plan node kind; a new kind does not compile until it is handled here. */
 type NodeVisitor = { [K in TNode['kind']]: (n: Extract<TNode, { kind: K }>) => Layer };
@@ -86,25 +102,87 @@ function compileOnce(
     return slot;
   };
   const aliases = new Aliases();
-  let visits = 0;
+  const shared = sharedOperators(node);
+  const ctes: string[] = [];
+  const cteOf = new Map<TNode, { name: string; columns: LayerColumn[]; hiddenOrder: string[] }>();
+  /** Characters of the common table expressions so far. */
+  let cteChars = 0;
 
-  const layerOver = (from: string, columns: LayerColumn[]) =>
-    new Layer(from, columns, params, aliases, opts.now);
+  const layerOver = (from: string, columns: LayerColumn[], nesting: number, loc: Loc) => {
+    if (nesting > BOUNDS.queryNesting) {
+      throw boundError(
+        'queryNesting',
+        `the table needs more than ${BOUNDS.queryNesting} SELECTs nested in one another`,
+        'each filter or column after an aggregate, head() or merge nests one more',
+        loc,
+      );
+    }
+    return new Layer(from, columns, params, aliases, opts.now, nesting);
+  };
 
-  /** Closes a layer into a subquery and starts a new layer reading it. */
-  const wrap = (inner: Layer, asValues = false): Layer => {
-    const { sql, hiddenOrder } = inner.sql({ hidden: true, asValues });
-    const alias = aliases.table();
+  /** A new layer over a closed one (a subquery or a common table expression), by column names. */
+  const reading = (
+    from: string,
+    alias: string,
+    inner: { columns: readonly LayerColumn[]; hiddenOrder: readonly string[] },
+    nesting: number,
+    loc: Loc,
+    asValues = false,
+  ): Layer => {
     const outer = layerOver(
-      `(${sql}) AS ${alias}`,
+      `${from} AS ${alias}`,
       inner.columns.map((c) => {
         const col: LayerColumn = { ...c, sql: `${alias}.${quoteIdent(c.name)}` };
         if (asValues) delete (col as { repr?: unknown }).repr;
         return col;
       }),
+      nesting,
+      loc,
     );
-    outer.orderBy = hiddenOrder.map((h) => `${alias}.${quoteIdent(h)}`);
+    outer.orderBy = inner.hiddenOrder.map((h) => `${alias}.${quoteIdent(h)}`);
     return outer;
+  };
+
+  /** Renders a layer for another to read, hidden order columns included. */
+  const close = (inner: Layer, loc: Loc, asValues = false) => {
+    const rendered = inner.sql({ hidden: true, asValues });
+    if (rendered.sql.length > BOUNDS.sqlChars) throw tooLong(loc);
+    return rendered;
+  };
+
+  /** Closes a layer into a subquery and starts a new layer reading it. */
+  const wrap = (inner: Layer, loc: Loc, asValues = false): Layer => {
+    const { sql, hiddenOrder } = close(inner, loc, asValues);
+    const alias = aliases.table();
+    return reading(
+      `(${sql})`,
+      alias,
+      { columns: inner.columns, hiddenOrder },
+      inner.nesting + 1,
+      loc,
+      asValues,
+    );
+  };
+
+  /**
+   * An operator that several others read (a DataFrame merged or appended with itself, or
+   * aggregated twice) is compiled once, as a materialized common table expression: unfolding
+   * it into each reader would double the SQL with each level of sharing, and DuckDB plans an
+   * inlined CTE once per reference too.
+   */
+  const fromCte = (n: TNode): Layer => {
+    let cte = cteOf.get(n);
+    if (!cte) {
+      const inner = compileNode(n);
+      const { sql, hiddenOrder } = close(inner, n.loc);
+      const name = quoteIdent(`s${ctes.length}`);
+      ctes.push(`${name} AS MATERIALIZED (${sql})`);
+      cteChars += sql.length;
+      if (cteChars > BOUNDS.sqlChars) throw tooLong(n.loc);
+      cte = { name, columns: inner.columns, hiddenOrder };
+      cteOf.set(n, cte);
+    }
+    return reading(cte.name, aliases.table(), cte, 1, n.loc);
   };
 
   const emit = (layer: Layer): EmitContext => ({
@@ -114,13 +192,21 @@ function compileOnce(
     quantileSlot: newSlot,
   });
 
-  const visit = (n: TNode): Layer => {
-    if (++visits > MAX_PLAN_NODES) {
-      throw new PxlError(
-        `the plan has more than ${MAX_PLAN_NODES} operators once shared parts are unfolded`,
-      );
-    }
-    return (visitor[n.kind] as (x: TNode) => Layer)(n);
+  const compileNode = (n: TNode): Layer => (visitor[n.kind] as (x: TNode) => Layer)(n);
+  const visit = (n: TNode): Layer => (shared.has(n) ? fromCte(n) : compileNode(n));
+
+  const expr = (e: TExpr, layer: Layer) => compileExpr(e, layer, emit(layer), params);
+
+  /** Whether an expression would inline too much of its columns' SQL (see MAX_INLINE_CHARS). */
+  let namesShared = false;
+  const inlinesTooMuch = (e: TExpr, layer: Layer) => {
+    const tooMuch =
+      inlinedLength(e, (name) => {
+        const length = layer.column(name).sql.length;
+        return length > SHORT_CHARS ? length : 0;
+      }) > MAX_INLINE_CHARS;
+    namesShared ||= tooMuch;
+    return tooMuch;
   };
 
   const visitor: NodeVisitor = {
@@ -129,15 +215,16 @@ function compileOnce(
       const layer = layerOver(
         `${quoteIdent(n.table)} AS ${alias}`,
         n.relation.columns.map((c) => ({ ...c, sql: `${alias}.${quoteIdent(c.name)}` })),
+        0,
+        n.loc,
       );
       const time = `${alias}.${quoteIdent(TIME_COLUMN)}`;
       const seq = `${alias}.${quoteIdent(SEQ_COLUMN)}`;
       // An export run reads the rows ingested since the previous run, whatever their time_: a
       // late row (old time_, new _seq) must not fall outside the DataFrame's time bounds.
       if (!opts.seqRange) {
-        const at = emit(layer);
-        if (n.start) layer.where.push(`${time} >= ${compileExpr(n.start, layer, at, params).sql}`);
-        if (n.end) layer.where.push(`${time} < ${compileExpr(n.end, layer, at, params).sql}`);
+        if (n.start) layer.where.push(`${time} >= ${expr(n.start, layer).sql}`);
+        if (n.end) layer.where.push(`${time} < ${expr(n.end, layer).sql}`);
       } else {
         layer.where.push(`${seq} > ${params.add(BigInt(opts.seqRange.after), 'INT64')}`);
         layer.where.push(`${seq} <= ${params.add(BigInt(opts.seqRange.upTo), 'INT64')}`);
@@ -147,14 +234,14 @@ function compileOnce(
     },
     filter: (n: TFilter) => {
       let layer = visit(n.input);
-      if (layer.closed) layer = wrap(layer);
-      layer.where.push(compileExpr(n.predicate, layer, emit(layer), params).sql);
+      if (layer.closed || inlinesTooMuch(n.predicate, layer)) layer = wrap(layer, n.loc);
+      layer.where.push(expr(n.predicate, layer).sql);
       return layer;
     },
     map: (n: TMap) => {
       let layer = visit(n.input);
-      if (layer.groupBy !== undefined) layer = wrap(layer);
-      const e = compileExpr(n.expr, layer, emit(layer), params);
+      if (layer.groupBy !== undefined || inlinesTooMuch(n.expr, layer)) layer = wrap(layer, n.loc);
+      const e = expr(n.expr, layer);
       // The checked relation places the column (replaced in place, or appended).
       layer.columns = n.relation.columns.map((c) =>
         c.name === n.name
@@ -170,7 +257,7 @@ function compileOnce(
     },
     agg: (n: TAgg) => {
       let layer = visit(n.input);
-      if (layer.closed) layer = wrap(layer);
+      if (layer.closed) layer = wrap(layer, n.loc);
       const groups = n.groups.map((g) => layer.column(g.name));
       const ctx = emit(layer);
       const aggs: LayerColumn[] = n.aggs.map((a, i) => {
@@ -197,8 +284,8 @@ function compileOnce(
       return layer;
     },
     join: (n: TJoin) => {
-      const left = wrap(visit(n.left));
-      const right = wrap(visit(n.right));
+      const left = wrap(visit(n.left), n.loc);
+      const right = wrap(visit(n.right), n.loc);
       const on = n.leftOn
         .map((k, i) => `${left.column(k).sql} = ${right.column(n.rightOn[i]!).sql}`)
         .join(' AND ');
@@ -211,32 +298,64 @@ function compileOnce(
         const rel = n.relation.columns[i]!;
         return { ...rel, sql, ...(src.repr && !fill ? { repr: src.repr } : {}) };
       });
-      return layerOver(`${left.from} ${JOIN_SQL[n.how]} ${right.from} ON ${on}`, columns);
+      return layerOver(
+        `${left.from} ${JOIN_SQL[n.how]} ${right.from} ON ${on}`,
+        columns,
+        Math.max(left.nesting, right.nesting),
+        n.loc,
+      );
     },
     union: (n: TUnion) => {
-      const parts = n.inputs.map((i) => `SELECT * FROM (${visit(i).sql({ asValues: true }).sql})`);
+      let nesting = 0;
+      let length = 0;
+      const parts = n.inputs.map((i) => {
+        const part = visit(i);
+        nesting = Math.max(nesting, part.nesting + 2);
+        const { sql } = part.sql({ asValues: true });
+        length += sql.length;
+        if (length > BOUNDS.sqlChars) throw tooLong(n.loc);
+        return `SELECT * FROM (${sql})`;
+      });
       const alias = aliases.table();
       return layerOver(
         `(${parts.join(' UNION ALL ')}) AS ${alias}`,
         n.relation.columns.map((c) => ({ ...c, sql: `${alias}.${quoteIdent(c.name)}` })),
+        nesting,
+        n.loc,
       );
     },
   };
 
   const layer = visit(node);
-  const { sql } = layer.sql({
+  const { sql: select } = layer.sql({
     final: true,
     asValues: true,
     ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
   });
+  const sql = ctes.length > 0 ? `WITH ${ctes.join(', ')} ${select}` : select;
+  if (sql.length > BOUNDS.sqlChars) throw tooLong(node.loc);
   const finished = params.finish(sql);
   return {
-    query: { sql: finished.sql, params: finished.values, columns: node.relation.columns },
+    query: {
+      sql: finished.sql,
+      params: finished.values,
+      columns: node.relation.columns,
+      ...(namesShared ? { namesShared: true as const } : {}),
+    },
     slots,
   };
 }
 
 const valueOf = valueSql;
+
+function tooLong(loc: Loc) {
+  return boundError(
+    'sqlChars',
+    `the table's SQL is longer than ${BOUNDS.sqlChars} characters`,
+    'fewer or smaller expressions, or a script per table',
+    loc,
+  );
+}
 
 /** Group columns are grouped by their values, so they lose any special representation. */
 function stripRepr(groupCount: number) {

@@ -1,3 +1,4 @@
+import { BOUNDS, boundError } from '../bounds';
 import { valueSql } from '../functions/quantiles';
 import { EmitContext, SqlArg, SqlRepr } from '../functions/types';
 import { TCall, TColumn, TCtx, TExpr, TLiteral, TScriptRef } from '../check/typed';
@@ -42,6 +43,15 @@ export function compileExpr(
         };
       });
       const sql = c.fn.sql(args, ctx);
+      // Some functions use an argument twice (px.bin), so nesting them doubles the text.
+      if (sql.length > BOUNDS.sqlChars) {
+        throw boundError(
+          'sqlChars',
+          `the expression's SQL is longer than ${BOUNDS.sqlChars} characters`,
+          'assign parts of it to columns of their own',
+          c.loc,
+        );
+      }
       return { sql };
     },
     ctx: (c: TCtx) => {
@@ -54,4 +64,23 @@ export function compileExpr(
     },
   };
   return visit(e);
+}
+
+/**
+ * The characters of column SQL an expression inlines: `columnLength` of each column it reads,
+ * once per reference (metadata keys included).
+ */
+export function inlinedLength(e: TExpr, columnLength: (name: string) => number): number {
+  switch (e.kind) {
+    case 'literal':
+      return 0;
+    case 'column':
+      return columnLength(e.name);
+    case 'call':
+      return e.args.reduce((n, a) => n + inlinedLength(a, columnLength), 0);
+    case 'ctx':
+      return columnLength(e.via.column.name);
+    case 'script_ref':
+      return inlinedLength(e.label, columnLength);
+  }
 }

@@ -43,17 +43,27 @@ export class Layer {
   private readonly joins: string[] = [];
   private readonly lookupAliases = new Map<string, string>();
   private nowParam: string | undefined;
+  /** Columns by name, for the `columns` array it was built from (rebuilt when that changes). */
+  private index = new Map<string, LayerColumn>();
+  private indexed: readonly LayerColumn[] | undefined;
 
+  /** `nesting` counts the SELECTs nested in this one's FROM (0: it reads tables only). */
   constructor(
     readonly from: string,
     public columns: LayerColumn[],
     private readonly params: Params,
     private readonly aliases: Aliases,
     private readonly now: bigint,
+    readonly nesting: number,
   ) {}
 
   column(name: string): LayerColumn {
-    const c = this.columns.find((x) => x.name === name);
+    if (this.indexed !== this.columns) {
+      this.index = new Map();
+      for (const c of this.columns) if (!this.index.has(c.name)) this.index.set(c.name, c);
+      this.indexed = this.columns;
+    }
+    const c = this.index.get(name);
     if (!c) throw new Error(`compiler: column "${name}" is missing from its layer`);
     return c;
   }

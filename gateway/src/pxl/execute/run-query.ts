@@ -1,4 +1,4 @@
-import { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
 import { PxlError } from '../errors';
 import { CompiledQuery } from '../compile/compile';
 import { Cell, ResultTable, toCell } from './result';
@@ -12,8 +12,9 @@ export interface ResultBudget {
 }
 
 /**
- * Runs one compiled statement and reads its rows chunk by chunk, stopping with an error as soon
- * as the table passes its row limit or the run passes its memory cap.
+ * Runs one compiled statement as a stream and reads its rows chunk by chunk, stopping with an
+ * error as soon as the table passes its row limit or the run passes its memory cap: DuckDB
+ * computes the next chunks only when they are read, so a result is never held whole.
  */
 export async function runQuery(
   conn: DuckDBConnection,
@@ -22,9 +23,44 @@ export async function runQuery(
   query: CompiledQuery,
   budget: ResultBudget,
 ): Promise<ResultTable> {
-  const statement = await statements.get(conn, query.sql);
+  if (!query.namesShared) return read(await statements.get(conn, query.sql), name, query, budget);
+  return withoutLateMaterialization(conn, async () => {
+    const statement = await conn.prepare(query.sql);
+    try {
+      return await read(statement, name, query, budget);
+    } finally {
+      statement.destroySync();
+    }
+  });
+}
+
+/**
+ * Runs `fn` with DuckDB's late materialization off on this connection (see
+ * CompiledQuery.namesShared). Such statements are prepared afresh each time, not cached: DuckDB
+ * plans a cached one again whenever the tables change, with the settings of that moment.
+ */
+async function withoutLateMaterialization<T>(
+  conn: DuckDBConnection,
+  fn: () => Promise<T>,
+): Promise<T> {
+  await conn.run("SET disabled_optimizers = 'late_materialization'");
+  try {
+    return await fn();
+  } finally {
+    // After a failure the connection is closed, not reused, so a failed reset changes nothing.
+    await conn.run('RESET disabled_optimizers').catch(() => undefined);
+  }
+}
+
+/** Binds, runs and reads one statement (see runQuery). */
+async function read(
+  statement: DuckDBPreparedStatement,
+  name: string,
+  query: CompiledQuery,
+  budget: ResultBudget,
+): Promise<ResultTable> {
   statement.bind(query.params as DuckDBValue[]);
-  const result = await statement.run();
+  const result = await statement.stream();
   const columns = query.columns;
   const rows: Cell[][] = [];
   for (;;) {

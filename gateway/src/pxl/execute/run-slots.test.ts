@@ -26,4 +26,22 @@ describe('RunSlots', () => {
     await expect(Promise.all(runs)).resolves.toEqual([0, 1, 2]);
     await expect(slots.use(async () => 'free')).resolves.toBe('free');
   });
+
+  it('takes a waiting run out of the queue with a 503 when its signal aborts', async () => {
+    const slots = new RunSlots(1, 2);
+    let release: () => void = () => undefined;
+    const first = slots.use(() => new Promise<void>((resolve) => (release = resolve)));
+    const controller = new AbortController();
+    const gaveUp = slots.use(async () => 'ran', controller.signal);
+    const after = slots.use(async () => 'next');
+    controller.abort();
+    await expect(gaveUp).rejects.toMatchObject({
+      status: 503,
+      message: expect.stringMatching(/^the gateway was busy with other scripts/),
+    });
+    release();
+    await first;
+    await expect(after).resolves.toBe('next');
+    await expect(slots.use(async () => 'free', AbortSignal.abort())).resolves.toBe('free');
+  });
 });

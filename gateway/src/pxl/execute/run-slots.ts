@@ -13,8 +13,11 @@ export class RunSlots {
     private readonly queued: number,
   ) {}
 
-  /** Runs `fn` when a slot is free. */
-  async use<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` when a slot is free. A `signal` that aborts while the run still waits takes it out
+   * of the queue with a 503: the gateway was too busy for it within its time.
+   */
+  async use<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.running >= this.concurrent) {
       if (this.waiting.length >= this.queued) {
         throw new UserError(
@@ -22,7 +25,7 @@ export class RunSlots {
           503,
         );
       }
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await this.wait(signal);
     } else {
       this.running++;
     }
@@ -33,5 +36,31 @@ export class RunSlots {
       if (next) next();
       else this.running--;
     }
+  }
+
+  /** Waits for a slot that a finishing run hands over (the count of running ones stays). */
+  private wait(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const turn = () => {
+        signal?.removeEventListener('abort', giveUp);
+        resolve();
+      };
+      const giveUp = () => {
+        const at = this.waiting.indexOf(turn);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(
+          new UserError(
+            "the gateway was busy with other scripts for all of this run's time (pxl.queryTimeout); try again shortly",
+            503,
+          ),
+        );
+      };
+      if (signal?.aborted) {
+        giveUp();
+        return;
+      }
+      this.waiting.push(turn);
+      signal?.addEventListener('abort', giveUp, { once: true });
+    });
   }
 }

@@ -1,7 +1,9 @@
 import { SyntaxNode } from '@lezer/common';
 import { parser } from '@lezer/python';
+import { BOUNDS, boundError } from '../bounds';
 import { Loc, PxlError } from '../errors';
 import * as A from './ast';
+import { checkBracketNesting } from './nesting';
 import { decodeStringLiteral } from './strings';
 
 /** The largest script the parser takes, in characters. */
@@ -52,8 +54,9 @@ const UNSUPPORTED_EXPRESSIONS: Record<string, string> = {
  */
 export function parse(source: string): A.Module {
   if (source.length > MAX_SCRIPT_CHARS) {
-    throw new PxlError(`script is longer than ${MAX_SCRIPT_CHARS} characters`);
+    throw new PxlError(`script is longer than ${MAX_SCRIPT_CHARS} characters`, undefined, 422);
   }
+  checkBracketNesting(source);
   return new Parser(withMissingCommas(source)).module();
 }
 
@@ -93,6 +96,8 @@ function withMissingCommas(source: string): string {
 
 class Parser {
   private readonly lineStarts: number[] = [0];
+  /** Sub-expressions open around the one being read: deep ones are refused, not recursed into. */
+  private depth = 0;
 
   constructor(private readonly src: string) {
     for (let i = 0; i < src.length; i++) if (src.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
@@ -232,6 +237,15 @@ class Parser {
   }
 
   private functionDef(n: SyntaxNode): A.FunctionDef {
+    this.enter(n);
+    try {
+      return this.functionDefAt(n);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private functionDefAt(n: SyntaxNode): A.FunctionDef {
     const loc = this.loc(n);
     const name = this.text(n.getChild('VariableName')!);
     const params = this.params(n.getChild('ParamList')!);
@@ -294,6 +308,27 @@ class Parser {
   }
 
   private expr(n: SyntaxNode): A.Expr {
+    this.enter(n);
+    try {
+      return this.exprAt(n);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Counts one more level of nesting at `n`, refusing the script past the bound. */
+  private enter(n: SyntaxNode): void {
+    if (++this.depth > BOUNDS.nesting) {
+      throw boundError(
+        'nesting',
+        `the expression nests more than ${BOUNDS.nesting} levels deep`,
+        'give its inner parts names of their own',
+        this.loc(n),
+      );
+    }
+  }
+
+  private exprAt(n: SyntaxNode): A.Expr {
     const loc = this.loc(n);
     switch (n.name) {
       case 'VariableName':
@@ -308,7 +343,8 @@ class Parser {
       case 'None':
         return { kind: 'none', loc };
       case 'ParenthesizedExpression':
-        return this.expr(this.onlyChild(n));
+        // Brackets add no level to the tree (their own nesting is bounded before parsing).
+        return this.exprAt(this.onlyChild(n));
       case 'ArrayExpression':
         return { kind: 'list', items: this.items(n), loc };
       case 'TupleExpression':
@@ -493,9 +529,22 @@ class Parser {
     let at = 0;
     const isOp = (t: Token | undefined, op: string) => t !== undefined && 'op' in t && t.op === op;
     /** Operands joined by `op`, left to right (`a and b and c` is `(a and b) and c`). */
+    // Each `and`, `or` and `not` nests its operands one level deeper in the tree.
+    let levels = 0;
+    const deeper = (loc: Loc) => {
+      if (++levels > BOUNDS.nesting) {
+        throw boundError(
+          'nesting',
+          `the condition chains more than ${BOUNDS.nesting} and/or/not`,
+          'split it into named conditions',
+          loc,
+        );
+      }
+    };
     const chain = (op: 'and' | 'or', operand: () => A.Expr) => (): A.Expr => {
       let left = operand();
       while (isOp(tokens[at], op)) {
+        deeper((tokens[at] as { loc: Loc }).loc);
         at++;
         left = { kind: 'boolop', op, left, right: operand(), loc: left.loc };
       }
@@ -503,7 +552,10 @@ class Parser {
     };
     const parseNot = (): A.Expr => {
       const t = tokens[at++]!;
-      if ('op' in t) return { kind: 'unary', op: 'not', operand: parseNot(), loc: t.loc };
+      if ('op' in t) {
+        deeper(t.loc);
+        return { kind: 'unary', op: 'not', operand: parseNot(), loc: t.loc };
+      }
       return this.expr(t);
     };
     return chain('or', chain('and', parseNot))();

@@ -1,3 +1,4 @@
+import { BOUNDS, boundError } from '../bounds';
 import { Loc, PxlError, didYouMean } from '../errors';
 import { SpecValue } from '../export/spec';
 import * as A from '../parse/ast';
@@ -87,6 +88,7 @@ class Evaluator implements PxContext {
   }
 
   display(name: string, node: PlanNode, loc: Loc): void {
+    this.countOutput(loc);
     if (this.displays.some((d) => d.name === name)) {
       throw new PxlError(`a table named "${name}" is already displayed`, loc);
     }
@@ -99,7 +101,20 @@ class Evaluator implements PxContext {
     columns: { name: string; loc: Loc }[],
     loc: Loc,
   ): void {
+    this.countOutput(loc);
     this.exports.push({ node, spec, columns, loc });
+  }
+
+  /** Each shown or exported table is a statement to run: a script has a bounded number. */
+  private countOutput(loc: Loc): void {
+    if (this.displays.length + this.exports.length >= BOUNDS.outputTables) {
+      throw boundError(
+        'outputTables',
+        `the script shows or exports more than ${BOUNDS.outputTables} tables`,
+        'split it into scripts of their own',
+        loc,
+      );
+    }
   }
 
   private runFunc(name: string, given: Readonly<Record<string, unknown>>): Value {

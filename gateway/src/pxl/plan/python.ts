@@ -1,4 +1,5 @@
 import { DataType, SemanticType } from '../../store/types';
+import { BOUNDS, boundError } from '../bounds';
 import { Loc, PxlError } from '../errors';
 import { FUNCTIONS } from '../functions/registry';
 import { ArgInfo } from '../functions/types';
@@ -11,9 +12,9 @@ import { FloatValue, IntValue, StrValue, Value, describe } from './values';
  */
 
 /** Values past this many bits are refused, so a script cannot exhaust memory with `10**10**9`. */
-const MAX_INT_BITS = 256n;
+const MAX_INT_BITS = BigInt(BOUNDS.integerBits);
 /** The longest string or list a script may build. */
-const MAX_SEQUENCE = 1_000_000;
+const MAX_SEQUENCE = BOUNDS.valueLength;
 
 /** The registry operator an arithmetic symbol stands for. */
 export const BINARY_FUNCTIONS: Readonly<Record<BinaryOperator, string>> = {
@@ -48,7 +49,7 @@ function int(
 ): IntValue {
   const limit = 1n << MAX_INT_BITS;
   if (value >= limit || value <= -limit) {
-    throw new PxlError(`integer result is too large (more than ${MAX_INT_BITS} bits)`, loc);
+    throw tooManyBits(loc);
   }
   return { kind: 'int', value, type, st };
 }
@@ -108,8 +109,7 @@ export function scalarBinary(op: BinaryOperator, a: Value, b: Value, loc: Loc): 
     if (n.kind === 'int' && (s.kind === 'str' || s.kind === 'list' || s.kind === 'tuple')) {
       const times = n.value < 0n ? 0 : Number(n.value);
       const length = (s.kind === 'str' ? s.value.length : s.items.length) * times;
-      if (length > MAX_SEQUENCE)
-        throw new PxlError(`result is too long (over ${MAX_SEQUENCE})`, loc);
+      if (length > MAX_SEQUENCE) throw tooLong(s.kind === 'str' ? 'string' : s.kind, loc);
       if (s.kind === 'str') return str(s.value.repeat(times), loc, s.st);
       return seq(s.kind, Array.from({ length: times }, () => s.items).flat(), loc);
     }
@@ -158,8 +158,7 @@ export function scalarBinary(op: BinaryOperator, a: Value, b: Value, loc: Loc): 
     case '**': {
       if (bothInt && y.value >= 0n) {
         const bits = BigInt(x.value === 0n ? 0 : x.value.toString(2).length) * y.value;
-        if (bits > MAX_INT_BITS)
-          throw new PxlError(`integer result is too large (more than ${MAX_INT_BITS} bits)`, loc);
+        if (bits > MAX_INT_BITS) throw tooManyBits(loc);
         return int(x.value ** y.value, loc);
       }
       return float(toFloat(x) ** toFloat(y));
@@ -169,15 +168,32 @@ export function scalarBinary(op: BinaryOperator, a: Value, b: Value, loc: Loc): 
 }
 
 function str(value: string, loc: Loc, st: SemanticType): StrValue {
-  if (value.length > MAX_SEQUENCE)
-    throw new PxlError(`string is too long (over ${MAX_SEQUENCE} characters)`, loc);
+  if (value.length > MAX_SEQUENCE) throw tooLong('string', loc);
   return { kind: 'str', value, st };
 }
 
 function seq(kind: 'list' | 'tuple', items: Value[], loc: Loc): Value {
-  if (items.length > MAX_SEQUENCE)
-    throw new PxlError(`${kind} is too long (over ${MAX_SEQUENCE} items)`, loc);
+  if (items.length > MAX_SEQUENCE) throw tooLong(kind, loc);
   return { kind, items };
+}
+
+function tooLong(what: 'string' | 'list' | 'tuple', loc: Loc): PxlError {
+  const unit = what === 'string' ? 'characters' : 'items';
+  return boundError(
+    'valueLength',
+    `the ${what} would have more than ${MAX_SEQUENCE} ${unit}`,
+    'build smaller values',
+    loc,
+  );
+}
+
+function tooManyBits(loc: Loc): PxlError {
+  return boundError(
+    'integerBits',
+    `integer result is too large: more than ${MAX_INT_BITS} bits`,
+    'PxL integers are 64-bit',
+    loc,
+  );
 }
 
 /** `-a`, `+a`, `~a` for known numbers. */

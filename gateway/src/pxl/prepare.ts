@@ -1,0 +1,88 @@
+import { TableSchema } from '../store/types';
+import { SchemaSource, check } from './check/check';
+import { TNode } from './check/typed';
+import { CompiledQuery, compileTable } from './compile/compile';
+import { Loc, PxlError } from './errors';
+import { PxlLimits, applyPragmas } from './execute/limits';
+import { ExportSpec } from './export/spec';
+import { ParseCache } from './parse/parse-cache';
+import { evaluate } from './plan/evaluate';
+
+/** Options of one run. */
+export interface RunOptions {
+  /** Arguments of `func`, by parameter name. */
+  readonly args?: Readonly<Record<string, unknown>>;
+  /** Run this function of the script and show its result under the function's name. */
+  readonly func?: string;
+  /** The run's now, in nanoseconds since the epoch (default: the clock). */
+  readonly now?: bigint;
+  /** Read only rows with `after < _seq <= upTo` from every table. */
+  readonly seqRange?: { readonly after: number; readonly upTo: number };
+  /** The window `px.plugin.start_time` / `px.plugin.end_time` give, in ns since the epoch. */
+  readonly pluginWindow?: { readonly startNs: bigint; readonly endNs: bigint };
+  /** Overrides of the engine's limits for this run. */
+  readonly limits?: Partial<PxlLimits>;
+}
+
+/** The SQL a script compiles to, without running it. */
+export interface CompiledScript {
+  readonly tables: readonly ({ readonly name: string } & CompiledQuery)[];
+  readonly exports: readonly ({ readonly spec: ExportSpec } & CompiledQuery)[];
+}
+
+/** A compiled script and the limits its run keeps (the engine's, with the script's #px:set). */
+export interface PreparedScript {
+  readonly compiled: CompiledScript;
+  readonly limits: PxlLimits;
+}
+
+/** A schema source over a list of table schemas (what a compile worker is sent). */
+export function schemaList(tables: readonly TableSchema[]): SchemaSource {
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  return { find: (name) => byName.get(name), names: () => [...byName.keys()] };
+}
+
+/**
+ * Parses, plans, checks and compiles a script: everything before DuckDB. It is synchronous and
+ * CPU-bound (a large script takes long), so the engine runs it in a worker under the deadline.
+ */
+export function prepareScript(
+  parsed: ParseCache,
+  schemas: SchemaSource,
+  script: string,
+  limits: PxlLimits,
+  opts: RunOptions,
+): PreparedScript {
+  const module = parsed.get(script);
+  const runLimits = applyPragmas({ ...limits, ...opts.limits }, module.pragmas);
+  const now = opts.now ?? BigInt(Date.now()) * 1_000_000n;
+  const plan = evaluate(module, {
+    now,
+    ...(opts.func !== undefined ? { func: opts.func } : {}),
+    ...(opts.args ? { args: opts.args } : {}),
+    ...(opts.pluginWindow ? { pluginWindow: opts.pluginWindow } : {}),
+  });
+  const typed = check(plan, schemas);
+  const compileOpts = {
+    now,
+    maxRows: runLimits.maxOutputRows,
+    ...(opts.seqRange ? { seqRange: opts.seqRange } : {}),
+  };
+  const compile = (node: TNode, loc: Loc) => {
+    try {
+      return compileTable(node, compileOpts);
+    } catch (err) {
+      if (err instanceof PxlError && err.line === undefined) {
+        throw new PxlError(err.message, loc, err.status);
+      }
+      throw err;
+    }
+  };
+  return {
+    limits: runLimits,
+    compiled: {
+      tables: typed.displays.map((d) => ({ name: d.name, ...compile(d.node, d.loc) })),
+      exports: typed.exports.map((e) => ({ spec: e.spec, ...compile(e.node, e.loc) })),
+    },
+  };
+}
