@@ -131,8 +131,13 @@ export class ProtoWriter {
     this.dv.setBigUint64(this.pos, value, true);
   }
 
-  /** A fixed64 field (tag and eight bytes) of a field number below 16, with one bounds check. */
+  /** A fixed64 field (tag and eight bytes), with one bounds check when its tag is one byte. */
   fixed64Field(field: number, value: bigint): void {
+    if (field >= 16) {
+      this.fixed64(value);
+      this.tag(field, 1);
+      return;
+    }
     if (this.pos < 9) this.grow(9);
     const p = (this.pos -= 9);
     this.buf[p] = (field << 3) | 1;
