@@ -92,13 +92,9 @@ export function lossCounters(r: GatewayReading): string[] {
 }
 
 /**
- * The loss counters whose items are exported items lost for good (not evictions, which the row
- * accounting covers, nor retries, which are not losses): their sum.
+ * The loss counters of exports that are not zero, as `name{why=n}`: what may explain rows that
+ * Prometheus did not count (they count items, a job's series updates, not rows).
  */
-export function exportLosses(r: GatewayReading): number {
-  return (
-    sumOf(r.samples, 'pxgate_export_dropped_items_total') +
-    sumOf(r.samples, 'pxgate_exporter_dropped_items_total') +
-    sumOf(r.samples, 'pxgate_export_script_errors_total')
-  );
+export function exportLosses(r: GatewayReading): string[] {
+  return lossCounters(r).filter((c) => /^export/.test(c) && !c.endsWith(' 0'));
 }

@@ -76,9 +76,15 @@ export class QueryDriver {
     } catch (err) {
       status = 'network';
       if (this.serverErrors.length < 5)
-        this.serverErrors.push(`${script.name}: ${(err as Error).message}`);
+        this.serverErrors.push(`${script.name}: ${(err as Error).message}${causeOf(err)}`);
     }
     this.byStatus[status] = (this.byStatus[status] ?? 0) + 1;
     if (status === '200') this.latency.add(performance.now() - t0);
   }
+}
+
+/** fetch says only "fetch failed": the cause (a reset, a closed socket) says what happened. */
+function causeOf(err: unknown): string {
+  const cause = (err as { cause?: { message?: string } }).cause?.message;
+  return cause ? ` (${cause})` : '';
 }
