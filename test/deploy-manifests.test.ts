@@ -281,13 +281,14 @@ describe.each(kustomizations(ROOT).map((dir) => [dir.slice(ROOT.length) || '(bas
         { limitMb: 64, httpEventsShare: 0.4, segmentRows: 1024, maxCustomTables: 0, tables: {} },
         silentLogger(),
       );
+      const engine = await PxlEngine.create(store);
       try {
-        const engine = await PxlEngine.create(store);
         for (const text of Object.values(scripts)) {
           const result = await engine.run(text);
           expect(result.tables.length).toBeGreaterThan(0);
         }
       } finally {
+        engine.shutdown();
         await store.shutdown();
       }
     });

@@ -81,8 +81,6 @@ class CompileWorker {
       ...(entry.env ? { env: entry.env } : {}),
       resourceLimits: { maxOldGenerationSizeMb: COMPILE_HEAP_MB, stackSizeMb: COMPILE_STACK_MB },
     });
-    // An idle worker must not keep the process alive.
-    this.worker.unref();
     let started: () => void = () => undefined;
     let failed: (err: Error) => void = () => undefined;
     this.ready = new Promise<void>((resolve, reject) => {
@@ -114,6 +112,10 @@ class CompileWorker {
       failed(error);
       this.settle?.(error);
     });
+    // An idle worker must not keep the process alive. After the listeners: adding a 'message'
+    // listener refs the worker's port again, and a process that never shut its engine down
+    // (a test, a CLI command) then never exited.
+    this.worker.unref();
   }
 
   get alive(): boolean {
