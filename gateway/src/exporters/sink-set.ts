@@ -6,7 +6,7 @@ import {
   OtlpConfigSchema,
   RemoteWriteConfig,
 } from '../config/export-schema';
-import { BackoffSettings } from './common/backoff';
+import { BackoffSettings } from '../../../shared/common/backoff';
 import { ExporterMetrics } from './common/exporter-metrics';
 import { QueueSettings, QueuedExporter } from './common/queued-exporter';
 import { OtlpTarget } from './otlp/otlp-target';

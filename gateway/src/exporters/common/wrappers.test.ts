@@ -1,5 +1,5 @@
 import { ByteQueue } from './byte-queue';
-import { ExponentialBackoff } from './backoff';
+import { ExponentialBackoff } from '../../../../shared/common/backoff';
 import { ExportError, retryableError, throttledError, permanentError } from './errors';
 import { classifyHttpStatus, parseRetryAfter } from './http-status';
 import { sendWithRetry } from './retry';
