@@ -1,4 +1,4 @@
-/** Exponential backoff with jitter, as `export.*.retry` configures it. */
+/** Exponential backoff with jitter, as `export.*.retry` and the agent's `retry` configure it. */
 export interface BackoffSettings {
   initialIntervalMs: number;
   maxIntervalMs: number;
@@ -14,7 +14,7 @@ export class ExponentialBackoff {
   private interval: number;
 
   constructor(
-    private readonly settings: BackoffSettings,
+    private readonly settings: Omit<BackoffSettings, 'maxElapsedMs'>,
     private readonly random: () => number = Math.random,
   ) {
     this.interval = settings.initialIntervalMs;
@@ -26,4 +26,28 @@ export class ExponentialBackoff {
     this.interval = Math.min(this.interval * multiplier, maxIntervalMs);
     return Math.round(delay);
   }
+
+  /** Starts again from the initial interval (after a success). */
+  reset(): void {
+    this.interval = this.settings.initialIntervalMs;
+  }
+}
+
+/**
+ * Doubling waits in the upper half of [0, min(maxMs, initialMs × 2^n)]: never longer than
+ * `maxMs`, so `maxMs` is the longest wait, as the agent's `retry.max` promises.
+ */
+export function upperHalfBackoff(
+  initialMs: number,
+  maxMs: number,
+  random?: () => number,
+): ExponentialBackoff {
+  // interval × [2/3, 4/3] with interval = ¾ of the ceiling is [½, 1] × the ceiling.
+  const settings = {
+    initialIntervalMs: initialMs * 0.75,
+    maxIntervalMs: maxMs * 0.75,
+    multiplier: 2,
+    randomizationFactor: 1 / 3,
+  };
+  return new ExponentialBackoff(settings, random);
 }

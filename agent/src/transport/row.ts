@@ -16,7 +16,8 @@ export interface Utf8Text {
   toString(): string;
 }
 
-export type Value = bigint | number | string | boolean | Uint128 | Utf8Text;
+/** What one cell of a row may hold, by the column's type. */
+export type CellValue = bigint | number | string | boolean | Uint128 | Utf8Text;
 
 /** One row of a table, by column name. Columns left out take their type's zero value. */
-export type Row = Readonly<Record<string, Value>>;
+export type Row = Readonly<Record<string, CellValue>>;

@@ -79,7 +79,7 @@ export const StaticFileSchema = z.strictObject({
 export type StaticFile = z.output<typeof StaticFileSchema>;
 
 /** Reads and validates a static metadata file; errors name the file and each offending path. */
-export function readStaticFile(path: string): ClusterObject[] {
+export function readStaticFileSync(path: string): ClusterObject[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
