@@ -6,7 +6,7 @@ import { toUint128 } from '../ingest/values';
 import { quoteIdent } from '../store/sql';
 import { TableStore } from '../store/table-store';
 import { RecordLog } from '../store/wal/record-log';
-import { METADATA_TABLES } from './tables';
+import { METADATA_TABLES, createMetadataTables } from './tables';
 
 /** At most this many processes per request. */
 export const MAX_PROCESSES_PER_REQUEST = 10_000;
@@ -165,6 +165,7 @@ export class ProcessMetadataService {
   private async connection(): Promise<DuckDBConnection> {
     if (this.conn) return this.conn;
     const conn = await this.store.connect();
+    await createMetadataTables(conn);
     await conn.run(
       `CREATE TEMP TABLE ${quoteIdent(STAGE)} AS SELECT * FROM ${quoteIdent(TABLE)} LIMIT 0`,
     );

@@ -1,4 +1,5 @@
 import { DuckDBConnection } from '@duckdb/node-api';
+import { createMetadataTables } from '../metadata/tables';
 import { TableSchema } from '../store/types';
 import { SchemaSource } from './check/check';
 import { metadataViewsDdl } from './compile/metadata-views';
@@ -46,10 +47,11 @@ export class PxlEngine {
     private readonly limits: PxlLimits,
   ) {}
 
-  /** Creates the engine and the metadata lookup views it compiles against. */
+  /** Creates the engine, and the metadata tables and lookup views it compiles against. */
   static async create(store: PxlStore, limits: Partial<PxlLimits> = {}): Promise<PxlEngine> {
     const conn = await store.connect();
     try {
+      await createMetadataTables(conn);
       for (const ddl of metadataViewsDdl()) await conn.run(ddl);
     } finally {
       conn.closeSync();

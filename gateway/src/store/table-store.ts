@@ -1,7 +1,6 @@
 import { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
 import { BIGINT, BOOLEAN, DOUBLE, UHUGEINT, VARCHAR } from '@duckdb/node-api';
 import { Logger } from '../common/logger';
-import { metadataDdl } from '../metadata/tables';
 import { ColumnBatch, overBudget } from './batch';
 import { computeBudgets } from './budget';
 import { ChunkWriter } from './chunk-writer';
@@ -134,7 +133,6 @@ export class TableStore {
       });
       const writer = await instance.connect();
       store = new TableStore(instance, writer, opts, log, hooks, dataDir, wal);
-      for (const ddl of metadataDdl()) await writer.run(ddl);
       for (const schema of store.registry.all()) await store.createTable(schema);
       store.applyBudgets();
       if (dataDir) await store.recover(dataDir);
