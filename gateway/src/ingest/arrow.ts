@@ -83,7 +83,7 @@ class StreamDecoder {
     if (++this.messages > MAX_MESSAGES) {
       throw new IngestError(
         `table "${this.schema.name}": the stream holds more than ${MAX_MESSAGES} messages; send fewer, larger record batches`,
-        413,
+        'too_large',
       );
     }
     if (message.kind === 'schema') {

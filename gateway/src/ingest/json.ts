@@ -21,12 +21,12 @@ export interface JsonIngestBody {
 
 /** Parses the envelope of a JSON ingest body, before the table's schema is known. */
 export function parseJsonEnvelope(body: Buffer): JsonIngestBody {
-  if (!isUtf8(body)) throw new IngestError('body is not valid UTF-8', 400, 'malformed');
+  if (!isUtf8(body)) throw new IngestError('body is not valid UTF-8', 'malformed');
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch (err) {
-    throw new IngestError(`body is not valid JSON: ${(err as Error).message}`, 400, 'malformed');
+    throw new IngestError(`body is not valid JSON: ${(err as Error).message}`, 'malformed');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new IngestError('body must be a JSON object {"table": NAME, "rows": [...]}');

@@ -73,7 +73,7 @@ export function prepareScript(
       return compileTable(node, compileOpts);
     } catch (err) {
       if (err instanceof PxlError && err.line === undefined) {
-        throw new PxlError(err.message, loc, err.status);
+        throw new PxlError(err.message, loc, err.kind);
       }
       throw err;
     }

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, UserError } from '../common/errors';
+import { ConflictError, LimitExceededError, NotFoundError, UserError } from '../common/errors';
 import { BUILTIN_SCHEMAS } from './schemas';
 import { ColumnSchema, DATA_TYPES, SEMANTIC_TYPES, SEQ_COLUMN, TableSchema } from './types';
 
@@ -64,9 +64,8 @@ export class SchemaRegistry {
     }
     const custom = this.all().filter((t) => !t.builtin).length;
     if (custom >= this.maxCustomTables) {
-      throw new UserError(
+      throw new LimitExceededError(
         `cannot declare table "${schema.name}": the limit of ${this.maxCustomTables} custom tables is reached (store.maxCustomTables)`,
-        422,
       );
     }
     return { schema, isNew: true };

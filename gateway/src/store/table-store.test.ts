@@ -203,7 +203,7 @@ describe('TableStore', () => {
     const schema = store.registry.get('conn_stats');
     const rows = Array.from({ length: 200 }, () => ({ conn_open: 1 }));
     await expect(store.append('conn_stats', [decodeJsonRows(schema, rows)])).rejects.toMatchObject({
-      status: 413,
+      kind: 'too-large',
     });
     expect(store.stats().find((s) => s.schema.name === 'conn_stats')!.rows).toBe(0);
   });
