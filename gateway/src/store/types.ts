@@ -50,7 +50,12 @@ export const SEQ_COLUMN = '_seq';
 /** The column that carries event time, when a table has one. */
 export const TIME_COLUMN = 'time_';
 
-/** Index of the table's time_ column (a TIME64NS named time_), or -1 when it has none. */
-export function timeColumnIndex(schema: TableSchema): number {
-  return schema.columns.findIndex((c) => c.name === TIME_COLUMN && c.type === 'TIME64NS');
+/**
+ * Index of the time_ column (a TIME64NS named time_) of a table, a query's result or a layer
+ * of its compiled SQL, or -1 when it has none.
+ */
+export function timeColumnIndex(table: {
+  readonly columns: readonly { readonly name: string; readonly type: DataType }[];
+}): number {
+  return table.columns.findIndex((c) => c.name === TIME_COLUMN && c.type === 'TIME64NS');
 }

@@ -15,7 +15,7 @@ import {
   seriesToJson,
 } from './cumulative-snapshot';
 import { CumulativeUpdate, MetricIdentity } from './export-parts';
-import { attributesKey } from './interpret';
+import { attributesKey } from './attributes';
 
 /** One Sum or Histogram series' running total. */
 export interface CumulativeSeries {
