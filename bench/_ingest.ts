@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsyncPolicy } from '../gateway/src/store/data-dir';
-import { HTTP_EVENTS } from '../gateway/src/store/schemas';
+import { HTTP_EVENTS } from '../shared/contract/schemas';
 import { ChunkWriter } from '../gateway/src/store/chunk-writer';
 import { logicalType } from '../gateway/src/store/table-store';
 import { ColumnBatch, ColumnData } from '../gateway/src/store/batch';

@@ -2,7 +2,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli as cli } from './support/cli';
-import { silentLogger } from '../gateway/src/common/logger';
+import { silentLogger } from '../shared/common/logger';
 import { validateConfig } from '../gateway/src/config/load';
 import { ConfigInput } from '../gateway/src/config/schema';
 import { Gateway } from '../gateway/src/gateway';

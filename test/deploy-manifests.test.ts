@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { NODE_NAME_ENV } from '../agent/src/proc/asid';
-import { silentLogger } from '../gateway/src/common/logger';
+import { silentLogger } from '../shared/common/logger';
 import { listenRule } from '../gateway/src/api/listen-rule';
 import { ENV_OVERRIDES, validateConfig } from '../gateway/src/config/load';
 import { WATCHED_RESOURCES } from '../gateway/src/metadata/kube/resources';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArrowStreamEncoder } from '../agent/src/transport/arrow-stream';
 import { TableColumns } from '../agent/src/transport/columns';
-import { HTTP_EVENTS } from '../gateway/src/store/schemas';
+import { HTTP_EVENTS } from '../shared/contract/schemas';
 import { PxgateProcess } from './support/cli';
 import { getJson, ingest } from './support/gateway';
 import { OtlpReceiver, spansOf, startOtlpReceiver } from './support/otlp-receiver';

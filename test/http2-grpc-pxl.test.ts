@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { decodeArrowStream } from '../gateway/src/ingest/arrow';
-import { HTTP_EVENTS } from '../gateway/src/store/schemas';
+import { HTTP_EVENTS } from '../shared/contract/schemas';
 import { http2EventRow } from '../agent/src/protocols/http2/http2-rows';
 import { Http2Stitcher } from '../agent/src/protocols/http2/http2-stitcher';
 import { ArrowStreamEncoder } from '../agent/src/transport/arrow-stream';

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { silentLogger } from '../gateway/src/common/logger';
+import { silentLogger } from '../shared/common/logger';
 import { validateConfig } from '../gateway/src/config/load';
 import { SinkSet } from '../gateway/src/exporters/sink-set';
 import { sampleResourceSpans } from './support/telemetry';

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../gateway/src/common/logger';
+import { silentLogger } from '../shared/common/logger';
 import { validateConfig } from '../gateway/src/config/load';
 import { Gateway } from '../gateway/src/gateway';
 import { getJson, ingest, startTestGateway } from './support/gateway';

@@ -1,13 +1,13 @@
 import { existsSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { Logger } from '../../gateway/src/common/logger';
+import { Logger } from '../../shared/common/logger';
 import { AgentConfig } from '../../gateway/src/config/schema';
 import {
   CONN_STATS,
   HTTP_EVENTS,
   NETWORK_STATS,
   PROCESS_STATS,
-} from '../../gateway/src/store/schemas';
+} from '../../shared/contract/schemas';
 import { ConnStatsAggregator } from './conn/conn-stats';
 import { ConnectionTracker } from './conn/connection-tracker';
 import { SocketTracer } from './ebpf/socket-tracer';

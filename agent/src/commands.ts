@@ -1,5 +1,5 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { Logger } from '../../gateway/src/common/logger';
+import { Logger } from '../../shared/common/logger';
 import { Config } from '../../gateway/src/config/schema';
 import { Gateway } from '../../gateway/src/gateway';
 import { Agent } from './agent';

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { Logger, silentLogger } from '../../gateway/src/common/logger';
+import { Logger, silentLogger } from '../../shared/common/logger';
 import { validateConfig } from '../../gateway/src/config/load';
 import { ConfigInput } from '../../gateway/src/config/schema';
 import { Gateway } from '../../gateway/src/gateway';

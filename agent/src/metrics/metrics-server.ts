@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import { parseHostPort } from '../../../gateway/src/common/listen';
+import { parseHostPort } from '../../../shared/common/listen';
 
 /** `pxgate agent`'s own HTTP endpoint: GET /metrics (Prometheus text) and GET /healthz. */
 export class MetricsServer {

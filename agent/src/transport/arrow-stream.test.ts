@@ -17,8 +17,8 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { decodeArrowStream } from '../../../gateway/src/ingest/arrow';
-import { CONN_STATS, HTTP_EVENTS } from '../../../gateway/src/store/schemas';
-import { TableSchema } from '../../../gateway/src/store/types';
+import { CONN_STATS, HTTP_EVENTS } from '../../../shared/contract/schemas';
+import { TableSchema } from '../../../shared/contract/types';
 import { ArrowStreamEncoder } from './arrow-stream';
 import { TableColumns } from './columns';
 import { Row, Uint128 } from './row';

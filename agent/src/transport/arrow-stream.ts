@@ -10,7 +10,7 @@ import {
   Utf8,
   tableToIPC,
 } from 'apache-arrow';
-import { ColumnSchema, TableSchema } from '../../../gateway/src/store/types';
+import { ColumnSchema, TableSchema } from '../../../shared/contract/types';
 import { TableColumns } from './columns';
 
 /**

@@ -1,4 +1,4 @@
-import { ColumnSchema, DataType, TableSchema } from '../../../gateway/src/store/types';
+import { ColumnSchema, DataType, TableSchema } from '../../../shared/contract/types';
 import { Uint128, Utf8Text, CellValue } from './row';
 
 /**

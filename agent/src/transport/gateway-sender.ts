@@ -1,5 +1,5 @@
-import { INSTANCE_HEADER } from '../../../gateway/src/common/instance';
-import { Logger } from '../../../gateway/src/common/logger';
+import { INSTANCE_HEADER } from '../../../shared/contract/instance';
+import { Logger } from '../../../shared/common/logger';
 import { ExponentialBackoff, upperHalfBackoff } from '../../../shared/common/backoff';
 import { parseRetryAfter } from '../../../shared/common/retry-after';
 import { GatewayCredentials, certificateHint } from './gateway-credentials';

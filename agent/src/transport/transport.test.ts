@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { silentLogger } from '../../../gateway/src/common/logger';
-import { PROCESS_STATS } from '../../../gateway/src/store/schemas';
+import { silentLogger } from '../../../shared/common/logger';
+import { PROCESS_STATS } from '../../../shared/contract/schemas';
 import { startTestGateway } from '../../../test/support/gateway';
 import { waitFor } from '../../../test/support/wait';
 import { upperHalfBackoff } from '../../../shared/common/backoff';

@@ -1,7 +1,7 @@
 import express, { Express } from 'express';
 import { Registry } from 'prom-client';
-import { INSTANCE_HEADER } from '../common/instance';
-import { Logger } from '../common/logger';
+import { INSTANCE_HEADER } from '../../../shared/contract/instance';
+import { Logger } from '../../../shared/common/logger';
 import { SinkSet } from '../exporters/sink-set';
 import { IngestService } from '../ingest/ingest-service';
 import { ExportScheduler } from '../jobs/export-scheduler';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Request, Response } from 'express';
 import { fuzzParams } from '../../../test/support/fuzz';
 import { ForbiddenError, UnauthorizedError } from '../common/errors';
-import { silentLogger } from '../common/logger';
+import { silentLogger } from '../../../shared/common/logger';
 import { Scope } from '../config/auth-schema';
 import { authenticate } from './auth';
 import { routeAccess } from './route-scopes';

@@ -1,7 +1,7 @@
 import { ErrorRequestHandler, RequestHandler } from 'express';
 import { UserError, UserErrorKind } from '../common/errors';
 import { RejectReason } from '../ingest/errors';
-import { Logger } from '../common/logger';
+import { Logger } from '../../../shared/common/logger';
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {

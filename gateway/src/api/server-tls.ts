@@ -1,9 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { Server as HttpsServer } from 'node:https';
 import { SecureContextOptions, createSecureContext } from 'node:tls';
-import { Logger } from '../common/logger';
-import { readSmallFile } from '../common/read-small-file';
-import { watchFiles } from '../common/watch-files';
+import { Logger } from '../../../shared/common/logger';
+import { readSmallFile } from '../../../shared/common/read-small-file';
+import { watchFiles } from '../../../shared/common/watch-files';
 import { Config } from '../config/schema';
 
 const MAX_PEM_BYTES = 1024 * 1024;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Logger } from '../common/logger';
-import { readTokenFile } from '../common/read-small-file';
-import { watchFiles } from '../common/watch-files';
+import { Logger } from '../../../shared/common/logger';
+import { readTokenFile } from '../../../shared/common/read-small-file';
+import { watchFiles } from '../../../shared/common/watch-files';
 import { SCOPES, Scope } from '../config/auth-schema';
 import { Config } from '../config/schema';
 

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startLocalAgent, startStandaloneAgent } from '../../../agent/src/commands';
-import { LOG_LEVELS, Logger, createLogger } from '../common/logger';
+import { LOG_LEVELS, Logger, createLogger } from '../../../shared/common/logger';
 import { loadConfig } from '../config/load';
 import { Config } from '../config/schema';
 import { Gateway } from '../gateway';

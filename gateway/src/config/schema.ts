@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOG_LEVELS } from '../common/logger';
+import { LOG_LEVELS } from '../../../shared/common/logger';
 import {
   authConfig,
   clientTlsConfig,

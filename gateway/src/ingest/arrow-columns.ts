@@ -1,5 +1,5 @@
 import { ColumnData, StringValues } from '../store/batch';
-import { ColumnSchema } from '../store/types';
+import { ColumnSchema } from '../../../shared/contract/types';
 import {
   BatchBody,
   bitValues,

@@ -22,7 +22,7 @@ import { ColumnBatch, ColumnData } from '../store/batch';
 import { ChunkWriter } from '../store/chunk-writer';
 import { quoteIdent } from '../store/sql';
 import { logicalType } from '../store/table-store';
-import { TableSchema } from '../store/types';
+import { TableSchema } from '../../../shared/contract/types';
 import { decodeArrowStream } from './arrow';
 import { DecodeOptions } from './rules';
 

@@ -7,7 +7,7 @@ import {
   fixedBytes,
   stringHeapBytes,
 } from '../store/batch';
-import { ColumnSchema, TableSchema } from '../store/types';
+import { ColumnSchema, TableSchema } from '../../../shared/contract/types';
 import { BatchBody, RowFormatError, utf8Values } from './arrow-ipc/arrays';
 import { ArrowField, ArrowFormatError, IpcMessage, readMessages } from './arrow-ipc/messages';
 import {

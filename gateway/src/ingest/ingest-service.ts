@@ -1,5 +1,5 @@
 import { UserError } from '../common/errors';
-import { Logger } from '../common/logger';
+import { Logger } from '../../../shared/common/logger';
 import { AppendResult, TableStore } from '../store/table-store';
 import { ARROW_STREAM_TYPE, decodeArrowStream } from './arrow';
 import { parseBatchId } from './batch-id';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { fuzzParams } from '../../../test/support/fuzz';
 import { httpStatusOf } from '../api/errors';
 import { UserError } from '../common/errors';
-import { silentLogger } from '../common/logger';
+import { silentLogger } from '../../../shared/common/logger';
 import { TableStore } from '../store/table-store';
 import { IngestService } from './ingest-service';
 

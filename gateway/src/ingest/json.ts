@@ -7,7 +7,7 @@ import {
   overBudget,
   stringHeapBytes,
 } from '../store/batch';
-import { ColumnSchema, TableSchema } from '../store/types';
+import { ColumnSchema, TableSchema } from '../../../shared/contract/types';
 import { IngestError, describeValue } from './errors';
 import { DecodeOptions, checkTimes, timeValues } from './rules';
 import { parseRfc3339 } from './time';

@@ -1,7 +1,7 @@
 import { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { UserError } from '../common/errors';
-import { Logger } from '../common/logger';
+import { Logger } from '../../../shared/common/logger';
 import { toUint128 } from '../ingest/values';
 import { quoteIdent } from '../store/sql';
 import { TableStore } from '../store/table-store';

@@ -1,6 +1,6 @@
 import { DuckDBConnection } from '@duckdb/node-api';
 import { createMetadataTables } from '../metadata/tables';
-import { TableSchema } from '../store/types';
+import { TableSchema } from '../../../shared/contract/types';
 import { SchemaSource } from './check/check';
 import { metadataViewsDdl } from './compile/metadata-views';
 import { PxlError } from './errors';

@@ -1,4 +1,4 @@
-import { TableSchema } from '../store/types';
+import { TableSchema } from '../../../shared/contract/types';
 import { SchemaSource, check } from './check/check';
 import { TNode } from './check/typed';
 import { CompiledQuery, compileTable } from './compile/compile';

@@ -1,5 +1,5 @@
 import { TooLargeError } from '../common/errors';
-import { DataType, TableSchema, timeColumnIndex } from './types';
+import { DataType, TableSchema, timeColumnIndex } from '../../../shared/contract/types';
 
 /** String values either as JS strings (JSON ingest) or as Arrow Utf8 buffers (Arrow ingest). */
 export type StringValues =

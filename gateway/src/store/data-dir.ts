@@ -2,8 +2,8 @@ import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../common/atomic-file';
-import { Logger } from '../common/logger';
-import { TableSchema } from './types';
+import { Logger } from '../../../shared/common/logger';
+import { TableSchema } from '../../../shared/contract/types';
 
 /**
  * When writes reach the disk. `always`: before each batch is acknowledged (survives a power

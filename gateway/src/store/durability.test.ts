@@ -14,7 +14,7 @@ import { capturingLogger } from '../../../test/support/gateway';
 import { selectRows } from '../../../test/support/metadata';
 import { waitFor } from '../../../test/support/wait';
 import { httpRows } from '../../../test/support/rows';
-import { silentLogger } from '../common/logger';
+import { silentLogger } from '../../../shared/common/logger';
 import { decodeArrowStream } from '../ingest/arrow';
 import { decodeJsonRows } from '../ingest/json';
 import { StoreOptions, TableStore } from './table-store';

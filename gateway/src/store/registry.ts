@@ -1,6 +1,12 @@
 import { ConflictError, LimitExceededError, NotFoundError, UserError } from '../common/errors';
-import { BUILTIN_SCHEMAS } from './schemas';
-import { ColumnSchema, DATA_TYPES, SEMANTIC_TYPES, SEQ_COLUMN, TableSchema } from './types';
+import { BUILTIN_SCHEMAS } from '../../../shared/contract/schemas';
+import {
+  ColumnSchema,
+  DATA_TYPES,
+  SEMANTIC_TYPES,
+  SEQ_COLUMN,
+  TableSchema,
+} from '../../../shared/contract/types';
 
 const NAME_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 const MAX_COLUMNS = 256;

@@ -1,4 +1,4 @@
-import { silentLogger } from '../common/logger';
+import { silentLogger } from '../../../shared/common/logger';
 import { decodeJsonRows } from '../ingest/json';
 import { StoreOptions, TableStore } from './table-store';
 

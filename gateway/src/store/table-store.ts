@@ -1,6 +1,6 @@
 import { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
 import { BIGINT, BOOLEAN, DOUBLE, UHUGEINT, VARCHAR } from '@duckdb/node-api';
-import { Logger } from '../common/logger';
+import { Logger } from '../../../shared/common/logger';
 import { ColumnBatch, overBudget } from './batch';
 import { computeBudgets } from './budget';
 import { ChunkWriter } from './chunk-writer';
@@ -8,7 +8,7 @@ import { DataDir, FsyncPolicy } from './data-dir';
 import { SchemaRegistry, TableDeclaration } from './registry';
 import { RecentBatches } from './recent-batches';
 import { quoteIdent } from './sql';
-import { DataType, SEQ_COLUMN, TableSchema, timeColumnIndex } from './types';
+import { DataType, SEQ_COLUMN, TableSchema, timeColumnIndex } from '../../../shared/contract/types';
 import { Segment, Slice, addRows, logWrites, planSlices } from './segment-plan';
 import { RecoveredSegment, recoverSegments } from './wal/recover';
 import { WriteAheadLog } from './wal/write-ahead-log';

@@ -1,4 +1,4 @@
-import { Logger } from '../../common/logger';
+import { Logger } from '../../../../shared/common/logger';
 import { TelemetryBatch } from '../model/telemetry';
 import { DeliveryReport, Signal, Sink } from '../sink';
 import { BackoffSettings } from '../../../../shared/common/backoff';

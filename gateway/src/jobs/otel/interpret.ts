@@ -1,7 +1,7 @@
 import { PXGATE_SCOPE, ResourceMetrics, ResourceSpans } from '../../exporters/model/telemetry';
 import { Cell, ExportResult } from '../../pxl/execute/result';
 import { SpecValue, isSpecCall } from '../../pxl/export/spec';
-import { timeColumnIndex } from '../../store/types';
+import { timeColumnIndex } from '../../../../shared/contract/types';
 import { AttributeLimiter } from './attribute-limiter';
 import { attributesKey, resourceAttributes } from './attributes';
 import { histogramHandler, sumHandler } from './cumulative-metrics';

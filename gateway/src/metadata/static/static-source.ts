@@ -1,5 +1,5 @@
 import { unwatchFile, watchFile } from 'node:fs';
-import { Logger } from '../../common/logger';
+import { Logger } from '../../../../shared/common/logger';
 import { ClusterObject } from '../objects';
 import { readStaticFileSync } from './static-file';
 

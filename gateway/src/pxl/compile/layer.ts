@@ -1,5 +1,5 @@
 import { quoteIdent } from '../../store/sql';
-import { DataType, SemanticType, timeColumnIndex } from '../../store/types';
+import { DataType, SemanticType, timeColumnIndex } from '../../../../shared/contract/types';
 import { valueSql } from '../functions/quantiles';
 import { LookupView, SqlRepr } from '../functions/types';
 import { ScriptReference } from '../check/typed';

@@ -1,5 +1,5 @@
 import { formatUint128 } from '../../ingest/values';
-import { DataType, SemanticType } from '../../store/types';
+import { DataType, SemanticType } from '../../../../shared/contract/types';
 import { ExportSpec } from '../export/spec';
 import { ScriptReference } from '../check/typed';
 

@@ -1,4 +1,4 @@
-import { DataType, SemanticType } from '../../store/types';
+import { DataType, SemanticType } from '../../../../shared/contract/types';
 import { quoteIdent } from '../../store/sql';
 import { EmitContext, LookupView, ScalarFunction, SqlArg } from './types';
 

@@ -1,4 +1,4 @@
-import { BUILTIN_SCHEMAS } from '../../store/schemas';
+import { BUILTIN_SCHEMAS } from '../../../../shared/contract/schemas';
 import { PxlError } from '../errors';
 import { DEFAULT_LIMITS } from '../execute/limits';
 import { COMPILE_HEAP_MB, CompilePool } from './compile-pool';

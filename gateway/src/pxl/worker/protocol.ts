@@ -1,5 +1,5 @@
 import { UserErrorKind } from '../../common/errors';
-import { TableSchema } from '../../store/types';
+import { TableSchema } from '../../../../shared/contract/types';
 import { PxlError } from '../errors';
 import { PxlLimits } from '../execute/limits';
 import { PreparedScript, RunOptions } from '../prepare';

@@ -1,7 +1,7 @@
 import { FileHandle, open, readFile, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { syncDirectory, writeFileAtomic } from '../../common/atomic-file';
-import { Logger } from '../../common/logger';
+import { Logger } from '../../../../shared/common/logger';
 import { DataDir, FsyncPolicy } from '../data-dir';
 import { frame, readFrames } from './frames';
 

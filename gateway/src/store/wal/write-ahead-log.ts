@@ -1,7 +1,7 @@
 import { FileHandle, mkdir, open, readFile, readdir, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDirectory } from '../../common/atomic-file';
-import { Logger } from '../../common/logger';
+import { Logger } from '../../../../shared/common/logger';
 import { FsyncPolicy } from '../data-dir';
 
 /** Frames to append to one segment's file. */
