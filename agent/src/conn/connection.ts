@@ -1,5 +1,5 @@
 import { HttpStitcher } from '../protocols/http/http-stitcher';
-import { Uint128 } from '../transport/row';
+import { Uint128 } from '../../../shared/contract/uint128';
 
 /** What the agent knows about one traced socket. */
 export interface Connection {

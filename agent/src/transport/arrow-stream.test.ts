@@ -21,7 +21,8 @@ import { CONN_STATS, HTTP_EVENTS } from '../../../shared/contract/schemas';
 import { TableSchema } from '../../../shared/contract/types';
 import { ArrowStreamEncoder } from './arrow-stream';
 import { TableColumns } from './columns';
-import { Row, Uint128 } from './row';
+import { Uint128 } from '../../../shared/contract/uint128';
+import { Row } from './row';
 
 function encode(schema: TableSchema, rows: readonly Row[], columns = new TableColumns(schema)) {
   columns.reset();

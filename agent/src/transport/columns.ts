@@ -1,5 +1,6 @@
 import { ColumnSchema, DataType, TableSchema } from '../../../shared/contract/types';
-import { Uint128, Utf8Text, CellValue } from './row';
+import { Uint128 } from '../../../shared/contract/uint128';
+import { CellValue, Utf8Text } from './row';
 
 /**
  * One column's values as the Arrow buffers that carry them, appended a row at a time. Buffers

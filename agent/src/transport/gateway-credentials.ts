@@ -2,7 +2,7 @@ import { PeerCertificate } from 'node:tls';
 import { Logger } from '../../../shared/common/logger';
 import { readSmallFile, readTokenFile } from '../../../shared/common/read-small-file';
 import { watchFiles } from '../../../shared/common/watch-files';
-import type { ServedCertificate } from '../../../gateway/src/api/server-tls';
+import type { ServedCertificate } from '../../../shared/contract/served-certificate';
 import { Config } from '../../../gateway/src/config/schema';
 
 /** TLS options of a connection to the gateway (passed to `https.request`). */

@@ -1,8 +1,4 @@
-/** A UINT128 value in halves (a UPID: high = asid << 32 | pid, low = start_ticks). */
-export interface Uint128 {
-  readonly high: bigint;
-  readonly low: bigint;
-}
+import { Uint128 } from '../../../shared/contract/uint128';
 
 /**
  * Text for a STRING column that writes its UTF-8 bytes straight into the column's buffer, so

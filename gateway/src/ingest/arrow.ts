@@ -29,9 +29,6 @@ import { DecodeOptions, checkTimes, zeroColumn } from './rules';
  */
 export const MAX_MESSAGES = 512;
 
-/** Media type of an Arrow IPC stream, the agent's wire format. */
-export const ARROW_STREAM_TYPE = 'application/vnd.apache.arrow.stream';
-
 /**
  * Decodes an Arrow IPC stream into column batches of the table, one per record batch. Fields are
  * matched to columns by name; a column the stream lacks takes its zero value. Nothing in the

@@ -1,7 +1,8 @@
 import { UserError } from '../common/errors';
 import { Logger } from '../../../shared/common/logger';
 import { AppendResult, TableStore } from '../store/table-store';
-import { ARROW_STREAM_TYPE, decodeArrowStream } from './arrow';
+import { ARROW_STREAM_TYPE } from '../../../shared/contract/arrow';
+import { decodeArrowStream } from './arrow';
 import { parseBatchId } from './batch-id';
 import { IngestError, RejectReason, describeValue, reasonOf } from './errors';
 import { decodeJsonRows, parseJsonEnvelope } from './json';

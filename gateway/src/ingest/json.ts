@@ -11,7 +11,8 @@ import { ColumnSchema, TableSchema } from '../../../shared/contract/types';
 import { IngestError, describeValue } from './errors';
 import { DecodeOptions, checkTimes, timeValues } from './rules';
 import { parseRfc3339 } from './time';
-import { toFloat64, toInt64, toUint128 } from './values';
+import { parseUint128 } from '../../../shared/contract/uint128';
+import { toFloat64, toInt64 } from './values';
 
 /** The body of a JSON ingest request: `{"table": NAME, "rows": [{COLUMN: VALUE}, ...]}`. */
 export interface JsonIngestBody {
@@ -176,10 +177,10 @@ function columnFor(
       return [
         { type: 'UINT128', values },
         (r, v) => {
-          const x = toUint128(v);
+          const x = parseUint128(v);
           if (x === undefined) return false;
-          values[2 * r] = x[0];
-          values[2 * r + 1] = x[1];
+          values[2 * r] = x.low;
+          values[2 * r + 1] = x.high;
           return true;
         },
       ];

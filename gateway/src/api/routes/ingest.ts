@@ -1,5 +1,5 @@
 import express, { RequestHandler, Router } from 'express';
-import { BATCH_ID_HEADER } from '../../ingest/batch-id';
+import { BATCH_ID_HEADER } from '../../../../shared/contract/batch-id';
 import { IngestService } from '../../ingest/ingest-service';
 import { bodyErrorReason } from '../errors';
 
