@@ -1,7 +1,7 @@
 import { existsSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Logger } from '../../shared/common/logger';
-import { AgentConfig } from '../../gateway/src/config/schema';
+import { AgentConfig } from '../../cli/config/schema';
 import {
   CONN_STATS,
   HTTP_EVENTS,

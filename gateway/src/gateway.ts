@@ -10,7 +10,7 @@ import { TokenSet } from './api/token-set';
 import { parseHostPort, resolveListenHost } from '../../shared/common/listen';
 import { newInstanceId } from '../../shared/contract/instance';
 import { Logger } from '../../shared/common/logger';
-import { Config } from './config/schema';
+import { Config } from '../../cli/config/schema';
 import { SinkSet } from './exporters/sink-set';
 import { IngestService } from './ingest/ingest-service';
 import { CursorStore } from './jobs/cursor-store';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { NODE_NAME_ENV } from '../../agent/src/proc/asid';
 import { silentLogger } from '../../shared/common/logger';
 import { listenRule } from '../../gateway/src/api/listen-rule';
-import { ENV_OVERRIDES, validateConfig } from '../../gateway/src/config/load';
+import { ENV_OVERRIDES, validateConfig } from '../../cli/config/load';
 import { WATCHED_RESOURCES } from '../../gateway/src/metadata/kube/resources';
 import { PxlEngine } from '../../gateway/src/pxl/engine';
 import { TableStore } from '../../gateway/src/store/table-store';

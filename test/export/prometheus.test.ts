@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXPORT_PRESETS } from '../../gateway/src/config/export-schema';
+import { EXPORT_PRESETS } from '../../cli/config/export-schema';
 import { TestGateway, ingest, startTestGateway } from '../support/gateway';
 import { metricValue } from '../support/metrics';
 import { HttpEvent, httpEvents, httpJson } from '../support/pxl';

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { Agent } from '../../agent/src/agent';
 import { AgentMetrics } from '../../agent/src/metrics/agent-metrics';
 import { silentLogger } from '../../shared/common/logger';
-import { validateConfig } from '../../gateway/src/config/load';
+import { validateConfig } from '../../cli/config/load';
 import { TestGateway, postJson, startTestGateway } from '../support/gateway';
 import { waitFor } from '../support/wait';
 

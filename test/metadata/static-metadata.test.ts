@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../shared/common/logger';
-import { validateConfig } from '../../gateway/src/config/load';
+import { validateConfig } from '../../cli/config/load';
 import { Gateway } from '../../gateway/src/gateway';
 import { getJson, ingest, startTestGateway } from '../support/gateway';
 import { PodProcess, httpRequest, query, reportProcesses } from '../support/kube/cluster-telemetry';

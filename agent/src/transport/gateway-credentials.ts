@@ -3,7 +3,7 @@ import { Logger } from '../../../shared/common/logger';
 import { readSmallFile, readTokenFile } from '../../../shared/common/read-small-file';
 import { watchFiles } from '../../../shared/common/watch-files';
 import type { ServedCertificate } from '../../../shared/contract/served-certificate';
-import { Config } from '../../../gateway/src/config/schema';
+import { Config } from '../../../cli/config/schema';
 
 /** TLS options of a connection to the gateway (passed to `https.request`). */
 export interface ClientTlsOptions {

@@ -3,7 +3,7 @@ import { Request, Response } from 'express';
 import { fuzzParams } from '../../../test/support/fuzz';
 import { ForbiddenError, UnauthorizedError } from '../common/errors';
 import { silentLogger } from '../../../shared/common/logger';
-import { Scope } from '../config/auth-schema';
+import { Scope } from '../../../cli/config/auth-schema';
 import { authenticate } from './auth';
 import { routeAccess } from './route-scopes';
 import { TokenSet } from './token-set';

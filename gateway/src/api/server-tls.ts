@@ -5,7 +5,7 @@ import { Logger } from '../../../shared/common/logger';
 import { ServedCertificate } from '../../../shared/contract/served-certificate';
 import { readSmallFile } from '../../../shared/common/read-small-file';
 import { watchFiles } from '../../../shared/common/watch-files';
-import { Config } from '../config/schema';
+import { Config } from '../../../cli/config/schema';
 
 const MAX_PEM_BYTES = 1024 * 1024;
 

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { silentLogger } from '../../../shared/common/logger';
-import { validateConfig } from '../config/load';
+import { validateConfig } from '../../../cli/config/load';
 import { SinkSet } from './sink-set';
 import { sampleResourceSpans } from '../../../test/support/telemetry';
 import { metricValue } from '../../../test/support/metrics';

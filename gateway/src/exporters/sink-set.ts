@@ -5,7 +5,7 @@ import {
   OtlpConfig,
   OtlpConfigSchema,
   RemoteWriteConfig,
-} from '../config/export-schema';
+} from '../../../cli/config/export-schema';
 import { BackoffSettings } from '../../../shared/common/backoff';
 import { ExporterMetrics } from './common/exporter-metrics';
 import { QueueSettings, QueuedExporter } from './common/queued-exporter';

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { Logger } from '../../../shared/common/logger';
 import { withTimeout } from '../common/timeout';
-import { Config } from '../config/schema';
+import { Config } from '../../../cli/config/schema';
 import { DataDir } from '../store/data-dir';
 import { TableStore } from '../store/table-store';
 import { ClusterState } from './cluster-state';

@@ -7,7 +7,7 @@ import {
   Resource,
   ResourceMetrics,
 } from '../../exporters/model/telemetry';
-import { issueLines } from '../../config/load';
+import { issueLines } from '../../../../cli/config/load';
 import {
   CumulativeSnapshot,
   cumulativeSnapshotSchema,

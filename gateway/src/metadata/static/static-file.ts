@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, issueLines } from '../../config/load';
+import { ConfigError, issueLines } from '../../../../cli/config/load';
 import { containerId, timestampNs } from '../kube/normalize';
 import {
   ClusterObject,

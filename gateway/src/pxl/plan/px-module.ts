@@ -1,4 +1,4 @@
-import { formatDurationNs, parseDurationNs } from '../../common/duration';
+import { formatDurationNs, parseDurationNs } from '../../../../shared/common/duration';
 import { SemanticType } from '../../../../shared/contract/types';
 import { Loc, PxlError, didYouMean } from '../errors';
 import { otelAttribute, otelCall, toSpec } from '../export/otel';

@@ -3,9 +3,9 @@ import {
   GatewayCredentials,
   certificateHint,
   configuredSources,
-} from '../../../agent/src/transport/gateway-credentials';
-import { HttpPoster } from '../../../agent/src/transport/http-post';
-import { loadConfig } from '../config/load';
+} from '../agent/src/transport/gateway-credentials';
+import { HttpPoster } from '../agent/src/transport/http-post';
+import { loadConfig } from './config/load';
 
 /** How a client command (`tables`, `run`) finds its gateway and proves itself. */
 export interface ConnectionOptions extends GatewayTlsOptions {

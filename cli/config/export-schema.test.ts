@@ -1,4 +1,4 @@
-import { exportFlags } from '../cli/export-options';
+import { exportFlags } from '../export-options';
 import { ConfigError, loadConfig, validateConfig } from './load';
 
 function errorOf(tree: unknown): string {

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { SinkStatus } from '../exporters/common/sink-health';
+import { SinkStatus } from '../gateway/src/exporters/common/sink-health';
 import { ConnectionOptions, connect, withConnectionOptions } from './client';
 import { formatTable } from './format';
 

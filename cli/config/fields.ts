@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDurationMs } from '../common/duration';
+import { parseDurationMs } from '../../shared/common/duration';
 
 /** A duration such as `30s` or `1h30m`, validated and turned into milliseconds. */
 export const duration = z.string().transform((text, ctx) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { fuzzParams } from '../../../test/support/fuzz';
+import { fuzzParams } from '../../test/support/fuzz';
 import { ConfigError, ENV_OVERRIDES, loadConfig } from './load';
 import { ConfigSchema } from './schema';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOG_LEVELS } from '../../../shared/common/logger';
+import { LOG_LEVELS } from '../../shared/common/logger';
 import {
   authConfig,
   clientTlsConfig,
@@ -7,7 +7,7 @@ import {
   headerName,
   tlsConfig,
 } from './auth-schema';
-import { FSYNC_POLICIES } from '../store/data-dir';
+import { FSYNC_POLICIES } from '../../gateway/src/store/data-dir';
 import { ExportConfigSchema } from './export-schema';
 import { duration } from './fields';
 

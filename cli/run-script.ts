@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { formatDurationNs } from '../common/duration';
+import { formatDurationNs } from '../shared/common/duration';
 import { ConnectionOptions, connect, withConnectionOptions } from './client';
 import { formatCsv, formatTable } from './format';
 

@@ -1,11 +1,11 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { Logger } from '../../shared/common/logger';
-import { Config } from '../../gateway/src/config/schema';
-import { Gateway } from '../../gateway/src/gateway';
-import { Agent } from './agent';
-import { AgentMetrics } from './metrics/agent-metrics';
-import { MetricsServer } from './metrics/metrics-server';
-import { GatewayCredentials, configuredSources } from './transport/gateway-credentials';
+import { Logger } from '../shared/common/logger';
+import { Config } from './config/schema';
+import { Gateway } from '../gateway/src/gateway';
+import { Agent } from '../agent/src/agent';
+import { AgentMetrics } from '../agent/src/metrics/agent-metrics';
+import { MetricsServer } from '../agent/src/metrics/metrics-server';
+import { GatewayCredentials, configuredSources } from '../agent/src/transport/gateway-credentials';
 
 /** Something `pxgate` runs until a signal: stop it with `shutdown()`. */
 export interface Running {

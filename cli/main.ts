@@ -1,9 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { startLocalAgent, startStandaloneAgent } from '../../../agent/src/commands';
-import { LOG_LEVELS, Logger, createLogger } from '../../../shared/common/logger';
-import { loadConfig } from '../config/load';
-import { Config } from '../config/schema';
-import { Gateway } from '../gateway';
+import { startLocalAgent, startStandaloneAgent } from './agent-commands';
+import { LOG_LEVELS, Logger, createLogger } from '../shared/common/logger';
+import { loadConfig } from './config/load';
+import { Config } from './config/schema';
+import { Gateway } from '../gateway/src/gateway';
 import {
   ConnectionOptions,
   GatewayTlsOptions,

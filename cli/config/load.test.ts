@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { metadataOptions } from '../metadata/metadata-service';
+import { metadataOptions } from '../../gateway/src/metadata/metadata-service';
 import { ConfigError, loadConfig } from './load';
 
 function file(text: string): string {
