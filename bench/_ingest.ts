@@ -3,7 +3,7 @@ import { tableToIPC } from 'apache-arrow';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FsyncPolicy } from '../gateway/src/store/data-dir';
+import { FsyncPolicy } from '../cli/config/schema';
 import { HTTP_EVENTS } from '../shared/contract/schemas';
 import { ChunkWriter } from '../gateway/src/store/chunk-writer';
 import { logicalType } from '../gateway/src/store/table-store';

@@ -7,7 +7,6 @@ import {
   headerName,
   tlsConfig,
 } from './auth-schema';
-import { FSYNC_POLICIES } from '../../gateway/src/store/data-dir';
 import { ExportConfigSchema } from './export-schema';
 import { duration } from './fields';
 
@@ -89,6 +88,14 @@ const agentConfig = z
   });
 
 /** The one schema of the gateway's configuration: file, environment and flags all land here. */
+/**
+ * When writes reach the disk. `always`: before each batch is acknowledged (survives a power
+ * loss); `interval`: every `store.fsyncInterval` (a power loss may lose that much, a crash of
+ * the gateway nothing); `never`: when the kernel writes them back.
+ */
+export const FSYNC_POLICIES = ['always', 'interval', 'never'] as const;
+export type FsyncPolicy = (typeof FSYNC_POLICIES)[number];
+
 export const ConfigSchema = z.strictObject({
   /** Beyond loopback, the gateway listens only with TLS and a token, or with insecureListen. */
   listen: hostPort.default('127.0.0.1:8090'),
