@@ -21,17 +21,21 @@ export interface SumTotal {
   sources?: Map<string, { value: number; timeNs: bigint }>;
 }
 
-/** A px.otel.metric.Histogram series' total in this run. */
-export interface HistogramTotal {
-  resource: Resource;
-  metric: MetricIdentity;
-  attributes: Attributes;
+/** What a histogram counts, in one run (HistogramTotal) or since its start (CumulativeSeries). */
+export interface HistogramCounts {
   bounds: readonly number[];
   count: number;
   sum: number;
   bucketCounts: number[];
   min: number;
   max: number;
+}
+
+/** A px.otel.metric.Histogram series' total in this run. */
+export interface HistogramTotal extends HistogramCounts {
+  resource: Resource;
+  metric: MetricIdentity;
+  attributes: Attributes;
 }
 
 /** The update a Sum series' run total makes. */
