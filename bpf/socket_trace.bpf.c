@@ -4,23 +4,29 @@
  * any kernel with BTF and syscall tracepoints.
  *
  * A TCP socket is tracked from the connect() or accept() that the tracer sees (role client or
- * server) until its close(). Its data calls (read, write, readv, writev, sendto, recvfrom,
- * sendmsg, recvmsg) are stashed at entry and reported at exit, when the byte count is known:
- * one data event per buffer with the first capture_bytes bytes, and byte totals on the
- * connection. The first chunk decides whether the connection speaks HTTP/1.x; other protocols
- * are counted but their bytes stay in the kernel. Events go through one ring buffer; when it is
- * full, the event is dropped and counted (px_stats), never waited for.
+ * server) until its close(). A socket the tracer did not see open (a datagram socket, a TCP
+ * connection accepted by a parent process or opened before the agent) is tracked from the first
+ * sendto, recvfrom, sendmsg, recvmsg, sendmmsg or recvmmsg whose bytes are of a known protocol;
+ * its role follows from which side of that protocol the bytes were. Data calls (read, write,
+ * readv, writev and those) are stashed at entry and reported at exit, when the byte count is
+ * known: one data event per buffer (per datagram on a datagram socket) with the first
+ * capture_bytes bytes, and byte totals on the connection. Until a connection's protocol is known,
+ * its first chunks go through protocol inference (protocol_inference.h); connections of no known
+ * protocol are counted but their bytes stay in the kernel. Events go through one ring buffer;
+ * when it is full, the event is dropped and counted (px_stats), never waited for.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "socket_trace.h"
+#include "protocol_inference.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 #define AF_INET 2
 #define AF_INET6 10
 #define SOCK_STREAM 1
+#define SOCK_DGRAM 2
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define EINPROGRESS 115
@@ -40,8 +46,9 @@ struct conn_state {
 	__u16 local_port;
 	__u16 remote_port;
 	__u16 protocol;
-	__u8 classified;
-	__u8 _pad[3];
+	__u8 transport;
+	__u8 infer_tries; /* chunks inference has seen without naming a protocol */
+	__u8 _pad[2];
 	__u8 local_addr[16];
 	__u8 remote_addr[16];
 };
@@ -50,11 +57,21 @@ struct conn_state {
 struct data_args {
 	__u64 conn_key;
 	__u64 enter_ns;
-	const void *buf;  /* plain buffer, or the iovec array */
-	__u64 iovcnt;     /* 0 for a plain buffer */
+	const void *buf;  /* plain buffer, the iovec array, or the mmsghdr array */
+	const void *addr; /* the call's sockaddr (dest_addr, src_addr, msg_name), or NULL */
+	__u64 iovcnt;     /* iovecs (0 for a plain buffer); messages for sendmmsg/recvmmsg */
 	__u8 syscall;
 	__u8 direction;
-	__u8 _pad[6];
+	__u8 untracked; /* not a tracked socket (yet): inference may start tracking it */
+	__u8 _pad[5];
+};
+
+/* One buffer of a call: a datagram of sendmmsg/recvmmsg, or all the call moved. */
+struct chunk {
+	const void *buf;
+	const void *addr;
+	__u64 iovcnt;
+	__u64 size;
 };
 
 struct {
@@ -63,6 +80,15 @@ struct {
 	__type(key, __u64); /* tgid << 32 | fd */
 	__type(value, struct conn_state);
 } px_conns SEC(".maps");
+
+/* Sockets that are not tracked and are not worth trying again: not inet, or of no protocol
+ * after PX_INFER_TRIES chunks (the value counts the tries). Cleared when the fd is closed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* tgid << 32 | fd */
+	__type(value, __u8);
+} px_skip SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -96,6 +122,21 @@ struct {
 	__type(value, struct px_scratch);
 } px_scratch SEC(".maps");
 
+/* Where inference's bytes are gathered (with the same kind of spill area), and what the slow
+ * path's second program needs from its first. */
+struct px_infer_scratch {
+	__u64 sk; /* the socket of an untracked descriptor, 0 for a tracked one */
+	struct px_infer_buf buf;
+	__u8 spill[PX_INFER_BYTES];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct px_infer_scratch);
+} px_infer_scratch SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, PX_STAT_COUNT);
@@ -109,20 +150,20 @@ struct {
 	__uint(max_entries, 16 * 1024 * 1024);
 } px_events SEC(".maps");
 
-static __always_inline void count(__u32 stat)
+static __always_inline void count(__u32 stat, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&px_stats, &stat);
 	if (v)
-		*v += 1;
+		*v += n;
 }
 
 static __always_inline void submit(void *event, __u64 size, __u32 stat)
 {
 	/* Nobody sleeps on the ring (the agent polls it on a timer), so skip the wakeup. */
 	if (bpf_ringbuf_output(&px_events, event, size, BPF_RB_NO_WAKEUP) == 0)
-		count(stat);
+		count(stat, 1);
 	else
-		count(PX_STAT_RINGBUF_DROPS);
+		count(PX_STAT_RINGBUF_DROPS, 1);
 }
 
 /* Returns the current tgid, or 0 when this process must not be traced. */
@@ -162,6 +203,39 @@ static __always_inline struct sock *sock_of_fd(__s32 fd)
 	return BPF_CORE_READ(socket, sk);
 }
 
+/* The transport of an inet stream or datagram socket, or 0 for any other socket. */
+static __always_inline __u8 sock_transport(struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	__u16 type = BPF_CORE_READ(sk, sk_type);
+	if (type == SOCK_STREAM)
+		return PX_TRANSPORT_TCP;
+	return type == SOCK_DGRAM ? PX_TRANSPORT_UDP : 0;
+}
+
+/* A new connection's state from its socket: addresses and ports as the kernel holds them. */
+static __always_inline void conn_from_sock(struct conn_state *c, struct sock *sk, __u32 role,
+					   __u8 transport)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	c->tsid = bpf_ktime_get_ns();
+	c->start_ticks = process_start_ticks();
+	c->role = role;
+	c->transport = transport;
+	c->family = family;
+	c->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	c->remote_port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET) {
+		bpf_core_read(c->local_addr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(c->remote_addr, 4, &sk->__sk_common.skc_daddr);
+	} else {
+		bpf_core_read(c->local_addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(c->remote_addr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+}
+
 static __always_inline void fill_header(struct px_event_header *h, __u32 kind, __u64 key,
 					const struct conn_state *c, __u64 ts)
 {
@@ -186,43 +260,34 @@ static __always_inline void emit_conn_event(__u32 kind, __u64 key, const struct 
 	__builtin_memcpy(ev.remote_addr, c->remote_addr, 16);
 	ev.bytes_sent = c->bytes_sent;
 	ev.bytes_recv = c->bytes_recv;
+	ev.transport = c->transport;
 	submit(&ev, sizeof(ev), PX_STAT_CONN_EVENTS);
+}
+
+/* Tracks `c` under `key` and says so (OPEN), closing what the key held before. */
+static __always_inline void start_tracking(__u64 key, struct conn_state *c)
+{
+	struct conn_state *old = bpf_map_lookup_elem(&px_conns, &key);
+	if (old) {
+		/* The descriptor was reused without a close we saw (dup2, close_range, ...). */
+		emit_conn_event(PX_EVENT_CLOSE, key, old);
+		count(PX_STAT_CONN_EVICTED, 1);
+	}
+	bpf_map_update_elem(&px_conns, &key, c, BPF_ANY);
+	emit_conn_event(PX_EVENT_OPEN, key, c);
 }
 
 /* Starts tracking fd as a TCP connection in the given role, if it is one. */
 static __always_inline void open_conn(__u32 tgid, __s32 fd, __u32 role)
 {
 	struct sock *sk = sock_of_fd(fd);
-	if (!sk)
+	if (!sk || sock_transport(sk) != PX_TRANSPORT_TCP)
 		return;
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	if ((family != AF_INET && family != AF_INET6) || BPF_CORE_READ(sk, sk_type) != SOCK_STREAM)
-		return;
-
 	struct conn_state c = {};
-	c.tsid = bpf_ktime_get_ns();
-	c.start_ticks = process_start_ticks();
-	c.role = role;
-	c.family = family;
-	c.local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	c.remote_port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (family == AF_INET) {
-		bpf_core_read(c.local_addr, 4, &sk->__sk_common.skc_rcv_saddr);
-		bpf_core_read(c.remote_addr, 4, &sk->__sk_common.skc_daddr);
-	} else {
-		bpf_core_read(c.local_addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(c.remote_addr, 16, &sk->__sk_common.skc_v6_daddr);
-	}
-
+	conn_from_sock(&c, sk, role, PX_TRANSPORT_TCP);
 	__u64 key = conn_key(tgid, fd);
-	struct conn_state *old = bpf_map_lookup_elem(&px_conns, &key);
-	if (old) {
-		/* The descriptor was reused without a close we saw (dup2, close_range, ...). */
-		emit_conn_event(PX_EVENT_CLOSE, key, old);
-		count(PX_STAT_CONN_EVICTED);
-	}
-	bpf_map_update_elem(&px_conns, &key, &c, BPF_ANY);
-	emit_conn_event(PX_EVENT_OPEN, key, &c);
+	bpf_map_delete_elem(&px_skip, &key);
+	start_tracking(key, &c);
 }
 
 SEC("tracepoint/syscalls/sys_enter_connect")
@@ -279,64 +344,56 @@ int px_enter_close(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	__u64 key = conn_key(tgid, (__s32)ctx->args[0]);
 	struct conn_state *c = bpf_map_lookup_elem(&px_conns, &key);
-	if (!c)
+	if (!c) {
+		bpf_map_delete_elem(&px_skip, &key);
 		return 0;
+	}
 	emit_conn_event(PX_EVENT_CLOSE, key, c);
 	bpf_map_delete_elem(&px_conns, &key);
 	return 0;
 }
 
-/* Stashes a data call's arguments when its descriptor is a tracked connection. */
+/*
+ * Stashes a data call's arguments when its descriptor is a tracked connection; with
+ * `may_track` (the socket calls), also when it is not tracked and not known to be skipped.
+ */
 static __always_inline void stash_data_args(__s32 fd, const void *buf, __u64 iovcnt,
-					    __u8 syscall, __u8 direction)
+					    const void *addr, __u8 syscall, __u8 direction,
+					    bool may_track)
 {
 	__u32 tgid = traced_tgid();
 	if (!tgid)
 		return;
 	__u64 key = conn_key(tgid, fd);
-	if (!bpf_map_lookup_elem(&px_conns, &key))
-		return;
+	bool tracked = bpf_map_lookup_elem(&px_conns, &key) != NULL;
+	if (!tracked) {
+		if (!may_track)
+			return;
+		__u8 *tries = bpf_map_lookup_elem(&px_skip, &key);
+		if (tries && *tries >= PX_INFER_TRIES)
+			return;
+	}
 	struct data_args a = {};
 	a.conn_key = key;
 	a.enter_ns = bpf_ktime_get_ns();
 	a.buf = buf;
+	a.addr = addr;
 	a.iovcnt = iovcnt;
 	a.syscall = syscall;
 	a.direction = direction;
+	a.untracked = !tracked;
 	__u64 id = bpf_get_current_pid_tgid();
 	bpf_map_update_elem(&px_data_args, &id, &a, BPF_ANY);
 }
 
-/* Same, for sendmsg/recvmsg: the iovec array lives in the user's msghdr. */
+/* Same, for sendmsg/recvmsg: the iovec array and the peer address live in the user's msghdr. */
 static __always_inline void stash_msg_args(__s32 fd, const struct user_msghdr *msg, __u8 syscall,
 					   __u8 direction)
 {
 	struct user_msghdr m = {};
 	if (bpf_probe_read_user(&m, sizeof(m), msg) != 0)
 		return;
-	stash_data_args(fd, m.msg_iov, m.msg_iovlen, syscall, direction);
-}
-
-/* Classifies a connection by its first chunk: HTTP/1.x requests and responses start so. */
-static __always_inline void classify(struct conn_state *c, const void *ubuf, __u64 len)
-{
-	if (c->classified)
-		return;
-	c->classified = 1;
-	char p[8] = {};
-	if (len < 8 || bpf_probe_read_user(p, sizeof(p), ubuf) != 0)
-		return;
-	bool http = (p[0] == 'G' && p[1] == 'E' && p[2] == 'T' && p[3] == ' ') ||
-		    (p[0] == 'P' && p[1] == 'O' && p[2] == 'S' && p[3] == 'T') ||
-		    (p[0] == 'P' && p[1] == 'U' && p[2] == 'T' && p[3] == ' ') ||
-		    (p[0] == 'D' && p[1] == 'E' && p[2] == 'L' && p[3] == 'E') ||
-		    (p[0] == 'H' && p[1] == 'E' && p[2] == 'A' && p[3] == 'D') ||
-		    (p[0] == 'P' && p[1] == 'A' && p[2] == 'T' && p[3] == 'C') ||
-		    (p[0] == 'O' && p[1] == 'P' && p[2] == 'T' && p[3] == 'I') ||
-		    (p[0] == 'H' && p[1] == 'T' && p[2] == 'T' && p[3] == 'P' && p[4] == '/' &&
-		     p[5] == '1' && p[6] == '.');
-	if (http)
-		c->protocol = PX_PROTOCOL_HTTP;
+	stash_data_args(fd, m.msg_iov, m.msg_iovlen, m.msg_name, syscall, direction, true);
 }
 
 /* How many of len bytes to capture: capture_bytes at most, and provably <= PX_MAX_DATA. */
@@ -360,12 +417,77 @@ static __always_inline __u64 capture_size(__u64 len)
 		     : [m] "i"(max))
 
 /*
- * Sends one data event for a whole syscall: `size` bytes moved at stream position `pos`, of
- * which the first capture_bytes are copied, from one buffer or gathered across an iovec array
- * (one event per syscall keeps the ring and the agent's work per request small).
+ * Copies the first `limit` bytes of a chunk into `dst`, from one buffer or gathered across its
+ * iovecs (at most `max_iov`), and returns how many it copied. `dst` must be followed by `spill`
+ * bytes of the same map value: off < dst_max and len <= spill keep every copy inside it, which
+ * off + len <= limit guarantees anyway; the clamps restate that in a form the verifier checks.
+ * Only a single iovec longer than the spill is cut, and then the copy stops there, so the
+ * copied bytes stay contiguous.
+ */
+#define GATHER(dst, dst_max, spill, max_iov, ch, limit, copied)                                  \
+	do {                                                                                      \
+		if ((ch)->iovcnt == 0) {                                                          \
+			__u64 n_ = (limit);                                                       \
+			CLAMP(n_, dst_max);                                                       \
+			if (bpf_probe_read_user((dst), n_, (ch)->buf) == 0)                       \
+				copied = n_;                                                      \
+			break;                                                                    \
+		}                                                                                 \
+		const struct iovec *iovs_ = (ch)->buf;                                            \
+		for (int i_ = 0; i_ < (max_iov); i_++) {                                          \
+			if (i_ >= (ch)->iovcnt || copied >= (limit))                              \
+				break;                                                            \
+			struct iovec iov_ = {};                                                   \
+			if (bpf_probe_read_user(&iov_, sizeof(iov_), &iovs_[i_]) != 0)            \
+				break;                                                            \
+			__u64 len_ = (limit) - copied;                                            \
+			if (iov_.iov_len < len_)                                                  \
+				len_ = iov_.iov_len;                                              \
+			bool cut_ = len_ > (spill);                                               \
+			__u64 off_ = copied;                                                      \
+			CLAMP(off_, (dst_max) - 1);                                               \
+			CLAMP(len_, spill);                                                       \
+			if (bpf_probe_read_user((dst) + off_, len_, iov_.iov_base) != 0)          \
+				break;                                                            \
+			copied += len_;                                                           \
+			if (cut_)                                                                 \
+				break;                                                            \
+		}                                                                                 \
+	} while (0)
+
+/* A datagram's peer from the call's sockaddr (IPv4 or IPv6), into the event. */
+static __always_inline void read_peer(struct px_data_event *ev, const void *addr)
+{
+	ev->peer_family = 0;
+	ev->peer_port = 0;
+	__builtin_memset(ev->_pad2, 0, sizeof(ev->_pad2));
+	__builtin_memset(ev->peer_addr, 0, sizeof(ev->peer_addr));
+	ev->_pad3 = 0;
+	if (!addr)
+		return;
+	struct sockaddr_in6 sa = {};
+	if (bpf_probe_read_user(&sa, sizeof(sa), addr) != 0)
+		return;
+	if (sa.sin6_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+		__builtin_memcpy(ev->peer_addr, &in->sin_addr, 4);
+	} else if (sa.sin6_family == AF_INET6) {
+		__builtin_memcpy(ev->peer_addr, &sa.sin6_addr, 16);
+	} else {
+		return;
+	}
+	ev->peer_family = sa.sin6_family;
+	ev->peer_port = __builtin_bswap16(sa.sin6_port);
+}
+
+/*
+ * Sends one data event for a chunk: `ch->size` bytes moved at stream position `pos`, of which
+ * the first capture_bytes are copied (one event per syscall, or per datagram, keeps the ring and
+ * the agent's work per request small).
  */
 static __always_inline void emit_data(__u64 key, const struct conn_state *c,
-				      const struct data_args *a, __u64 ts, __u64 size, __u64 pos)
+				      const struct data_args *a, const struct chunk *ch, __u64 ts,
+				      __u64 pos)
 {
 	__u32 zero = 0;
 	struct px_scratch *sc = bpf_map_lookup_elem(&px_scratch, &zero);
@@ -374,84 +496,269 @@ static __always_inline void emit_data(__u64 key, const struct conn_state *c,
 	struct px_data_event *ev = &sc->ev;
 	fill_header(&ev->hdr, PX_EVENT_DATA, key, c, ts);
 	ev->pos = pos;
-	ev->msg_size = size;
+	ev->msg_size = ch->size;
 	ev->direction = a->direction;
 	ev->syscall = a->syscall;
 	ev->protocol = c->protocol;
 	ev->_pad = 0;
-	__u64 limit = capture_size(size);
+	ev->transport = c->transport;
+	/* A connected socket's peer is the connection's (recvmsg names it all the same). */
+	if (c->transport == PX_TRANSPORT_UDP && c->remote_port == 0)
+		read_peer(ev, ch->addr);
+	else
+		read_peer(ev, NULL);
+	__u64 limit = capture_size(ch->size);
 	__u64 captured = 0;
-	if (a->iovcnt == 0) {
-		if (bpf_probe_read_user(ev->data, limit, a->buf) == 0)
-			captured = limit;
-	} else {
-		const struct iovec *iovs = a->buf;
-		for (int i = 0; i < PX_MAX_IOV; i++) {
-			if (i >= a->iovcnt || captured >= limit)
-				break;
-			struct iovec iov = {};
-			if (bpf_probe_read_user(&iov, sizeof(iov), &iovs[i]) != 0)
-				break;
-			__u64 len = limit - captured;
-			if (iov.iov_len < len)
-				len = iov.iov_len;
-			/* off < PX_MAX_DATA and len <= PX_SPILL, so the copy ends inside the scratch
-			 * value: off + len <= limit holds anyway, the clamps restate it in a form the
-			 * verifier checks. Only a single iovec of nearly 16 KiB is cut, and then the
-			 * capture stops there, so captured bytes stay contiguous. */
-			bool cut = len > PX_SPILL;
-			__u64 off = captured;
-			CLAMP(off, PX_MAX_DATA - 1);
-			CLAMP(len, PX_SPILL);
-			if (bpf_probe_read_user(ev->data + off, len, iov.iov_base) != 0)
-				break;
-			captured += len;
-			if (cut)
-				break;
-		}
-	}
+	GATHER(ev->data, PX_MAX_DATA, PX_SPILL, PX_MAX_IOV, ch, limit, captured);
 	CLAMP(captured, PX_MAX_DATA);
 	ev->buf_size = captured;
 	submit(ev, offsetof(struct px_data_event, data) + captured, PX_STAT_DATA_EVENTS);
 }
 
-/* The shared exit of every data call: totals, classification, chunks. */
-static __always_inline int on_data_exit(struct trace_event_raw_sys_exit *ctx)
+/* The port a datagram came from or went to, when the call named one. */
+static __always_inline __u16 peer_port_of(const void *addr)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct data_args *a = bpf_map_lookup_elem(&px_data_args, &id);
-	if (!a)
+	struct sockaddr_in sa = {};
+	if (!addr || bpf_probe_read_user(&sa, sizeof(sa), addr) != 0)
 		return 0;
-	long ret = ctx->ret;
-	__u64 key = a->conn_key;
-	struct conn_state *c = ret > 0 ? bpf_map_lookup_elem(&px_conns, &key) : NULL;
-	if (!c)
-		goto out;
+	if (sa.sin_family != AF_INET && sa.sin_family != AF_INET6)
+		return 0;
+	return __builtin_bswap16(sa.sin_port);
+}
 
+/* The side bytes moving this way are on, for a socket of this role. */
+static __always_inline __u8 side_of(__u32 role, bool egress)
+{
+	return (role == PX_ROLE_CLIENT) == egress ? PX_SIDE_REQUEST : PX_SIDE_RESPONSE;
+}
+
+/* One chunk of a tracked connection: totals, its data when the protocol is known, and a STATS
+ * event every PX_STATS_EVERY bytes. */
+static __always_inline void on_chunk(__u64 key, const struct data_args *a, const struct chunk *ch)
+{
+	struct conn_state *c = bpf_map_lookup_elem(&px_conns, &key);
+	if (!c)
+		return;
 	bool egress = a->direction == PX_DIR_EGRESS;
-	__u64 pos = __sync_fetch_and_add(egress ? &c->bytes_sent : &c->bytes_recv, ret);
-	if (!c->classified) {
-		const void *first = a->buf;
-		__u64 len = ret;
-		if (a->iovcnt > 0) {
-			struct iovec iov = {};
-			bpf_probe_read_user(&iov, sizeof(iov), a->buf);
-			first = iov.iov_base;
-			len = iov.iov_len < (__u64)ret ? iov.iov_len : (__u64)ret;
-		}
-		classify(c, first, len);
-	}
+	__u64 pos = __sync_fetch_and_add(egress ? &c->bytes_sent : &c->bytes_recv, ch->size);
 
 	/* Egress is stamped when the write started, ingress when the read returned. */
 	__u64 ts = egress ? a->enter_ns : bpf_ktime_get_ns();
-	if (c->protocol == PX_PROTOCOL_HTTP)
-		emit_data(key, c, a, ts, ret, pos);
+	if (c->protocol != PX_PROTOCOL_UNKNOWN)
+		emit_data(key, c, a, ch, ts, pos);
 
 	__u64 total = c->bytes_sent + c->bytes_recv;
 	if (total - c->reported_bytes >= PX_STATS_EVERY) {
 		c->reported_bytes = total;
 		emit_conn_event(PX_EVENT_STATS, key, c);
 	}
+}
+
+/* Datagram i of a sendmmsg/recvmmsg vector, as a chunk; false when it cannot be read. */
+static __always_inline bool mmsg_chunk(const struct data_args *a, int i, struct chunk *ch)
+{
+	const struct mmsghdr *vec = a->buf;
+	struct mmsghdr m = {};
+	if (bpf_probe_read_user(&m, sizeof(m), &vec[i]) != 0)
+		return false;
+	ch->buf = m.msg_hdr.msg_iov;
+	ch->addr = m.msg_hdr.msg_name;
+	ch->iovcnt = m.msg_hdr.msg_iovlen;
+	ch->size = m.msg_len;
+	return true;
+}
+
+/* The chunks of a call that returned `ret`: one, or each of the first PX_MAX_MMSG datagrams of
+ * a sendmmsg/recvmmsg. */
+static __always_inline void on_chunks(__u64 key, const struct data_args *a, long ret, bool mmsg)
+{
+	if (!mmsg) {
+		struct chunk ch = { .buf = a->buf, .addr = a->addr, .iovcnt = a->iovcnt, .size = ret };
+		on_chunk(key, a, &ch);
+		return;
+	}
+	for (int i = 0; i < PX_MAX_MMSG; i++) {
+		struct chunk ch = {};
+		if (i >= ret || !mmsg_chunk(a, i, &ch))
+			return;
+		on_chunk(key, a, &ch);
+	}
+	if (ret > PX_MAX_MMSG)
+		count(PX_STAT_DGRAMS_UNCAPTURED, ret - PX_MAX_MMSG);
+}
+
+/* Whether a call's first bytes must go through inference: the socket is not tracked yet, or
+ * its protocol is still unknown after fewer than PX_INFER_TRIES chunks. */
+static __always_inline bool needs_inference(const struct data_args *a)
+{
+	if (a->untracked)
+		return true;
+	struct conn_state *c = bpf_map_lookup_elem(&px_conns, &a->conn_key);
+	return c && c->protocol == PX_PROTOCOL_UNKNOWN && c->infer_tries < PX_INFER_TRIES;
+}
+
+int px_tail_data_exit(struct trace_event_raw_sys_exit *ctx);
+int px_tail_infer(struct trace_event_raw_sys_exit *ctx);
+
+/*
+ * The slow path of a data call's exit (inference), entered by tail call: programs of their own,
+ * so that the verifier walks inference once rather than in every exit program, and from one
+ * state (the start of px_tail_infer) rather than from each way to it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
+	__uint(key_size, sizeof(__u32));
+	__array(values, int(struct trace_event_raw_sys_exit *));
+} px_tails SEC(".maps") = {
+	.values = { [0] = (void *)&px_tail_data_exit, [1] = (void *)&px_tail_infer },
+};
+
+/* The shared exit of every data call (sendmmsg and recvmmsg with `mmsg`). */
+static __always_inline int on_data_exit(struct trace_event_raw_sys_exit *ctx, bool mmsg)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct data_args *a = bpf_map_lookup_elem(&px_data_args, &id);
+	if (!a)
+		return 0;
+	long ret = ctx->ret;
+	if (ret > 0) {
+		if (needs_inference(a))
+			bpf_tail_call(ctx, &px_tails, 0);
+		/* Here when the bytes need no inference (or the tail call failed: then untracked
+		 * sockets stay untracked). */
+		if (!a->untracked)
+			on_chunks(a->conn_key, a, ret, mmsg);
+	}
+	bpf_map_delete_elem(&px_data_args, &id);
+	return 0;
+}
+
+/* Copies a chunk's first bytes and what is known around them into inference's buffer; on
+ * failure the buffer holds no bytes (and inference finds nothing). */
+static __always_inline void fill_infer_buf(struct px_infer_buf *b, const struct chunk *ch,
+					   __u8 side, __u8 transport, __u16 local_port,
+					   __u16 remote_port)
+{
+	__u64 limit = ch->size < PX_INFER_BYTES ? ch->size : PX_INFER_BYTES;
+	__u64 copied = 0;
+	GATHER(b->data, PX_INFER_BYTES, PX_INFER_BYTES, 4, ch, limit, copied);
+	b->len = copied < limit ? 0 : ch->size;
+	b->side = side;
+	b->transport = transport;
+	b->local_port = local_port;
+	b->remote_port = remote_port ? remote_port : peer_port_of(ch->addr);
+}
+
+/* Counts fruitless tries on an untracked socket (at PX_INFER_TRIES it is skipped for good). */
+static __always_inline void skip_socket(__u64 key, __u8 tries)
+{
+	__u8 *old = bpf_map_lookup_elem(&px_skip, &key);
+	__u8 n = old ? *old + tries : tries;
+	if (n >= PX_INFER_TRIES) {
+		n = PX_INFER_TRIES;
+		if (tries == 1)
+			count(PX_STAT_UNCLASSIFIED, 1);
+	}
+	bpf_map_update_elem(&px_skip, &key, &n, BPF_ANY);
+}
+
+/* A call's first chunk: the call's buffer, or the first datagram of sendmmsg/recvmmsg. */
+static __always_inline bool first_chunk(const struct data_args *a, long ret, struct chunk *ch)
+{
+	ch->buf = a->buf;
+	ch->addr = a->addr;
+	ch->iovcnt = a->iovcnt;
+	ch->size = ret;
+	if (a->syscall == PX_SYS_SENDMMSG || a->syscall == PX_SYS_RECVMMSG)
+		return mmsg_chunk(a, 0, ch);
+	return true;
+}
+
+/*
+ * The slow path, first program: gathers what inference needs for a call's first chunk, from
+ * the tracked connection or, for an untracked descriptor, from its socket (one that is not an
+ * inet socket is skipped for good), then goes on in px_tail_infer.
+ */
+SEC("tracepoint")
+int px_tail_data_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct data_args *a = bpf_map_lookup_elem(&px_data_args, &id);
+	if (!a)
+		return 0;
+	__u32 zero = 0;
+	struct px_infer_scratch *sc = bpf_map_lookup_elem(&px_infer_scratch, &zero);
+	struct chunk first = {};
+	if (!sc || !first_chunk(a, ctx->ret, &first))
+		goto out;
+	__u64 key = a->conn_key;
+	struct conn_state *c = bpf_map_lookup_elem(&px_conns, &key);
+	if (c) {
+		sc->sk = 0;
+		fill_infer_buf(&sc->buf, &first, side_of(c->role, a->direction == PX_DIR_EGRESS),
+			       c->transport, c->local_port, c->remote_port);
+	} else {
+		struct sock *sk = a->untracked ? sock_of_fd((__s32)key) : NULL;
+		__u8 transport = sk ? sock_transport(sk) : 0;
+		if (!transport) {
+			skip_socket(key, PX_INFER_TRIES);
+			goto out;
+		}
+		sc->sk = (__u64)sk;
+		fill_infer_buf(&sc->buf, &first, PX_SIDE_EITHER, transport,
+			       BPF_CORE_READ(sk, __sk_common.skc_num),
+			       __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport)));
+	}
+	bpf_tail_call(ctx, &px_tails, 1);
+out:
+	bpf_map_delete_elem(&px_data_args, &id);
+	return 0;
+}
+
+/*
+ * The slow path, second program: inference on the gathered bytes. On a tracked connection, a
+ * protocol found is kept (or a try counted); on an untracked socket, a protocol found starts
+ * tracking it, its role following from the side the bytes were on. Then the call's chunks go
+ * on as in the fast path.
+ */
+SEC("tracepoint")
+int px_tail_infer(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 zero = 0;
+	struct px_infer_scratch *sc = bpf_map_lookup_elem(&px_infer_scratch, &zero);
+	if (!sc)
+		return 0;
+	/* Forgotten: the rest is walked once, not once per answer inference can give. */
+	__u32 r = px_forget(px_infer(&sc->buf));
+	__u16 protocol = r & 0xff;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct data_args *a = bpf_map_lookup_elem(&px_data_args, &id);
+	if (!a)
+		return 0;
+	long ret = ctx->ret;
+	__u64 key = a->conn_key;
+	bool egress = a->direction == PX_DIR_EGRESS;
+	struct conn_state *c = bpf_map_lookup_elem(&px_conns, &key);
+	if (c) {
+		c->protocol = protocol;
+		if (!protocol && ++c->infer_tries == PX_INFER_TRIES)
+			count(PX_STAT_UNCLASSIFIED, 1);
+	} else if (!sc->sk) {
+		goto out;
+	} else if (!protocol) {
+		skip_socket(key, 1);
+		goto out;
+	} else {
+		bool request = ((r >> PX_INFER_SIDE_SHIFT) & 0xff) == PX_SIDE_REQUEST;
+		struct conn_state fresh = {};
+		conn_from_sock(&fresh, (struct sock *)sc->sk,
+			       request == egress ? PX_ROLE_CLIENT : PX_ROLE_SERVER, sc->buf.transport);
+		fresh.protocol = protocol;
+		bpf_map_delete_elem(&px_skip, &key);
+		start_tracking(key, &fresh);
+	}
+	on_chunks(key, a, ret, a->syscall == PX_SYS_SENDMMSG || a->syscall == PX_SYS_RECVMMSG);
 out:
 	bpf_map_delete_elem(&px_data_args, &id);
 	return 0;
@@ -460,82 +767,85 @@ out:
 SEC("tracepoint/syscalls/sys_enter_read")
 int px_enter_read(struct trace_event_raw_sys_enter *ctx)
 {
-	stash_data_args(ctx->args[0], (const void *)ctx->args[1], 0, PX_SYS_READ, PX_DIR_INGRESS);
+	stash_data_args(ctx->args[0], (const void *)ctx->args[1], 0, NULL, PX_SYS_READ,
+			PX_DIR_INGRESS, false);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_read")
 int px_exit_read(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx);
+	return on_data_exit(ctx, false);
 }
 
 SEC("tracepoint/syscalls/sys_enter_write")
 int px_enter_write(struct trace_event_raw_sys_enter *ctx)
 {
-	stash_data_args(ctx->args[0], (const void *)ctx->args[1], 0, PX_SYS_WRITE, PX_DIR_EGRESS);
+	stash_data_args(ctx->args[0], (const void *)ctx->args[1], 0, NULL, PX_SYS_WRITE,
+			PX_DIR_EGRESS, false);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_write")
 int px_exit_write(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx);
+	return on_data_exit(ctx, false);
 }
 
 SEC("tracepoint/syscalls/sys_enter_readv")
 int px_enter_readv(struct trace_event_raw_sys_enter *ctx)
 {
-	stash_data_args(ctx->args[0], (const void *)ctx->args[1], ctx->args[2], PX_SYS_READV,
-			PX_DIR_INGRESS);
+	stash_data_args(ctx->args[0], (const void *)ctx->args[1], ctx->args[2], NULL,
+			PX_SYS_READV, PX_DIR_INGRESS, false);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_readv")
 int px_exit_readv(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx);
+	return on_data_exit(ctx, false);
 }
 
 SEC("tracepoint/syscalls/sys_enter_writev")
 int px_enter_writev(struct trace_event_raw_sys_enter *ctx)
 {
-	stash_data_args(ctx->args[0], (const void *)ctx->args[1], ctx->args[2], PX_SYS_WRITEV,
-			PX_DIR_EGRESS);
+	stash_data_args(ctx->args[0], (const void *)ctx->args[1], ctx->args[2], NULL,
+			PX_SYS_WRITEV, PX_DIR_EGRESS, false);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_writev")
 int px_exit_writev(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx);
+	return on_data_exit(ctx, false);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendto")
 int px_enter_sendto(struct trace_event_raw_sys_enter *ctx)
 {
-	stash_data_args(ctx->args[0], (const void *)ctx->args[1], 0, PX_SYS_SENDTO, PX_DIR_EGRESS);
+	stash_data_args(ctx->args[0], (const void *)ctx->args[1], 0, (const void *)ctx->args[4],
+			PX_SYS_SENDTO, PX_DIR_EGRESS, true);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendto")
 int px_exit_sendto(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx);
+	return on_data_exit(ctx, false);
 }
 
 SEC("tracepoint/syscalls/sys_enter_recvfrom")
 int px_enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
 {
-	stash_data_args(ctx->args[0], (const void *)ctx->args[1], 0, PX_SYS_RECVFROM,
-			PX_DIR_INGRESS);
+	stash_data_args(ctx->args[0], (const void *)ctx->args[1], 0, (const void *)ctx->args[4],
+			PX_SYS_RECVFROM, PX_DIR_INGRESS, true);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvfrom")
 int px_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx);
+	return on_data_exit(ctx, false);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendmsg")
@@ -549,7 +859,7 @@ int px_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_sendmsg")
 int px_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx);
+	return on_data_exit(ctx, false);
 }
 
 SEC("tracepoint/syscalls/sys_enter_recvmsg")
@@ -563,5 +873,48 @@ int px_enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
 int px_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx);
+	return on_data_exit(ctx, false);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmmsg")
+int px_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	stash_data_args(ctx->args[0], (const void *)ctx->args[1], ctx->args[2], NULL,
+			PX_SYS_SENDMMSG, PX_DIR_EGRESS, true);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmmsg")
+int px_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_data_exit(ctx, true);
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvmmsg")
+int px_enter_recvmmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	stash_data_args(ctx->args[0], (const void *)ctx->args[1], ctx->args[2], NULL,
+			PX_SYS_RECVMMSG, PX_DIR_INGRESS, true);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvmmsg")
+int px_exit_recvmmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_data_exit(ctx, true);
+}
+
+/*
+ * Inference alone, for its test (agent/src/ebpf/inference.test.ts runs it with
+ * BPF_PROG_TEST_RUN on bytes of its choosing): the context is a px_infer_buf, the return value
+ * px_infer's answer. The agent never loads it.
+ */
+SEC("syscall")
+int px_infer_test(void *ctx)
+{
+	__u32 zero = 0;
+	struct px_infer_scratch *sc = bpf_map_lookup_elem(&px_infer_scratch, &zero);
+	if (!sc || bpf_probe_read_kernel(&sc->buf, sizeof(sc->buf), ctx) != 0)
+		return 0;
+	return px_infer(&sc->buf);
 }

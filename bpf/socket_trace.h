@@ -12,6 +12,14 @@
 #define PX_MAX_DATA 16384
 /* iovecs gathered per readv/writev/recvmsg/sendmsg; bytes past them count but are not captured. */
 #define PX_MAX_IOV 16
+/* Datagrams reported per sendmmsg/recvmmsg; later ones count as PX_STAT_DGRAMS_UNCAPTURED. */
+#define PX_MAX_MMSG 4
+/* Bytes of a chunk that protocol inference reads (a power of two: indexes are masked by it). */
+#define PX_INFER_BYTES 512
+/* Chunks of a connection tried by inference before it is left unclassified. */
+#define PX_INFER_TRIES 8
+/* Longest Redis command name (with its subcommand) the inference table holds, NUL-padded. */
+#define PX_REDIS_CMD_BYTES 32
 
 enum px_event_kind {
 	PX_EVENT_OPEN = 1,
@@ -21,7 +29,7 @@ enum px_event_kind {
 };
 
 /* Bytes moved on a connection between two STATS events (data events are not sent for
- * connections that are not HTTP, so these carry their byte counts). */
+ * connections of no known protocol, so these carry their byte counts). */
 #define PX_STATS_EVERY (64 * 1024)
 
 /* Same numbers as Pixie's trace_role column. */
@@ -36,10 +44,27 @@ enum px_direction {
 	PX_DIR_INGRESS = 2, /* read by the traced process */
 };
 
-/* Same numbers as Pixie's protocol column; the kernel side only recognises HTTP/1.x. */
+/* Which side of an exchange bytes are on; inference tries both when the role is unknown. */
+enum px_side {
+	PX_SIDE_EITHER = 0,
+	PX_SIDE_REQUEST = 1,  /* what a client sends */
+	PX_SIDE_RESPONSE = 2, /* what a server sends */
+};
+
+/* How a socket carries bytes (its sk_type). */
+enum px_transport {
+	PX_TRANSPORT_TCP = 1, /* SOCK_STREAM: one byte stream each way */
+	PX_TRANSPORT_UDP = 2, /* SOCK_DGRAM: each datagram is a message */
+};
+
+/* Same numbers as Pixie's protocol column (its traffic_protocol_t). */
 enum px_protocol {
 	PX_PROTOCOL_UNKNOWN = 0,
 	PX_PROTOCOL_HTTP = 1,
+	PX_PROTOCOL_MYSQL = 3,
+	PX_PROTOCOL_PGSQL = 5,
+	PX_PROTOCOL_DNS = 6,
+	PX_PROTOCOL_REDIS = 7,
 };
 
 enum px_syscall {
@@ -51,6 +76,8 @@ enum px_syscall {
 	PX_SYS_RECVFROM = 6,
 	PX_SYS_SENDMSG = 7,
 	PX_SYS_RECVMSG = 8,
+	PX_SYS_SENDMMSG = 9,
+	PX_SYS_RECVMMSG = 10,
 };
 
 /* Indexes of the per-CPU counters in the px_stats map. */
@@ -59,7 +86,9 @@ enum px_stat {
 	PX_STAT_CONN_EVENTS = 1,   /* open and close events submitted */
 	PX_STAT_DATA_EVENTS = 2,   /* data events submitted */
 	PX_STAT_CONN_EVICTED = 3,  /* connections replaced before their close was seen */
-	PX_STAT_COUNT = 4,
+	PX_STAT_UNCLASSIFIED = 4,  /* connections whose first PX_INFER_TRIES chunks matched no protocol */
+	PX_STAT_DGRAMS_UNCAPTURED = 5, /* datagrams of a sendmmsg/recvmmsg past PX_MAX_MMSG */
+	PX_STAT_COUNT = 6,
 };
 
 /* Tunables, written into .rodata before load: the object's only read-only global. */
@@ -90,20 +119,47 @@ struct px_conn_event {
 	__u8 remote_addr[16]; /* network order; IPv4 in the first 4 bytes */
 	__u64 bytes_sent;     /* totals so far (CLOSE: final) */
 	__u64 bytes_recv;
+	__u8 _pad2;
+	__u8 transport;       /* enum px_transport */
+	__u8 _pad3[6];
 };
 
 /* One chunk of a connection's byte stream: the first capture_bytes of what one syscall moved
- * (gathered across its iovecs). */
+ * (gathered across its iovecs); on a datagram socket, one datagram. */
 struct px_data_event {
 	struct px_event_header hdr;
 	__u64 pos;      /* bytes of this direction before this chunk */
-	__u32 msg_size; /* bytes the syscall moved */
+	__u32 msg_size; /* bytes the syscall (or the datagram) moved */
 	__u32 buf_size; /* bytes captured in data[], <= msg_size */
 	__u8 direction; /* enum px_direction */
 	__u8 syscall;   /* enum px_syscall */
 	__u16 protocol; /* enum px_protocol */
-	__u32 _pad;
+	__u8 _pad;
+	__u8 transport; /* enum px_transport */
+	/* A datagram's peer, from the call's address (msg_name, src_addr, dest_addr); family 0
+	 * when the call gave none (a stream, or a connected socket: its peer is the connection's). */
+	__u16 peer_port;    /* host byte order */
+	__u16 peer_family;
+	__u8 _pad2[2];
+	__u8 peer_addr[16]; /* network order; IPv4 in the first 4 bytes */
+	__u32 _pad3;
 	__u8 data[PX_MAX_DATA];
+};
+
+/* px_infer's answer in one u32: the protocol (low byte), the side it was found on (next byte),
+ * and a bit (1 << protocol) for every protocol whose check the bytes passed (high half). */
+#define PX_INFER_SIDE_SHIFT 8
+#define PX_INFER_MATCHES_SHIFT 16
+
+/* What protocol inference reads: the first bytes of one chunk and what is known around them. */
+struct px_infer_buf {
+	__u32 len;         /* bytes the chunk holds (data[] has the first PX_INFER_BYTES of them) */
+	__u16 local_port;  /* ports, as hints between protocols that the bytes both fit */
+	__u16 remote_port;
+	__u8 side;         /* enum px_side */
+	__u8 transport;    /* enum px_transport */
+	__u8 _pad[6];
+	__u8 data[PX_INFER_BYTES];
 };
 
 #endif /* PXGATE_SOCKET_TRACE_H */

@@ -2,12 +2,7 @@ import { existsSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Logger } from '../../shared/common/logger';
 import { AgentConfig } from '../../cli/config/schema';
-import {
-  CONN_STATS,
-  HTTP_EVENTS,
-  NETWORK_STATS,
-  PROCESS_STATS,
-} from '../../shared/contract/schemas';
+import { CONN_STATS, NETWORK_STATS, PROCESS_STATS } from '../../shared/contract/schemas';
 import { ConnStatsAggregator } from './conn/conn-stats';
 import { ConnectionTracker } from './conn/connection-tracker';
 import { SocketTracer } from './ebpf/socket-tracer';
@@ -19,8 +14,8 @@ import { networkStatsRows } from './proc/network-stats';
 import { ProcessMetadata, ProcessMetadataTracker } from './proc/process-metadata';
 import { ProcessScanner } from './proc/process-scanner';
 import { processStatsRow } from './proc/process-stats';
-import { HeaderMask } from './protocols/http/header-mask';
-import { DEFAULT_STITCHER_LIMITS } from './protocols/http/http-stitcher';
+import { protocolOptions } from './protocols/protocol-options';
+import { protocolRegistry } from './protocols/registry';
 import { GatewayCredentials } from './transport/gateway-credentials';
 import { GatewaySender } from './transport/gateway-sender';
 import { Row } from './transport/row';
@@ -42,7 +37,8 @@ const SHUTDOWN_SEND_DEADLINE_MS = 5000;
 const CLOCK_RESYNC_MS = 60_000;
 
 /**
- * The node agent: the eBPF socket tracer (HTTP exchanges and connections) and the /proc
+ * The node agent: the eBPF socket tracer (connections, and the exchanges of the protocols in
+ * protocols/registry.ts: HTTP/1, DNS, PostgreSQL, MySQL, Redis) and the /proc
  * collectors (processes, network namespaces, process metadata), streaming to a gateway. When
  * eBPF cannot run here it says why and keeps the /proc collectors going. `shutdown()` detaches
  * the programs, flushes what it holds and is safe before start and twice.
@@ -89,27 +85,21 @@ export class Agent {
       metrics,
       log.child({ subsystem: 'sender' }),
     );
+    const protocols = protocolRegistry(protocolOptions(config), this.clock);
     const batch = { maxRows: config.batch.maxRows, maxDelayMs: config.batch.maxDelay };
-    this.batchers = new Map(
-      [HTTP_EVENTS, CONN_STATS, PROCESS_STATS, NETWORK_STATS].map((s) => [
-        s.name,
-        new TableBatcher(s, this.queue, batch),
-      ]),
-    );
-    this.tracker = new ConnectionTracker(
-      this.asid,
-      this.clock,
-      {
-        limits: { ...DEFAULT_STITCHER_LIMITS, maxBodyBytes: config.http.maxBodyBytes },
-        mask: HeaderMask.of(config.http),
-      },
-      this.connStats,
-      {
-        httpEvent: (row) => this.add(HTTP_EVENTS.name, row),
-        parseErrors: (n) => metrics.parseErrors(n),
-        connectionsEvicted: (n) => metrics.connectionsEvicted(n),
-      },
-    );
+    const tables = [
+      ...[...protocols.values()].map((p) => p.table),
+      CONN_STATS,
+      PROCESS_STATS,
+      NETWORK_STATS,
+    ];
+    this.batchers = new Map(tables.map((s) => [s.name, new TableBatcher(s, this.queue, batch)]));
+    this.tracker = new ConnectionTracker(this.asid, protocols, this.connStats, {
+      row: (table, row) => this.add(table, row),
+      parseErrors: (protocol, n) => metrics.parseErrors(protocol, n),
+      opaqueConnection: (protocol) => metrics.opaqueConnection(protocol),
+      connectionsEvicted: (n) => metrics.connectionsEvicted(n),
+    });
     this.scanner = new ProcessScanner(this.asid);
     this.processes = new ProcessMetadataTracker(this.clock.bootNs(), hostname());
     metrics.observe({

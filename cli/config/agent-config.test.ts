@@ -8,6 +8,8 @@ describe('the agent section of the configuration', () => {
       ebpf: { enabled: true, captureBytes: 4096, ringBufferMb: 16, pollInterval: 25 },
       tls: {},
       http: { maxBodyBytes: 1024, maskHeaders: [], keepSensitiveHeaders: false },
+      sql: { maskLiterals: true },
+      redis: { maskArgs: true },
       connStatsInterval: 5000,
       processInterval: 10000,
       batch: { maxRows: 4096, maxDelay: 1000 },

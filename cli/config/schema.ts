@@ -67,6 +67,21 @@ const agentConfig = z
         keepSensitiveHeaders: z.boolean().default(false),
       })
       .prefault({}),
+    sql: z
+      .strictObject({
+        /**
+         * Replace literal values in pgsql_events and mysql_events (constants in statements, bound
+         * parameters, result values, values quoted in errors) with `?`: statements keep their shape.
+         */
+        maskLiterals: z.boolean().default(true),
+      })
+      .prefault({}),
+    redis: z
+      .strictObject({
+        /** Replace argument values in redis_events with `?` (commands, keys and fields stay). */
+        maskArgs: z.boolean().default(true),
+      })
+      .prefault({}),
     /** How often conn_stats, process_stats and network_stats are sampled. */
     connStatsInterval: duration.prefault('5s'),
     processInterval: duration.prefault('10s'),

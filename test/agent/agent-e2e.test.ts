@@ -1,14 +1,13 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ebpfUnavailable, missingCommand } from '../support/ebpf';
-import { PxgateProcess } from '../support/cli';
-import { postJson } from '../support/gateway';
 import { describeIfAvailable } from '../support/system';
+import { TracedGateway } from '../support/traced-gateway';
 import { waitFor } from '../support/wait';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'agent');
@@ -63,53 +62,17 @@ const KINDS = [
 const CURL_KINDS = [KINDS[0]!, KINDS[3]!, KINDS[4]!];
 const CHUNKED_BODY = 'part one;part two;end';
 
-type Cell = string | number | boolean | null;
-type Row = Record<string, Cell>;
-
 describeIfAvailable(
   'the agent, end to end on the real kernel',
   ebpfUnavailable() ?? missingCommand('python3', 'curl'),
   () => {
-    let px: PxgateProcess;
-    let url: string;
+    let px: TracedGateway;
     let servers: Server[] = [];
     const tmp = mkdtempSync(join(tmpdir(), 'pxgate-e2e-'));
 
-    /** Runs a PxL script through POST /v1/query; returns each displayed table as records. */
-    const pxl = async (script: string): Promise<Record<string, Row[]>> => {
-      const { status, body } = await postJson(`${url}/v1/query`, { script });
-      if (status !== 200) throw new Error(`query failed (${status}): ${JSON.stringify(body)}`);
-      const out: Record<string, Row[]> = {};
-      for (const t of body.tables as {
-        name: string;
-        columns: { name: string }[];
-        rows: Cell[][];
-      }[]) {
-        out[t.name] = t.rows.map((r) =>
-          Object.fromEntries(t.columns.map((c, i) => [c.name, r[i]!])),
-        );
-      }
-      return out;
-    };
-
     beforeAll(async () => {
       // `pxgate start` as users run it, sampling faster than its defaults.
-      const config = join(tmp, 'pxgate.yaml');
-      writeFileSync(
-        config,
-        'agent:\n  connStatsInterval: 250ms\n  processInterval: 500ms\n  batch:\n    maxDelay: 100ms\n',
-      );
-      px = PxgateProcess.start([
-        'start',
-        '--in-memory',
-        '--listen',
-        '127.0.0.1:0',
-        '--config',
-        config,
-      ]);
-      url = String((await px.waitForLog((l) => l.msg === 'gateway listening', 'listening')).url);
-      const started = await px.waitForLog((l) => l.msg === 'agent started', 'agent started');
-      expect(started.ebpf).toBe(true);
+      px = await TracedGateway.start('  connStatsInterval: 250ms\n  processInterval: 500ms\n');
       servers = [
         await startServer('node', process.execPath, 'node-server.js'),
         await startServer('python', 'python3', 'py_server.py'),
@@ -121,7 +84,7 @@ describeIfAvailable(
         s.child.kill('SIGTERM');
         if (s.child.exitCode === null) await once(s.child, 'exit');
       }
-      expect(await px?.stop('SIGTERM')).toBe(0);
+      expect(await px?.stop()).toBe(0);
       rmSync(tmp, { recursive: true, force: true });
     });
 
@@ -195,7 +158,7 @@ describeIfAvailable(
       const counted = await waitFor(
         async () =>
           (
-            await pxl(
+            await px.pxl(
               `import px\n${mine}\npx.display(df.groupby('trace_role').agg(n=('latency', px.count)), 'counts')`,
             )
           ).counts!,
@@ -207,7 +170,7 @@ describeIfAvailable(
         { trace_role: 2, n },
       ]);
 
-      const { rows } = await pxl(
+      const { rows } = await px.pxl(
         `import px\n${mine}\ndf.pid = px.upid_to_pid(df.upid)\n` +
           `px.display(df[['trace_role', 'req_method', 'req_path', 'resp_status', 'latency', 'req_body_size', ` +
           `'resp_body', 'resp_body_size', 'local_port', 'remote_port', 'major_version', 'upid', 'pid']], 'rows')`,
@@ -247,7 +210,7 @@ df = df.groupby(['upid', 'remote_port', 'trace_role']).agg(sent=('bytes_sent', p
 df.pid = px.upid_to_pid(df.upid)
 px.display(df, 'conns')`;
       const compare = async () => {
-        const { conns } = await pxl(connScript);
+        const { conns } = await px.pxl(connScript);
         return servers.map((srv) => {
           const fromNode = nodeClient.bytes[srv.port]!;
           const fromCurl = curlBytes[srv.port]!;
@@ -278,7 +241,7 @@ px.display(df, 'conns')`;
         const upid = rows!.find((r) => r.trace_role === 2 && r.local_port === srv.port)!.upid;
         const { procs } = await waitFor(
           () =>
-            pxl(`import px
+            px.pxl(`import px
 df = px.DataFrame(table='process_stats', start_time='-10m')
 df.pid = px.upid_to_pid(df.upid)
 df = df[df.pid == ${srv.child.pid}]
@@ -310,7 +273,7 @@ px.display(df[['upid', 'rss_bytes', 'cmdline']], 'procs')`),
       ]);
       const { rows } = await waitFor(
         () =>
-          pxl(`import px
+          px.pxl(`import px
 df = px.DataFrame(table='http_events', start_time='-10m')
 df = df[df.req_path == '${path}']
 px.display(df[['trace_role', 'req_headers', 'resp_headers', 'req_body', 'resp_body', 'req_path']], 'rows')`),

@@ -48,7 +48,8 @@ describeIfAvailable('pxgate start', ebpfUnavailable() ?? missingCommand('bpftool
         /^pxgate_agent_ebpf_attached 1$/m,
       );
       const programs = programsOf(px.child.pid!);
-      expect(programs).toHaveLength(21);
+      // 25 on syscall tracepoints and the 2 that protocol inference is tail-called into.
+      expect(programs).toHaveLength(27);
 
       expect(await px.stop('SIGTERM')).toBe(0);
       expect(px.messages()).toEqual(

@@ -9,6 +9,8 @@ import { waitFor } from './wait';
 export interface ServerProcess {
   /** The temporary directory (removed at close). */
   readonly dir: string;
+  /** Its process id (tests that trace it filter by it). */
+  readonly pid: number;
   close(): Promise<void>;
 }
 
@@ -55,5 +57,5 @@ export async function startServerProcess(opts: {
     await close();
     throw new Error(`${opts.name} did not become ready (${state}): ${stderr}`);
   }
-  return { dir, close };
+  return { dir, pid: child.pid!, close };
 }

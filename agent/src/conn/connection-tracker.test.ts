@@ -1,7 +1,11 @@
+import { dnsAnswer, dnsQuery, rdata } from '../../../test/support/dns-build';
+import * as pg from '../../../test/support/pg-wire';
+import { resp } from '../../../test/support/redis-client';
+import { validateConfig } from '../../../cli/config/load';
 import { ConnEvent, DataEvent, EventHeader } from '../ebpf/events';
 import { Protocol, Role } from '../ebpf/layout';
-import { HeaderMask } from '../protocols/http/header-mask';
-import { DEFAULT_STITCHER_LIMITS } from '../protocols/http/http-stitcher';
+import { protocolOptions } from '../protocols/protocol-options';
+import { protocolRegistry } from '../protocols/registry';
 import { Row } from '../transport/row';
 import { ConnStatsAggregator } from './conn-stats';
 import { ConnectionTracker } from './connection-tracker';
@@ -19,6 +23,7 @@ function conn(
   h: EventHeader,
   bytes: [number, number] = [0, 0],
   remotePort = 8080,
+  protocol: number = Protocol.HTTP,
 ): ConnEvent {
   return {
     kind,
@@ -28,9 +33,10 @@ function conn(
     localPort: 40000 + h.fd,
     remoteAddr: '127.0.0.1',
     remotePort,
-    protocol: Protocol.HTTP,
+    protocol,
     bytesSent: bytes[0],
     bytesRecv: bytes[1],
+    transport: 'tcp',
   };
 }
 
@@ -38,9 +44,10 @@ function data(
   h: EventHeader,
   direction: 'egress' | 'ingress',
   pos: number,
-  text: string,
+  content: string | Buffer,
+  protocol: number = Protocol.HTTP,
 ): DataEvent {
-  const bytes = Buffer.from(text, 'latin1');
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'latin1') : content;
   return {
     kind: 'data',
     header: h,
@@ -48,22 +55,32 @@ function data(
     pos,
     msgSize: bytes.length,
     syscall: 1,
-    protocol: Protocol.HTTP,
+    protocol,
+    transport: 'tcp',
+    peer: undefined,
     data: bytes,
   };
 }
 
-function setup() {
-  const http: Row[] = [];
-  let parseErrors = 0;
+function setup(agentConfig: object = {}) {
+  const rows: Record<string, Row[]> = {};
+  const parseErrors: Record<string, number> = {};
+  const opaque: string[] = [];
   const stats = new ConnStatsAggregator();
-  const capture = { limits: DEFAULT_STITCHER_LIMITS, mask: HeaderMask.DEFAULT };
-  const tracker = new ConnectionTracker(0, clock, capture, stats, {
-    httpEvent: (r) => http.push(r),
-    parseErrors: (n) => (parseErrors += n),
-    connectionsEvicted: () => undefined,
-  });
-  return { http, stats, tracker, errors: () => parseErrors };
+  const config = validateConfig({ agent: agentConfig }).agent;
+  const tracker = new ConnectionTracker(
+    0,
+    protocolRegistry(protocolOptions(config), clock),
+    stats,
+    {
+      row: (table, r) => (rows[table] ??= []).push(r),
+      parseErrors: (protocol, n) => (parseErrors[protocol] = (parseErrors[protocol] ?? 0) + n),
+      opaqueConnection: (protocol) => opaque.push(protocol),
+      connectionsEvicted: () => undefined,
+    },
+  );
+  const http: Row[] = (rows.http_events = []);
+  return { http, rows, stats, tracker, errors: () => parseErrors.http ?? 0, parseErrors, opaque };
 }
 
 describe('ConnectionTracker', () => {
@@ -167,5 +184,160 @@ describe('ConnectionTracker', () => {
     tracker.handle(conn('close', h));
     expect(http).toEqual([]);
     expect(errors()).toBeGreaterThan(0);
+  });
+});
+
+describe('ConnectionTracker with the protocol registry', () => {
+  /** A client connection of `protocol`: its open, then request and response chunks in turn. */
+  function converse(
+    t: ReturnType<typeof setup>,
+    fd: number,
+    protocol: number,
+    exchanges: [Buffer, Buffer][],
+  ) {
+    let ns = 1000;
+    const h = () => header(fd, Role.CLIENT, 1, (ns += 1000));
+    t.tracker.handle(conn('open', h(), [0, 0], 5432, protocol));
+    let sent = 0;
+    let recv = 0;
+    for (const [req, res] of exchanges) {
+      t.tracker.handle(data(h(), 'egress', sent, req, protocol));
+      t.tracker.handle(data(h(), 'ingress', recv, res, protocol));
+      sent += req.length;
+      recv += res.length;
+    }
+    t.tracker.handle(conn('close', h(), [sent, recv], 5432, protocol));
+  }
+
+  it("sends each protocol's data to its own parser and its rows to that protocol's table", () => {
+    const t = setup({ sql: { maskLiterals: false }, redis: { maskArgs: false } });
+    converse(t, 3, Protocol.PGSQL, [
+      [pg.query('SELECT 1'), Buffer.concat([pg.complete('SELECT 1'), pg.ready()])],
+    ]);
+    converse(t, 4, Protocol.REDIS, [
+      [Buffer.from(resp('SET', 'k', 'v')), Buffer.from('+OK\r\n')],
+      [Buffer.from(resp('GET', 'k')), Buffer.from('$1\r\nv\r\n')],
+    ]);
+    expect(Object.keys(t.rows).sort()).toEqual(['http_events', 'pgsql_events', 'redis_events']);
+    expect(t.rows.http_events).toEqual([]);
+    expect(t.rows.pgsql_events).toEqual([
+      expect.objectContaining({
+        req_cmd: 'Query',
+        req: 'SELECT 1',
+        resp: 'SELECT 1',
+        latency: 1000,
+      }),
+    ]);
+    expect(t.rows.redis_events!.map((r) => [r.req_cmd, r.req_args, r.resp])).toEqual([
+      ['SET', '{"key":"k","value":"v","options":[]}', 'OK'],
+      ['GET', '{"key":"k"}', 'v'],
+    ]);
+    expect(t.parseErrors).toEqual({});
+  });
+
+  it('masks SQL literals and Redis argument values by default', () => {
+    const t = setup();
+    converse(t, 3, Protocol.PGSQL, [
+      [
+        pg.query("SELECT * FROM users WHERE pw = 'hunter2'"),
+        Buffer.concat([pg.complete('SELECT 0'), pg.ready()]),
+      ],
+    ]);
+    converse(t, 4, Protocol.REDIS, [
+      [Buffer.from(resp('SET', 'k', 'hunter2')), Buffer.from('+OK\r\n')],
+    ]);
+    expect(t.rows.pgsql_events!.map((r) => r.req)).toEqual(["SELECT * FROM users WHERE pw = '?'"]);
+    expect(t.rows.redis_events!.map((r) => r.req_args)).toEqual([
+      '{"key":"k","value":"?","options":[]}',
+    ]);
+  });
+
+  it('counts parse errors under the protocol that made them', () => {
+    const t = setup();
+    converse(t, 4, Protocol.REDIS, [
+      [Buffer.from('*2\r\n$3\r\nGET\r\n$1\r\nk\r\n'), Buffer.from('\x00\x01garbage\r\n')],
+    ]);
+    expect(t.rows.redis_events ?? []).toEqual([]);
+    expect(Object.keys(t.parseErrors)).toEqual(['redis']);
+    expect(t.parseErrors.redis).toBeGreaterThan(0);
+  });
+
+  it('counts a connection that switched to TLS once, and parses none of its later bytes', () => {
+    const t = setup();
+    converse(t, 3, Protocol.PGSQL, [
+      [pg.sslRequest(), Buffer.from('S')],
+      [pg.query('SELECT 1'), Buffer.concat([pg.complete('SELECT 1'), pg.ready()])],
+    ]);
+    expect(t.opaque).toEqual(['pgsql']);
+    expect(t.rows.pgsql_events ?? []).toEqual([]);
+    expect(t.parseErrors).toEqual({});
+  });
+
+  it('leaves the data of a protocol it does not parse to conn_stats alone', () => {
+    const t = setup();
+    converse(t, 5, Protocol.UNKNOWN, [
+      [Buffer.from('\x16\x03\x01hello'), Buffer.from('\x16\x03\x03')],
+    ]);
+    expect(t.rows.http_events).toEqual([]);
+    expect(Object.keys(t.rows)).toEqual(['http_events']);
+    expect(t.stats.rows(1n)).toEqual([expect.objectContaining({ bytes_sent: 8, bytes_recv: 3 })]);
+  });
+});
+
+describe('ConnectionTracker on a datagram socket', () => {
+  /** A datagram of a DNS socket that is not connected, to or from `port` on 127.0.0.1. */
+  function datagram(h: EventHeader, direction: 'egress' | 'ingress', bytes: Buffer, port: number) {
+    return {
+      ...data(h, direction, 0, bytes, Protocol.DNS),
+      transport: 'udp' as const,
+      peer: { addr: '127.0.0.1', port },
+    };
+  }
+
+  it("pairs a server's queries and answers per client, each row naming its client", () => {
+    const t = setup();
+    const h = (ns: number) => header(9, Role.SERVER, 1, ns);
+    t.tracker.handle({ ...conn('open', h(1000), [0, 0], 0, Protocol.DNS), transport: 'udp' });
+    // Two clients ask with the same id and question; the answers come in the other order.
+    const q = dnsQuery(7, 'web.test', 1);
+    t.tracker.handle(datagram(h(2000), 'ingress', q, 41000));
+    t.tracker.handle(datagram(h(2100), 'ingress', q, 42000));
+    const a = (addr: string) =>
+      dnsAnswer(7, 'web.test', 1, [{ name: 'web.test', type: 1, rdata: rdata.a(addr) }]);
+    t.tracker.handle(datagram(h(2500), 'egress', a('10.0.0.2'), 42000));
+    t.tracker.handle(datagram(h(3000), 'egress', a('10.0.0.1'), 41000));
+    t.tracker.handle({ ...conn('close', h(4000), [0, 0], 0, Protocol.DNS), transport: 'udp' });
+    expect(
+      t.rows.dns_events!.map((r) => [r.remote_port, r.latency, JSON.parse(String(r.resp_body))]),
+    ).toEqual([
+      [42000, 400, { answers: [{ name: 'web.test', type: 'A', addr: '10.0.0.2' }] }],
+      [41000, 1000, { answers: [{ name: 'web.test', type: 'A', addr: '10.0.0.1' }] }],
+    ]);
+    expect(t.parseErrors).toEqual({});
+  });
+
+  it("pairs a connected client's query, which names no peer, with the answer recvmsg names one for", () => {
+    const t = setup();
+    const h = (ns: number) => header(9, Role.CLIENT, 1, ns);
+    t.tracker.handle({ ...conn('open', h(1000), [0, 0], 53, Protocol.DNS), transport: 'udp' });
+    t.tracker.handle({
+      ...datagram(h(2000), 'egress', dnsQuery(3, 'a.test', 1), 0),
+      peer: undefined,
+    });
+    const answer = dnsAnswer(3, 'a.test', 1, [
+      { name: 'a.test', type: 1, rdata: rdata.a('10.0.0.3') },
+    ]);
+    t.tracker.handle(datagram(h(2600), 'ingress', answer, 53));
+    expect(t.rows.dns_events!.map((r) => [r.remote_port, r.latency])).toEqual([[53, 600]]);
+    expect(t.parseErrors).toEqual({});
+  });
+
+  it('counts no datagram socket in conn_stats', () => {
+    const t = setup();
+    const h = header(9, Role.CLIENT, 1);
+    t.tracker.handle({ ...conn('open', h, [0, 0], 53, Protocol.DNS), transport: 'udp' });
+    t.tracker.handle(datagram(h, 'egress', dnsQuery(1, 'a.test', 1), 53));
+    t.tracker.handle({ ...conn('close', h, [30, 0], 53, Protocol.DNS), transport: 'udp' });
+    expect(t.stats.rows(1n)).toEqual([]);
   });
 });

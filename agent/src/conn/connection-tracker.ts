@@ -1,25 +1,20 @@
 import { ConnEvent, DataEvent, EventHeader, SocketEvent } from '../ebpf/events';
 import { Protocol, Role } from '../ebpf/layout';
-import { WallClock } from '../proc/host';
 import { upidHalves } from '../proc/upid';
-import { HeaderMask } from '../protocols/http/header-mask';
-import { httpEventRow } from '../protocols/http/http-rows';
-import { HttpExchange, HttpStitcher, StitcherLimits } from '../protocols/http/http-stitcher';
-import { Row } from '../transport/row';
+import { RowOut } from '../protocols/protocol-spec';
+import { ProtocolRegistry } from '../protocols/registry';
 import { ConnStatsAggregator } from './conn-stats';
 import { Connection } from './connection';
 
 /** Where the tracker's output goes. */
 export interface TrackerSink {
-  httpEvent(row: Row): void;
-  parseErrors(count: number): void;
+  /** A row of the table a protocol writes to. */
+  row: RowOut;
+  /** Stretches a protocol's parser could not parse or pair. */
+  parseErrors(protocol: string, count: number): void;
+  /** A connection switched to bytes its protocol's parser cannot read (TLS upgrade). */
+  opaqueConnection(protocol: string): void;
   connectionsEvicted(count: number): void;
-}
-
-/** How HTTP is captured: the stitcher's limits, and the headers masked in rows. */
-export interface HttpCapture {
-  readonly limits: StitcherLimits;
-  readonly mask: HeaderMask;
 }
 
 /** fds are below 2^31 and pids below 2^22, so tgid * 2^31 + fd is an exact number key. */
@@ -27,16 +22,16 @@ const FD_SPAN = 2 ** 31;
 
 /**
  * Turns socket events into connections: opens and closes them, keeps their byte counts, feeds
- * HTTP data to a stitcher per connection and emits http_events rows as exchanges complete.
- * At most `maxConnections` are tracked; beyond that the oldest are forgotten.
+ * the data of each protocol the registry knows to that protocol's parser (one per connection)
+ * and hands the rows it completes to the sink. At most `maxConnections` are tracked; beyond
+ * that the oldest are forgotten.
  */
 export class ConnectionTracker {
   private readonly conns = new Map<number, Connection>();
 
   constructor(
     private readonly asid: number,
-    private readonly clock: WallClock,
-    private readonly http: HttpCapture,
+    private readonly protocols: ProtocolRegistry,
     private readonly stats: ConnStatsAggregator,
     private readonly sink: TrackerSink,
     private readonly maxConnections = 65536,
@@ -75,35 +70,72 @@ export class ConnectionTracker {
   }
 
   private data(ev: DataEvent): void {
-    const c = this.lookup(ev.header);
+    const c = this.lookup(ev.header, ev);
     const end = ev.pos + ev.msgSize;
     if (ev.direction === 'egress') {
       if (end > c.bytesSent) c.bytesSent = end;
     } else if (end > c.bytesRecv) {
       c.bytesRecv = end;
     }
-    if (ev.protocol === Protocol.HTTP && (c.role === Role.CLIENT || c.role === Role.SERVER)) {
-      c.protocol = Protocol.HTTP;
-      c.stitcher ??= new HttpStitcher(this.http.limits);
-      const isRequest = (c.role === Role.CLIENT) === (ev.direction === 'egress');
-      const chunk = { pos: ev.pos, size: ev.msgSize, ts: ev.header.monoNs, data: ev.data };
-      this.emit(c, c.stitcher.push(isRequest ? 'request' : 'response', chunk));
+    const handler = this.protocols.get(ev.protocol);
+    if (handler && (c.role === Role.CLIENT || c.role === Role.SERVER)) {
+      c.protocol = ev.protocol;
+      let parser = c.parser;
+      if (parser?.handler !== handler) {
+        // The kernel tags a connection with one protocol for good; a change means a new one.
+        if (parser) this.closeParser(c);
+        parser = c.parser = handler.open(c.transport);
+      }
+      if (!c.reportedOpaque) {
+        const isRequest = (c.role === Role.CLIENT) === (ev.direction === 'egress');
+        const chunk = {
+          pos: ev.pos,
+          size: ev.msgSize,
+          ts: ev.header.monoNs,
+          data: ev.data,
+          peer: ev.peer,
+        };
+        parser.push(isRequest ? 'request' : 'response', chunk, c, this.sink.row);
+        this.report(c);
+      }
     }
-    this.stats.changed(c);
+    if (c.transport === 'tcp') this.stats.changed(c);
   }
 
   private finish(c: Connection): void {
     if (this.conns.get(c.key) === c) this.conns.delete(c.key);
-    if (c.stitcher) this.emit(c, c.stitcher.close());
-    this.stats.closed(c);
+    if (c.parser) this.closeParser(c);
+    if (c.transport === 'tcp') this.stats.closed(c);
+  }
+
+  private closeParser(c: Connection): void {
+    c.parser!.close(c, this.sink.row);
+    this.report(c);
+    c.parser = undefined;
+    c.reportedErrors = 0;
+  }
+
+  /** Reports a parser's new errors, and its switch to unreadable bytes once. */
+  private report(c: Connection): void {
+    const parser = c.parser!;
+    const errors = parser.errors();
+    if (errors > c.reportedErrors) {
+      this.sink.parseErrors(parser.handler.name, errors - c.reportedErrors);
+      c.reportedErrors = errors;
+    }
+    if (!c.reportedOpaque && parser.opaque()) {
+      c.reportedOpaque = true;
+      this.sink.opaqueConnection(parser.handler.name);
+    }
   }
 
   /**
    * The connection of an event. A new tsid on a known descriptor means the old connection
    * ended unseen; an event for an unknown one (its open was lost, or came before we started)
-   * starts tracking it, with the addresses of `ev` when it is a connection event.
+   * starts tracking it, with the addresses of `ev` when it is a connection event. conn_stats
+   * counts TCP connections; a datagram socket is no connection to count.
    */
-  private lookup(h: EventHeader, ev?: ConnEvent): Connection {
+  private lookup(h: EventHeader, ev: SocketEvent): Connection {
     const key = h.tgid * FD_SPAN + h.fd;
     const known = this.conns.get(key);
     if (known && known.tsid === h.tsid) return known;
@@ -121,21 +153,24 @@ export class ConnectionTracker {
       tsid: h.tsid,
       upid: upidHalves({ asid: this.asid, pid: h.tgid, startTicks: BigInt(h.startTicks) }),
       role: h.role,
+      transport: ev.transport,
       family: 0,
       localAddr: '',
       localPort: 0,
       remoteAddr: '',
       remotePort: 0,
       protocol: Protocol.UNKNOWN,
+      encrypted: false,
       bytesSent: 0,
       bytesRecv: 0,
-      stitcher: undefined,
+      parser: undefined,
       reportedErrors: 0,
+      reportedOpaque: false,
       statsKey: undefined,
     };
-    if (ev) this.describe(c, ev, false);
+    if (ev.kind !== 'data') this.describe(c, ev, false);
     this.conns.set(key, c);
-    this.stats.opened(c);
+    if (c.transport === 'tcp') this.stats.opened(c);
     return c;
   }
 
@@ -151,15 +186,6 @@ export class ConnectionTracker {
     if (ev.protocol !== Protocol.UNKNOWN) c.protocol = ev.protocol;
     if (ev.bytesSent > c.bytesSent) c.bytesSent = ev.bytesSent;
     if (ev.bytesRecv > c.bytesRecv) c.bytesRecv = ev.bytesRecv;
-    if (counted) this.stats.changed(c);
-  }
-
-  private emit(c: Connection, exchanges: readonly HttpExchange[]): void {
-    for (const x of exchanges) this.sink.httpEvent(httpEventRow(x, c, this.clock, this.http.mask));
-    const errors = c.stitcher!.errors();
-    if (errors > c.reportedErrors) {
-      this.sink.parseErrors(errors - c.reportedErrors);
-      c.reportedErrors = errors;
-    }
+    if (counted && c.transport === 'tcp') this.stats.changed(c);
   }
 }

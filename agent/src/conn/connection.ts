@@ -1,4 +1,4 @@
-import { HttpStitcher } from '../protocols/http/http-stitcher';
+import { ConnectionParser, Transport } from '../protocols/protocol-spec';
 import { Uint128 } from '../../../shared/contract/uint128';
 
 /** What the agent knows about one traced socket. */
@@ -11,6 +11,8 @@ export interface Connection {
   readonly upid: Uint128;
   /** 1 client, 2 server. */
   readonly role: number;
+  /** A TCP connection, or a datagram socket (one message per datagram). */
+  transport: Transport;
   family: number;
   localAddr: string;
   localPort: number;
@@ -18,12 +20,16 @@ export interface Connection {
   remotePort: number;
   /** Pixie's protocol number (1: HTTP). */
   protocol: number;
+  /** Whether its bytes were decrypted before the agent read them (TLS). */
+  encrypted: boolean;
   bytesSent: number;
   bytesRecv: number;
-  /** Created on the first HTTP data. */
-  stitcher: HttpStitcher | undefined;
-  /** The stitcher's error count already reported. */
+  /** Created on the first data of a protocol the agent parses. */
+  parser: ConnectionParser | undefined;
+  /** The parser's error count already reported. */
   reportedErrors: number;
+  /** Whether the parser's switch to unreadable bytes was counted. */
+  reportedOpaque: boolean;
   /** The conn_stats group it counts in, fixed when first counted. */
   statsKey: string | undefined;
 }

@@ -1,5 +1,14 @@
+import { Peer } from '../protocols/http/byte-stream';
+import { Transport } from '../protocols/protocol-spec';
 import { formatAddress } from './address';
-import { Direction, EventKind, PX_CONN_EVENT, PX_DATA_EVENT, PX_EVENT_HEADER } from './layout';
+import {
+  Direction,
+  EventKind,
+  PX_CONN_EVENT,
+  PX_DATA_EVENT,
+  PX_EVENT_HEADER,
+  Transport as TransportNumber,
+} from './layout';
 
 /** Fields every event carries: which connection of which process, and when. */
 export interface EventHeader {
@@ -25,6 +34,7 @@ export interface ConnEvent {
   readonly protocol: number;
   readonly bytesSent: number;
   readonly bytesRecv: number;
+  readonly transport: Transport;
 }
 
 export interface DataEvent {
@@ -35,6 +45,9 @@ export interface DataEvent {
   readonly msgSize: number;
   readonly syscall: number;
   readonly protocol: number;
+  readonly transport: Transport;
+  /** A datagram's peer, when the call named one (unconnected sockets). */
+  readonly peer: Peer | undefined;
   /** The captured bytes: a copy, safe to keep. */
   readonly data: Uint8Array;
 }
@@ -88,6 +101,7 @@ export function decodeEvent(
       length - D.data!.offset,
     );
     const from = at + D.data!.offset;
+    const peerFamily = view.getUint16(at + D.peer_family!.offset, true);
     return {
       kind: 'data',
       header,
@@ -97,6 +111,17 @@ export function decodeEvent(
       msgSize: view.getUint32(at + D.msg_size!.offset, true),
       syscall: view.getUint8(at + D.syscall!.offset),
       protocol: view.getUint16(at + D.protocol!.offset, true),
+      transport: transport(view.getUint8(at + D.transport!.offset)),
+      peer:
+        peerFamily === 0
+          ? undefined
+          : {
+              addr: formatAddress(
+                peerFamily,
+                bytes.subarray(at + D.peer_addr!.offset, at + D.peer_addr!.offset + 16),
+              ),
+              port: view.getUint16(at + D.peer_port!.offset, true),
+            },
       data: copyOut(bytes, from, captured),
     };
   }
@@ -116,7 +141,12 @@ export function decodeEvent(
     protocol: view.getUint16(at + C.protocol!.offset, true),
     bytesSent: u64(view, at + C.bytes_sent!.offset),
     bytesRecv: u64(view, at + C.bytes_recv!.offset),
+    transport: transport(view.getUint8(at + C.transport!.offset)),
   };
+}
+
+function transport(n: number): Transport {
+  return n === TransportNumber.UDP ? 'udp' : 'tcp';
 }
 
 /**

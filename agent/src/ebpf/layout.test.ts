@@ -65,7 +65,7 @@ describe('the decoder layout and socket_trace.h', () => {
 describeIfAvailable('the committed BPF object', bpftool, () => {
   it('lays out the structs it uses as the decoder reads them', () => {
     const { structs } = btfLayouts(OBJECT);
-    for (const name of ['px_config', 'px_event_header', 'px_data_event']) {
+    for (const name of ['px_config', 'px_event_header', 'px_data_event', 'px_infer_buf']) {
       expect({ name, ...structs.get(name) }).toEqual({ name, ...STRUCTS[name] });
     }
   });

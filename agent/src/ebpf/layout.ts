@@ -18,12 +18,21 @@ const f = (offset: number, size: number): FieldLayout => ({ offset, size });
 
 export const PX_MAX_DATA = 16384;
 export const PX_MAX_IOV = 16;
+export const PX_MAX_MMSG = 4;
+export const PX_INFER_BYTES = 512;
+export const PX_INFER_TRIES = 8;
+export const PX_REDIS_CMD_BYTES = 32;
 export const PX_STATS_EVERY = 64 * 1024;
+export const PX_INFER_SIDE_SHIFT = 8;
+export const PX_INFER_MATCHES_SHIFT = 16;
 
 export const EventKind = { OPEN: 1, CLOSE: 2, DATA: 3, STATS: 4 } as const;
 export const Role = { UNKNOWN: 0, CLIENT: 1, SERVER: 2 } as const;
 export const Direction = { EGRESS: 1, INGRESS: 2 } as const;
-export const Protocol = { UNKNOWN: 0, HTTP: 1 } as const;
+export const Side = { EITHER: 0, REQUEST: 1, RESPONSE: 2 } as const;
+export const Transport = { TCP: 1, UDP: 2 } as const;
+/** Pixie's traffic_protocol_t numbers (and the protocol column of conn_stats). */
+export const Protocol = { UNKNOWN: 0, HTTP: 1, MYSQL: 3, PGSQL: 5, DNS: 6, REDIS: 7 } as const;
 export const Syscall = {
   READ: 1,
   WRITE: 2,
@@ -33,15 +42,30 @@ export const Syscall = {
   RECVFROM: 6,
   SENDMSG: 7,
   RECVMSG: 8,
+  SENDMMSG: 9,
+  RECVMMSG: 10,
 } as const;
-export const Stat = { RINGBUF_DROPS: 0, CONN_EVENTS: 1, DATA_EVENTS: 2, CONN_EVICTED: 3 } as const;
-export const STAT_COUNT = 4;
+export const Stat = {
+  RINGBUF_DROPS: 0,
+  CONN_EVENTS: 1,
+  DATA_EVENTS: 2,
+  CONN_EVICTED: 3,
+  UNCLASSIFIED: 4,
+  DGRAMS_UNCAPTURED: 5,
+} as const;
+export const STAT_COUNT = 6;
 
 /** The header's enums and defines, by their C names (the test compares them one by one). */
 export const CONSTANTS: Readonly<Record<string, number>> = {
   PX_MAX_DATA,
   PX_MAX_IOV,
+  PX_MAX_MMSG,
+  PX_INFER_BYTES,
+  PX_INFER_TRIES,
+  PX_REDIS_CMD_BYTES,
   PX_STATS_EVERY,
+  PX_INFER_SIDE_SHIFT,
+  PX_INFER_MATCHES_SHIFT,
   PX_EVENT_OPEN: EventKind.OPEN,
   PX_EVENT_CLOSE: EventKind.CLOSE,
   PX_EVENT_DATA: EventKind.DATA,
@@ -51,12 +75,23 @@ export const CONSTANTS: Readonly<Record<string, number>> = {
   PX_ROLE_SERVER: Role.SERVER,
   PX_DIR_EGRESS: Direction.EGRESS,
   PX_DIR_INGRESS: Direction.INGRESS,
+  PX_SIDE_EITHER: Side.EITHER,
+  PX_SIDE_REQUEST: Side.REQUEST,
+  PX_SIDE_RESPONSE: Side.RESPONSE,
+  PX_TRANSPORT_TCP: Transport.TCP,
+  PX_TRANSPORT_UDP: Transport.UDP,
   PX_PROTOCOL_UNKNOWN: Protocol.UNKNOWN,
   PX_PROTOCOL_HTTP: Protocol.HTTP,
+  PX_PROTOCOL_MYSQL: Protocol.MYSQL,
+  PX_PROTOCOL_PGSQL: Protocol.PGSQL,
+  PX_PROTOCOL_DNS: Protocol.DNS,
+  PX_PROTOCOL_REDIS: Protocol.REDIS,
   PX_STAT_RINGBUF_DROPS: Stat.RINGBUF_DROPS,
   PX_STAT_CONN_EVENTS: Stat.CONN_EVENTS,
   PX_STAT_DATA_EVENTS: Stat.DATA_EVENTS,
   PX_STAT_CONN_EVICTED: Stat.CONN_EVICTED,
+  PX_STAT_UNCLASSIFIED: Stat.UNCLASSIFIED,
+  PX_STAT_DGRAMS_UNCAPTURED: Stat.DGRAMS_UNCAPTURED,
   PX_STAT_COUNT: STAT_COUNT,
   ...Object.fromEntries(Object.entries(Syscall).map(([name, v]) => [`PX_SYS_${name}`, v])),
 };
@@ -80,7 +115,7 @@ export const PX_EVENT_HEADER: StructLayout = {
 };
 
 export const PX_CONN_EVENT: StructLayout = {
-  size: 96,
+  size: 104,
   fields: {
     hdr: f(0, 40),
     family: f(40, 2),
@@ -91,11 +126,14 @@ export const PX_CONN_EVENT: StructLayout = {
     remote_addr: f(64, 16),
     bytes_sent: f(80, 8),
     bytes_recv: f(88, 8),
+    _pad2: f(96, 1),
+    transport: f(97, 1),
+    _pad3: f(98, 6),
   },
 };
 
 export const PX_DATA_EVENT: StructLayout = {
-  size: 64 + PX_MAX_DATA,
+  size: 88 + PX_MAX_DATA,
   fields: {
     hdr: f(0, 40),
     pos: f(40, 8),
@@ -104,8 +142,27 @@ export const PX_DATA_EVENT: StructLayout = {
     direction: f(56, 1),
     syscall: f(57, 1),
     protocol: f(58, 2),
-    _pad: f(60, 4),
-    data: f(64, PX_MAX_DATA),
+    _pad: f(60, 1),
+    transport: f(61, 1),
+    peer_port: f(62, 2),
+    peer_family: f(64, 2),
+    _pad2: f(66, 2),
+    peer_addr: f(68, 16),
+    _pad3: f(84, 4),
+    data: f(88, PX_MAX_DATA),
+  },
+};
+
+export const PX_INFER_BUF: StructLayout = {
+  size: 16 + PX_INFER_BYTES,
+  fields: {
+    len: f(0, 4),
+    local_port: f(4, 2),
+    remote_port: f(6, 2),
+    side: f(8, 1),
+    transport: f(9, 1),
+    _pad: f(10, 6),
+    data: f(16, PX_INFER_BYTES),
   },
 };
 
@@ -115,4 +172,5 @@ export const STRUCTS: Readonly<Record<string, StructLayout>> = {
   px_event_header: PX_EVENT_HEADER,
   px_conn_event: PX_CONN_EVENT,
   px_data_event: PX_DATA_EVENT,
+  px_infer_buf: PX_INFER_BUF,
 };

@@ -24,7 +24,14 @@ export interface Libbpf {
   objectNextProgram(obj: Ptr, prev: Ptr | null): Ptr | null;
   objectNextMap(obj: Ptr, prev: Ptr | null): Ptr | null;
   programName(prog: Ptr): string;
+  programSetAutoload(prog: Ptr, autoload: boolean): number;
+  programFd(prog: Ptr): number;
   programAttach(prog: Ptr): Ptr | null;
+  /**
+   * Runs a loaded program once on a context of our choosing (BPF_PROG_TEST_RUN); returns the
+   * call's error (0 or a negative errno) and the program's return value.
+   */
+  programTestRun(progFd: number, ctx: Uint8Array): { err: number; retval: number };
   linkDestroy(link: Ptr): number;
   mapName(map: Ptr): string;
   mapFd(map: Ptr): number;
@@ -32,6 +39,7 @@ export interface Libbpf {
   mapInitialValue(map: Ptr): Uint8Array | undefined;
   mapSetInitialValue(map: Ptr, data: Uint8Array): number;
   mapLookupElem(map: Ptr, key: Uint8Array, value: Uint8Array): number;
+  mapUpdateElem(map: Ptr, key: Uint8Array, value: Uint8Array): number;
   numPossibleCpus(): number;
   strerror(err: number): string;
   /** errno as the last call left it. */
@@ -55,6 +63,29 @@ export function loadLibbpf(path = 'libbpf.so.1'): Libbpf {
   const nextProgram = fn('void *bpf_object__next_program(const void *obj, void *prog)');
   const nextMap = fn('void *bpf_object__next_map(const void *obj, const void *map)');
   const programName = fn('const char *bpf_program__name(const void *prog)');
+  const setAutoload = fn('int bpf_program__set_autoload(void *prog, bool autoload)');
+  const programFd = fn('int bpf_program__fd(const void *prog)');
+  const TestRunOpts = koffi.struct({
+    sz: 'size_t',
+    data_in: 'void *',
+    data_out: 'void *',
+    data_size_in: 'uint32_t',
+    data_size_out: 'uint32_t',
+    ctx_in: 'void *',
+    ctx_out: 'void *',
+    ctx_size_in: 'uint32_t',
+    ctx_size_out: 'uint32_t',
+    retval: 'uint32_t',
+    repeat: 'int',
+    duration: 'uint32_t',
+    flags: 'uint32_t',
+    cpu: 'uint32_t',
+    batch_size: 'uint32_t',
+  });
+  const testRun = lib.func('bpf_prog_test_run_opts', 'int', [
+    'int',
+    koffi.inout(koffi.pointer(TestRunOpts)),
+  ]);
   const attach = fn('void *bpf_program__attach(const void *prog)');
   const linkDestroy = fn('int bpf_link__destroy(void *link)');
   const mapName = fn('const char *bpf_map__name(const void *map)');
@@ -66,6 +97,9 @@ export function loadLibbpf(path = 'libbpf.so.1'): Libbpf {
   );
   const lookupElem = fn(
     'int bpf_map__lookup_elem(const void *map, const void *key, size_t key_sz, void *value, size_t value_sz, uint64_t flags)',
+  );
+  const updateElem = fn(
+    'int bpf_map__update_elem(const void *map, const void *key, size_t key_sz, const void *value, size_t value_sz, uint64_t flags)',
   );
   const numCpus = fn('int libbpf_num_possible_cpus(void)');
   const strerror = fn('int libbpf_strerror(int err, void *buf, size_t size)');
@@ -88,6 +122,29 @@ export function loadLibbpf(path = 'libbpf.so.1'): Libbpf {
     objectNextProgram: (obj, prev) => nextProgram(obj, prev) as Ptr | null,
     objectNextMap: (obj, prev) => nextMap(obj, prev) as Ptr | null,
     programName: (prog) => programName(prog) as string,
+    programSetAutoload: (prog, autoload) => setAutoload(prog, autoload) as number,
+    programFd: (prog) => programFd(prog) as number,
+    programTestRun: (progFd, ctx) => {
+      const opts = {
+        sz: koffi.sizeof(TestRunOpts),
+        data_in: null,
+        data_out: null,
+        data_size_in: 0,
+        data_size_out: 0,
+        ctx_in: ctx,
+        ctx_out: null,
+        ctx_size_in: ctx.length,
+        ctx_size_out: 0,
+        retval: 0,
+        repeat: 0,
+        duration: 0,
+        flags: 0,
+        cpu: 0,
+        batch_size: 0,
+      };
+      const err = testRun(progFd, opts) as number;
+      return { err, retval: opts.retval };
+    },
     programAttach: (prog) => attach(prog) as Ptr | null,
     linkDestroy: (link) => linkDestroy(link) as number,
     mapName: (map) => mapName(map) as string,
@@ -102,6 +159,8 @@ export function loadLibbpf(path = 'libbpf.so.1'): Libbpf {
     mapSetInitialValue: (map, data) => setInitialValue(map, data, data.length) as number,
     mapLookupElem: (map, key, value) =>
       lookupElem(map, key, key.length, value, value.length, 0) as number,
+    mapUpdateElem: (map, key, value) =>
+      updateElem(map, key, key.length, value, value.length, 0) as number,
     numPossibleCpus: () => numCpus() as number,
     strerror: (err) => {
       const buf = Buffer.alloc(256);

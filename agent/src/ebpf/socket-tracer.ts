@@ -4,6 +4,7 @@ import { Logger } from '../../../shared/common/logger';
 import { decodeEvent, SocketEvent } from './events';
 import { PX_CONFIG, PX_MAX_DATA, STAT_COUNT, Stat } from './layout';
 import { LIBBPF_WARN, Libbpf, Ptr, loadLibbpf } from './libbpf';
+import { writeRedisCommands } from './redis-command-table';
 import { RingReader } from './ring-reader';
 import { ensureTracefs } from './tracefs';
 import { EbpfUnavailableError } from './unavailable';
@@ -31,12 +32,20 @@ export interface TracerCounters {
   readonly connEvents: number;
   readonly dataEvents: number;
   readonly connEvicted: number;
+  /** Connections (and untracked sockets) whose first chunks matched no protocol. */
+  readonly unclassified: number;
+  /** Datagrams of sendmmsg/recvmmsg calls past the ones reported. */
+  readonly datagramsUncaptured: number;
 }
 
 const EPERM = 1;
 const EAGAIN = 11;
 const LOAD_ATTEMPTS = 5;
 const OBJECT = 'socket_trace.bpf.o';
+/** The programs attached to tracepoints; the others are tail-call targets or for tests. */
+const ATTACHED = /^px_(enter|exit)_/;
+/** Inference alone, for its test: never loaded here. */
+export const INFER_TEST_PROGRAM = 'px_infer_test';
 
 /**
  * The socket tracer's user side: open, configure, load, attach, poll, clean up, with one "failed
@@ -106,7 +115,9 @@ export class SocketTracer {
     const { obj, maps } = loadObject(lib, path, opts, log);
     const links: Ptr[] = [];
     try {
+      writeRedisCommands(lib, required(maps, 'px_redis_commands'));
       for (let p = lib.objectNextProgram(obj, null); p; p = lib.objectNextProgram(obj, p)) {
+        if (!ATTACHED.test(lib.programName(p))) continue;
         const link = lib.programAttach(p);
         if (!link) {
           throw new EbpfUnavailableError(
@@ -173,6 +184,8 @@ export class SocketTracer {
       connEvents: sums[Stat.CONN_EVENTS]!,
       dataEvents: sums[Stat.DATA_EVENTS]!,
       connEvicted: sums[Stat.CONN_EVICTED]!,
+      unclassified: sums[Stat.UNCLASSIFIED]!,
+      datagramsUncaptured: sums[Stat.DGRAMS_UNCAPTURED]!,
     };
   }
 
@@ -218,6 +231,9 @@ function loadObject(
     if (!obj) throw new Error(`failed to open ${path}: ${lib.strerror(lib.errno())}`);
     try {
       const maps = mapsByName(lib, obj);
+      for (let p = lib.objectNextProgram(obj, null); p; p = lib.objectNextProgram(obj, p)) {
+        if (lib.programName(p) === INFER_TEST_PROGRAM) lib.programSetAutoload(p, false);
+      }
       writeConfig(lib, maps, opts);
       if (lib.mapSetMaxEntries(required(maps, 'px_events'), opts.ringBufferBytes) !== 0) {
         throw new Error(`failed to size the ring buffer to ${opts.ringBufferBytes} bytes`);

@@ -20,6 +20,7 @@ export class AgentMetrics {
   private readonly pendingEvents = new Map<string, number>();
   private readonly pendingRows = new Map<string, number>();
   private readonly parseErrorsTotal: Counter<'protocol'>;
+  private readonly opaqueTotal: Counter<'protocol'>;
   private readonly batchesSent: Counter<'table'>;
   private readonly bytesSent: Counter<'table'>;
   private readonly batchesDropped: Counter<'table' | 'reason'>;
@@ -27,7 +28,8 @@ export class AgentMetrics {
   private readonly evicted: Counter;
   private readonly ebpf: Gauge;
   private gauges: AgentGauges | undefined;
-  private lastRingDrops = 0;
+  /** The kernel counters' values already added to their prom-client counters. */
+  private readonly kernelSeen = new Map<keyof TracerCounters, number>();
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -38,15 +40,38 @@ export class AgentMetrics {
       registers,
       collect: () => flush(this.pendingEvents, (kind, n) => events.inc({ kind }, n)),
     });
-    const ringbufDrops: Counter = new Counter({
-      name: 'pxgate_agent_ringbuf_drops_total',
-      help: 'Events the kernel dropped because the ring buffer was full (raise agent.ebpf.ringBufferMb).',
-      registers,
-      collect: () => this.syncRingDrops(ringbufDrops),
-    });
+    const kernelCounter = (name: string, help: string, field: keyof TracerCounters): void => {
+      const counter: Counter = new Counter({
+        name,
+        help,
+        registers,
+        collect: () => this.syncKernelCounter(counter, field),
+      });
+    };
+    kernelCounter(
+      'pxgate_agent_ringbuf_drops_total',
+      'Events the kernel dropped because the ring buffer was full (raise agent.ebpf.ringBufferMb).',
+      'ringbufDrops',
+    );
+    kernelCounter(
+      'pxgate_agent_unclassified_connections_total',
+      'Connections (and sockets first seen by their data) whose first chunks matched no protocol the agent parses: their bytes stay in the kernel.',
+      'unclassified',
+    );
+    kernelCounter(
+      'pxgate_agent_datagrams_uncaptured_total',
+      'Datagrams of a sendmmsg or recvmmsg call past the first four, counted but not captured.',
+      'datagramsUncaptured',
+    );
     this.parseErrorsTotal = new Counter({
       name: 'pxgate_agent_parse_errors_total',
       help: 'Stretches of traffic that could not be parsed or paired, by protocol.',
+      labelNames: ['protocol'],
+      registers,
+    });
+    this.opaqueTotal = new Counter({
+      name: 'pxgate_agent_opaque_connections_total',
+      help: 'Connections whose parser stopped reading because they switched to TLS (or to a replication stream), by protocol.',
       labelNames: ['protocol'],
       registers,
     });
@@ -118,8 +143,12 @@ export class AgentMetrics {
     this.pendingEvents.set(kind, (this.pendingEvents.get(kind) ?? 0) + 1);
   }
 
-  parseErrors(count: number): void {
-    this.parseErrorsTotal.inc({ protocol: 'http' }, count);
+  parseErrors(protocol: string, count: number): void {
+    this.parseErrorsTotal.inc({ protocol }, count);
+  }
+
+  opaqueConnection(protocol: string): void {
+    this.opaqueTotal.inc({ protocol });
   }
 
   rows(table: string, count = 1): void {
@@ -147,11 +176,12 @@ export class AgentMetrics {
     this.evicted.inc(count);
   }
 
-  private syncRingDrops(counter: Counter): void {
-    const drops = this.gauges?.tracerCounters()?.ringbufDrops;
-    if (drops === undefined || drops <= this.lastRingDrops) return;
-    counter.inc(drops - this.lastRingDrops);
-    this.lastRingDrops = drops;
+  private syncKernelCounter(counter: Counter, field: keyof TracerCounters): void {
+    const value = this.gauges?.tracerCounters()?.[field];
+    const seen = this.kernelSeen.get(field) ?? 0;
+    if (value === undefined || value <= seen) return;
+    counter.inc(value - seen);
+    this.kernelSeen.set(field, value);
   }
 }
 

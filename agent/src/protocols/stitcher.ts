@@ -18,4 +18,9 @@ export interface Stitcher<R> {
   close(): R[];
   /** Messages or bytes given up on so far (reported as the agent's parse errors). */
   errors(): number;
+  /**
+   * Whether the connection switched to bytes this parser cannot read (TLS after PostgreSQL's or
+   * MySQL's SSLRequest, a replication stream); absent for protocols that never do.
+   */
+  opaque?(): boolean;
 }

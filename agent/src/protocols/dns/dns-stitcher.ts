@@ -1,4 +1,4 @@
-import { ByteStream, Chunk } from '../http/byte-stream';
+import { ByteStream, Chunk, Peer } from '../http/byte-stream';
 import { PendingRequests } from '../pending-requests';
 import { Side, Stitcher } from '../stitcher';
 import { DnsMessage, DnsMessageLimits, DnsParse, isResponse, parseDnsMessage } from './dns-message';
@@ -9,6 +9,8 @@ export interface TimedDnsMessage {
   readonly msg: DnsMessage;
   readonly startTs: number;
   readonly endTs: number;
+  /** The other end of its datagram, when the socket is not connected (a server's, say). */
+  readonly peer?: Peer | undefined;
 }
 
 /** A query and the response that answered it. */
@@ -41,9 +43,10 @@ export type DnsTransport = 'udp' | 'tcp';
 /**
  * One DNS socket or connection: parses queries and responses (each UDP chunk is one datagram;
  * TCP is reassembled and framed by length) and pairs each response with the earliest pending
- * query of the same id and question, sent before it: resolvers keep several queries in flight
- * and answers come in any order. A query repeated with the same id and question before its
- * answer is a retransmission and keeps the first one's time. Pure: chunks in, exchanges out.
+ * query of the same id and question, sent before it, to or from the same peer: resolvers keep
+ * several queries in flight and answers come in any order, and a server's one socket answers
+ * many clients. A query repeated with the same id and question before its answer is a
+ * retransmission and keeps the first one's time. Pure: chunks in, exchanges out.
  */
 export class DnsStitcher implements Stitcher<DnsExchange> {
   private readonly pending: PendingRequests<TimedDnsMessage>;
@@ -82,7 +85,8 @@ export class DnsStitcher implements Stitcher<DnsExchange> {
     const out: DnsExchange[] = [];
     if (!this.tcp) {
       const cut = chunk.data.length < chunk.size;
-      this.take(side, parseDnsMessage(chunk.data, this.limits, cut), chunk.ts, chunk.ts, out);
+      const parsed = parseDnsMessage(chunk.data, this.limits, cut);
+      this.take(side, parsed, chunk.ts, chunk.ts, out, chunk.peer);
       return out;
     }
     const stream = this.tcp.streams[side];
@@ -131,26 +135,36 @@ export class DnsStitcher implements Stitcher<DnsExchange> {
     startTs: number,
     endTs: number,
     out: DnsExchange[],
+    peer?: Peer,
   ): void {
     if (!parsed.ok || isResponse(parsed.msg.header) !== (side === 'response')) {
       this.malformed++;
       return;
     }
-    const m: TimedDnsMessage = { msg: parsed.msg, startTs, endTs };
+    const m: TimedDnsMessage = { msg: parsed.msg, startTs, endTs, peer };
     if (side === 'request') this.addQuery(m);
     else this.answer(m, out);
   }
 
   private addQuery(m: TimedDnsMessage): void {
-    if (!this.pending.some((q) => sameQuery(q.msg, m.msg))) this.pending.add(m);
+    if (!this.pending.some((q) => samePeer(q, m) && sameQuery(q.msg, m.msg))) this.pending.add(m);
   }
 
   private answer(resp: TimedDnsMessage, out: DnsExchange[]): void {
     const req = this.pending.takeFirst(
-      (q) => q.startTs <= resp.startTs && sameQuery(q.msg, resp.msg),
+      (q) => q.startTs <= resp.startTs && samePeer(q, resp) && sameQuery(q.msg, resp.msg),
     );
     if (req) out.push({ req, resp });
   }
+}
+
+/**
+ * Whether two datagrams went to or came from the same peer. One that names none (a connected
+ * socket's: its peer is the connection's) is taken to be of the same one.
+ */
+function samePeer(a: TimedDnsMessage, b: TimedDnsMessage): boolean {
+  if (!a.peer || !b.peer) return true;
+  return a.peer.addr === b.peer.addr && a.peer.port === b.peer.port;
 }
 
 /**

@@ -1,7 +1,14 @@
+/** The other end of a datagram: its address and port. */
+export interface Peer {
+  readonly addr: string;
+  readonly port: number;
+}
+
 /**
  * One captured chunk of a connection's byte stream: what one syscall moved, starting at stream
  * position `pos`. Only the first `data.length` of its `size` bytes were captured; the rest is a
- * hole whose length is known.
+ * hole whose length is known. On a datagram socket a chunk is one datagram, with its peer when
+ * the socket is not connected.
  */
 export interface Chunk {
   readonly pos: number;
@@ -9,6 +16,7 @@ export interface Chunk {
   /** Time of the syscall, ns (CLOCK_MONOTONIC, as the kernel stamps events). */
   readonly ts: number;
   readonly data: Uint8Array;
+  readonly peer?: Peer | undefined;
 }
 
 /** Bytes from the cursor that were all captured, and whether missing bytes come right after. */

@@ -497,9 +497,23 @@ const COMMANDS: ReadonlyMap<string, RedisCommand> = new Map(
   Object.entries(SYNTAX).map(([name, syntax]) => [name, command(name, syntax)]),
 );
 
+/**
+ * The names protocol inference takes for a command's first word: every command Pixie's list
+ * has, and the first word of its two-word ones (`CONFIG` of `CONFIG GET`), which clients send
+ * first on a connection (`CLIENT SETNAME`, `CLIENT SETINFO`).
+ */
+const KNOWN_WORDS: ReadonlySet<string> = new Set(
+  [...COMMANDS.keys()].flatMap((name) => [name, name.split(' ')[0]!]),
+);
+
 /** Whether a word is a command redis_events knows (any case), for protocol inference. */
 export function isKnownCommand(word: string): boolean {
-  return COMMANDS.has(word.toUpperCase());
+  return KNOWN_WORDS.has(word.toUpperCase());
+}
+
+/** The names isKnownCommand takes, upper case (what the kernel's inference is given). */
+export function knownCommandNames(): readonly string[] {
+  return [...KNOWN_WORDS];
 }
 
 /**
