@@ -1,19 +1,19 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunningDatabase } from './support/db-server';
-import { ebpfUnavailable } from './support/ebpf';
-import { libpqEnv, postgresUnavailable, startPostgres } from './support/postgres';
-import { PSQL_QUERIES } from './support/sql-conversations';
+import { RunningDatabase } from '../support/db-server';
+import { ebpfUnavailable } from '../support/ebpf';
+import { libpqEnv, postgresUnavailable, startPostgres } from '../support/postgres';
+import { PSQL_QUERIES } from '../support/sql-conversations';
 import {
   Expected,
   NODE_PG_RECORDS,
   PGBENCH_RECORDS,
   PSQL_RECORDS,
   expectRecords,
-} from './support/sql-expected';
-import { describeIfAvailable } from './support/system';
-import { Row, TracedGateway, runTraced } from './support/traced-gateway';
+} from '../support/sql-expected';
+import { describeIfAvailable } from '../support/system';
+import { Row, TracedGateway, runTraced } from '../support/traced-gateway';
 
 const COLUMNS = ['req_cmd', 'req', 'resp', 'latency', 'remote_port', 'local_port'];
 const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';

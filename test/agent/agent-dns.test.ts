@@ -1,7 +1,7 @@
-import { DIG, RunningDnsmasq, dnsmasqUnavailable, startDnsmasq } from './support/dnsmasq';
-import { ebpfUnavailable } from './support/ebpf';
-import { describeIfAvailable } from './support/system';
-import { Row, TracedGateway, runTraced } from './support/traced-gateway';
+import { DIG, RunningDnsmasq, dnsmasqUnavailable, startDnsmasq } from '../support/dnsmasq';
+import { ebpfUnavailable } from '../support/ebpf';
+import { describeIfAvailable } from '../support/system';
+import { Row, TracedGateway, runTraced } from '../support/traced-gateway';
 
 const COLUMNS = ['req_body', 'resp_header', 'resp_body', 'latency', 'remote_port', 'local_port'];
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { ebpfUnavailable } from './support/ebpf';
-import { resp } from './support/redis-client';
-import { REDIS_CLI, RunningRedis, redisUnavailable, startRedis } from './support/redis-server';
-import { describeIfAvailable } from './support/system';
-import { Row, TracedGateway, runTraced } from './support/traced-gateway';
+import { ebpfUnavailable } from '../support/ebpf';
+import { resp } from '../support/redis-client';
+import { REDIS_CLI, RunningRedis, redisUnavailable, startRedis } from '../support/redis-server';
+import { describeIfAvailable } from '../support/system';
+import { Row, TracedGateway, runTraced } from '../support/traced-gateway';
 
 const COLUMNS = ['req_cmd', 'req_args', 'resp', 'latency', 'remote_port', 'local_port'];
 

@@ -1,17 +1,17 @@
-import { RespStatus } from '../agent/src/protocols/mysql/mysql-protocol';
-import { RunningDatabase } from './support/db-server';
-import { ebpfUnavailable } from './support/ebpf';
-import { mariadbUnavailable, startMariadb } from './support/mariadb';
-import { MARIADB_CLI_SQL } from './support/sql-conversations';
+import { RespStatus } from '../../agent/src/protocols/mysql/mysql-protocol';
+import { RunningDatabase } from '../support/db-server';
+import { ebpfUnavailable } from '../support/ebpf';
+import { mariadbUnavailable, startMariadb } from '../support/mariadb';
+import { MARIADB_CLI_SQL } from '../support/sql-conversations';
 import {
   Expected,
   MARIADB_CLI_RECORDS,
   MARIADB_CONNECTOR_RECORDS,
   MYSQL2_RECORDS,
   expectRecords,
-} from './support/sql-expected';
-import { describeIfAvailable } from './support/system';
-import { Row, TracedGateway, runTraced } from './support/traced-gateway';
+} from '../support/sql-expected';
+import { describeIfAvailable } from '../support/system';
+import { Row, TracedGateway, runTraced } from '../support/traced-gateway';
 
 const COLUMNS = ['req_cmd', 'req_body', 'resp_status', 'resp_body', 'latency', 'remote_port'];
 const MARIADB = '/usr/bin/mariadb';
