@@ -36,6 +36,11 @@ export interface BenchSpec {
 }
 
 const SIDE_ENV = 'PXGATE_BENCH_SIDE';
+
+/** Whether this process is one side's child (the parent is the one that checks and reports). */
+export function isBenchChild(): boolean {
+  return process.env[SIDE_ENV] !== undefined;
+}
 const PAIRS = Number(process.env.PAIRS ?? 5);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 

@@ -5,10 +5,11 @@
  * Both outputs are decompressed, decoded with the spec's schema and compared equal.
  */
 import { deepStrictEqual } from 'node:assert';
-import { compressSync, uncompressSync } from 'snappy';
+import { uncompressSync } from 'snappy';
 import { ProtoWriter } from '../gateway/src/exporters/common/proto-writer';
 import { writeWriteRequest } from '../gateway/src/exporters/remotewrite/encode';
 import { PromSeries, chunkSeries } from '../gateway/src/exporters/remotewrite/series';
+import { snappyBlock } from '../gateway/src/exporters/remotewrite/snappy';
 import { DecodedSeries, decodeWriteRequest } from '../test/support/remote-write-schema';
 import { rng } from '../test/support/rows';
 import { bench } from './_measure';
@@ -64,7 +65,7 @@ function sampleSeries(n: number): PromSeries[] {
 function ours(series: readonly PromSeries[], writer: ProtoWriter): Buffer[] {
   return chunkSeries(series, PER_REQUEST).map((chunk) => {
     writeWriteRequest(writer, chunk);
-    return compressSync(writer.view());
+    return snappyBlock(writer.view());
   });
 }
 

@@ -8,7 +8,7 @@
  * bytes the benefit of the doubt. agent/src/ebpf/inference.test.ts runs this code in the kernel
  * against the twins, on captured conversations and on random bytes.
  *
- * HTTP/1.x is checked first, as before other protocols came. The port decides nothing alone: it
+ * HTTP/1.x is checked first, as before other protocols came, then HTTP/2's prefaces. The port decides nothing alone: it
  * picks among protocols that all fit the bytes, before the lowest protocol number does. A new
  * protocol is a check in infer/, a line in px_matches and, for a well-known port, in px_pick.
  */
@@ -18,6 +18,7 @@
 #include "socket_trace.h"
 #include "infer/scan.h"
 #include "infer/http.h"
+#include "infer/http2.h"
 #include "infer/pgsql.h"
 #include "infer/mysql.h"
 #include "infer/dns.h"
@@ -79,6 +80,10 @@ static __noinline __u32 px_infer(const struct px_infer_buf *b)
 		if (http)
 			return PX_PROTOCOL_HTTP | (http << PX_INFER_SIDE_SHIFT) |
 			       ((1 << PX_PROTOCOL_HTTP) << PX_INFER_MATCHES_SHIFT);
+		__u32 http2 = px_http2_side(b);
+		if (http2)
+			return PX_PROTOCOL_HTTP2 | (http2 << PX_INFER_SIDE_SHIFT) |
+			       ((1 << PX_PROTOCOL_HTTP2) << PX_INFER_MATCHES_SHIFT);
 	}
 	__u32 side = b->side == PX_SIDE_RESPONSE ? PX_SIDE_RESPONSE : PX_SIDE_REQUEST;
 	__u32 matches = px_matches(b, side);

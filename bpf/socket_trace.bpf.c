@@ -12,12 +12,15 @@
  * known: one data event per buffer (per datagram on a datagram socket) with the first
  * capture_bytes bytes, and byte totals on the connection. Until a connection's protocol is known,
  * its first chunks go through protocol inference (protocol_inference.h); connections of no known
- * protocol are counted but their bytes stay in the kernel. Events go through one ring buffer;
+ * protocol are counted but their bytes stay in the kernel. TLS connections are read as plaintext
+ * through uprobes on the TLS library (tls_trace.bpf.h) and their ciphertext is never sent.
+ * Events go through one ring buffer;
  * when it is full, the event is dropped and counted (px_stats), never waited for.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include "socket_trace.h"
 #include "protocol_inference.h"
 
@@ -48,9 +51,14 @@ struct conn_state {
 	__u16 protocol;
 	__u8 transport;
 	__u8 infer_tries; /* chunks inference has seen without naming a protocol */
-	__u8 _pad[2];
+	__u8 tls; /* began with a TLS record, or SSL_* plaintext was seen on it */
+	__u8 tls_classified;
 	__u8 local_addr[16];
 	__u8 remote_addr[16];
+	__u64 tls_sent;     /* plaintext bytes written through SSL_* */
+	__u64 tls_recv;     /* plaintext bytes read through SSL_* */
+	__u16 tls_protocol; /* enum px_protocol of the plaintext */
+	__u8 _pad2[6];
 };
 
 /* What a data syscall's entry leaves for its exit. */
@@ -185,8 +193,8 @@ static __always_inline __u64 process_start_ticks(void)
 	return BPF_CORE_READ(task, group_leader, start_boottime) / NSEC_PER_TICK;
 }
 
-/* The kernel socket behind a descriptor of the current process, or NULL if it is not one. */
-static __always_inline struct sock *sock_of_fd(__s32 fd)
+/* The open file behind a descriptor of the current process, or NULL. */
+static __always_inline struct file *file_of_fd(__s32 fd)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
@@ -195,6 +203,13 @@ static __always_inline struct sock *sock_of_fd(__s32 fd)
 	struct file **fds = BPF_CORE_READ(fdt, fd);
 	struct file *file = NULL;
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+/* The kernel socket behind a descriptor of the current process, or NULL if it is not one. */
+static __always_inline struct sock *sock_of_fd(__s32 fd)
+{
+	struct file *file = file_of_fd(fd);
 	if (!file)
 		return NULL;
 	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
@@ -260,6 +275,7 @@ static __always_inline void emit_conn_event(__u32 kind, __u64 key, const struct 
 	__builtin_memcpy(ev.remote_addr, c->remote_addr, 16);
 	ev.bytes_sent = c->bytes_sent;
 	ev.bytes_recv = c->bytes_recv;
+	ev.ssl = c->tls;
 	ev.transport = c->transport;
 	submit(&ev, sizeof(ev), PX_STAT_CONN_EVENTS);
 }
@@ -487,7 +503,8 @@ static __always_inline void read_peer(struct px_data_event *ev, const void *addr
  */
 static __always_inline void emit_data(__u64 key, const struct conn_state *c,
 				      const struct data_args *a, const struct chunk *ch, __u64 ts,
-				      __u64 pos)
+				      __u64 pos, __u16 protocol,
+				      __u8 encrypted)
 {
 	__u32 zero = 0;
 	struct px_scratch *sc = bpf_map_lookup_elem(&px_scratch, &zero);
@@ -499,8 +516,8 @@ static __always_inline void emit_data(__u64 key, const struct conn_state *c,
 	ev->msg_size = ch->size;
 	ev->direction = a->direction;
 	ev->syscall = a->syscall;
-	ev->protocol = c->protocol;
-	ev->_pad = 0;
+	ev->protocol = protocol;
+	ev->encrypted = encrypted;
 	ev->transport = c->transport;
 	/* A connected socket's peer is the connection's (recvmsg names it all the same). */
 	if (c->transport == PX_TRANSPORT_UDP && c->remote_port == 0)
@@ -512,8 +529,11 @@ static __always_inline void emit_data(__u64 key, const struct conn_state *c,
 	GATHER(ev->data, PX_MAX_DATA, PX_SPILL, PX_MAX_IOV, ch, limit, captured);
 	CLAMP(captured, PX_MAX_DATA);
 	ev->buf_size = captured;
-	submit(ev, offsetof(struct px_data_event, data) + captured, PX_STAT_DATA_EVENTS);
+	submit(ev, offsetof(struct px_data_event, data) + captured,
+	       encrypted ? PX_STAT_TLS_EVENTS : PX_STAT_DATA_EVENTS);
 }
+
+#include "tls_trace.bpf.h"
 
 /* The port a datagram came from or went to, when the call named one. */
 static __always_inline __u16 peer_port_of(const void *addr)
@@ -542,10 +562,14 @@ static __always_inline void on_chunk(__u64 key, const struct data_args *a, const
 	bool egress = a->direction == PX_DIR_EGRESS;
 	__u64 pos = __sync_fetch_and_add(egress ? &c->bytes_sent : &c->bytes_recv, ch->size);
 
-	/* Egress is stamped when the write started, ingress when the read returned. */
-	__u64 ts = egress ? a->enter_ns : bpf_ktime_get_ns();
-	if (c->protocol != PX_PROTOCOL_UNKNOWN)
-		emit_data(key, c, a, ch, ts, pos);
+	/* Egress is stamped when the write started, ingress when the read returned. A TLS
+	 * connection's bytes are ciphertext: its plaintext comes from the SSL_* uprobes. */
+	if (c->tls) {
+		tls_on_socket_data(key, c, a->direction);
+	} else if (c->protocol != PX_PROTOCOL_UNKNOWN) {
+		__u64 ts = egress ? a->enter_ns : bpf_ktime_get_ns();
+		emit_data(key, c, a, ch, ts, pos, c->protocol, 0);
+	}
 
 	__u64 total = c->bytes_sent + c->bytes_recv;
 	if (total - c->reported_bytes >= PX_STATS_EVERY) {
@@ -588,13 +612,13 @@ static __always_inline void on_chunks(__u64 key, const struct data_args *a, long
 }
 
 /* Whether a call's first bytes must go through inference: the socket is not tracked yet, or
- * its protocol is still unknown after fewer than PX_INFER_TRIES chunks. */
+ * its protocol is still unknown after fewer than PX_INFER_TRIES chunks (and it is not TLS). */
 static __always_inline bool needs_inference(const struct data_args *a)
 {
 	if (a->untracked)
 		return true;
 	struct conn_state *c = bpf_map_lookup_elem(&px_conns, &a->conn_key);
-	return c && c->protocol == PX_PROTOCOL_UNKNOWN && c->infer_tries < PX_INFER_TRIES;
+	return c && !c->tls && c->protocol == PX_PROTOCOL_UNKNOWN && c->infer_tries < PX_INFER_TRIES;
 }
 
 int px_tail_data_exit(struct trace_event_raw_sys_exit *ctx);
@@ -741,9 +765,13 @@ int px_tail_infer(struct trace_event_raw_sys_exit *ctx)
 	bool egress = a->direction == PX_DIR_EGRESS;
 	struct conn_state *c = bpf_map_lookup_elem(&px_conns, &key);
 	if (c) {
-		c->protocol = protocol;
-		if (!protocol && ++c->infer_tries == PX_INFER_TRIES)
-			count(PX_STAT_UNCLASSIFIED, 1);
+		if (tls_record(&sc->buf)) {
+			c->tls = 1;
+		} else {
+			c->protocol = protocol;
+			if (!protocol && ++c->infer_tries == PX_INFER_TRIES)
+				count(PX_STAT_UNCLASSIFIED, 1);
+		}
 	} else if (!sc->sk) {
 		goto out;
 	} else if (!protocol) {

@@ -11,7 +11,7 @@
 /* Capacity of one data event's payload; the captured size is set at load (px_config). */
 #define PX_MAX_DATA 16384
 /* iovecs gathered per readv/writev/recvmsg/sendmsg; bytes past them count but are not captured. */
-#define PX_MAX_IOV 16
+#define PX_MAX_IOV 64
 /* Datagrams reported per sendmmsg/recvmmsg; later ones count as PX_STAT_DGRAMS_UNCAPTURED. */
 #define PX_MAX_MMSG 4
 /* Bytes of a chunk that protocol inference reads (a power of two: indexes are masked by it). */
@@ -26,6 +26,7 @@ enum px_event_kind {
 	PX_EVENT_CLOSE = 2,
 	PX_EVENT_DATA = 3,
 	PX_EVENT_STATS = 4, /* byte totals of a connection, sent every PX_STATS_EVERY bytes */
+	PX_EVENT_EXEC = 5,  /* a process exec'd or mapped an executable file (px_exec_event) */
 };
 
 /* Bytes moved on a connection between two STATS events (data events are not sent for
@@ -61,6 +62,7 @@ enum px_transport {
 enum px_protocol {
 	PX_PROTOCOL_UNKNOWN = 0,
 	PX_PROTOCOL_HTTP = 1,
+	PX_PROTOCOL_HTTP2 = 2, /* starts with the client's connection preface */
 	PX_PROTOCOL_MYSQL = 3,
 	PX_PROTOCOL_PGSQL = 5,
 	PX_PROTOCOL_DNS = 6,
@@ -78,6 +80,9 @@ enum px_syscall {
 	PX_SYS_RECVMSG = 8,
 	PX_SYS_SENDMMSG = 9,
 	PX_SYS_RECVMMSG = 10,
+	/* Plaintext read through uprobes on a TLS library, not a syscall. */
+	PX_SYS_SSL_READ = 32,
+	PX_SYS_SSL_WRITE = 33,
 };
 
 /* Indexes of the per-CPU counters in the px_stats map. */
@@ -88,7 +93,11 @@ enum px_stat {
 	PX_STAT_CONN_EVICTED = 3,  /* connections replaced before their close was seen */
 	PX_STAT_UNCLASSIFIED = 4,  /* connections whose first PX_INFER_TRIES chunks matched no protocol */
 	PX_STAT_DGRAMS_UNCAPTURED = 5, /* datagrams of a sendmmsg/recvmmsg past PX_MAX_MMSG */
-	PX_STAT_COUNT = 6,
+	PX_STAT_TLS_EVENTS = 6,    /* plaintext data events submitted (from SSL_* uprobes) */
+	PX_STAT_TLS_NO_SOCKET = 7, /* SSL_* calls whose socket could not be told: plaintext lost */
+	PX_STAT_TLS_UNTRACKED = 8, /* SSL_* calls on a socket not tracked (opened before tracing) */
+	PX_STAT_EXEC_EVENTS = 9,   /* exec and executable-mapping events submitted */
+	PX_STAT_COUNT = 10,
 };
 
 /* Tunables, written into .rodata before load: the object's only read-only global. */
@@ -119,7 +128,7 @@ struct px_conn_event {
 	__u8 remote_addr[16]; /* network order; IPv4 in the first 4 bytes */
 	__u64 bytes_sent;     /* totals so far (CLOSE: final) */
 	__u64 bytes_recv;
-	__u8 _pad2;
+	__u8 ssl;             /* the connection began with a TLS record, or SSL_* plaintext was seen */
 	__u8 transport;       /* enum px_transport */
 	__u8 _pad3[6];
 };
@@ -134,7 +143,7 @@ struct px_data_event {
 	__u8 direction; /* enum px_direction */
 	__u8 syscall;   /* enum px_syscall */
 	__u16 protocol; /* enum px_protocol */
-	__u8 _pad;
+	__u8 encrypted; /* 1: TLS plaintext from SSL_* (pos counts plaintext bytes), 0: raw bytes */
 	__u8 transport; /* enum px_transport */
 	/* A datagram's peer, from the call's address (msg_name, src_addr, dest_addr); family 0
 	 * when the call gave none (a stream, or a connected socket: its peer is the connection's). */
@@ -144,6 +153,15 @@ struct px_data_event {
 	__u8 peer_addr[16]; /* network order; IPv4 in the first 4 bytes */
 	__u32 _pad3;
 	__u8 data[PX_MAX_DATA];
+};
+
+/* Sent when a traced process execs (the new executable) or maps a file executable (a shared
+ * library): the agent looks there for TLS libraries to attach uprobes to. hdr.fd is -1. */
+struct px_exec_event {
+	struct px_event_header hdr;
+	__u64 dev;     /* the file's device, the kernel's encoding (major << 20 | minor) */
+	__u64 ino;     /* the file's inode number */
+	char name[32]; /* its name (the last part of its path), cut to 31 bytes, NUL-terminated */
 };
 
 /* px_infer's answer in one u32: the protocol (low byte), the side it was found on (next byte),

@@ -72,6 +72,28 @@ export function connect(opts: ConnectionOptions): GatewayClient {
   return new GatewayClient(config.agent.gateway, new GatewayCredentials(sources));
 }
 
+/** The gateway's answer to a request it refused, with the script position when it names one. */
+export class GatewayError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    const where = line !== undefined ? ` (line ${line}, column ${column})` : '';
+    super(`gateway answered ${status}: ${detail}${where}`);
+    this.name = 'GatewayError';
+  }
+}
+
+/** The hint for a connection the gateway's address refused: nothing listens there. */
+function unreachableHint(err: unknown): string | undefined {
+  const code = (err as { code?: string }).code;
+  return code === 'ECONNREFUSED' || /ECONNREFUSED/.test((err as Error).message)
+    ? 'is a gateway running? Start one with `pxgate start`, or name another with --gateway URL'
+    : undefined;
+}
+
 /** A small client of the gateway's HTTP API, for the CLI. */
 export class GatewayClient {
   private readonly http: HttpPoster;
@@ -109,7 +131,7 @@ export class GatewayClient {
         timeoutMs: 0,
       });
     } catch (err) {
-      const hint = certificateHint(err);
+      const hint = certificateHint(err) ?? unreachableHint(err);
       throw new Error(
         `cannot reach the gateway at ${this.baseUrl}: ${(err as Error).message}${hint ? ` (${hint})` : ''}`,
       );
@@ -129,8 +151,7 @@ export class GatewayClient {
     }
     if (res.status < 200 || res.status >= 300) {
       const e = (parsed as { error?: { message?: string; line?: number; column?: number } }).error;
-      const where = e?.line !== undefined ? ` (line ${e.line}, column ${e.column})` : '';
-      throw new Error(`gateway answered ${res.status}: ${e?.message ?? res.body}${where}`);
+      throw new GatewayError(res.status, e?.message ?? res.body, e?.line, e?.column);
     }
     return parsed as T;
   }

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { EXPORT_PRESETS, OTLP_PROTOCOLS } from './config/export-schema';
 
 /** The export flags of the server commands. */
 export interface ExportOptions {
@@ -14,23 +15,23 @@ export interface ExportOptions {
 /** Adds the export flags to a server command. */
 export function withExportOptions(cmd: Command): Command {
   return cmd
-    .option('--otlp-endpoint <url>', 'OTLP/HTTP base URL; /v1/traces and /v1/metrics are appended')
+    .option(
+      '--otlp-endpoint <url>',
+      'OTLP base URL (over HTTP, /v1/traces and /v1/metrics are appended)',
+    )
     .addOption(
-      new Option('--otlp-protocol <protocol>', 'OTLP encoding (default http/protobuf)').choices([
-        'http/protobuf',
-        'http/json',
-      ]),
+      new Option(
+        '--otlp-protocol <protocol>',
+        'OTLP transport (default: grpc for an endpoint on port 4317, else http/protobuf; env OTEL_EXPORTER_OTLP_PROTOCOL)',
+      ).choices(OTLP_PROTOCOLS),
     )
     .option('--remote-write-url <url>', 'Prometheus remote-write URL')
     .option(
       '--export-interval <duration>',
       'how often export presets and scripts run (default 10s)',
     )
-    .option(
-      '--export-presets <list>',
-      'bundled exports to run: http-metrics,http-spans,conn-metrics,process-metrics,network-metrics',
-    )
-    .option('--export-script <file>', 'a PxL export script to run (repeatable)', collect, [])
+    .option('--export-presets <list>', `bundled exports to run: ${EXPORT_PRESETS.join(',')}`)
+    .option('--export-script <file>', 'a PxL export script to run (repeatable)', collect)
     .option(
       '--every <duration>',
       'how often the --export-script scripts run (default: --export-interval)',
@@ -55,6 +56,6 @@ export function exportFlags(
   };
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }

@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { SinkStatus } from '../gateway/src/exporters/common/sink-health';
 import { ConnectionOptions, connect, withConnectionOptions } from './client';
-import { formatTable } from './format';
+import { formatTable } from './format/text-table';
+import { withExamples } from './help';
 
 interface ExportsOptions extends ConnectionOptions {
   format: 'table' | 'json';
@@ -38,12 +39,13 @@ interface ExportsBody {
 
 /** Adds `pxgate exports`: each export job and sink, how far it got and what went wrong. */
 export function addExportsCommand(program: Command): void {
-  withConnectionOptions(program.command('exports'))
+  const cmd = withConnectionOptions(program.command('exports'))
     .description('show the export jobs and sinks: runs, cursors, queues, failures, drops')
     .addOption(
       new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
     )
     .action((opts: ExportsOptions) => showExports(opts));
+  withExamples(cmd, ['pxgate exports', 'pxgate exports --format json']);
 }
 
 async function showExports(opts: ExportsOptions): Promise<void> {

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startLocalAgent, startStandaloneAgent } from './agent-commands';
-import { LOG_LEVELS, Logger, createLogger } from '../shared/common/logger';
+import { LOG_FORMATS, LOG_LEVELS, Logger, createLogger } from '../shared/common/logger';
+import { PXGATE_VERSION } from '../gateway/src/common/package-info';
 import { loadConfig } from './config/load';
 import { Config } from './config/schema';
 import { Gateway } from '../gateway/src/gateway';
@@ -13,14 +14,17 @@ import {
 } from './client';
 import { ExportOptions, exportFlags, withExportOptions } from './export-options';
 import { addExportsCommand } from './exports-command';
-import { formatTable } from './format';
+import { formatTable } from './format/text-table';
+import { withExamples } from './help';
 import { addRunCommand } from './run-script';
+import { addScriptsCommand } from './scripts-command';
 import { defaultDataDir } from './state-dir';
 
 interface ServerOptions extends ExportOptions {
   config?: string;
   listen?: string;
   logLevel?: string;
+  logFormat?: string;
   storeLimitMb?: number;
   tlsCertFile?: string;
   tlsKeyFile?: string;
@@ -35,6 +39,7 @@ interface AgentOptions extends GatewayTlsOptions {
   gateway?: string;
   metricsListen?: string;
   logLevel?: string;
+  logFormat?: string;
 }
 
 interface TablesOptions extends ConnectionOptions {
@@ -45,33 +50,62 @@ interface TablesOptions extends ConnectionOptions {
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command('pxgate')
     .description('Pixie-style eBPF telemetry, served to Grafana, Prometheus and OTLP backends')
+    .version(PXGATE_VERSION, '-V, --version', "print pxgate's version")
     .showHelpAfterError();
+  withExamples(program, [
+    'pxgate start',
+    'pxgate scripts',
+    'pxgate run px/http_data',
+    'pxgate start --help',
+  ]);
 
-  withServerOptions(program.command('start'), `default ${defaultDataDir()}`)
-    .description('run the gateway with a local agent (the embedded default)')
-    .action((opts: ServerOptions) => runStart(opts));
+  withExamples(
+    withServerOptions(program.command('start'), `default ${defaultDataDir()}`)
+      .description('run the gateway with a local agent (the embedded default)')
+      .action((opts: ServerOptions) => runStart(opts)),
+    [
+      'pxgate start',
+      'pxgate start --in-memory --listen 127.0.0.1:8095',
+      'pxgate start --export-presets http-metrics --remote-write-url http://127.0.0.1:9090/api/v1/write',
+    ],
+  );
 
-  withServerOptions(program.command('gateway'), 'default: none, data is kept in memory only')
-    .description('run a gateway alone')
-    .action((opts: ServerOptions) => runGateway(opts));
+  withExamples(
+    withServerOptions(program.command('gateway'), 'default: none, data is kept in memory only')
+      .description('run a gateway alone')
+      .action((opts: ServerOptions) => runGateway(opts)),
+    [
+      'pxgate gateway --data-dir /var/lib/pxgate',
+      'pxgate gateway --config pxgate.yaml --listen 0.0.0.0:8090',
+    ],
+  );
 
-  withGatewayTlsOptions(withProcessOptions(program.command('agent')))
-    .description('run an agent alone, sending to a gateway')
-    .option('--gateway <url>', 'gateway URL (default http://127.0.0.1:8090, or $PXGATE_GATEWAY)')
-    .option(
-      '--metrics-listen <host:port>',
-      "address of the agent's /metrics (default 127.0.0.1:8091)",
-    )
-    .action((opts: AgentOptions) => runAgent(opts));
+  withExamples(
+    withGatewayTlsOptions(withProcessOptions(program.command('agent')))
+      .description('run an agent alone, sending to a gateway')
+      .option('--gateway <url>', 'gateway URL (default http://127.0.0.1:8090, or $PXGATE_GATEWAY)')
+      .option(
+        '--metrics-listen <host:port>',
+        "address of the agent's /metrics (default 127.0.0.1:8091)",
+      )
+      .action((opts: AgentOptions) => runAgent(opts)),
+    ['sudo pxgate agent --gateway https://gw.example:8090 --token-file /etc/pxgate/token'],
+  );
 
-  withConnectionOptions(program.command('tables'))
-    .description("list the gateway's tables with their columns and sizes")
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
-    )
-    .action((opts: TablesOptions) => listTables(opts));
+  withExamples(
+    withConnectionOptions(program.command('tables'))
+      .description("list the gateway's tables with their columns and sizes")
+      .addOption(
+        new Option('--format <format>', 'output format')
+          .choices(['table', 'json'])
+          .default('table'),
+      )
+      .action((opts: TablesOptions) => listTables(opts)),
+    ['pxgate tables', 'pxgate tables --format json --gateway http://127.0.0.1:8095'],
+  );
 
   addRunCommand(program);
+  addScriptsCommand(program);
   addExportsCommand(program);
 
   await program.parseAsync(argv as string[]);
@@ -83,6 +117,12 @@ function withProcessOptions(cmd: Command): Command {
     .option('-c, --config <file>', 'YAML config file')
     .addOption(
       new Option('--log-level <level>', 'log level').choices(LOG_LEVELS as unknown as string[]),
+    )
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'log lines for people (text) or collectors (json); unset: text when stderr is a terminal',
+      ).choices(LOG_FORMATS as unknown as string[]),
     );
 }
 
@@ -127,6 +167,7 @@ function serverConfig(opts: ServerOptions, command: 'start' | 'gateway'): Config
     flags: {
       listen: opts.listen,
       logLevel: opts.logLevel,
+      logFormat: opts.logFormat,
       'store.limitMb': opts.storeLimitMb,
       'tls.certFile': opts.tlsCertFile,
       'tls.keyFile': opts.tlsKeyFile,
@@ -155,7 +196,7 @@ function logDataDir(log: Logger, config: Config): void {
 
 async function runGateway(opts: ServerOptions): Promise<void> {
   const config = serverConfig(opts, 'gateway');
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config.logFormat);
   logDataDir(log, config);
   const gateway = await Gateway.create(config, log);
   await gateway.start();
@@ -164,7 +205,7 @@ async function runGateway(opts: ServerOptions): Promise<void> {
 
 async function runStart(opts: ServerOptions): Promise<void> {
   const config = serverConfig(opts, 'start');
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config.logFormat);
   logDataDir(log, config);
   const gateway = await Gateway.create(config, log);
   const { url } = await gateway.start();
@@ -186,9 +227,10 @@ async function runAgent(opts: AgentOptions): Promise<void> {
       'agent.tls.certFile': opts.certFile,
       'agent.tls.keyFile': opts.keyFile,
       logLevel: opts.logLevel,
+      logFormat: opts.logFormat,
     },
   });
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config.logFormat);
   const agent = await startStandaloneAgent(config, log);
   await untilSignal(log, () => agent.shutdown());
 }

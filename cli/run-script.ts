@@ -1,63 +1,96 @@
-import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { formatDurationNs } from '../shared/common/duration';
-import { ConnectionOptions, connect, withConnectionOptions } from './client';
-import { formatCsv, formatTable } from './format';
+import { scriptInfo } from '../gateway/src/pxl/bundled';
+import { ConnectionOptions, GatewayError, connect, withConnectionOptions } from './client';
+import { ResultTable, readableTable } from './format/readable-table';
+import { formatCsv, formatTable } from './format/text-table';
+import { withExamples } from './help';
+import { ScriptSource, readScript, scriptErrorText } from './script-source';
 
 interface RunOptions extends ConnectionOptions {
   func?: string;
-  arg: Record<string, string>;
+  arg?: Record<string, string>;
   format: 'table' | 'json' | 'csv';
-}
-
-interface JsonTable {
-  name: string;
-  columns: { name: string; type: string; semanticType: string }[];
-  rows: unknown[][];
+  wide?: boolean;
 }
 
 /** Adds `pxgate run FILE.pxl`: runs a script on a gateway and prints its tables. */
 export function addRunCommand(program: Command): void {
-  withConnectionOptions(program.command('run <file>'))
-    .description('run a PxL script on a gateway and print its tables')
+  const cmd = withConnectionOptions(program.command('run <script>'))
+    .description(
+      'run a PxL script on a gateway and print its tables: a file, or a bundled script by name (px/http_data; `pxgate scripts` lists them)',
+    )
     .option('--func <name>', 'call this function of the script and show its result')
-    .option('--arg <name=value>', 'an argument of --func (repeatable)', collectArg, {})
+    .option(
+      '--arg <name=value>',
+      "an argument of the script's function (repeatable; a bundled script's own function is called)",
+      collectArg,
+    )
     .addOption(
       new Option('--format <format>', 'output format')
         .choices(['table', 'json', 'csv'])
         .default('table'),
     )
+    .option('--wide', 'show long text cells whole (a table cuts them with an ellipsis)')
     .action((file: string, opts: RunOptions) => runScript(file, opts));
+  withExamples(cmd, [
+    'pxgate run px/http_data',
+    'pxgate run px/service_stats --arg start_time=-15m --arg window=1m',
+    'pxgate run slow.pxl --format csv > slow.csv',
+    'pxgate run px/conn_stats --gateway https://gw.example:8090 --token-file token',
+  ]);
 }
 
-function collectArg(text: string, acc: Record<string, string>): Record<string, string> {
+function collectArg(text: string, acc: Record<string, string> | undefined): Record<string, string> {
   const eq = text.indexOf('=');
   if (eq <= 0) throw new InvalidArgumentError('expected name=value');
   return { ...acc, [text.slice(0, eq)]: text.slice(eq + 1) };
 }
 
-async function runScript(file: string, opts: RunOptions): Promise<void> {
-  let script: string;
-  try {
-    script = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read ${file}: ${(err as Error).message}`);
-  }
+async function runScript(ref: string, opts: RunOptions): Promise<void> {
+  const script = readScript(ref);
+  const args = opts.arg ?? {};
+  const func = opts.func ?? (Object.keys(args).length > 0 ? entryFunction(script) : undefined);
   const client = connect(opts);
-  const body = await client.post<{ tables: JsonTable[] }>('/v1/query', {
-    script,
-    ...(opts.func !== undefined ? { func: opts.func } : {}),
-    ...(Object.keys(opts.arg).length > 0 ? { args: opts.arg } : {}),
-  });
-  process.stdout.write(`${renderTables(body.tables, opts.format)}\n`);
+  let body: { tables: ResultTable[] };
+  try {
+    body = await client.post<{ tables: ResultTable[] }>('/v1/query', {
+      script: script.source,
+      ...(func !== undefined ? { func } : {}),
+      ...(Object.keys(args).length > 0 ? { args } : {}),
+    });
+  } catch (err) {
+    if (err instanceof GatewayError && err.status === 400) {
+      throw new Error(scriptErrorText(script, err.detail, err.line, err.column));
+    }
+    throw err;
+  }
+  process.stdout.write(`${renderTables(body.tables, opts.format, opts.wide)}\n`);
+}
+
+/**
+ * The function `--arg` goes to without `--func`: the one named after the file, as in the
+ * bundled scripts (`service_stats` in service_stats.pxl). A script that does not parse has
+ * none here; the gateway says what is wrong with it.
+ */
+function entryFunction(script: ScriptSource): string | undefined {
+  try {
+    return scriptInfo(basename(script.file, '.pxl'), script.source).func;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * Renders result tables: `json` as the API answered them; `csv` one block per table (a lone
- * table is plain CSV, several are each preceded by `# name`); `table` aligned, each under its
- * name, with times as ISO 8601 and durations as `1.5ms`.
+ * table is plain CSV, several are each preceded by `# name`), values exact; `table` for
+ * people, each under its name, formatted by semantic type (see readableTable).
  */
-export function renderTables(tables: readonly JsonTable[], format: RunOptions['format']): string {
+export function renderTables(
+  tables: readonly ResultTable[],
+  format: RunOptions['format'],
+  wide = false,
+): string {
   if (format === 'json') return JSON.stringify({ tables }, null, 2);
   if (format === 'csv') {
     return tables
@@ -70,31 +103,12 @@ export function renderTables(tables: readonly JsonTable[], format: RunOptions['f
       })
       .join('\n\n');
   }
-  return tables
-    .map((t) => {
-      const rows = t.rows.map((row) => row.map((v, i) => humanCell(v, t.columns[i]!)));
-      const count = `${t.rows.length} row${t.rows.length === 1 ? '' : 's'}`;
-      return `${t.name} (${count})\n${formatTable(
-        t.columns.map((c) => c.name),
-        rows,
-      )}`;
-    })
-    .join('\n\n');
+  return tables.map((t) => renderReadable(t, wide)).join('\n\n');
 }
 
-function humanCell(v: unknown, col: { type: string; semanticType: string }): unknown {
-  if (v === null || (typeof v !== 'number' && typeof v !== 'string')) return v;
-  if (col.type === 'TIME64NS') return isoNs(BigInt(v));
-  if (col.semanticType === 'ST_DURATION_NS' && col.type !== 'STRING') {
-    return formatDurationNs(Number(v));
-  }
-  return v;
-}
-
-function isoNs(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  const frac = (((ns % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n)
-    .toString()
-    .padStart(9, '0');
-  return new Date(Number(ms)).toISOString().replace(/\.\d{3}Z$/, `.${frac}Z`);
+/** One table for people: its name and row count, then its formatted rows. */
+export function renderReadable(t: ResultTable, wide: boolean): string {
+  const r = readableTable(t, wide);
+  const count = `${t.rows.length} row${t.rows.length === 1 ? '' : 's'}`;
+  return `${t.name} (${count})\n${formatTable(r.headers, r.rows, r.numeric)}`;
 }

@@ -6,6 +6,7 @@ import { CONN_STATS, NETWORK_STATS, PROCESS_STATS } from '../../shared/contract/
 import { ConnStatsAggregator } from './conn/conn-stats';
 import { ConnectionTracker } from './conn/connection-tracker';
 import { SocketTracer } from './ebpf/socket-tracer';
+import { TlsProbes, DEFAULT_TLS_PROBE_OPTIONS } from './tls/tls-probes';
 import { EbpfUnavailableError } from './ebpf/unavailable';
 import { AgentMetrics } from './metrics/agent-metrics';
 import { asidForNode, nodeName } from './proc/asid';
@@ -60,6 +61,7 @@ export class Agent {
   // init even though the agent's pod has a namespace of its own.
   private readonly hostNetns = safeReadlink('/proc/1/ns/net') || safeReadlink('/proc/self/ns/net');
   private tracer: SocketTracer | undefined;
+  private tls: TlsProbes | undefined;
   private timers: NodeJS.Timeout[] = [];
   private scanning: Promise<void> | undefined;
   private started = false;
@@ -88,7 +90,8 @@ export class Agent {
     const protocols = protocolRegistry(protocolOptions(config), this.clock);
     const batch = { maxRows: config.batch.maxRows, maxDelayMs: config.batch.maxDelay };
     const tables = [
-      ...[...protocols.values()].map((p) => p.table),
+      // HTTP/1 and HTTP/2 share http_events.
+      ...new Set([...protocols.values()].map((p) => p.table)),
       CONN_STATS,
       PROCESS_STATS,
       NETWORK_STATS,
@@ -97,6 +100,7 @@ export class Agent {
     this.tracker = new ConnectionTracker(this.asid, protocols, this.connStats, {
       row: (table, row) => this.add(table, row),
       parseErrors: (protocol, n) => metrics.parseErrors(protocol, n),
+      parseErrorKind: (protocol, kind, n) => metrics.parseErrorKind(protocol, kind, n),
       opaqueConnection: (protocol) => metrics.opaqueConnection(protocol),
       connectionsEvicted: (n) => metrics.connectionsEvicted(n),
     });
@@ -106,6 +110,7 @@ export class Agent {
       bufferBytes: () => this.queue.bytes(),
       connections: () => this.tracker.size(),
       tracerCounters: () => this.tracer?.counters(),
+      tlsProbes: () => this.tls?.counters(),
     });
   }
 
@@ -119,6 +124,13 @@ export class Agent {
     this.tracer = config.ebpf.enabled ? this.openTracer() : undefined;
     metrics.ebpfAttached(this.tracer !== undefined);
     this.tracer?.start();
+    if (this.tracer && config.ebpf.tlsTracing.enabled) {
+      this.tls = new TlsProbes(this.tracer, log.child({ subsystem: 'tls' }), {
+        ...DEFAULT_TLS_PROBE_OPTIONS,
+        rescanIntervalMs: config.ebpf.tlsTracing.rescanInterval,
+      });
+      this.tls.start();
+    }
     this.every(config.connStatsInterval, () => this.flushConnStats());
     this.every(Math.max(50, Math.min(config.batch.maxDelay, 250)), () => this.flushBatches());
     this.every(config.processInterval, () => void this.scanProcesses());
@@ -143,6 +155,8 @@ export class Agent {
   private async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await this.tls?.shutdown();
+    this.tls = undefined;
     this.tracer?.shutdown();
     this.tracer = undefined;
     await this.scanning;
@@ -170,7 +184,8 @@ export class Agent {
         log.child({ subsystem: 'ebpf' }),
         (ev) => {
           metrics.event(ev.kind);
-          this.tracker.handle(ev);
+          if (ev.kind === 'exec') this.tls?.onExec(ev);
+          else this.tracker.handle(ev);
         },
       );
     } catch (err) {

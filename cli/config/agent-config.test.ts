@@ -5,7 +5,13 @@ describe('the agent section of the configuration', () => {
     expect(validateConfig({}).agent).toEqual({
       gateway: 'http://127.0.0.1:8090',
       metricsListen: '127.0.0.1:8091',
-      ebpf: { enabled: true, captureBytes: 4096, ringBufferMb: 16, pollInterval: 25 },
+      ebpf: {
+        enabled: true,
+        captureBytes: 4096,
+        ringBufferMb: 16,
+        pollInterval: 25,
+        tlsTracing: { enabled: true, rescanInterval: 60000 },
+      },
       tls: {},
       http: { maxBodyBytes: 1024, maskHeaders: [], keepSensitiveHeaders: false },
       sql: { maskLiterals: true },

@@ -17,6 +17,7 @@ describe('the export section of the configuration', () => {
     expect(e).toMatchObject({
       interval: 10_000,
       presets: [],
+      dbQueryText: 'off',
       scripts: [],
       prometheus: { enabled: true },
     });
@@ -31,8 +32,8 @@ describe('the export section of the configuration', () => {
         remoteWrite: { url: 'http://prom:9090/api/v1/write' },
       },
     });
+    expect(e.otlp?.protocol).toBeUndefined();
     expect(e.otlp).toMatchObject({
-      protocol: 'http/protobuf',
       compression: 'gzip',
       signals: ['spans', 'metrics'],
       maxBatchItems: 8192,
@@ -57,8 +58,9 @@ describe('the export section of the configuration', () => {
     const message = errorOf({
       export: {
         interval: 'often',
-        presets: ['http-metrics', 'dns-metrics'],
-        otlp: { endpoint: 'collector:4318', protocol: 'grpc' },
+        presets: ['http-metrics', 'smtp-metrics'],
+        dbQueryText: 'yes',
+        otlp: { endpoint: 'collector:4318', protocol: 'grpc-web' },
         remoteWrite: {
           url: 'http://p/api/v1/write',
           headers: { 'Content-Type': 'text/plain' },
@@ -70,6 +72,7 @@ describe('the export section of the configuration', () => {
     for (const line of [
       'export.interval: "often" is not a duration',
       'export.presets.1: Invalid option',
+      'export.dbQueryText: Invalid option: expected one of "off"|"normalized"|"full"',
       'export.otlp.endpoint: expected an http:// or https:// URL',
       'export.otlp.protocol: Invalid option',
       'export.remoteWrite.headers.Content-Type: Content-Type is set by the remote-write protocol and may not be configured',
@@ -103,5 +106,39 @@ describe('the export section of the configuration', () => {
       otlp: { endpoint: 'http://127.0.0.1:4318', protocol: 'http/json' },
       remoteWrite: { url: 'http://127.0.0.1:9090/api/v1/write' },
     });
+  });
+
+  it('takes the OTLP protocol from OTEL_EXPORTER_OTLP_PROTOCOL when an OTLP sink is configured', () => {
+    const env = { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' };
+    const byFlag = loadConfig({
+      env,
+      flags: exportFlags({ otlpEndpoint: 'http://127.0.0.1:4318' }),
+    });
+    expect(byFlag.export.otlp).toMatchObject({ protocol: 'grpc' });
+    const byEnv = loadConfig({ env: { ...env, PXGATE_OTLP_ENDPOINT: 'http://collector:4318' } });
+    expect(byEnv.export.otlp).toMatchObject({ protocol: 'grpc' });
+  });
+
+  it('lets --otlp-protocol win over OTEL_EXPORTER_OTLP_PROTOCOL', () => {
+    const config = loadConfig({
+      env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+      flags: exportFlags({ otlpEndpoint: 'http://127.0.0.1:4317', otlpProtocol: 'http/json' }),
+    });
+    expect(config.export.otlp).toMatchObject({ protocol: 'http/json' });
+  });
+
+  it('ignores OTEL_EXPORTER_OTLP_PROTOCOL when no OTLP sink is configured', () => {
+    const config = loadConfig({ env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' } });
+    expect(config.export.otlp).toBeUndefined();
+  });
+
+  it('refuses an OTEL_EXPORTER_OTLP_PROTOCOL that names no OTLP protocol', () => {
+    expect(() =>
+      loadConfig({
+        env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift', PXGATE_OTLP_ENDPOINT: 'http://c:4318' },
+      }),
+    ).toThrow(
+      /export\.otlp\.protocol: Invalid option: expected one of "grpc"\|"http\/protobuf"\|"http\/json"/,
+    );
   });
 });

@@ -8,6 +8,10 @@ export const EXPORT_PRESETS = [
   'conn-metrics',
   'process-metrics',
   'network-metrics',
+  'rpc-metrics',
+  'db-metrics',
+  'db-spans',
+  'dns-metrics',
 ] as const;
 export type ExportPreset = (typeof EXPORT_PRESETS)[number];
 
@@ -67,14 +71,21 @@ const queueFields = {
   retry,
 };
 
-/** One OTLP/HTTP sink. */
+/** The OTLP transports, named as OTEL_EXPORTER_OTLP_PROTOCOL names them. */
+export const OTLP_PROTOCOLS = ['grpc', 'http/protobuf', 'http/json'] as const;
+
+/** One OTLP sink (gRPC or HTTP). */
 export const OtlpConfigSchema = z.strictObject({
-  /** Base URL; /v1/traces and /v1/metrics are appended (as OTEL_EXPORTER_OTLP_ENDPOINT). */
+  /**
+   * Base URL; over HTTP /v1/traces and /v1/metrics are appended (as OTEL_EXPORTER_OTLP_ENDPOINT),
+   * over gRPC only its scheme, host and port count.
+   */
   endpoint: httpUrl,
   /** Full URLs used as they are, instead of the appended ones. */
   tracesUrl: httpUrl.optional(),
   metricsUrl: httpUrl.optional(),
-  protocol: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  /** Unset: grpc for an endpoint on port 4317, http/protobuf otherwise (see otlpProtocolOf). */
+  protocol: z.enum(OTLP_PROTOCOLS).optional(),
   compression: z.enum(['gzip', 'none']).default('gzip'),
   headers,
   tls,
@@ -165,6 +176,11 @@ export const ExportConfigSchema = z.strictObject({
   /** How often presets (and scripts without their own `every`) run. */
   interval: duration.default(10_000),
   presets: presetList.default([]),
+  /**
+   * Whether the db-spans preset exports db.query.text: not at all (statements carry data), with
+   * constants replaced by placeholders, or as captured.
+   */
+  dbQueryText: z.enum(['off', 'normalized', 'full']).default('off'),
   scripts: z.array(script).default([]),
   /** Rows one run reads at most; the rest wait for the next run. */
   maxRowsPerRun: z.number().int().positive().default(100_000),

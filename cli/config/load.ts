@@ -14,14 +14,20 @@ export class ConfigError extends Error {
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 type Tree = { [key: string]: Json };
 
-/** Environment variables that override config keys. Values are parsed by the key's type. */
+/**
+ * Environment variables that override config keys. Values are parsed by the key's type. One
+ * with `onlyWith` applies only when that section is configured (by file, environment or flag):
+ * OpenTelemetry's variables are often set for other programs of the same pod.
+ */
 export const ENV_OVERRIDES: ReadonlyArray<{
   env: string;
   path: string;
   kind: 'string' | 'number';
+  onlyWith?: string;
 }> = [
   { env: 'PXGATE_LISTEN', path: 'listen', kind: 'string' },
   { env: 'PXGATE_LOG_LEVEL', path: 'logLevel', kind: 'string' },
+  { env: 'PXGATE_LOG_FORMAT', path: 'logFormat', kind: 'string' },
   { env: 'PXGATE_AUTH_TOKEN', path: 'auth.token', kind: 'string' },
   { env: 'PXGATE_STORE_LIMIT_MB', path: 'store.limitMb', kind: 'number' },
   { env: 'PXGATE_DATA_DIR', path: 'store.dataDir', kind: 'string' },
@@ -31,6 +37,12 @@ export const ENV_OVERRIDES: ReadonlyArray<{
   { env: 'PXGATE_REMOTE_WRITE_URL', path: 'export.remoteWrite.url', kind: 'string' },
   { env: 'PXGATE_EXPORT_PRESETS', path: 'export.presets', kind: 'string' },
   { env: 'PXGATE_EXPORT_INTERVAL', path: 'export.interval', kind: 'string' },
+  {
+    env: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+    path: 'export.otlp.protocol',
+    kind: 'string',
+    onlyWith: 'export.otlp',
+  },
 ];
 
 export interface LoadOptions {
@@ -45,13 +57,24 @@ export interface LoadOptions {
 export function loadConfig(opts: LoadOptions = {}): Config {
   const tree: Tree = opts.file ? readConfigFile(opts.file) : {};
   const env = opts.env ?? process.env;
-  for (const o of ENV_OVERRIDES) {
+  const flags = opts.flags ?? {};
+  const envValue = (o: (typeof ENV_OVERRIDES)[number]): Json | undefined => {
     const raw = env[o.env];
-    if (raw === undefined || raw === '') continue;
-    setPath(tree, o.path, o.kind === 'number' ? Number(raw) : raw);
+    if (raw === undefined || raw === '') return undefined;
+    return o.kind === 'number' ? Number(raw) : raw;
+  };
+  for (const o of ENV_OVERRIDES) {
+    const value = envValue(o);
+    if (value !== undefined && !o.onlyWith) setPath(tree, o.path, value);
   }
-  for (const [path, value] of Object.entries(opts.flags ?? {})) {
+  for (const [path, value] of Object.entries(flags)) {
     if (value !== undefined) setPath(tree, path, value);
+  }
+  // After the flags, which may be what configures the section; a flag still wins over its key.
+  for (const o of ENV_OVERRIDES) {
+    const value = envValue(o);
+    if (value === undefined || !o.onlyWith || flags[o.path] !== undefined) continue;
+    if (hasPath(tree, o.onlyWith)) setPath(tree, o.path, value);
   }
   return validateConfig(tree, opts.file);
 }
@@ -105,6 +128,17 @@ function readConfigFile(file: string): Tree {
     throw new ConfigError(`config file ${file} must hold a mapping of keys at the top level`);
   }
   return parsed as Tree;
+}
+
+function hasPath(tree: Tree, path: string): boolean {
+  let node: Json = tree;
+  for (const key of path.split('.')) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return false;
+    const next: Json | undefined = node[key];
+    if (next === undefined || next === null) return false;
+    node = next;
+  }
+  return true;
 }
 
 function setPath(tree: Tree, path: string, value: Json): void {

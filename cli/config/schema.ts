@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOG_LEVELS } from '../../shared/common/logger';
+import { LOG_FORMATS, LOG_LEVELS } from '../../shared/common/logger';
 import {
   authConfig,
   clientTlsConfig,
@@ -55,6 +55,14 @@ const agentConfig = z
         pollInterval: duration.prefault('25ms'),
         /** A different compiled socket_trace.bpf.o. */
         object: z.string().optional(),
+        /** TLS plaintext read through uprobes on OpenSSL (docs/agent.md, TLS). */
+        tlsTracing: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            /** How often every process is looked at again for TLS libraries. */
+            rescanInterval: duration.prefault('60s'),
+          })
+          .prefault({}),
       })
       .prefault({}),
     http: z
@@ -117,6 +125,8 @@ export const ConfigSchema = z.strictObject({
   /** Listen beyond loopback without TLS or without a token, knowingly. */
   insecureListen: z.boolean().default(false),
   logLevel: z.enum(LOG_LEVELS).default('info'),
+  /** `text` for people, `json` lines for collectors; unset: text when stderr is a terminal. */
+  logFormat: z.enum(LOG_FORMATS).optional(),
   /** Bearer tokens and their scopes, required on every route but /healthz and /readyz. */
   auth: authConfig.prefault({}),
   /** HTTPS for the listener (docs/security.md). */

@@ -1,3 +1,4 @@
+import { listenOn } from '../../shared/common/listen-on';
 import { once } from 'node:events';
 import { Server, createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -156,8 +157,12 @@ export class Gateway {
       : createServer(app);
     this.server = server;
     tokens.start();
-    server.listen(port, bindAddress);
-    await once(server, 'listening');
+    await listenOn(
+      server,
+      port,
+      bindAddress,
+      'give the gateway another address with --listen HOST:PORT (config key listen, $PXGATE_LISTEN), or stop the other gateway',
+    );
     const address = server.address() as AddressInfo;
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `${tls ? 'https' : 'http'}://${shownHost}:${address.port}`;

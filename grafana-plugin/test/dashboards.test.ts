@@ -182,6 +182,72 @@ describe.each(dashboards.filter(([, d]) => panelsOf(d).some(isPxgate)))(
   },
 );
 
+/** The frames of a dashboard's panel, by title, with every variable at its default. */
+async function panelFrames(uid: string, title: string): Promise<DataFrame[]> {
+  const dashboard = dashboards.find(([, d]) => d.uid === uid)![1];
+  const panel = panelsOf(dashboard).find((p) => p.title === title)!;
+  const { ds } = env.datasource(await variableValues(dashboard, {}));
+  const res = await lastValueFrom(
+    ds.query(
+      queryRequest((panel.targets ?? []) as unknown as PxgateQuery[], {
+        ...env.range,
+        intervalMs: intervalMs(panel.interval),
+      }),
+    ),
+  );
+  expect(res.errors).toBeUndefined();
+  return res.data as DataFrame[];
+}
+
+/** A frame's rows as objects. */
+function rowsOf(frame: DataFrame): Array<Record<string, unknown>> {
+  return Array.from({ length: frame.length }, (_, i) =>
+    Object.fromEntries(frame.fields.map((f) => [f.name, f.values[i]])),
+  );
+}
+
+describe('the protocol views of the generated cluster', () => {
+  it('the service map has database and DNS servers as nodes, and an edge per protocol', async () => {
+    const frames = await panelFrames('pxgate-service-map', 'Service map');
+    const nodes = rowsOf(frames.find((f) => f.name === 'nodes')!).map((n) => n.id);
+    const edges = rowsOf(frames.find((f) => f.name === 'edges')!);
+    expect(nodes).toEqual(
+      expect.arrayContaining(['shop/postgres', 'shop/mysql', 'shop/redis', 'ops/kube-dns']),
+    );
+    expect(new Set(edges.map((e) => e.detail__protocol))).toEqual(
+      new Set(['http', 'grpc', 'postgresql', 'mysql', 'redis', 'dns']),
+    );
+    expect(edges.map((e) => e.id)).toEqual(
+      expect.arrayContaining([
+        'shop/frontend -> shop/payments (grpc)',
+        'shop/frontend -> shop/cart (http)',
+        'shop/catalog -> shop/postgres (postgresql)',
+        'shop/payments -> shop/mysql (mysql)',
+        'shop/cart -> shop/redis (redis)',
+        'shop/frontend -> ops/kube-dns (dns)',
+      ]),
+    );
+  });
+
+  it('the databases dashboard ranks the normalized queries of each database by their total time', async () => {
+    const [frame] = await panelFrames('pxgate-databases', 'Top queries by time');
+    const queries = rowsOf(frame!);
+    expect(new Set(queries.map((q) => q.db_system))).toEqual(
+      new Set(['postgresql', 'mysql', 'redis']),
+    );
+    // Constants are placeholders: a statement run with other values is one row.
+    const sql = queries.filter((q) => q.db_system !== 'redis');
+    const text = (system: string) =>
+      sql.filter((q) => q.db_system === system).map((q) => String(q.query));
+    expect(text('postgresql').some((q) => q.includes('$1'))).toBe(true);
+    expect(text('mysql').some((q) => q.includes('?'))).toBe(true);
+    expect(sql.filter((q) => /'alice'|\balice@/.test(String(q.query)))).toEqual([]);
+    const keys = sql.map((q) => `${q.db_system} ${q.server} ${q.query}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const q of queries) expect(Number(q.total_time)).toBeGreaterThan(0);
+  });
+});
+
 describe('the shipped dashboards', () => {
   it('cover the views the project promises, each with a unique uid', () => {
     const uids = dashboards.map(([, d]) => d.uid);
@@ -196,6 +262,7 @@ describe('the shipped dashboards', () => {
         'pxgate-network',
         'pxgate-processes',
         'pxgate-red-prometheus',
+        'pxgate-databases',
       ]),
     );
   });

@@ -87,8 +87,10 @@ px.display(df.head(20), 'rows')
     expect(time.type).toBe(FieldType.time);
     const sorted = [...(time.values as number[])].sort((a, b) => a - b);
     expect(time.values).toEqual(sorted);
-    // Every service but prometheus, which only calls others, answers requests.
-    const serving = SERVICES.map((s) => s.name).filter((n) => n !== 'ops/prometheus');
+    // Every HTTP service but prometheus, which only calls others, answers requests.
+    const serving = SERVICES.filter((s) => s.serves === 'http')
+      .map((s) => s.name)
+      .filter((n) => n !== 'ops/prometheus');
     const p99 = wide!.fields.filter((f) => f.name === 'latency_p99');
     expect(p99.map((f) => f.labels?.service).sort()).toEqual(serving.sort());
     expect(p99.every((f) => f.config.unit === 'ns' && f.values.length === wide!.length)).toBe(true);
@@ -209,7 +211,11 @@ describe('variables', () => {
     const got = await values({ kind: 'services', namespace: '$namespace' }, [
       { name: 'namespace', value: 'ops' },
     ]);
-    expect(got).toEqual(['ops/prometheus']);
+    expect(got).toEqual(
+      SERVICES.filter((s) => s.namespace === 'ops')
+        .map((s) => s.name)
+        .sort(),
+    );
     const all = [{ name: 'namespace', value: '$__all', options: ['ops', 'shop'], allValue: '*' }];
     expect(await values({ kind: 'pods', namespace: '$namespace' }, all)).toHaveLength(
       SERVICES.length,

@@ -120,12 +120,18 @@ def slow(min_latency: int, method: str):
     expect(status).toBe(200);
     expect(body.scripts.map((s: any) => s.name)).toEqual([
       'px/conn_stats',
+      'px/db_stats',
+      'px/dns_data',
       'px/http_data',
       'px/http_errors',
+      'px/mysql_data',
       'px/net_flow_graph',
+      'px/pgsql_data',
       'px/process_stats',
+      'px/redis_data',
       'px/service_map',
       'px/service_stats',
+      'px/sql_queries',
     ]);
     expect(body.scripts.find((s: any) => s.name === 'px/service_stats')).toEqual({
       name: 'px/service_stats',

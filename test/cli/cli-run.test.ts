@@ -43,7 +43,7 @@ px.display(px.DataFrame('http_events').agg(n=('latency', px.count)), 'count')
       [
         'slow (1 row)',
         'time_                           req_path  latency',
-        '2027-01-15T08:00:01.000000000Z  /b,c      2.5ms',
+        '2027-01-15T08:00:01.000000000Z  /b,c      2.50 ms',
         '',
         'count (1 row)',
         'n',
@@ -82,7 +82,7 @@ px.display(px.DataFrame('http_events').agg(n=('latency', px.count)), 'count')
       "import px\npx.display(px.DataFrame('http_events').head('x'))\n",
     );
     await expect(cli(['run', join(dir, 'bad.pxl'), '--gateway', gw.url])).rejects.toThrow(
-      'gateway answered 400: head(n) must be an integer, not a string (line 2, column 45)',
+      `${join(dir, 'bad.pxl')}:2:45: head(n) must be an integer, not a string`,
     );
   });
 });

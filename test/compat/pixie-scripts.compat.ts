@@ -12,6 +12,8 @@ import {
   pxlFixture,
   samplesJson,
 } from '../support/pxl';
+import { appendArrow, rowsByTable } from '../support/protocol-rows';
+import { pxlPod, worldConversations } from '../support/protocol-world';
 
 /**
  * Runs Pixie's own scripts (src/pxl_scripts/px of pixie-io/pixie) on generated data. The
@@ -62,6 +64,22 @@ async function world(fx: PxlFixture): Promise<void> {
       tx_drops: 0,
     })),
   );
+  // Database and DNS traffic: the parsers' captures replayed through the agent's row builders.
+  const traffic = rowsByTable(
+    worldConversations({
+      servers: {
+        pgsql_events: { peer: pxlPod(2), port: 5432 },
+        mysql_events: { peer: pxlPod(3), port: 3306 },
+        redis_events: { peer: pxlPod(1), port: 6379 },
+        dns_events: { peer: { ip: '10.96.0.10' }, port: 53 },
+      },
+      clients: [0, 4, 5].map(pxlPod),
+      startNs: BASE_NS,
+      everyNs: 5_000_000_000n,
+      rounds: 24,
+    }),
+  );
+  for (const [table, rows] of traffic) await appendArrow(fx.store, table, rows);
   await fillCluster(fx, {
     namespace: 'default',
     services: Array.from({ length: PODS }, (_, i) => [

@@ -12,7 +12,9 @@ import {
 } from '../support/prometheus';
 import { describeIfAvailable } from '../support/system';
 import { waitFor } from '../support/wait';
-import { seedWorld, statsRows } from '../support/world';
+import { seedWorld, statsRows, worldTraffic } from '../support/world';
+import { countBy, dbCalls } from '../support/db-calls';
+import { PlainRow, ingestArrow, plainRow } from '../support/protocol-rows';
 
 const N = 400;
 
@@ -156,6 +158,73 @@ describeIfAvailable('a real Prometheus (Debian prometheus 2.42)', prometheusUnav
     }
   }, 60_000);
 
+  it('counts database calls per operation and gRPC calls per status code exactly, from remote-write', async () => {
+    prom = await startPrometheus();
+    gw = await startTestGateway({
+      export: {
+        presets: ['db-metrics', 'rpc-metrics', 'dns-metrics'],
+        interval: '1h',
+        remoteWrite: { url: `${prom.url}/api/v1/write` },
+      },
+    });
+    await seedWorld(gw.gateway.store);
+    const traffic = worldTraffic();
+    for (const [table, rows] of traffic) await ingestArrow(gw.url, table, rows);
+    // One job at a time: a run's deadline includes its wait for a compile worker.
+    const outcomes = [];
+    for (const job of gw.gateway.exports.jobs) outcomes.push(await job.run());
+    expect(outcomes.map((o) => o.error ?? o.outcome)).toEqual(['ok', 'ok', 'ok']);
+
+    const plain = new Map([...traffic].map(([t, rows]) => [t, rows.map(plainRow)]));
+    const calls = dbCalls(plain).filter((c) => c.row.trace_role === 1);
+    const grpc = plain.get('http_events')!.filter((r) => r.content_type === 2);
+    const grpcStatus = (r: PlainRow) =>
+      (JSON.parse(String(r.resp_headers)) as Record<string, string>)['grpc-status']!;
+    const lookups = plain.get('dns_events')!.filter((r) => r.trace_role === 1);
+    const rcode = (r: PlainRow) => (JSON.parse(String(r.resp_header)) as { rcode: number }).rcode;
+    /** A PromQL sum by labels, as "label|label" -> value (an absent label reads ""). */
+    const sumBy = async (labels: string[], expr: string) =>
+      Object.fromEntries(
+        (await prom!.query(`sum by (${labels.join(', ')}) (${expr})`)).map((r) => [
+          labels.map((l) => r.metric[l] ?? '').join('|'),
+          r.value,
+        ]),
+      );
+
+    const perOperation = countBy(calls, (c) => `${c.system}|${c.operation}`);
+    expect(Object.keys(perOperation).length).toBeGreaterThan(15);
+    expect(
+      await sumBy(
+        ['db_system_name', 'db_operation_name'],
+        'db_client_operation_duration_seconds_count',
+      ),
+    ).toEqual(perOperation);
+    expect(
+      await sumBy(['db_system_name', 'error_type'], 'db_client_operation_duration_seconds_count'),
+    ).toEqual(countBy(calls, (c) => `${c.system}|${c.failed ? c.statusCode || '_OTHER' : ''}`));
+    for (const [metric, role] of [
+      ['rpc_server_duration_seconds_count', 2],
+      ['rpc_client_duration_seconds_count', 1],
+    ] as const) {
+      expect(await sumBy(['rpc_grpc_status_code'], metric)).toEqual(
+        countBy(
+          grpc.filter((r) => r.trace_role === role),
+          grpcStatus,
+        ),
+      );
+    }
+    expect(await sumBy(['error_type'], 'dns_lookup_duration_seconds_count')).toEqual(
+      countBy(lookups, (r) =>
+        rcode(r) === 3 ? 'NameError' : rcode(r) === 0 ? '' : String(rcode(r)),
+      ),
+    );
+    // The histograms' buckets are there too, in seconds.
+    const slowest = await prom.query(
+      'sum(db_client_operation_duration_seconds_bucket{le="+Inf"}) - sum(db_client_operation_duration_seconds_bucket{le="10"})',
+    );
+    expect(slowest[0]!.value).toBe(0);
+  }, 60_000);
+
   it('counts N requests, and N per status code, by scraping /metrics', async () => {
     gw = await startTestGateway({ export: { presets: ['http-metrics'], interval: '1h' } });
     prom = await startPrometheus({ scrapeUrl: `${gw.url}/metrics` });
@@ -178,9 +247,14 @@ describeIfAvailable('a real Prometheus (Debian prometheus 2.42)', prometheusUnav
     await ingest(gw.url, 'http_events', httpJson(events));
     for (const [table, rows] of Object.entries(statsRows(nearNow())))
       await ingest(gw.url, table, rows);
+    for (const [table, rows] of worldTraffic()) await ingestArrow(gw.url, table, rows);
     await gw.gateway.exports.runAll();
     const exposition = await (await fetch(`${gw.url}/metrics`)).text();
     for (const name of [
+      'db_client_operation_duration_seconds_bucket',
+      'rpc_server_duration_seconds_count',
+      'rpc_client_duration_seconds_sum',
+      'dns_lookup_duration_seconds_bucket',
       'http_server_request_duration_seconds_bucket',
       'http_client_request_duration_seconds_count',
       'process_cpu_time_seconds_total',

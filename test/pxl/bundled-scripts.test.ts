@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import {
   BASE_NS,
   ConnSample,
+  closeTo,
+  expectServiceMap,
   HttpEvent,
   PODS,
   ProcSample,
@@ -17,10 +19,32 @@ import {
   quantile,
   records,
   samplesJson,
+  sortRows,
 } from '../support/pxl';
 
 const NOW = BASE_NS + 120_000_000_000n;
 const WINDOW = 10_000_000_000n;
+/** The start of a one-minute window before NOW: half the generated samples lie before it. */
+const WINDOW_START = NOW - 60_000_000_000n;
+
+const connKey = (s: ConnSample) => `${s.upid}|${s.remote_addr}|${s.remote_port}`;
+
+/**
+ * A running total's increase in the window: its last reading in the window minus its last
+ * reading before it, or minus zero when there is none; undefined without a reading in it.
+ */
+function windowIncrease<T extends { time_: bigint }>(
+  samples: readonly T[],
+  start: bigint,
+  value: (s: T) => number,
+): number | undefined {
+  const inside = samples.filter((s) => s.time_ >= start);
+  if (inside.length === 0) return undefined;
+  const before = samples.filter((s) => s.time_ < start);
+  const last = value(inside[inside.length - 1]!);
+  const base = before.length === 0 ? 0 : value(before[before.length - 1]!);
+  return last >= base ? last - base : last;
+}
 
 /** The cluster: pods 0-1 serve svc-a, 2-3 svc-b, 4 nothing, 5 both. */
 const SERVICES: readonly string[][] = [
@@ -43,33 +67,6 @@ const podOfIp = (ip: string) => {
 
 function script(name: string): string {
   return readFileSync(join(__dirname, '..', '..', 'scripts', 'px', `${name}.pxl`), 'utf8');
-}
-
-const sortRows = (rows: Record<string, unknown>[]) =>
-  [...rows].sort((a, b) => {
-    const ka = JSON.stringify(a, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-    const kb = JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  });
-
-/**
- * Rows equal but for `floats` (close to 9 decimals) and `quantiles` (floored quantiles, within
- * 1 ns: DuckDB interpolates in another order of floating-point operations).
- */
-function closeTo(
-  got: Record<string, unknown>[],
-  want: Record<string, unknown>[],
-  floats: string[],
-  quantiles: string[] = [],
-) {
-  expect(got.length).toBe(want.length);
-  got.forEach((g, i) => {
-    const w = want[i]!;
-    const blank = Object.fromEntries([...floats, ...quantiles].map((f) => [f, 0]));
-    expect({ ...g, ...blank }).toEqual({ ...w, ...blank });
-    for (const f of floats) expect(g[f] as number).toBeCloseTo(w[f] as number, 9);
-    for (const q of quantiles) expect(Math.abs(Number(g[q]) - Number(w[q]))).toBeLessThanOrEqual(1);
-  });
 }
 
 describe('bundled scripts in scripts/px, each against a TypeScript computation', () => {
@@ -183,47 +180,41 @@ describe('bundled scripts in scripts/px, each against a TypeScript computation',
   it('service_map gives nodes and edges between callers and services', async () => {
     const { nodes, edges } = await fx.run(script('service_map'), { now: NOW });
     const served = events.filter((e) => e.trace_role === 2);
+    // The caller: its pod's service, else its pod (pod 4 serves none), else its address.
     const sourceOf = (e: HttpEvent) => {
       const pod = podOfIp(e.remote_addr);
-      const svc = pod === undefined ? '' : serviceOf(pod);
-      return svc === '' ? e.remote_addr : svc;
+      if (pod === undefined) return e.remote_addr;
+      return serviceOf(pod) || podName(pod);
     };
-    const targetOf = (e: HttpEvent) => (e.pod === 4 ? '' : serviceOf(e.pod));
+    // Pod 4's process runs outside Kubernetes and serves no service: its process names it.
+    const targetOf = (e: HttpEvent) => (e.pod === 4 ? 'app-4' : serviceOf(e.pod));
     const groups = groupBy(served, (e) => `${sourceOf(e)}\u0000${targetOf(e)}`);
     const wantEdges = [...groups.values()].map((es) => {
       const lat = es.map((e) => e.latency).sort((a, b) => a - b);
       const [source, target] = [sourceOf(es[0]!), targetOf(es[0]!)];
       return {
-        id: `${source} -> ${target}`,
+        id: `${source} -> ${target} (http)`,
         source,
         target,
+        protocol: 'http',
         requests: BigInt(es.length),
         error_rate: es.filter((e) => e.resp_status >= 400).length / es.length,
         latency_p50: BigInt(Math.floor(quantile(lat, 0.5))),
         latency_p99: BigInt(Math.floor(quantile(lat, 0.99))),
       };
     });
-    closeTo(
-      sortRows(records(edges!)),
-      sortRows(wantEdges),
-      ['error_rate'],
-      ['latency_p50', 'latency_p99'],
-    );
-    const ids = [...new Set(wantEdges.flatMap((e) => [e.source, e.target]))];
-    const wantNodes = ids.map((id) => ({
-      id,
-      title: id,
-      requests: wantEdges.filter((e) => e.target === id).reduce((s, e) => s + e.requests, 0n),
-    }));
-    expect(sortRows(records(nodes!))).toEqual(sortRows(wantNodes));
+    expectServiceMap(nodes!, edges!, wantEdges);
   });
 
-  it('net_flow_graph sums the bytes each process moved to each remote address', async () => {
-    const { net_flow_graph } = await fx.run(script('net_flow_graph'), { now: NOW });
+  it('net_flow_graph sums the bytes each process moved to each remote address in the window', async () => {
+    const { net_flow_graph } = await fx.run(script('net_flow_graph'), {
+      now: NOW,
+      func: 'net_flow_graph',
+      args: { start_time: '-1m' },
+    });
     const source = (s: ConnSample) => (s.pod === 4 ? `/bin/app-4` : podName(s.pod));
-    const perConn = groupBy(conns, (s) => `${s.upid}|${s.remote_addr}|${s.remote_port}`);
     const flows = new Map<string, { source: string; target: string; sent: number; recv: number }>();
-    for (const ss of perConn.values()) {
+    for (const ss of groupBy(conns, connKey).values()) {
       const key = `${source(ss[0]!)}|${ss[0]!.remote_addr}`;
       const f = flows.get(key) ?? {
         source: source(ss[0]!),
@@ -231,8 +222,10 @@ describe('bundled scripts in scripts/px, each against a TypeScript computation',
         sent: 0,
         recv: 0,
       };
-      f.sent += Math.max(...ss.map((s) => s.bytes_sent)) - Math.min(...ss.map((s) => s.bytes_sent));
-      f.recv += Math.max(...ss.map((s) => s.bytes_recv)) - Math.min(...ss.map((s) => s.bytes_recv));
+      const sent = windowIncrease(ss, WINDOW_START, (s) => s.bytes_sent);
+      if (sent === undefined) continue;
+      f.sent += sent;
+      f.recv += windowIncrease(ss, WINDOW_START, (s) => s.bytes_recv)!;
       flows.set(key, f);
     }
     const want = [...flows.values()].map((f) => ({
@@ -242,43 +235,48 @@ describe('bundled scripts in scripts/px, each against a TypeScript computation',
       bytes_recv: BigInt(f.recv),
       bytes_total: BigInt(f.sent + f.recv),
     }));
+    expect(want.length).toBeGreaterThan(0);
     expect(sortRows(records(net_flow_graph!))).toEqual(sortRows(want));
   });
 
-  it('process_stats summarises CPU, memory and I/O per process', async () => {
-    const { process_stats } = await fx.run(script('process_stats'), { now: NOW });
-    const want = [...groupBy(procs, (p) => p.upid).values()].map((ps) => {
-      const first = ps[0]!;
+  it('process_stats summarises CPU, memory and I/O per process in the window', async () => {
+    const { process_stats } = await fx.run(script('process_stats'), {
+      now: NOW,
+      func: 'process_stats',
+      args: { start_time: '-1m' },
+    });
+    const want = [...groupBy(procs, (p) => p.upid).values()].map((all) => {
+      const before = all.filter((p) => p.time_ < WINDOW_START);
+      const ps = all.filter((p) => p.time_ >= WINDOW_START);
+      const base = before[before.length - 1] ?? ps[0]!;
       const last = ps[ps.length - 1]!;
-      const elapsed = Number(last.time_ - first.time_);
+      const elapsed = Number(last.time_ - base.time_);
       return {
-        upid: first.upid,
-        pid: BigInt(100 + first.pod),
-        cmdline: `/bin/app-${first.pod}`,
-        pod: first.pod === 4 ? '' : podName(first.pod),
+        upid: last.upid,
+        pid: BigInt(100 + last.pod),
+        cmdline: `/bin/app-${last.pod}`,
+        pod: last.pod === 4 ? '' : podName(last.pod),
         cpu_usage:
-          (last.cpu_utime_ns - first.cpu_utime_ns + last.cpu_ktime_ns - first.cpu_ktime_ns) /
-          elapsed,
+          (last.cpu_utime_ns - base.cpu_utime_ns + last.cpu_ktime_ns - base.cpu_ktime_ns) / elapsed,
         rss: ps.reduce((s, p) => s + p.rss_bytes, 0) / ps.length,
         vsize: ps.reduce((s, p) => s + p.vsize_bytes, 0) / ps.length,
-        read_bytes: BigInt(last.read_bytes - first.read_bytes),
-        write_bytes: BigInt(last.write_bytes - first.write_bytes),
+        read_bytes: BigInt(last.read_bytes - base.read_bytes),
+        write_bytes: BigInt(last.write_bytes - base.write_bytes),
         threads: BigInt(Math.max(...ps.map((p) => p.num_threads))),
       };
     });
     closeTo(records(process_stats!), want, ['cpu_usage', 'rss', 'vsize']);
   });
 
-  it('conn_stats counts connections and bytes per process and endpoint', async () => {
-    const { conn_stats } = await fx.run(script('conn_stats'), { now: NOW });
-    const groups = groupBy(
-      conns,
-      (s) => `${s.upid}|${s.remote_addr}|${s.remote_port}|${s.trace_role}`,
-    );
-    const want = [...groups.values()].map((ss) => {
-      const s = ss[0]!;
-      const max = (f: (x: ConnSample) => number) => Math.max(...ss.map(f));
-      const min = (f: (x: ConnSample) => number) => Math.min(...ss.map(f));
+  it('conn_stats counts connections and bytes per process and endpoint in the window', async () => {
+    const { conn_stats } = await fx.run(script('conn_stats'), {
+      now: NOW,
+      func: 'conn_stats',
+      args: { start_time: '-1m' },
+    });
+    const want = [...groupBy(conns, (s) => `${connKey(s)}|${s.trace_role}`).values()].map((ss) => {
+      const s = ss[ss.length - 1]!;
+      const inc = (f: (x: ConnSample) => number) => BigInt(windowIncrease(ss, WINDOW_START, f)!);
       return {
         upid: s.upid,
         pid: BigInt(100 + s.pod),
@@ -286,11 +284,11 @@ describe('bundled scripts in scripts/px, each against a TypeScript computation',
         role: s.trace_role === 1 ? 'client' : 'server',
         remote_addr: s.remote_addr,
         remote_port: BigInt(s.remote_port),
-        opened: BigInt(max((x) => x.conn_open)),
-        closed: BigInt(max((x) => x.conn_close)),
-        active: BigInt(max((x) => x.conn_active)),
-        bytes_sent: BigInt(max((x) => x.bytes_sent) - min((x) => x.bytes_sent)),
-        bytes_recv: BigInt(max((x) => x.bytes_recv) - min((x) => x.bytes_recv)),
+        opened: inc((x) => x.conn_open),
+        closed: inc((x) => x.conn_close),
+        active: BigInt(s.conn_active),
+        bytes_sent: inc((x) => x.bytes_sent),
+        bytes_recv: inc((x) => x.bytes_recv),
       };
     });
     expect(sortRows(records(conn_stats!))).toEqual(sortRows(want));

@@ -1,12 +1,18 @@
 /**
  * A small generated Kubernetes cluster, seeded into a gateway: metadata for two nodes, two
- * namespaces, five services with one pod and one process each, and a few minutes of all four
- * telemetry tables with the traffic between them (frontend calls cart and catalog, cart calls
- * payments, prometheus scrapes everyone). Deterministic for a given end time and seed.
+ * namespaces, nine services with one pod and one process each, and a few minutes of every
+ * telemetry table with the traffic between them: over HTTP frontend calls cart and catalog, cart
+ * calls payments, prometheus scrapes the HTTP services; over gRPC frontend calls payments;
+ * catalog queries postgres, payments mysql, cart redis, and the HTTP services look names up in
+ * kube-dns (through its service IP). The database and DNS conversations are the agent parsers'
+ * captures. Deterministic for a given end time and seed.
  */
+import { Row } from '../../agent/src/transport/row';
 import { Gateway } from '../../gateway/src/gateway';
 import { ingest } from './gateway';
 import { insertMetadata, upidOf } from './metadata';
+import { ProtocolTable, ingestArrow, rowsByTable } from './protocol-rows';
+import { Peer, upidHalves, worldConversations } from './protocol-world';
 import { rng } from './rows';
 
 const NS_PER_S = 1_000_000_000n;
@@ -24,18 +30,26 @@ export interface ClusterService {
   latencyNs: number;
   /** Share of its answers that are 5xx. */
   errorRate: number;
+  /** What it serves: HTTP, or a database or DNS (whose traffic comes from the captures). */
+  serves: 'http' | ProtocolTable;
+  /** The IP its Kubernetes service gives it. */
+  clusterIp: string;
 }
 
-const defs: Array<[string, string, string, number, number]> = [
-  ['shop', 'frontend', '10.1.0.10', 8_000_000, 0.02],
-  ['shop', 'cart', '10.1.0.11', 3_000_000, 0.05],
-  ['shop', 'catalog', '10.1.0.12', 2_000_000, 0],
-  ['shop', 'payments', '10.1.0.13', 20_000_000, 0.2],
-  ['ops', 'prometheus', '10.1.0.20', 1_000_000, 0],
+const defs: Array<[string, string, string, number, number, ClusterService['serves']]> = [
+  ['shop', 'frontend', '10.1.0.10', 8_000_000, 0.02, 'http'],
+  ['shop', 'cart', '10.1.0.11', 3_000_000, 0.05, 'http'],
+  ['shop', 'catalog', '10.1.0.12', 2_000_000, 0, 'http'],
+  ['shop', 'payments', '10.1.0.13', 20_000_000, 0.2, 'http'],
+  ['ops', 'prometheus', '10.1.0.20', 1_000_000, 0, 'http'],
+  ['shop', 'postgres', '10.1.0.30', 0, 0, 'pgsql_events'],
+  ['shop', 'mysql', '10.1.0.31', 0, 0, 'mysql_events'],
+  ['shop', 'redis', '10.1.0.32', 0, 0, 'redis_events'],
+  ['ops', 'kube-dns', '10.1.0.40', 0, 0, 'dns_events'],
 ];
 
 export const SERVICES: readonly ClusterService[] = defs.map(
-  ([namespace, name, ip, latencyNs, errorRate], i) => ({
+  ([namespace, name, ip, latencyNs, errorRate, serves], i) => ({
     namespace,
     name: `${namespace}/${name}`,
     pod: `${namespace}/${name}-0`,
@@ -46,6 +60,8 @@ export const SERVICES: readonly ClusterService[] = defs.map(
     upid: upidOf(1, 100 + i, 5000 + i).text,
     latencyNs,
     errorRate,
+    serves,
+    clusterIp: `10.96.0.${i + 10}`,
   }),
 );
 
@@ -56,7 +72,7 @@ export const CALLS: ReadonlyArray<{ from: ClusterService; to: ClusterService; pa
   { from: service('frontend'), to: service('cart'), paths: ['/cart', '/cart/items'] },
   { from: service('frontend'), to: service('catalog'), paths: ['/products', '/products/42'] },
   { from: service('cart'), to: service('payments'), paths: ['/charge'] },
-  ...SERVICES.filter((s) => !s.name.endsWith('prometheus')).map((s) => ({
+  ...SERVICES.filter((s) => s.serves === 'http' && !s.name.endsWith('prometheus')).map((s) => ({
     from: service('prometheus'),
     to: s,
     paths: ['/metrics'],
@@ -120,7 +136,7 @@ export async function seedCluster(
       uid: `svc-uid-${i}`,
       name: s.name,
       namespace: s.namespace,
-      cluster_ip: `10.96.0.${i + 10}`,
+      cluster_ip: s.clusterIp,
       start_ns: longAgo,
     })),
   );
@@ -239,9 +255,73 @@ export async function seedCluster(
   };
   for (const [table, rows] of Object.entries(tables))
     await ingest(gatewayUrl, table, rows, headers);
+  const traced = protocolTraffic(startNs, spanS);
+  for (const [table, rows] of traced) await ingestArrow(gatewayUrl, table, rows, headers);
   return {
     startNs,
     endNs,
-    rows: Object.fromEntries(Object.entries(tables).map(([t, r]) => [t, r.length])),
+    rows: Object.fromEntries([
+      ...Object.entries(tables).map(([t, r]) => [t, r.length] as const),
+      ...[...traced].map(
+        ([t, r]) => [t, r.length + (t === 'http_events' ? http.length : 0)] as const,
+      ),
+    ]),
   };
+}
+
+const peerOf = (s: ClusterService): Peer => ({
+  ip: s.ip,
+  upid: upidHalves(1, s.pid, 5000 + SERVICES.indexOf(s)),
+});
+
+/**
+ * The agent's rows of the database, DNS and gRPC traffic, by table: a round of conversations
+ * every 10 s (catalog with postgres, payments with mysql, cart with redis, frontend calling
+ * payments over gRPC, the HTTP services taking turns with kube-dns).
+ */
+function protocolTraffic(startNs: bigint, spanS: number): Map<string, Row[]> {
+  const place = (short: string, port: number, viaService = false) => {
+    const s = service(short);
+    return { peer: peerOf(s), port, ...(viaService ? { via: s.clusterIp } : {}) };
+  };
+  const rounds = Math.floor(spanS / 10);
+  const conversations = [
+    ...worldConversations({
+      servers: { pgsql_events: place('postgres', 5432) },
+      clients: [peerOf(service('catalog'))],
+      startNs,
+      everyNs: 10n * NS_PER_S,
+      rounds,
+    }),
+    ...worldConversations({
+      servers: { mysql_events: place('mysql', 3306) },
+      clients: [peerOf(service('payments'))],
+      startNs: startNs + NS_PER_S,
+      everyNs: 10n * NS_PER_S,
+      rounds,
+    }),
+    ...worldConversations({
+      servers: { redis_events: place('redis', 6379) },
+      clients: [peerOf(service('cart'))],
+      startNs: startNs + 2n * NS_PER_S,
+      everyNs: 10n * NS_PER_S,
+      rounds,
+    }),
+    ...worldConversations({
+      servers: { http_events: place('payments', 9090) },
+      captures: { http_events: ['grpc-python'] },
+      clients: [peerOf(service('frontend'))],
+      startNs: startNs + 4n * NS_PER_S,
+      everyNs: 10n * NS_PER_S,
+      rounds,
+    }),
+    ...worldConversations({
+      servers: { dns_events: place('kube-dns', 53, true) },
+      clients: ['frontend', 'cart', 'catalog', 'payments'].map((n) => peerOf(service(n))),
+      startNs: startNs + 3n * NS_PER_S,
+      everyNs: 10n * NS_PER_S,
+      rounds,
+    }),
+  ];
+  return rowsByTable(conversations);
 }

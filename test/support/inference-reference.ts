@@ -17,6 +17,18 @@ function httpSide(bytes: Uint8Array, len: number): Side | undefined {
   return latin1(bytes, 7) === 'HTTP/1.' ? 'response' : undefined;
 }
 
+/**
+ * The kernel's HTTP/2 test (infer/http2.h): a client's preface, or on a server's side its first
+ * SETTINGS frame (type 4, no flags, stream 0, a length that is a multiple of six).
+ */
+function http2Side(bytes: Uint8Array, len: number, side: Side | 'either'): Side | undefined {
+  if (len < 9 || bytes.length < 9) return undefined;
+  if (latin1(bytes, 8) === 'PRI * HT') return 'request';
+  const length = (bytes[0]! << 16) | (bytes[1]! << 8) | bytes[2]!;
+  const settings = bytes[3] === 4 && bytes.subarray(4, 9).every((b) => b === 0);
+  return side === 'response' && settings && length % 6 === 0 ? 'response' : undefined;
+}
+
 /** The protocols whose TypeScript check (the agent's looksLike*) these bytes pass on a side. */
 export function referenceMatches(
   bytes: Uint8Array,
@@ -40,7 +52,7 @@ const WELL_KNOWN: [number, number][] = [
 
 /**
  * The kernel's decision (protocol_inference.h's px_infer) made with the agent's own checks:
- * HTTP/1.x first; then the protocols that fit on the side (the request side first when the side
+ * HTTP/1.x first, then HTTP/2's prefaces; then the protocols that fit on the side (the request side first when the side
  * is unknown); among them, the one whose well-known port either end uses, else the lowest.
  */
 export function referenceInfer(input: InferInput): InferAnswer {
@@ -48,6 +60,8 @@ export function referenceInfer(input: InferInput): InferAnswer {
   if (input.transport === 'tcp') {
     const http = httpSide(input.bytes, len);
     if (http) return { protocol: Protocol.HTTP, side: http, matches: [Protocol.HTTP] };
+    const http2 = http2Side(input.bytes, len, input.side);
+    if (http2) return { protocol: Protocol.HTTP2, side: http2, matches: [Protocol.HTTP2] };
   }
   const sides: Side[] = input.side === 'either' ? ['request', 'response'] : [input.side];
   for (const side of sides) {

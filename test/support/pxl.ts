@@ -124,6 +124,58 @@ export function httpJson(events: readonly HttpEvent[]): Record<string, unknown>[
   }));
 }
 
+/** Rows in a fixed order (by their JSON), for comparing tables whose row order is not set. */
+export const sortRows = (rows: Record<string, unknown>[]) =>
+  [...rows].sort((a, b) => {
+    const ka = JSON.stringify(a, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    const kb = JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+
+/**
+ * Rows equal but for `floats` (close to 9 decimals) and `quantiles` (floored quantiles, within
+ * 1 ns: DuckDB interpolates in another order of floating-point operations).
+ */
+export function closeTo(
+  got: Record<string, unknown>[],
+  want: Record<string, unknown>[],
+  floats: string[],
+  quantiles: string[] = [],
+) {
+  expect(got.length).toBe(want.length);
+  got.forEach((g, i) => {
+    const w = want[i]!;
+    const blank = Object.fromEntries([...floats, ...quantiles].map((f) => [f, 0]));
+    expect({ ...g, ...blank }).toEqual({ ...w, ...blank });
+    for (const f of floats) expect(g[f] as number).toBeCloseTo(w[f] as number, 9);
+    for (const q of quantiles) expect(Math.abs(Number(g[q]) - Number(w[q]))).toBeLessThanOrEqual(1);
+  });
+}
+
+/**
+ * service_map's tables against the edges it should give: the edges as they are, the nodes every
+ * edge's end, with the requests of the edges into it.
+ */
+export function expectServiceMap(
+  nodes: ResultTable,
+  edges: ResultTable,
+  wantEdges: { source: string; target: string; requests: bigint }[],
+) {
+  closeTo(
+    sortRows(records(edges)),
+    sortRows(wantEdges),
+    ['error_rate'],
+    ['latency_p50', 'latency_p99'],
+  );
+  const ids = [...new Set(wantEdges.flatMap((e) => [e.source, e.target]))];
+  const wantNodes = ids.map((id) => ({
+    id,
+    title: id,
+    requests: wantEdges.filter((e) => e.target === id).reduce((s, e) => s + e.requests, 0n),
+  }));
+  expect(sortRows(records(nodes))).toEqual(sortRows(wantNodes));
+}
+
 /** Groups items by a key, keeping first-seen order. */
 export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
@@ -166,7 +218,8 @@ export function connSamples(seed = 13, spanNs = 120_000_000_000n): ConnSample[] 
   const series = Array.from({ length: PODS * 3 }, (_, i) => ({
     pod: i % PODS,
     remote_addr: `10.1.0.${1 + Math.floor(rand() * (PODS + 2))}`,
-    remote_port: 8000 + (i % 3),
+    // One series per (process, remote endpoint, role), as the agent keeps them.
+    remote_port: 8000 + Math.floor(i / PODS),
     trace_role: 1 + (i % 2),
     open: 0,
     close: 0,

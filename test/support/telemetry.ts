@@ -1,5 +1,6 @@
 import {
   PXGATE_SCOPE,
+  ResourceMetrics,
   ResourceSpans,
   Span,
   SpanKind,
@@ -66,4 +67,37 @@ export function sampleResourceSpans(n: number, services = 20, seed = 7): Resourc
     scope: PXGATE_SCOPE,
     spans,
   }));
+}
+
+/**
+ * One cumulative histogram, `http.server.request.duration`, with a point per count in `counts`
+ * (methods GET, POST, PUT, ... in turn): all of a point's count in its second bucket.
+ */
+export function sampleHistogram(counts: readonly number[]): ResourceMetrics[] {
+  const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
+  return [
+    {
+      resource: { attributes: { 'service.name': 'cart' } },
+      scope: { name: 'pxgate', version: '1' },
+      metrics: [
+        {
+          name: 'http.server.request.duration',
+          description: '',
+          unit: 's',
+          data: {
+            kind: 'histogram',
+            temporality: 'cumulative',
+            points: counts.map((count, i) => ({
+              attributes: { 'http.request.method': methods[i % methods.length]! },
+              timeNs: 1_732_700_000_000_000_000n,
+              count,
+              sum: count * 0.01,
+              bounds: [0.005, 0.01, 0.1],
+              bucketCounts: [0, count, 0, 0],
+            })),
+          },
+        },
+      ],
+    },
+  ];
 }

@@ -17,7 +17,8 @@ export type Who = { readonly pid: number } | { readonly localPort: number };
  */
 export class TracedGateway {
   private constructor(
-    private readonly px: PxgateProcess,
+    /** The pxgate process, for its log lines. */
+    readonly px: PxgateProcess,
     readonly url: string,
     private readonly dir: string,
   ) {}

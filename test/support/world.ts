@@ -1,5 +1,8 @@
 import { TableStore } from '../../gateway/src/store/table-store';
 import { insertMetadata, upidOf } from './metadata';
+import { Row } from '../../agent/src/transport/row';
+import { CapturedTable, rowsByTable } from './protocol-rows';
+import { pxlPod, worldConversations } from './protocol-world';
 import { BASE_NS, PODS } from './pxl';
 
 /** The resource the presets should give each generated pod's process. */
@@ -149,4 +152,32 @@ export function statsRows(
     }
   }
   return { conn_stats: conn, process_stats: proc, network_stats: net };
+}
+
+/**
+ * Traffic of the world of seedWorld (pods 0-3 in namespace shop: cart 0 and 2, checkout 1 and
+ * 3; 4 and 5 bare processes) with database, DNS, HTTP/2 and gRPC traffic: PostgreSQL in pod 2,
+ * a MySQL outside the cluster, Redis in pod 3 reached through checkout's service IP, a DNS server
+ * outside, and a server in pod 1 answering gRPC and HTTP/2 (h2c) calls in turn.
+ */
+export function worldTraffic(): Map<CapturedTable, Row[]> {
+  const rounds = { startNs: BASE_NS, everyNs: 2_000_000_000n, rounds: 12 };
+  return rowsByTable([
+    ...worldConversations({
+      ...rounds,
+      servers: {
+        pgsql_events: { peer: pxlPod(2), port: 5432 },
+        mysql_events: { peer: { ip: '172.16.0.5' }, port: 3306 },
+        redis_events: { peer: pxlPod(3), port: 6379, via: '10.96.0.2' },
+        dns_events: { peer: { ip: '10.96.0.99' }, port: 53 },
+      },
+      clients: [pxlPod(0), pxlPod(1), pxlPod(4)],
+    }),
+    ...worldConversations({
+      ...rounds,
+      servers: { http_events: { peer: pxlPod(1), port: 9090 } },
+      captures: { http_events: ['grpc-python', 'node-h2c'] },
+      clients: [pxlPod(0), pxlPod(5)],
+    }),
+  ]);
 }

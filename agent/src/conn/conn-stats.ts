@@ -10,6 +10,7 @@ interface Entry {
   readonly role: number;
   family: number;
   protocol: number;
+  ssl: boolean;
   opens: number;
   closes: number;
   closedSent: number;
@@ -70,7 +71,7 @@ export class ConnStatsAggregator {
         trace_role: e.role,
         addr_family: e.family,
         protocol: e.protocol,
-        ssl: false,
+        ssl: e.ssl,
         conn_open: e.opens,
         conn_close: e.closes,
         conn_active: e.active.size,
@@ -106,6 +107,7 @@ export class ConnStatsAggregator {
         role: c.role,
         family: c.family,
         protocol: c.protocol,
+        ssl: c.ssl,
         opens: 0,
         closes: 0,
         closedSent: 0,
@@ -121,6 +123,7 @@ export class ConnStatsAggregator {
   private touch(e: Entry, c: Connection): void {
     e.family = c.family;
     if (c.protocol !== 0) e.protocol = c.protocol;
+    if (c.ssl) e.ssl = true;
     e.dirty = true;
   }
 

@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { readCapture } from '../../../test/support/capture-proxy';
+import { ScriptStep } from '../../../test/support/http-script';
 import { dnsAnswer, dnsQuery, rdata } from '../../../test/support/dns-build';
 import * as pg from '../../../test/support/pg-wire';
 import { resp } from '../../../test/support/redis-client';
@@ -24,6 +27,7 @@ function conn(
   bytes: [number, number] = [0, 0],
   remotePort = 8080,
   protocol: number = Protocol.HTTP,
+  ssl = false,
 ): ConnEvent {
   return {
     kind,
@@ -36,6 +40,7 @@ function conn(
     protocol,
     bytesSent: bytes[0],
     bytesRecv: bytes[1],
+    ssl,
     transport: 'tcp',
   };
 }
@@ -46,6 +51,7 @@ function data(
   pos: number,
   content: string | Buffer,
   protocol: number = Protocol.HTTP,
+  encrypted = false,
 ): DataEvent {
   const bytes = typeof content === 'string' ? Buffer.from(content, 'latin1') : content;
   return {
@@ -56,6 +62,7 @@ function data(
     msgSize: bytes.length,
     syscall: 1,
     protocol,
+    encrypted,
     transport: 'tcp',
     peer: undefined,
     data: bytes,
@@ -65,6 +72,7 @@ function data(
 function setup(agentConfig: object = {}) {
   const rows: Record<string, Row[]> = {};
   const parseErrors: Record<string, number> = {};
+  const errorKinds: Record<string, number> = {};
   const opaque: string[] = [];
   const stats = new ConnStatsAggregator();
   const config = validateConfig({ agent: agentConfig }).agent;
@@ -75,12 +83,15 @@ function setup(agentConfig: object = {}) {
     {
       row: (table, r) => (rows[table] ??= []).push(r),
       parseErrors: (protocol, n) => (parseErrors[protocol] = (parseErrors[protocol] ?? 0) + n),
+      parseErrorKind: (protocol, kind, n) =>
+        (errorKinds[`${protocol} ${kind}`] = (errorKinds[`${protocol} ${kind}`] ?? 0) + n),
       opaqueConnection: (protocol) => opaque.push(protocol),
       connectionsEvicted: () => undefined,
     },
   );
   const http: Row[] = (rows.http_events = []);
-  return { http, rows, stats, tracker, errors: () => parseErrors.http ?? 0, parseErrors, opaque };
+  const errors = () => parseErrors.http ?? 0;
+  return { http, rows, stats, tracker, errors, parseErrors, errorKinds, opaque };
 }
 
 describe('ConnectionTracker', () => {
@@ -175,6 +186,40 @@ describe('ConnectionTracker', () => {
     expect(stats.rows(1n)).toEqual([expect.objectContaining({ conn_open: 1, conn_close: 1 })]);
     stats.retainProcesses(() => false);
     expect(stats.size()).toBe(0);
+  });
+
+  it('parses the TLS plaintext of a connection, keeping the socket byte counts and marking it ssl', () => {
+    const { http, stats, tracker } = setup();
+    const h = (ns: number) => header(7, Role.SERVER, 1, ns);
+    tracker.handle(conn('open', h(1000), [0, 0], 51000, Protocol.HTTP, true));
+    tracker.handle(data(h(2000), 'ingress', 0, REQ, Protocol.HTTP, true));
+    tracker.handle(data(h(5000), 'egress', 0, RESP, Protocol.HTTP, true));
+    tracker.handle(conn('close', h(6000), [900, 500], 51000, Protocol.HTTP, true));
+    expect(http.map((r) => [r.trace_role, r.req_path, r.resp_status, r.latency])).toEqual([
+      [2, '/items', 200, 3000],
+    ]);
+    expect(stats.rows(9n)).toEqual([
+      expect.objectContaining({
+        ssl: true,
+        protocol: Protocol.HTTP,
+        bytes_sent: 900,
+        bytes_recv: 500,
+      }),
+    ]);
+  });
+
+  it('ends what it parsed of raw bytes when the TLS plaintext begins, and ignores raw bytes after', () => {
+    const { http, tracker, errors } = setup();
+    const h = (ns: number) => header(7, Role.CLIENT, 1, ns);
+    tracker.handle(conn('open', h(1000)));
+    tracker.handle(data(h(1500), 'egress', 0, 'CONNECT svc:443 HTTP/1.1\r\nHost: svc:443\r\n\r\n'));
+    tracker.handle(data(h(2000), 'egress', 0, REQ, Protocol.HTTP, true));
+    tracker.handle(data(h(2500), 'ingress', 0, 'HTTP/1.1 400 Bad Request\r\n\r\n'));
+    tracker.handle(data(h(5000), 'ingress', 0, RESP, Protocol.HTTP, true));
+    expect(http.map((r) => [r.req_method, r.req_path, r.resp_status])).toEqual([
+      ['GET', '/items', 200],
+    ]);
+    expect(errors()).toBe(1); // the CONNECT that never saw its response
   });
 
   it('counts parse errors from garbage on an HTTP connection', () => {
@@ -281,6 +326,50 @@ describe('ConnectionTracker with the protocol registry', () => {
     expect(t.rows.http_events).toEqual([]);
     expect(Object.keys(t.rows)).toEqual(['http_events']);
     expect(t.stats.rows(1n)).toEqual([expect.objectContaining({ bytes_sent: 8, bytes_recv: 3 })]);
+  });
+
+  /** A captured conversation replayed as a server's TLS plaintext (the kernel's positions). */
+  function replayAsServer(t: ReturnType<typeof setup>, fd: number, steps: readonly ScriptStep[]) {
+    const h = (ns: number) => header(fd, Role.SERVER, 1, ns);
+    t.tracker.handle(conn('open', h(1), [0, 0], 50051, Protocol.UNKNOWN, true));
+    const pos = { request: 0, response: 0 };
+    for (const step of steps) {
+      const bytes = Buffer.from(step.bytes as Uint8Array);
+      const dir = step.kind === 'request' ? 'ingress' : 'egress';
+      t.tracker.handle(data(h(step.ts!), dir, pos[step.kind], bytes, Protocol.HTTP2, true));
+      pos[step.kind] += bytes.length;
+    }
+    t.tracker.handle(conn('close', h(1e12), [0, 0], 50051, Protocol.UNKNOWN, true));
+  }
+
+  const h2capture = (name: string) =>
+    readCapture(join(__dirname, '..', 'protocols', 'http2', 'testdata', `${name}.jsonl`));
+
+  it('parses HTTP/2 plaintext (gRPC here) into http_events rows with major_version 2', () => {
+    const t = setup();
+    replayAsServer(t, 6, h2capture('grpc-python'));
+    expect(t.http.length).toBeGreaterThan(0);
+    for (const r of t.http) {
+      expect(r).toMatchObject({
+        major_version: 2,
+        minor_version: 0,
+        trace_role: 2,
+        encrypted: true,
+      });
+      expect(r.req_path).toMatch(/^\/pxgate\.test\.Greeter\//);
+      expect(JSON.parse(String(r.resp_headers))).toHaveProperty('grpc-status');
+    }
+    expect(t.parseErrors).toEqual({});
+  });
+
+  it('counts what it could not decode of an HTTP/2 connection joined midway, by kind', () => {
+    const t = setup();
+    const steps = h2capture('node-h2c');
+    // Both first writes (the preface and settings, the first HEADERS) were missed.
+    replayAsServer(t, 6, steps.slice(3));
+    expect(t.parseErrors.http2).toBeGreaterThan(0);
+    const kinds = Object.entries(t.errorKinds).filter(([k]) => k.startsWith('http2 '));
+    expect(kinds.reduce((n, [, v]) => n + v, 0)).toBe(t.parseErrors.http2);
   });
 });
 

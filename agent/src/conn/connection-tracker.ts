@@ -1,7 +1,7 @@
-import { ConnEvent, DataEvent, EventHeader, SocketEvent } from '../ebpf/events';
+import { ConnEvent, DataEvent, EventHeader } from '../ebpf/events';
 import { Protocol, Role } from '../ebpf/layout';
 import { upidHalves } from '../proc/upid';
-import { RowOut } from '../protocols/protocol-spec';
+import { ConnectionParser, RowOut } from '../protocols/protocol-spec';
 import { ProtocolRegistry } from '../protocols/registry';
 import { ConnStatsAggregator } from './conn-stats';
 import { Connection } from './connection';
@@ -12,6 +12,8 @@ export interface TrackerSink {
   row: RowOut;
   /** Stretches a protocol's parser could not parse or pair. */
   parseErrors(protocol: string, count: number): void;
+  /** The same by kind, for protocols that tell kinds apart (HTTP/2's are camelCase names). */
+  parseErrorKind(protocol: string, kind: string, count: number): void;
   /** A connection switched to bytes its protocol's parser cannot read (TLS upgrade). */
   opaqueConnection(protocol: string): void;
   connectionsEvicted(count: number): void;
@@ -37,7 +39,7 @@ export class ConnectionTracker {
     private readonly maxConnections = 65536,
   ) {}
 
-  handle(ev: SocketEvent): void {
+  handle(ev: ConnEvent | DataEvent): void {
     switch (ev.kind) {
       case 'open':
         this.describe(this.lookup(ev.header, ev), ev);
@@ -71,14 +73,23 @@ export class ConnectionTracker {
 
   private data(ev: DataEvent): void {
     const c = this.lookup(ev.header, ev);
-    const end = ev.pos + ev.msgSize;
-    if (ev.direction === 'egress') {
-      if (end > c.bytesSent) c.bytesSent = end;
-    } else if (end > c.bytesRecv) {
-      c.bytesRecv = end;
+    if (ev.encrypted) {
+      this.startPlaintext(c);
+    } else {
+      const end = ev.pos + ev.msgSize;
+      if (ev.direction === 'egress') {
+        if (end > c.bytesSent) c.bytesSent = end;
+      } else if (end > c.bytesRecv) {
+        c.bytesRecv = end;
+      }
     }
     const handler = this.protocols.get(ev.protocol);
-    if (handler && (c.role === Role.CLIENT || c.role === Role.SERVER)) {
+    // Raw bytes of a connection whose TLS plaintext is read are ciphertext: never parsed.
+    if (
+      handler &&
+      ev.encrypted === c.encrypted &&
+      (c.role === Role.CLIENT || c.role === Role.SERVER)
+    ) {
       c.protocol = ev.protocol;
       let parser = c.parser;
       if (parser?.handler !== handler) {
@@ -102,6 +113,19 @@ export class ConnectionTracker {
     if (c.transport === 'tcp') this.stats.changed(c);
   }
 
+  /**
+   * The first TLS plaintext of a connection: positions from here on count plaintext bytes (its
+   * byte totals stay the socket's), and what was parsed of its raw bytes before (a proxy's
+   * CONNECT, PostgreSQL's SSLRequest) ends there.
+   */
+  private startPlaintext(c: Connection): void {
+    if (c.encrypted) return;
+    c.encrypted = true;
+    c.ssl = true;
+    if (c.parser) this.closeParser(c);
+    c.reportedOpaque = false;
+  }
+
   private finish(c: Connection): void {
     if (this.conns.get(c.key) === c) this.conns.delete(c.key);
     if (c.parser) this.closeParser(c);
@@ -113,6 +137,7 @@ export class ConnectionTracker {
     this.report(c);
     c.parser = undefined;
     c.reportedErrors = 0;
+    c.reportedErrorKinds = undefined;
   }
 
   /** Reports a parser's new errors, and its switch to unreadable bytes once. */
@@ -122,11 +147,23 @@ export class ConnectionTracker {
     if (errors > c.reportedErrors) {
       this.sink.parseErrors(parser.handler.name, errors - c.reportedErrors);
       c.reportedErrors = errors;
+      this.reportKinds(c, parser);
     }
     if (!c.reportedOpaque && parser.opaque()) {
       c.reportedOpaque = true;
       this.sink.opaqueConnection(parser.handler.name);
     }
+  }
+
+  /** Reports the new errors of each kind (only when the total grew: rare, so copying is fine). */
+  private reportKinds(c: Connection, parser: ConnectionParser): void {
+    const kinds = parser.errorCounts();
+    if (!kinds) return;
+    for (const [kind, n] of Object.entries(kinds)) {
+      const before = c.reportedErrorKinds?.[kind] ?? 0;
+      if (n > before) this.sink.parseErrorKind(parser.handler.name, kind, n - before);
+    }
+    c.reportedErrorKinds = { ...kinds };
   }
 
   /**
@@ -135,7 +172,7 @@ export class ConnectionTracker {
    * starts tracking it, with the addresses of `ev` when it is a connection event. conn_stats
    * counts TCP connections; a datagram socket is no connection to count.
    */
-  private lookup(h: EventHeader, ev: SocketEvent): Connection {
+  private lookup(h: EventHeader, ev: ConnEvent | DataEvent): Connection {
     const key = h.tgid * FD_SPAN + h.fd;
     const known = this.conns.get(key);
     if (known && known.tsid === h.tsid) return known;
@@ -160,11 +197,13 @@ export class ConnectionTracker {
       remoteAddr: '',
       remotePort: 0,
       protocol: Protocol.UNKNOWN,
+      ssl: false,
       encrypted: false,
       bytesSent: 0,
       bytesRecv: 0,
       parser: undefined,
       reportedErrors: 0,
+      reportedErrorKinds: undefined,
       reportedOpaque: false,
       statsKey: undefined,
     };
@@ -184,6 +223,7 @@ export class ConnectionTracker {
       c.remotePort = ev.remotePort;
     }
     if (ev.protocol !== Protocol.UNKNOWN) c.protocol = ev.protocol;
+    if (ev.ssl) c.ssl = true;
     if (ev.bytesSent > c.bytesSent) c.bytesSent = ev.bytesSent;
     if (ev.bytesRecv > c.bytesRecv) c.bytesRecv = ev.bytesRecv;
     if (counted && c.transport === 'tcp') this.stats.changed(c);

@@ -20,14 +20,17 @@ export interface Connection {
   remotePort: number;
   /** Pixie's protocol number (1: HTTP). */
   protocol: number;
-  /** Whether its bytes were decrypted before the agent read them (TLS). */
+  /** TLS was seen on it (conn_stats.ssl): a TLS record first, or plaintext from SSL_*. */
+  ssl: boolean;
+  /** Its parsed bytes are TLS plaintext read through the SSL_* uprobes (rows' `encrypted`). */
   encrypted: boolean;
   bytesSent: number;
   bytesRecv: number;
   /** Created on the first data of a protocol the agent parses. */
   parser: ConnectionParser | undefined;
-  /** The parser's error count already reported. */
+  /** The parser's error count already reported, in all and by kind (when it has kinds). */
   reportedErrors: number;
+  reportedErrorKinds: Readonly<Record<string, number>> | undefined;
   /** Whether the parser's switch to unreadable bytes was counted. */
   reportedOpaque: boolean;
   /** The conn_stats group it counts in, fixed when first counted. */

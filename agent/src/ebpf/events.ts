@@ -7,6 +7,7 @@ import {
   PX_CONN_EVENT,
   PX_DATA_EVENT,
   PX_EVENT_HEADER,
+  PX_EXEC_EVENT,
   Transport as TransportNumber,
 } from './layout';
 
@@ -34,6 +35,8 @@ export interface ConnEvent {
   readonly protocol: number;
   readonly bytesSent: number;
   readonly bytesRecv: number;
+  /** The connection carries TLS (it began with a TLS record, or SSL_* plaintext was seen). */
+  readonly ssl: boolean;
   readonly transport: Transport;
 }
 
@@ -45,6 +48,8 @@ export interface DataEvent {
   readonly msgSize: number;
   readonly syscall: number;
   readonly protocol: number;
+  /** TLS plaintext read through the SSL_* uprobes: `pos` counts plaintext bytes. */
+  readonly encrypted: boolean;
   readonly transport: Transport;
   /** A datagram's peer, when the call named one (unconnected sockets). */
   readonly peer: Peer | undefined;
@@ -52,11 +57,26 @@ export interface DataEvent {
   readonly data: Uint8Array;
 }
 
-export type SocketEvent = ConnEvent | DataEvent;
+/** A process exec'd or mapped an executable file: where a TLS library may have appeared. */
+export interface ExecEvent {
+  readonly kind: 'exec';
+  readonly header: EventHeader;
+  /** The file's device as user space writes it (/proc/PID/maps, stat): major and minor. */
+  readonly devMajor: number;
+  readonly devMinor: number;
+  readonly ino: number;
+  /** The file's name (its path's last part), at most 31 bytes. */
+  readonly name: string;
+}
+
+export type SocketEvent = ConnEvent | DataEvent | ExecEvent;
 
 const H = PX_EVENT_HEADER.fields;
 const C = PX_CONN_EVENT.fields;
 const D = PX_DATA_EVENT.fields;
+const X = PX_EXEC_EVENT.fields;
+/** The kernel's dev_t: major in the bits above MINORBITS (20), minor below. */
+const MINOR_BITS = 2 ** 20;
 const CONN_KINDS: Record<number, ConnEvent['kind']> = {
   [EventKind.OPEN]: 'open',
   [EventKind.CLOSE]: 'close',
@@ -111,6 +131,7 @@ export function decodeEvent(
       msgSize: view.getUint32(at + D.msg_size!.offset, true),
       syscall: view.getUint8(at + D.syscall!.offset),
       protocol: view.getUint16(at + D.protocol!.offset, true),
+      encrypted: view.getUint8(at + D.encrypted!.offset) !== 0,
       transport: transport(view.getUint8(at + D.transport!.offset)),
       peer:
         peerFamily === 0
@@ -123,6 +144,18 @@ export function decodeEvent(
               port: view.getUint16(at + D.peer_port!.offset, true),
             },
       data: copyOut(bytes, from, captured),
+    };
+  }
+  if (kind === EventKind.EXEC) {
+    if (length < PX_EXEC_EVENT.size) return undefined;
+    const dev = u64(view, at + X.dev!.offset);
+    return {
+      kind: 'exec',
+      header,
+      devMajor: Math.floor(dev / MINOR_BITS),
+      devMinor: dev % MINOR_BITS,
+      ino: u64(view, at + X.ino!.offset),
+      name: cString(bytes, at + X.name!.offset, X.name!.size),
     };
   }
   const connKind = CONN_KINDS[kind];
@@ -141,8 +174,16 @@ export function decodeEvent(
     protocol: view.getUint16(at + C.protocol!.offset, true),
     bytesSent: u64(view, at + C.bytes_sent!.offset),
     bytesRecv: u64(view, at + C.bytes_recv!.offset),
+    ssl: view.getUint8(at + C.ssl!.offset) !== 0,
     transport: transport(view.getUint8(at + C.transport!.offset)),
   };
+}
+
+/** The NUL-terminated latin1 string in a fixed field of `size` bytes. */
+function cString(bytes: Uint8Array, from: number, size: number): string {
+  const field = bytes.subarray(from, from + size);
+  const end = field.indexOf(0);
+  return Buffer.from(field.buffer, field.byteOffset, end < 0 ? size : end).toString('latin1');
 }
 
 function transport(n: number): Transport {

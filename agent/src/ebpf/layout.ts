@@ -17,7 +17,7 @@ export interface StructLayout {
 const f = (offset: number, size: number): FieldLayout => ({ offset, size });
 
 export const PX_MAX_DATA = 16384;
-export const PX_MAX_IOV = 16;
+export const PX_MAX_IOV = 64;
 export const PX_MAX_MMSG = 4;
 export const PX_INFER_BYTES = 512;
 export const PX_INFER_TRIES = 8;
@@ -26,13 +26,21 @@ export const PX_STATS_EVERY = 64 * 1024;
 export const PX_INFER_SIDE_SHIFT = 8;
 export const PX_INFER_MATCHES_SHIFT = 16;
 
-export const EventKind = { OPEN: 1, CLOSE: 2, DATA: 3, STATS: 4 } as const;
+export const EventKind = { OPEN: 1, CLOSE: 2, DATA: 3, STATS: 4, EXEC: 5 } as const;
 export const Role = { UNKNOWN: 0, CLIENT: 1, SERVER: 2 } as const;
 export const Direction = { EGRESS: 1, INGRESS: 2 } as const;
 export const Side = { EITHER: 0, REQUEST: 1, RESPONSE: 2 } as const;
 export const Transport = { TCP: 1, UDP: 2 } as const;
 /** Pixie's traffic_protocol_t numbers (and the protocol column of conn_stats). */
-export const Protocol = { UNKNOWN: 0, HTTP: 1, MYSQL: 3, PGSQL: 5, DNS: 6, REDIS: 7 } as const;
+export const Protocol = {
+  UNKNOWN: 0,
+  HTTP: 1,
+  HTTP2: 2,
+  MYSQL: 3,
+  PGSQL: 5,
+  DNS: 6,
+  REDIS: 7,
+} as const;
 export const Syscall = {
   READ: 1,
   WRITE: 2,
@@ -44,6 +52,8 @@ export const Syscall = {
   RECVMSG: 8,
   SENDMMSG: 9,
   RECVMMSG: 10,
+  SSL_READ: 32,
+  SSL_WRITE: 33,
 } as const;
 export const Stat = {
   RINGBUF_DROPS: 0,
@@ -52,8 +62,12 @@ export const Stat = {
   CONN_EVICTED: 3,
   UNCLASSIFIED: 4,
   DGRAMS_UNCAPTURED: 5,
+  TLS_EVENTS: 6,
+  TLS_NO_SOCKET: 7,
+  TLS_UNTRACKED: 8,
+  EXEC_EVENTS: 9,
 } as const;
-export const STAT_COUNT = 6;
+export const STAT_COUNT = 10;
 
 /** The header's enums and defines, by their C names (the test compares them one by one). */
 export const CONSTANTS: Readonly<Record<string, number>> = {
@@ -70,6 +84,7 @@ export const CONSTANTS: Readonly<Record<string, number>> = {
   PX_EVENT_CLOSE: EventKind.CLOSE,
   PX_EVENT_DATA: EventKind.DATA,
   PX_EVENT_STATS: EventKind.STATS,
+  PX_EVENT_EXEC: EventKind.EXEC,
   PX_ROLE_UNKNOWN: Role.UNKNOWN,
   PX_ROLE_CLIENT: Role.CLIENT,
   PX_ROLE_SERVER: Role.SERVER,
@@ -82,6 +97,7 @@ export const CONSTANTS: Readonly<Record<string, number>> = {
   PX_TRANSPORT_UDP: Transport.UDP,
   PX_PROTOCOL_UNKNOWN: Protocol.UNKNOWN,
   PX_PROTOCOL_HTTP: Protocol.HTTP,
+  PX_PROTOCOL_HTTP2: Protocol.HTTP2,
   PX_PROTOCOL_MYSQL: Protocol.MYSQL,
   PX_PROTOCOL_PGSQL: Protocol.PGSQL,
   PX_PROTOCOL_DNS: Protocol.DNS,
@@ -92,6 +108,10 @@ export const CONSTANTS: Readonly<Record<string, number>> = {
   PX_STAT_CONN_EVICTED: Stat.CONN_EVICTED,
   PX_STAT_UNCLASSIFIED: Stat.UNCLASSIFIED,
   PX_STAT_DGRAMS_UNCAPTURED: Stat.DGRAMS_UNCAPTURED,
+  PX_STAT_TLS_EVENTS: Stat.TLS_EVENTS,
+  PX_STAT_TLS_NO_SOCKET: Stat.TLS_NO_SOCKET,
+  PX_STAT_TLS_UNTRACKED: Stat.TLS_UNTRACKED,
+  PX_STAT_EXEC_EVENTS: Stat.EXEC_EVENTS,
   PX_STAT_COUNT: STAT_COUNT,
   ...Object.fromEntries(Object.entries(Syscall).map(([name, v]) => [`PX_SYS_${name}`, v])),
 };
@@ -126,7 +146,7 @@ export const PX_CONN_EVENT: StructLayout = {
     remote_addr: f(64, 16),
     bytes_sent: f(80, 8),
     bytes_recv: f(88, 8),
-    _pad2: f(96, 1),
+    ssl: f(96, 1),
     transport: f(97, 1),
     _pad3: f(98, 6),
   },
@@ -142,7 +162,7 @@ export const PX_DATA_EVENT: StructLayout = {
     direction: f(56, 1),
     syscall: f(57, 1),
     protocol: f(58, 2),
-    _pad: f(60, 1),
+    encrypted: f(60, 1),
     transport: f(61, 1),
     peer_port: f(62, 2),
     peer_family: f(64, 2),
@@ -166,11 +186,17 @@ export const PX_INFER_BUF: StructLayout = {
   },
 };
 
+export const PX_EXEC_EVENT: StructLayout = {
+  size: 88,
+  fields: { hdr: f(0, 40), dev: f(40, 8), ino: f(48, 8), name: f(56, 32) },
+};
+
 /** Every contract struct by its C name. */
 export const STRUCTS: Readonly<Record<string, StructLayout>> = {
   px_config: PX_CONFIG,
   px_event_header: PX_EVENT_HEADER,
   px_conn_event: PX_CONN_EVENT,
   px_data_event: PX_DATA_EVENT,
+  px_exec_event: PX_EXEC_EVENT,
   px_infer_buf: PX_INFER_BUF,
 };

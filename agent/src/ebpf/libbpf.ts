@@ -24,6 +24,9 @@ export interface Libbpf {
   objectNextProgram(obj: Ptr, prev: Ptr | null): Ptr | null;
   objectNextMap(obj: Ptr, prev: Ptr | null): Ptr | null;
   programName(prog: Ptr): string;
+  programSectionName(prog: Ptr): string;
+  /** A uprobe (or return probe) at file offset `offset` of `path`, for every process (pid -1). */
+  programAttachUprobe(prog: Ptr, retprobe: boolean, path: string, offset: number): Ptr | null;
   programSetAutoload(prog: Ptr, autoload: boolean): number;
   programFd(prog: Ptr): number;
   programAttach(prog: Ptr): Ptr | null;
@@ -63,6 +66,7 @@ export function loadLibbpf(path = 'libbpf.so.1'): Libbpf {
   const nextProgram = fn('void *bpf_object__next_program(const void *obj, void *prog)');
   const nextMap = fn('void *bpf_object__next_map(const void *obj, const void *map)');
   const programName = fn('const char *bpf_program__name(const void *prog)');
+  const sectionName = fn('const char *bpf_program__section_name(const void *prog)');
   const setAutoload = fn('int bpf_program__set_autoload(void *prog, bool autoload)');
   const programFd = fn('int bpf_program__fd(const void *prog)');
   const TestRunOpts = koffi.struct({
@@ -87,6 +91,9 @@ export function loadLibbpf(path = 'libbpf.so.1'): Libbpf {
     koffi.inout(koffi.pointer(TestRunOpts)),
   ]);
   const attach = fn('void *bpf_program__attach(const void *prog)');
+  const attachUprobe = fn(
+    'void *bpf_program__attach_uprobe(const void *prog, bool retprobe, int pid, const char *path, size_t offset)',
+  );
   const linkDestroy = fn('int bpf_link__destroy(void *link)');
   const mapName = fn('const char *bpf_map__name(const void *map)');
   const mapFd = fn('int bpf_map__fd(const void *map)');
@@ -122,6 +129,7 @@ export function loadLibbpf(path = 'libbpf.so.1'): Libbpf {
     objectNextProgram: (obj, prev) => nextProgram(obj, prev) as Ptr | null,
     objectNextMap: (obj, prev) => nextMap(obj, prev) as Ptr | null,
     programName: (prog) => programName(prog) as string,
+    programSectionName: (prog) => sectionName(prog) as string,
     programSetAutoload: (prog, autoload) => setAutoload(prog, autoload) as number,
     programFd: (prog) => programFd(prog) as number,
     programTestRun: (progFd, ctx) => {
@@ -146,6 +154,8 @@ export function loadLibbpf(path = 'libbpf.so.1'): Libbpf {
       return { err, retval: opts.retval };
     },
     programAttach: (prog) => attach(prog) as Ptr | null,
+    programAttachUprobe: (prog, retprobe, path, offset) =>
+      attachUprobe(prog, retprobe, -1, path, offset) as Ptr | null,
     linkDestroy: (link) => linkDestroy(link) as number,
     mapName: (map) => mapName(map) as string,
     mapFd: (map) => mapFd(map) as number,

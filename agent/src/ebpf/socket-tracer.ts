@@ -36,14 +36,31 @@ export interface TracerCounters {
   readonly unclassified: number;
   /** Datagrams of sendmmsg/recvmmsg calls past the ones reported. */
   readonly datagramsUncaptured: number;
+  /** Plaintext data events from the SSL_* uprobes. */
+  readonly tlsEvents: number;
+  /** SSL_* calls whose socket could not be told (their plaintext is lost). */
+  readonly tlsNoSocket: number;
+  /** SSL_* calls on sockets opened before tracing began. */
+  readonly tlsUntracked: number;
+  readonly execEvents: number;
+}
+
+/** A uprobe attached by `attachUprobe`, to give back to `detachUprobe`. */
+export interface UprobeLink {
+  readonly program: string;
+  readonly path: string;
+  readonly offset: number;
 }
 
 const EPERM = 1;
 const EAGAIN = 11;
 const LOAD_ATTEMPTS = 5;
 const OBJECT = 'socket_trace.bpf.o';
-/** The programs attached to tracepoints; the others are tail-call targets or for tests. */
-const ATTACHED = /^px_(enter|exit)_/;
+/**
+ * The programs attached to tracepoints at start (the uprobes go on files as TLS libraries are
+ * found); the others are tail-call targets or for tests.
+ */
+const ATTACHED = /^px_(enter|exit|sched)_/;
 /** Inference alone, for its test: never loaded here. */
 export const INFER_TEST_PROGRAM = 'px_infer_test';
 
@@ -58,6 +75,7 @@ export class SocketTracer {
   private draining = false;
   private closed = false;
   private ring: RingReader | undefined;
+  private readonly uprobeLinks = new Map<UprobeLink, Ptr>();
   /** Samples that failed to decode or whose handler threw. */
   decodeErrors = 0;
   private readonly onSample = (bytes: Uint8Array, view: DataView, at: number, size: number) => {
@@ -75,6 +93,7 @@ export class SocketTracer {
     private readonly lib: Libbpf,
     private readonly obj: Ptr,
     private readonly links: Ptr[],
+    private readonly uprobePrograms: ReadonlyMap<string, { prog: Ptr; retprobe: boolean }>,
     private readonly statsMap: Ptr,
     private readonly opts: SocketTracerOptions,
     private readonly log: Logger,
@@ -114,9 +133,16 @@ export class SocketTracer {
     const path = opts.objectPath ?? findObject();
     const { obj, maps } = loadObject(lib, path, opts, log);
     const links: Ptr[] = [];
+    const uprobes = new Map<string, { prog: Ptr; retprobe: boolean }>();
     try {
       writeRedisCommands(lib, required(maps, 'px_redis_commands'));
       for (let p = lib.objectNextProgram(obj, null); p; p = lib.objectNextProgram(obj, p)) {
+        // Uprobes have no target of their own: attachUprobe places them on files later.
+        const section = lib.programSectionName(p);
+        if (section === 'uprobe' || section === 'uretprobe') {
+          uprobes.set(lib.programName(p), { prog: p, retprobe: section === 'uretprobe' });
+          continue;
+        }
         if (!ATTACHED.test(lib.programName(p))) continue;
         const link = lib.programAttach(p);
         if (!link) {
@@ -131,6 +157,7 @@ export class SocketTracer {
         lib,
         obj,
         links,
+        uprobes,
         required(maps, 'px_stats'),
         opts,
         log,
@@ -164,6 +191,34 @@ export class SocketTracer {
     return this.ring?.read(this.opts.maxEventsPerSlice, this.onSample) ?? 0;
   }
 
+  /**
+   * Attaches the uprobe program `program` at file offset `offset` of the ELF file `path`, for
+   * every process that maps that file now or later (the kernel places it on the file's inode).
+   * Throws with libbpf's reason when the kernel refuses.
+   */
+  attachUprobe(program: string, path: string, offset: number): UprobeLink {
+    const p = this.uprobePrograms.get(program);
+    if (!p) throw new Error(`failed to find uprobe program ${program} in the BPF object`);
+    if (this.closed) throw new Error(`failed to attach ${program}: the tracer is shut down`);
+    const ptr = this.lib.programAttachUprobe(p.prog, p.retprobe, path, offset);
+    if (!ptr) {
+      throw new Error(
+        `failed to attach ${program} to ${path}+0x${offset.toString(16)}: ${this.lib.strerror(this.lib.errno())}`,
+      );
+    }
+    const link = { program, path, offset };
+    this.uprobeLinks.set(link, ptr);
+    return link;
+  }
+
+  /** Detaches a uprobe that attachUprobe placed; safe twice. */
+  detachUprobe(link: UprobeLink): void {
+    const ptr = this.uprobeLinks.get(link);
+    if (ptr === undefined) return;
+    this.uprobeLinks.delete(link);
+    this.lib.linkDestroy(ptr);
+  }
+
   /** The kernel side's counters, summed over CPUs. */
   counters(): TracerCounters {
     const ncpu = this.lib.numPossibleCpus();
@@ -186,6 +241,10 @@ export class SocketTracer {
       connEvicted: sums[Stat.CONN_EVICTED]!,
       unclassified: sums[Stat.UNCLASSIFIED]!,
       datagramsUncaptured: sums[Stat.DGRAMS_UNCAPTURED]!,
+      tlsEvents: sums[Stat.TLS_EVENTS]!,
+      tlsNoSocket: sums[Stat.TLS_NO_SOCKET]!,
+      tlsUntracked: sums[Stat.TLS_UNTRACKED]!,
+      execEvents: sums[Stat.EXEC_EVENTS]!,
     };
   }
 
@@ -195,6 +254,7 @@ export class SocketTracer {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     for (const link of this.links.splice(0)) this.lib.linkDestroy(link);
+    for (const link of [...this.uprobeLinks.keys()]) this.detachUprobe(link);
     while (this.poll() === this.opts.maxEventsPerSlice);
     this.ring?.close();
     this.ring = undefined;

@@ -1,12 +1,15 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { TracerCounters } from '../ebpf/socket-tracer';
+import { TlsProbeCounters } from '../tls/tls-probes';
 import { OutgoingBatch, DropReason } from '../transport/send-queue';
+import { registerTlsMetrics } from './tls-metrics';
 
 /** What the metrics read at scrape time. */
 export interface AgentGauges {
   bufferBytes(): number;
   connections(): number;
   tracerCounters(): TracerCounters | undefined;
+  tlsProbes(): TlsProbeCounters | undefined;
 }
 
 /**
@@ -21,6 +24,7 @@ export class AgentMetrics {
   private readonly pendingRows = new Map<string, number>();
   private readonly parseErrorsTotal: Counter<'protocol'>;
   private readonly opaqueTotal: Counter<'protocol'>;
+  private readonly parseErrorKinds: Counter<'protocol' | 'kind'>;
   private readonly batchesSent: Counter<'table'>;
   private readonly bytesSent: Counter<'table'>;
   private readonly batchesDropped: Counter<'table' | 'reason'>;
@@ -67,6 +71,12 @@ export class AgentMetrics {
       name: 'pxgate_agent_parse_errors_total',
       help: 'Stretches of traffic that could not be parsed or paired, by protocol.',
       labelNames: ['protocol'],
+      registers,
+    });
+    this.parseErrorKinds = new Counter({
+      name: 'pxgate_agent_parse_errors_by_kind_total',
+      help: 'The parse errors of protocols that tell kinds apart (http2: lost_sync, unknown_index_fields, orphan_streams, ...), by kind.',
+      labelNames: ['protocol', 'kind'],
       registers,
     });
     this.opaqueTotal = new Counter({
@@ -128,6 +138,7 @@ export class AgentMetrics {
       help: '1 while the eBPF socket tracer is attached, 0 when tracing is off (see the log).',
       registers,
     });
+    registerTlsMetrics(registry, () => this.gauges);
   }
 
   /** Points the scrape-time metrics at the live agent parts. */
@@ -145,6 +156,14 @@ export class AgentMetrics {
 
   parseErrors(protocol: string, count: number): void {
     this.parseErrorsTotal.inc({ protocol }, count);
+  }
+
+  /** `kind` as the parser names it (camelCase); the label is snake_case. */
+  parseErrorKind(protocol: string, kind: string, count: number): void {
+    this.parseErrorKinds.inc(
+      { protocol, kind: kind.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) },
+      count,
+    );
   }
 
   opaqueConnection(protocol: string): void {

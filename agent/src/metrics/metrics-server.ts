@@ -3,6 +3,7 @@ import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { parseHostPort } from '../../../shared/common/listen';
+import { listenOn } from '../../../shared/common/listen-on';
 
 /** `pxgate agent`'s own HTTP endpoint: GET /metrics (Prometheus text) and GET /healthz. */
 export class MetricsServer {
@@ -29,8 +30,12 @@ export class MetricsServer {
       }
     });
     this.server = server;
-    server.listen(port, host);
-    await once(server, 'listening');
+    await listenOn(
+      server,
+      port,
+      host,
+      "give the agent's /metrics another address with --metrics-listen HOST:PORT (config key agent.metricsListen)",
+    );
     const address = server.address() as AddressInfo;
     return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   }

@@ -46,6 +46,8 @@ export interface ConnectionParser {
   errors(): number;
   /** Whether the connection switched to bytes the parser cannot read (TLS after a request). */
   opaque(): boolean;
+  /** `errors()` by kind, when the protocol tells them apart. */
+  errorCounts(): Readonly<Record<string, number>> | undefined;
 }
 
 /** A registry entry from a protocol's spec. */
@@ -80,6 +82,10 @@ class SpecParser<R> implements ConnectionParser {
 
   opaque(): boolean {
     return this.stitcher.opaque?.() ?? false;
+  }
+
+  errorCounts(): Readonly<Record<string, number>> | undefined {
+    return this.stitcher.errorCounts?.();
   }
 
   private deliver(records: readonly R[], ep: TracedEndpoint, out: RowOut): void {

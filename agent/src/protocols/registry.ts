@@ -12,6 +12,8 @@ import { Clock } from './http/http-rows';
 import { HeaderMask } from './http/header-mask';
 import { httpEventRow } from './http/http-rows';
 import { HttpStitcher, StitcherLimits } from './http/http-stitcher';
+import { http2EventRow } from './http2/http2-rows';
+import { Http2Stitcher } from './http2/http2-stitcher';
 import { mysqlEventRow } from './mysql/mysql-rows';
 import { MysqlStitcher } from './mysql/mysql-stitcher';
 import { pgsqlEventRow } from './pgsql/pgsql-rows';
@@ -23,6 +25,7 @@ import { SqlLimits } from './sql/sql-limits';
 
 /** How each protocol is parsed and what its rows keep. */
 export interface ProtocolOptions {
+  /** HTTP/1 and HTTP/2 alike. */
   readonly http: { readonly limits: StitcherLimits; readonly mask: HeaderMask };
   readonly dns: DnsStitcherLimits;
   /** PostgreSQL and MySQL (maskLiterals among them). */
@@ -45,6 +48,14 @@ export function protocolRegistry(opts: ProtocolOptions, clock: Clock): ProtocolR
       table: HTTP_EVENTS,
       stitcher: () => new HttpStitcher(opts.http.limits),
       row: (x, ep) => httpEventRow(x, ep, clock, opts.http.mask),
+    }),
+    // HTTP/2 and gRPC (h2c, and TLS with ALPN h2): HTTP/1's limits and mask, HTTP/2's own rest.
+    defineProtocol({
+      protocol: Protocol.HTTP2,
+      name: 'http2',
+      table: HTTP_EVENTS,
+      stitcher: () => new Http2Stitcher(opts.http.limits),
+      row: (x, ep) => http2EventRow(x, ep, clock, opts.http.mask),
     }),
     defineProtocol({
       protocol: Protocol.DNS,

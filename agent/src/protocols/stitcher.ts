@@ -23,4 +23,6 @@ export interface Stitcher<R> {
    * MySQL's SSLRequest, a replication stream); absent for protocols that never do.
    */
   opaque?(): boolean;
+  /** `errors()` broken down by kind, for protocols that tell them apart (HTTP/2). */
+  errorCounts?(): Readonly<Record<string, number>>;
 }

@@ -1,8 +1,7 @@
 import { Registry } from 'prom-client';
-import { silentLogger } from '../../../shared/common/logger';
-import { validateConfig } from '../../../cli/config/load';
 import { SinkSet } from './sink-set';
-import { sampleResourceSpans } from '../../../test/support/telemetry';
+import { sampleHistogram, sampleResourceSpans } from '../../../test/support/telemetry';
+import { startedOtlpSinks } from '../../../test/support/sinks';
 import { metricValue } from '../../../test/support/metrics';
 import {
   OtlpReceiver,
@@ -12,45 +11,7 @@ import {
 } from '../../../test/support/otlp-receiver';
 import { ResourceMetrics } from './model/telemetry';
 
-function sinks(otlp: Record<string, unknown>, registry: Registry): SinkSet {
-  const config = validateConfig({
-    export: {
-      otlp: { retry: { initialInterval: '20ms', maxInterval: '50ms', maxElapsed: '20s' }, ...otlp },
-      prometheus: { enabled: false },
-    },
-  });
-  const set = SinkSet.create(config.export, registry, silentLogger());
-  set.start();
-  return set;
-}
-
-const histogram = (count: number): ResourceMetrics[] => [
-  {
-    resource: { attributes: { 'service.name': 'cart' } },
-    scope: { name: 'pxgate', version: '1' },
-    metrics: [
-      {
-        name: 'http.server.request.duration',
-        description: '',
-        unit: 's',
-        data: {
-          kind: 'histogram',
-          temporality: 'cumulative',
-          points: [
-            {
-              attributes: { 'http.request.method': 'GET' },
-              timeNs: 1_732_700_000_000_000_000n,
-              count,
-              sum: count * 0.01,
-              bounds: [0.005, 0.01, 0.1],
-              bucketCounts: [0, count, 0, 0],
-            },
-          ],
-        },
-      },
-    ],
-  },
-];
+const histogram = (count: number): ResourceMetrics[] => sampleHistogram([count]);
 
 describe('OTLP/HTTP sink against a receiver decoding with the official schema', () => {
   let receiver: OtlpReceiver | undefined;
@@ -63,7 +24,7 @@ describe('OTLP/HTTP sink against a receiver decoding with the official schema', 
   it('delivers every span once, gzip-compressed protobuf to <endpoint>/v1/traces, in batches', async () => {
     receiver = await startOtlpReceiver();
     const registry = new Registry();
-    set = sinks(
+    set = startedOtlpSinks(
       { endpoint: `${receiver.url}/`, maxBatchItems: 300, headers: { 'X-Tenant': 'a' } },
       registry,
     );
@@ -89,7 +50,10 @@ describe('OTLP/HTTP sink against a receiver decoding with the official schema', 
 
   it('splits requests that pass the byte bound', async () => {
     receiver = await startOtlpReceiver();
-    set = sinks({ endpoint: receiver.url, maxBatchMb: 0.01, compression: 'none' }, new Registry());
+    set = startedOtlpSinks(
+      { endpoint: receiver.url, maxBatchMb: 0.01, compression: 'none' },
+      new Registry(),
+    );
     await set.configured[0]!.export({ spans: sampleResourceSpans(200, 2), metrics: [] });
     expect(receiver.accepted.length).toBeGreaterThan(2);
     for (const r of receiver.accepted) expect(r.bytes).toBeLessThanOrEqual(0.01 * 1024 * 1024);
@@ -98,7 +62,7 @@ describe('OTLP/HTTP sink against a receiver decoding with the official schema', 
 
   it('speaks OTLP/JSON when asked', async () => {
     receiver = await startOtlpReceiver();
-    set = sinks({ endpoint: receiver.url, protocol: 'http/json' }, new Registry());
+    set = startedOtlpSinks({ endpoint: receiver.url, protocol: 'http/json' }, new Registry());
     await set.configured[0]!.export({ spans: sampleResourceSpans(10, 1), metrics: histogram(10) });
     expect(receiver.accepted.map((r) => [r.path, r.headers['content-type']])).toEqual([
       ['/v1/traces', 'application/json'],
@@ -113,7 +77,7 @@ describe('OTLP/HTTP sink against a receiver decoding with the official schema', 
       i < 2 ? { status: 503, headers: { 'retry-after': '1' } } : { status: 200 },
     );
     const registry = new Registry();
-    set = sinks({ endpoint: receiver.url }, registry);
+    set = startedOtlpSinks({ endpoint: receiver.url }, registry);
     const started = Date.now();
     const report = await set.configured[0]!.export({
       spans: sampleResourceSpans(50, 2),
@@ -130,7 +94,7 @@ describe('OTLP/HTTP sink against a receiver decoding with the official schema', 
   it('does not retry a 400, and counts the dropped items', async () => {
     receiver = await startOtlpReceiver(() => ({ status: 400, message: 'bad data' }));
     const registry = new Registry();
-    set = sinks({ endpoint: receiver.url }, registry);
+    set = startedOtlpSinks({ endpoint: receiver.url }, registry);
     const report = await set.configured[0]!.export({
       spans: sampleResourceSpans(30, 1),
       metrics: [],
@@ -149,7 +113,7 @@ describe('OTLP/HTTP sink against a receiver decoding with the official schema', 
   it('counts the items a receiver rejects in a partial success', async () => {
     receiver = await startOtlpReceiver(() => ({ status: 200, rejected: 3, message: 'too old' }));
     const registry = new Registry();
-    set = sinks({ endpoint: receiver.url }, registry);
+    set = startedOtlpSinks({ endpoint: receiver.url }, registry);
     const report = await set.configured[0]!.export({
       spans: sampleResourceSpans(20, 1),
       metrics: [],
@@ -163,7 +127,7 @@ describe('OTLP/HTTP sink against a receiver decoding with the official schema', 
   it('fails the batch for its job to resend when the receiver stays down past the retry bound', async () => {
     receiver = await startOtlpReceiver(() => ({ status: 502 }));
     const registry = new Registry();
-    set = sinks(
+    set = startedOtlpSinks(
       {
         endpoint: receiver.url,
         retry: { initialInterval: '10ms', maxInterval: '20ms', maxElapsed: '200ms' },

@@ -9,6 +9,8 @@ import {
 import { BackoffSettings } from '../../../shared/common/backoff';
 import { ExporterMetrics } from './common/exporter-metrics';
 import { QueueSettings, QueuedExporter } from './common/queued-exporter';
+import { OtlpGrpcTarget } from './otlp/otlp-grpc-target';
+import { OTLP_GRPC_PORT, chooseOtlpProtocol } from './otlp/otlp-protocol';
 import { OtlpTarget } from './otlp/otlp-target';
 import { PrometheusRegistrySink } from './prometheus/registry-sink';
 import { RemoteWriteTarget } from './remotewrite/remote-write-target';
@@ -81,9 +83,13 @@ export class SinkSet {
     if (this.endpointSinks.size >= MAX_ENDPOINT_SINKS) {
       throw new Error(`scripts name more than ${MAX_ENDPOINT_SINKS} distinct OTLP endpoints`);
     }
-    // The configured OTLP sink's settings (or the defaults), with the script's URL and headers.
+    // The configured OTLP sink's settings (or the defaults), with the script's URL and headers;
+    // an endpoint on port 4317 takes gRPC whatever the configured sink speaks, since scripts
+    // written for Pixie name its OTLP/gRPC receivers so.
+    const base = this.config.otlp ?? OtlpConfigSchema.parse({ endpoint: url });
     const settings: OtlpConfig = {
-      ...(this.config.otlp ?? OtlpConfigSchema.parse({ endpoint: url })),
+      ...base,
+      protocol: new URL(url).port === OTLP_GRPC_PORT ? 'grpc' : base.protocol,
       endpoint: url,
       tracesUrl: undefined,
       metricsUrl: undefined,
@@ -148,25 +154,30 @@ function otlpSink(
   metrics: ExporterMetrics,
   log: Logger,
 ): Sink {
-  const target = new OtlpTarget({
+  const { protocol, reason } = chooseOtlpProtocol(c.protocol, c.endpoint);
+  const common = {
     endpoint: c.endpoint,
     tracesUrl: c.tracesUrl,
     metricsUrl: c.metricsUrl,
-    protocol: c.protocol,
     compression: c.compression,
     headers: c.headers,
     tls: c.tls,
     maxBatchItems: c.maxBatchItems,
     maxBatchBytes: Math.floor(c.maxBatchMb * MIB),
     signals: c.signals,
-  });
-  return new QueuedExporter(
-    name,
-    target,
-    queueSettings(c, config),
-    metrics,
-    log.child({ sink: name }),
+  };
+  const target =
+    protocol === 'grpc'
+      ? new OtlpGrpcTarget({ ...common, timeoutMs: c.timeout })
+      : new OtlpTarget({ ...common, protocol });
+  const sinkLog = log.child({ sink: name });
+  sinkLog.info(
+    { endpoint: c.endpoint, protocol, signals: c.signals },
+    reason === 'port 4317'
+      ? `OTLP sink sends over ${protocol} (guessed from port 4317; set export.otlp.protocol or --otlp-protocol to choose)`
+      : `OTLP sink sends over ${protocol}`,
   );
+  return new QueuedExporter(name, target, queueSettings(c, config), metrics, sinkLog);
 }
 
 function remoteWriteSink(

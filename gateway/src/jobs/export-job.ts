@@ -18,6 +18,8 @@ export interface ExportJobSpec {
   /** The script's file, for user scripts. */
   readonly file?: string;
   readonly script: string;
+  /** A function of the script to run (after its top level), with its arguments. */
+  readonly func?: { readonly name: string; readonly args: Readonly<Record<string, unknown>> };
   readonly intervalMs: number;
 }
 
@@ -274,6 +276,7 @@ export class ExportJob {
   /** Runs the script over the rows in (after, upTo] and interprets its exports. */
   private async read(after: number, upTo: number, w: RunWindow): Promise<ExportParts[]> {
     const result = await this.deps.engine.run(this.spec.script, {
+      ...funcOptions(this.spec),
       now: w.nowNs,
       seqRange: { after, upTo },
       pluginWindow: { startNs: w.startNs, endNs: w.nowNs },
@@ -325,4 +328,12 @@ export class ExportJob {
         : undefined,
     });
   }
+}
+
+/** The run options that call a job's function, if it names one. */
+export function funcOptions(spec: ExportJobSpec): {
+  func?: string;
+  args?: Record<string, unknown>;
+} {
+  return spec.func ? { func: spec.func.name, args: { ...spec.func.args } } : {};
 }

@@ -7,7 +7,7 @@ import { ExportConfig, ExportPreset } from '../../../cli/config/export-schema';
 import { SinkSet } from '../exporters/sink-set';
 import { PxlEngine } from '../pxl/engine';
 import { CursorStore } from './cursor-store';
-import { ExportJob, ExportJobSpec, RunOutcome } from './export-job';
+import { ExportJob, ExportJobSpec, RunOutcome, funcOptions } from './export-job';
 import { ExportJobMetrics } from './export-metrics';
 import { AttributeLimiter } from './otel/attribute-limiter';
 import { interpretExport } from './otel/interpret';
@@ -15,6 +15,13 @@ import { interpretExport } from './otel/interpret';
 /** The bundled export scripts live in scripts/px/export/, one file per preset. */
 export function presetScript(name: ExportPreset): string {
   return readFileSync(join(PACKAGE_ROOT, 'scripts', 'px', 'export', `${name}.pxl`), 'utf8');
+}
+
+/** The presets that run a function of their script, with arguments from the config. */
+function presetFunc(name: ExportPreset, config: ExportConfig): ExportJobSpec['func'] {
+  return name === 'db-spans'
+    ? { name: 'db_spans', args: { query_text: config.dbQueryText } }
+    : undefined;
 }
 
 /** A preset or export script that cannot run: the message names it (and the line, for PxL). */
@@ -61,12 +68,16 @@ export class ExportScheduler {
    */
   static create(config: ExportConfig, deps: SchedulerDeps): ExportScheduler {
     const specs: ExportJobSpec[] = [
-      ...config.presets.map((name) => ({
-        name,
-        kind: 'preset' as const,
-        script: presetScript(name),
-        intervalMs: config.interval,
-      })),
+      ...config.presets.map((name) => {
+        const func = presetFunc(name, config);
+        return {
+          name,
+          kind: 'preset' as const,
+          script: presetScript(name),
+          ...(func ? { func } : {}),
+          intervalMs: config.interval,
+        };
+      }),
       ...config.scripts.map((s, i) => ({
         name: s.name ?? basename(s.file).replace(/\.pxl$/, ''),
         kind: 'script' as const,
@@ -211,6 +222,7 @@ function validate(spec: ExportJobSpec, engine: PxlEngine): void {
   const where = spec.kind === 'preset' ? `preset ${spec.name}` : `export script ${spec.file}`;
   try {
     const compiled = engine.compile(spec.script, {
+      ...funcOptions(spec),
       seqRange: { after: 0, upTo: 0 },
       pluginWindow: { startNs: 0n, endNs: 0n },
     });

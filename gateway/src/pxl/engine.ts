@@ -5,6 +5,7 @@ import { SchemaSource } from './check/check';
 import { metadataViewsDdl } from './compile/metadata-views';
 import { PxlError } from './errors';
 import { DEFAULT_LIMITS, PxlLimits } from './execute/limits';
+import { normalizeUdfs } from './functions/normalize-sql';
 import { ExportResult, ResultTable, RunResult } from './execute/result';
 import { ResultBudget, runQuery } from './execute/run-query';
 import { RunSlots } from './execute/run-slots';
@@ -47,12 +48,13 @@ export class PxlEngine {
     private readonly limits: PxlLimits,
   ) {}
 
-  /** Creates the engine, and the metadata tables and lookup views it compiles against. */
+  /** Creates the engine, and the metadata tables, lookup views and functions it compiles against. */
   static async create(store: PxlStore, limits: Partial<PxlLimits> = {}): Promise<PxlEngine> {
     const conn = await store.connect();
     try {
       await createMetadataTables(conn);
       for (const ddl of metadataViewsDdl()) await conn.run(ddl);
+      for (const fn of normalizeUdfs()) conn.registerScalarFunction(fn);
     } finally {
       conn.closeSync();
     }

@@ -2,7 +2,7 @@
  * What an HTTP/2 connection's parser could not decode, by kind. Each is a count of things given
  * up on; their sum is the stitcher's `errors()`. The agent's /metrics can show them by kind.
  */
-export interface Http2ErrorCounts {
+export type Http2ErrorCounts = {
   /** Frame boundaries lost and searched for again (a side joined midway counts once). */
   lostSync: number;
   /** Frames carrying header blocks or settings that were larger than the bound and skipped. */
@@ -24,7 +24,7 @@ export interface Http2ErrorCounts {
   abandonedStreams: number;
   /** Streams whose request headers were never seen (the connection was joined midway). */
   orphanStreams: number;
-}
+};
 
 export type Http2ErrorKind = keyof Http2ErrorCounts;
 

@@ -1,10 +1,18 @@
+/** One field's value: varints as bigint, length-delimited and fixed fields as bytes. */
+export type FieldValue = bigint | Uint8Array;
+
 /**
  * The little protobuf reading the sinks need: receivers' answers (OTLP partial success,
  * google.rpc.Status). Returns the fields of one message as a map of field number to the last
- * value seen: varints as bigint, length-delimited fields as bytes, fixed fields as bytes.
+ * value seen. Throws a plain Error on bytes that are not a message.
  */
-export function readFields(bytes: Uint8Array): Map<number, bigint | Uint8Array> {
-  const fields = new Map<number, bigint | Uint8Array>();
+export function readFields(bytes: Uint8Array): Map<number, FieldValue> {
+  return new Map(readFieldList(bytes));
+}
+
+/** Every field of one message in wire order, repeated ones included, as [number, value]. */
+export function readFieldList(bytes: Uint8Array): [number, FieldValue][] {
+  const fields: [number, FieldValue][] = [];
   let pos = 0;
   const varint = (): bigint => {
     let result = 0n;
@@ -27,16 +35,16 @@ export function readFields(bytes: Uint8Array): Map<number, bigint | Uint8Array> 
     const field = key >>> 3;
     switch (key & 7) {
       case 0:
-        fields.set(field, varint());
+        fields.push([field, varint()]);
         break;
       case 1:
-        fields.set(field, take(8));
+        fields.push([field, take(8)]);
         break;
       case 2:
-        fields.set(field, take(Number(varint())));
+        fields.push([field, take(Number(varint()))]);
         break;
       case 5:
-        fields.set(field, take(4));
+        fields.push([field, take(4)]);
         break;
       default:
         throw new Error(`unsupported wire type ${key & 7}`);

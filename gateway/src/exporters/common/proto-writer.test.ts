@@ -21,7 +21,7 @@ const field: fc.Arbitrary<Field> = fc.oneof(
     .record({ value: fc.string({ unit: 'grapheme', maxLength: 80 }), cached: fc.boolean() })
     .map((r) => ({ kind: 'string' as const, ...r })),
   fc
-    .uint8Array({ minLength: 8, maxLength: 16 })
+    .uint8Array({ minLength: 0, maxLength: 200 })
     .map((b) => ({ kind: 'bytes' as const, value: Buffer.from(b).toString('hex') })),
 );
 
@@ -41,8 +41,13 @@ function write(w: ProtoWriter, fields: readonly Field[]): Buffer {
         w.tag(n, 0);
         break;
       case 'fixed64':
-        w.fixed64(f.value);
-        w.tag(n, 1);
+        // Both ways of writing one: the value then its tag, and the field at once.
+        if (f.value % 2n === 0n) {
+          w.fixed64(f.value);
+          w.tag(n, 1);
+        } else {
+          w.fixed64Field(n, f.value);
+        }
         break;
       case 'double':
         w.double(f.value);

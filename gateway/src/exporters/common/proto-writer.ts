@@ -40,6 +40,11 @@ export class ProtoWriter {
     return this.buf.subarray(this.pos);
   }
 
+  /** A copy of the last `n` bytes written (the front of the message): an encoding to keep. */
+  copyFront(n: number): Uint8Array {
+    return new Uint8Array(this.buf.subarray(this.pos, this.pos + n));
+  }
+
   /**
    * The bytes written, in wire order, as a buffer of their own. When they fill most of the buffer, the buffer itself is
    * handed over (and the writer takes a new one) rather than copied: one large allocation per
@@ -62,8 +67,7 @@ export class ProtoWriter {
 
   /** Closes a length-delimited field whose body began when `length` read `mark`. */
   ldelim(field: number, mark: number): void {
-    this.uint32(this.length - mark);
-    this.uint32((field << 3) | 2);
+    this.prefix(field, this.length - mark);
   }
 
   uint32(value: number): void {
@@ -98,24 +102,46 @@ export class ProtoWriter {
     this.buf[p] = Number(v);
   }
 
-  /** A varint of a non-negative safe integer past 32 bits (millisecond timestamps), without BigInt. */
+  /**
+   * A varint of a safe integer past 32 bits (millisecond timestamps), from its two 32-bit
+   * halves as protobufjs does: integer shifts, no BigInt and no division per byte.
+   */
   private uint53(value: number): void {
-    let n = 1;
-    for (let t = value; t >= 0x80; t = Math.floor(t / 0x80)) n++;
+    let lo = value >>> 0;
+    let hi = (value - lo) / 0x100000000;
+    const n = ((70 - Math.clz32(hi)) / 7) | 0;
     if (this.pos < n) this.grow(n);
     let p = (this.pos -= n);
-    let v = value;
-    while (v >= 0x80) {
-      this.buf[p++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
+    const buf = this.buf;
+    while (hi !== 0) {
+      buf[p++] = (lo & 0x7f) | 0x80;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
     }
-    this.buf[p] = v;
+    while (lo >= 0x80) {
+      buf[p++] = (lo & 0x7f) | 0x80;
+      lo >>>= 7;
+    }
+    buf[p] = lo;
   }
 
   fixed64(value: bigint): void {
     if (this.pos < 8) this.grow(8);
     this.pos -= 8;
     this.dv.setBigUint64(this.pos, value, true);
+  }
+
+  /** A fixed64 field (tag and eight bytes), with one bounds check when its tag is one byte. */
+  fixed64Field(field: number, value: bigint): void {
+    if (field >= 16) {
+      this.fixed64(value);
+      this.tag(field, 1);
+      return;
+    }
+    if (this.pos < 9) this.grow(9);
+    const p = (this.pos -= 9);
+    this.buf[p] = (field << 3) | 1;
+    this.dv.setBigUint64(p + 1, value, true);
   }
 
   /** A fixed64 from a non-negative integer number (counts). */
@@ -165,8 +191,7 @@ export class ProtoWriter {
       this.pos -= len;
       this.buf.write(value, this.pos, len, 'utf8');
     }
-    this.uint32(len);
-    this.uint32((field << 3) | 2);
+    this.prefix(field, len);
   }
 
   /**
@@ -195,17 +220,61 @@ export class ProtoWriter {
 
   /** A bytes field (tag, length, bytes). */
   bytes(field: number, data: Uint8Array): void {
+    const n = data.length;
+    const tag = (field << 3) | 2;
+    if (n < 0x80 && tag < 0x80) {
+      if (this.pos < n + 2) this.grow(n + 2);
+      const p = (this.pos -= n + 2);
+      this.buf[p] = tag;
+      this.buf[p + 1] = n;
+      this.copyAt(data, p + 2);
+      return;
+    }
     this.raw(data);
-    this.uint32(data.length);
-    this.uint32((field << 3) | 2);
+    this.prefix(field, n);
+  }
+
+  /** A length-delimited field whose body, length prefix included, is already encoded. */
+  prefixedField(field: number, prefixedBody: Uint8Array): void {
+    const n = prefixedBody.length;
+    const tag = (field << 3) | 2;
+    if (tag >= 0x80) {
+      this.raw(prefixedBody);
+      this.uint32(tag);
+      return;
+    }
+    if (this.pos < n + 1) this.grow(n + 1);
+    const p = (this.pos -= n + 1);
+    this.buf[p] = tag;
+    this.copyAt(prefixedBody, p + 1);
   }
 
   /** Bytes already in wire form. */
   raw(bytes: Uint8Array): void {
     const n = bytes.length;
     if (this.pos < n) this.grow(n);
-    const p = (this.pos -= n);
-    if (n < 48) {
+    this.copyAt(bytes, (this.pos -= n));
+  }
+
+  /** The tag and length in front of a length-delimited body of `len` bytes. */
+  private prefix(field: number, len: number): void {
+    const tag = (field << 3) | 2;
+    // Most bodies are short and most field numbers small: tag and length, a byte each.
+    if (len < 0x80 && tag < 0x80) {
+      if (this.pos < 2) this.grow(2);
+      const p = (this.pos -= 2);
+      this.buf[p] = tag;
+      this.buf[p + 1] = len;
+      return;
+    }
+    this.uint32(len);
+    this.uint32(tag);
+  }
+
+  /** Copies `bytes` to `p` (room already made): short ones in JS, cheaper than a call to set. */
+  private copyAt(bytes: Uint8Array, p: number): void {
+    const n = bytes.length;
+    if (n < 16) {
       const buf = this.buf;
       for (let i = 0; i < n; i++) buf[p + i] = bytes[i]!;
     } else {

@@ -70,10 +70,8 @@ function writeSpan(w: OtlpWriter, span: Span): void {
   }
   w.ldelim(SPAN_STATUS, statusMark);
   w.attributes(SPAN_ATTRIBUTES, span.attributes);
-  w.fixed64(span.endTimeNs);
-  w.tag(SPAN_END, 1);
-  w.fixed64(span.startTimeNs);
-  w.tag(SPAN_START, 1);
+  w.fixed64Field(SPAN_END, span.endTimeNs);
+  w.fixed64Field(SPAN_START, span.startTimeNs);
   if (span.kind !== 0) {
     w.uint32(span.kind);
     w.tag(SPAN_KIND, 0);

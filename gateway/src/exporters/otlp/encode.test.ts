@@ -1,10 +1,14 @@
+import { join } from 'node:path';
+import { metricsCorpus, traceCorpus } from '../../../../test/support/encoding-corpus';
+import { expectGoldenBytes, writeEach } from '../../../../test/support/golden-bytes';
 import { decodeMetricsRequest, decodeTraceRequest } from '../../../../test/support/otlp-schema';
 import { sampleResourceSpans } from '../../../../test/support/telemetry';
 import { idFromHex, idToHex } from '../model/ids';
 import { ResourceMetrics, SpanKind } from '../model/telemetry';
 import { encodeMetricsRequestJson, encodeTraceRequestJson } from './encode-json';
-import { encodeMetricsRequest } from './encode-metrics';
-import { encodeTraceRequest } from './encode-traces';
+import { encodeMetricsRequest, writeMetricsRequest } from './encode-metrics';
+import { encodeTraceRequest, writeTraceRequest } from './encode-traces';
+import { OtlpWriter } from './proto-common';
 
 const scope = { name: 'pxgate', version: '1.2.3' };
 const T0 = 1_732_700_000_000_000_000n;
@@ -187,6 +191,32 @@ describe('OTLP protobuf encoding', () => {
         { quantile: 0.99, value: 40 },
       ],
     });
+  });
+});
+
+describe('OTLP protobuf golden encodings', () => {
+  // A small first buffer, so that the writer grows too.
+  it('writes exactly the trace request bytes pinned in testdata for a varied corpus', () => {
+    const bodies = writeEach(new OtlpWriter(64), traceCorpus(), writeTraceRequest);
+    expectGoldenBytes(join(__dirname, 'testdata', 'trace-requests.golden.gz'), bodies);
+  });
+
+  it('writes exactly the metrics request bytes pinned in testdata for a varied corpus', () => {
+    const bodies = writeEach(new OtlpWriter(64), metricsCorpus(), writeMetricsRequest);
+    expectGoldenBytes(join(__dirname, 'testdata', 'metrics-requests.golden.gz'), bodies);
+  });
+
+  it('writes the trace corpus so that the official schema decodes every span', () => {
+    for (const groups of traceCorpus()) {
+      const decoded = decodeTraceRequest(encodeTraceRequest(groups));
+      expect(decoded.resourceSpans).toHaveLength(groups.length);
+      decoded.resourceSpans.forEach((rs: any, i: number) => {
+        const spans = groups[i]!.spans;
+        expect(rs.scopeSpans[0].spans.map((s: any) => [s.spanId, s.attributes.length])).toEqual(
+          spans.map((s) => [idToHex(s.spanId), Object.keys(s.attributes).length]),
+        );
+      });
+    }
   });
 });
 

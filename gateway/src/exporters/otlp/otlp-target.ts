@@ -1,31 +1,21 @@
-import { gzipSync } from 'node:zlib';
 import { PXGATE_VERSION } from '../../common/package-info';
 import { HttpClient, TlsSettings, lowerCaseKeys } from '../common/http-client';
 import { Encoded, EncodedRequest, PushResult, PushTarget } from '../common/queued-exporter';
-import { ChunkEncoding, chunkMetrics, chunkSpans, encodeWithinBytes } from '../model/split';
-import {
-  ResourceMetrics,
-  ResourceSpans,
-  TelemetryBatch,
-  pointCount,
-  spanCount,
-} from '../model/telemetry';
+import { TelemetryBatch } from '../model/telemetry';
 import { Signal } from '../sink';
-import { encodeMetricsRequestJson, encodeTraceRequestJson } from './encode-json';
-import { writeMetricsRequest } from './encode-metrics';
-import { writeTraceRequest } from './encode-traces';
-import { OtlpWriter } from './proto-common';
+import { OtlpRequestEncoder } from './otlp-request-encoder';
 import { errorDetail, readPartialSuccess } from './responses';
 
-export type OtlpProtocol = 'http/protobuf' | 'http/json';
+/** The two encodings of OTLP/HTTP. */
+export type OtlpHttpProtocol = 'http/protobuf' | 'http/json';
 
-export interface OtlpSettings {
-  /** Base URL: `/v1/traces` and `/v1/metrics` are appended, as OTEL_EXPORTER_OTLP_ENDPOINT. */
+/** What both OTLP transports are configured with. */
+export interface OtlpSinkSettings {
+  /** Base URL: over HTTP `/v1/traces` and `/v1/metrics` are appended, as OTEL_EXPORTER_OTLP_ENDPOINT. */
   endpoint: string;
   /** Full URLs that replace the appended ones (as OTEL_EXPORTER_OTLP_{TRACES,METRICS}_ENDPOINT). */
   tracesUrl?: string | undefined;
   metricsUrl?: string | undefined;
-  protocol: OtlpProtocol;
   compression: 'gzip' | 'none';
   headers: Record<string, string>;
   tls: TlsSettings;
@@ -34,6 +24,10 @@ export interface OtlpSettings {
   /** At most this many bytes a request (before compression), unless one item is larger. */
   maxBatchBytes: number;
   signals: readonly Signal[];
+}
+
+export interface OtlpSettings extends OtlpSinkSettings {
+  protocol: OtlpHttpProtocol;
 }
 
 interface OtlpRequest extends EncodedRequest {
@@ -45,11 +39,11 @@ export class OtlpTarget implements PushTarget<OtlpRequest> {
   readonly signals: ReadonlySet<Signal>;
   private readonly traces: HttpClient;
   private readonly metrics: HttpClient;
-  private readonly writer = new OtlpWriter(256 * 1024);
+  private readonly encoder: OtlpRequestEncoder;
   private readonly json: boolean;
   private readonly headers: Record<string, string>;
 
-  constructor(private readonly settings: OtlpSettings) {
+  constructor(settings: OtlpSettings) {
     this.signals = new Set(settings.signals);
     this.traces = new HttpClient(
       signalUrl(settings.tracesUrl, settings.endpoint, 'traces'),
@@ -60,6 +54,12 @@ export class OtlpTarget implements PushTarget<OtlpRequest> {
       settings.tls,
     );
     this.json = settings.protocol === 'http/json';
+    this.encoder = new OtlpRequestEncoder({
+      json: this.json,
+      gzip: settings.compression === 'gzip',
+      maxBatchItems: settings.maxBatchItems,
+      maxBatchBytes: settings.maxBatchBytes,
+    });
     this.headers = {
       ...lowerCaseKeys(settings.headers),
       'content-type': this.json ? 'application/json' : 'application/x-protobuf',
@@ -69,22 +69,10 @@ export class OtlpTarget implements PushTarget<OtlpRequest> {
   }
 
   encode(batch: TelemetryBatch): Encoded<OtlpRequest> {
-    const { maxBatchItems: items, maxBatchBytes: bytes } = this.settings;
-    const requests: OtlpRequest[] = [];
-    if (this.signals.has('spans')) {
-      for (const chunk of chunkSpans(batch.spans, items)) {
-        for (const r of encodeWithinBytes(chunk, this.spanEncoding, bytes)) {
-          requests.push({ ...r, signal: 'spans', client: this.traces });
-        }
-      }
-    }
-    if (this.signals.has('metrics')) {
-      for (const chunk of chunkMetrics(batch.metrics, items)) {
-        for (const r of encodeWithinBytes(chunk, this.metricEncoding, bytes)) {
-          requests.push({ ...r, signal: 'metrics', client: this.metrics });
-        }
-      }
-    }
+    const requests = this.encoder.encode(batch, this.signals).map((r) => ({
+      ...r,
+      client: r.signal === 'spans' ? this.traces : this.metrics,
+    }));
     return { requests, dropped: [] };
   }
 
@@ -102,33 +90,6 @@ export class OtlpTarget implements PushTarget<OtlpRequest> {
   close(): void {
     this.traces.close();
     this.metrics.close();
-  }
-
-  private readonly spanEncoding: ChunkEncoding<ResourceSpans> = {
-    items: spanCount,
-    rechunk: chunkSpans,
-    encode: (chunk) => {
-      if (this.json) return encodeTraceRequestJson(chunk);
-      writeTraceRequest(this.writer, chunk);
-      return this.writer.view();
-    },
-    finish: (bytes) => this.finish(bytes),
-  };
-
-  private readonly metricEncoding: ChunkEncoding<ResourceMetrics> = {
-    items: pointCount,
-    rechunk: chunkMetrics,
-    encode: (chunk) => {
-      if (this.json) return encodeMetricsRequestJson(chunk);
-      writeMetricsRequest(this.writer, chunk);
-      return this.writer.view();
-    },
-    finish: (bytes) => this.finish(bytes),
-  };
-
-  /** gzip, or a copy of the writer's bytes: either way a body of its own. */
-  private finish(bytes: Buffer): Buffer {
-    return this.settings.compression === 'gzip' ? gzipSync(bytes) : Buffer.from(bytes);
   }
 }
 

@@ -3,7 +3,6 @@ import { ProtoWriter } from '../common/proto-writer';
 import { AttributeValue, Attributes, Resource, Scope } from '../model/telemetry';
 
 // Field numbers of opentelemetry/proto/common/v1/common.proto and resource/v1/resource.proto.
-const KEY_VALUE_KEY = 1;
 const KEY_VALUE_VALUE = 2;
 const ANY_STRING = 1;
 const ANY_BOOL = 2;
@@ -33,35 +32,28 @@ export class OtlpWriter extends ProtoWriter {
       values[n++] = attributes[key]!;
     }
     for (let i = n - 1; i >= 0; i--) {
-      const key = keys[i]!;
       const value = values[i]!;
+      const key = this.keyValues.key(keys[i]!, i);
       // Doubles and bigints are not cached: as Map keys they would not match reliably.
-      const cached =
-        typeof value === 'string' || typeof value === 'boolean' || Number.isInteger(value)
-          ? this.keyValues.find(key, value)
-          : null;
-      if (cached) {
-        this.raw(cached);
-        this.tag(field, 2);
+      const cacheable =
+        key.values !== null &&
+        (typeof value === 'string' || typeof value === 'boolean' || Number.isInteger(value));
+      const cached = cacheable ? key.values!.get(value) : undefined;
+      if (cached !== undefined) {
+        this.prefixedField(field, cached);
         continue;
       }
       const mark = this.length;
-      writeKeyValueBody(this, key, value);
+      const valueMark = this.length;
+      writeAnyValue(this, value);
+      this.ldelim(KEY_VALUE_VALUE, valueMark);
+      this.raw(key.keyField);
       this.uint32(this.length - mark);
       // Written backwards, the length-prefixed KeyValue is the front of what is written.
-      if (cached === undefined) {
-        this.keyValues.put(key, value, new Uint8Array(this.view().subarray(0, this.length - mark)));
-      }
+      if (cacheable) this.keyValues.put(key, value, this.copyFront(this.length - mark));
       this.tag(field, 2);
     }
   }
-}
-
-function writeKeyValueBody(w: ProtoWriter, key: string, value: AttributeValue): void {
-  const valueMark = w.length;
-  writeAnyValue(w, value);
-  w.ldelim(KEY_VALUE_VALUE, valueMark);
-  w.cachedString(KEY_VALUE_KEY, key);
 }
 
 /** The body of an AnyValue. Oneof members are written even when they hold a zero value. */

@@ -6,7 +6,6 @@ import { PromSeries } from './series';
 const WRITE_REQUEST_TIMESERIES = 1;
 const TIMESERIES_LABELS = 1;
 const TIMESERIES_SAMPLES = 2;
-const LABEL_NAME = 1;
 const LABEL_VALUE = 2;
 const SAMPLE_VALUE = 1;
 const SAMPLE_TIMESTAMP = 2;
@@ -19,15 +18,6 @@ export const STALE_NAN_BITS = 0x7ff0000000000002n;
  * names with up to 1,024 values are kept encoded. Shared: the bytes depend only on the pair.
  */
 const LABELS = new PairCache<string>(1024, 1024);
-const scratch = new ProtoWriter(1024);
-
-function labelBytes(name: string, value: string): Uint8Array {
-  scratch.reset();
-  scratch.string(LABEL_VALUE, value);
-  scratch.string(LABEL_NAME, name);
-  scratch.ldelim(TIMESERIES_LABELS, 0);
-  return new Uint8Array(scratch.finish());
-}
 
 /** Writes a remote-write 1.0 WriteRequest (uncompressed) into `w` (after a reset). */
 export function writeWriteRequest(w: ProtoWriter, series: readonly PromSeries[]): void {
@@ -35,34 +25,20 @@ export function writeWriteRequest(w: ProtoWriter, series: readonly PromSeries[])
   for (let i = series.length - 1; i >= 0; i--) {
     const s = series[i]!;
     const mark = w.length;
-    for (let j = s.samples.length - 1; j >= 0; j--) {
-      const sample = s.samples[j]!;
+    const samples = s.samples;
+    for (let j = samples.length - 1; j >= 0; j--) {
+      const sample = samples[j]!;
       const sampleMark = w.length;
       if (sample.timestampMs !== 0) {
         w.int64(sample.timestampMs);
         w.tag(SAMPLE_TIMESTAMP, 0);
       }
-      if (sample.stale) w.fixed64(STALE_NAN_BITS);
+      if (sample.stale === true) w.fixed64(STALE_NAN_BITS);
       else w.double(sample.value);
       w.tag(SAMPLE_VALUE, 1);
       w.ldelim(TIMESERIES_SAMPLES, sampleMark);
     }
-    for (let j = s.labels.length - 1; j >= 0; j--) {
-      const [name, value] = s.labels[j]!;
-      let cached = LABELS.find(name, value);
-      if (cached === undefined) {
-        cached = labelBytes(name, value);
-        LABELS.put(name, value, cached);
-      }
-      if (cached) {
-        w.raw(cached);
-        continue;
-      }
-      const labelMark = w.length;
-      w.string(LABEL_VALUE, value);
-      w.cachedString(LABEL_NAME, name);
-      w.ldelim(TIMESERIES_LABELS, labelMark);
-    }
+    writeLabels(w, s.labels);
     w.ldelim(WRITE_REQUEST_TIMESERIES, mark);
   }
 }
@@ -74,4 +50,23 @@ export function encodeWriteRequest(
 ): Buffer {
   writeWriteRequest(w, series);
   return w.finish();
+}
+
+/** Writes the repeated Label field of a TimeSeries, last label first. */
+function writeLabels(w: ProtoWriter, labels: PromSeries['labels']): void {
+  for (let j = labels.length - 1; j >= 0; j--) {
+    const label = labels[j]!;
+    const value = label[1];
+    const name = LABELS.key(label[0], j);
+    const cached = name.values?.get(value);
+    if (cached !== undefined) {
+      w.raw(cached);
+      continue;
+    }
+    const mark = w.length;
+    w.string(LABEL_VALUE, value);
+    w.raw(name.keyField);
+    w.ldelim(TIMESERIES_LABELS, mark);
+    if (name.values !== null) LABELS.put(name, value, w.copyFront(w.length - mark));
+  }
 }

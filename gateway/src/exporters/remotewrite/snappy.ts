@@ -9,5 +9,10 @@ let snappy: Snappy | undefined;
  */
 export function snappyBlock(data: Uint8Array): Buffer {
   snappy ??= require('snappy') as Snappy;
-  return snappy.compressSync(data);
+  // Copied out: without the copy, the output is the compressor's own allocation of the worst
+  // case (input + 1/6), fresh pages every call that V8 frees only at a GC. Measured here on a
+  // 535 kB request: 2.7 ms a call, nearly all of it system time, against 0.25 ms with the copy.
+  return snappy.compressSync(data, COPY_OUT);
 }
+
+const COPY_OUT = { copyOutputData: true } as const;

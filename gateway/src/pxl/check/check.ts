@@ -488,5 +488,5 @@ function signatureError(
       : `operator ${e.op} cannot be applied to ${types.join(' and ')}`;
   }
   const accepted = signatures.map((s) => `(${s.args.join(', ')})`).join(' or ');
-  return `px.${e.fn} takes ${accepted}, not (${given})`;
+  return `${e.callee ?? `px.${e.fn}`} takes ${accepted}, not (${given})`;
 }

@@ -1,6 +1,7 @@
 import { DataType } from '../../../../shared/contract/types';
 import { AGGREGATES } from './aggregates';
 import { METADATA_FUNCTIONS } from './metadata';
+import { NORMALIZE_FUNCTIONS } from './normalize-sql';
 import { OPERATORS } from './operators';
 import { SCALARS } from './scalars';
 import { PxFunction, Signature } from './types';
@@ -70,5 +71,6 @@ export const FUNCTIONS = new FunctionRegistry([
   ...OPERATORS,
   ...SCALARS,
   ...METADATA_FUNCTIONS,
+  ...NORMALIZE_FUNCTIONS,
   ...AGGREGATES,
 ]);

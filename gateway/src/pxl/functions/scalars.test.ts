@@ -30,6 +30,13 @@ const CASES: readonly [string, (e: HttpEvent) => unknown][] = [
   ['px.pluck_float64(df.resp_body, "id")', (e) => Number(json(e).id ?? 0)],
   ['px.pluck_int64(df.resp_body, "id")', (e) => BigInt((json(e).id as number | undefined) ?? 0)],
   ['px.pluck(df.req_path, "x")', () => ''],
+  [
+    'px.pluck_array(\'[{"s":\' + px.itoa(df.resp_status) + \'}, "x", null]\', 0)',
+    (e) => `{"s":${e.resp_status}}`,
+  ],
+  ['px.pluck_array(\'[1, "x", null]\', df.trace_role)', (e) => (e.trace_role === 1 ? 'x' : '')],
+  ["px.pluck_array('[1, 2]', df.trace_role - 3)", () => ''],
+  ['px.pluck_array(df.resp_body, 0)', () => ''],
   ['px.length(df.req_path)', (e) => BigInt(Buffer.byteLength(e.req_path))],
   ['px.substring(df.req_path, 1, 3)', (e) => e.req_path.slice(1, 4)],
   ['px.find(df.req_path, "/")', (e) => BigInt(e.req_path.indexOf('/'))],
@@ -115,5 +122,48 @@ describe('px scalar functions and operators', () => {
     } else {
       expect(got).toEqual(want);
     }
+  });
+});
+
+describe('px.Service(x) and the other entity types', () => {
+  let fx: PxlFixture;
+  beforeAll(async () => {
+    fx = await pxlFixture();
+    await fx.insert('http_events', httpJson(httpEvents(20, 5)));
+  });
+  afterAll(() => fx.close());
+
+  it('give a string column their semantic type and keep its values, as Pixie’s casts do', async () => {
+    const { out } = await fx.run(
+      `df = px.DataFrame('http_events')
+df.s = px.Service(df.remote_addr + '/svc')
+df.p = px.Pod(df.req_path)
+df.n = px.Namespace('ns')
+df.o = px.Node(df.req_method)
+df.c = px.Container(df.resp_message)
+px.display(df[['remote_addr', 's', 'p', 'n', 'o', 'c']], 'out')`,
+      { now: NOW },
+    );
+    expect(out!.columns.map((c) => c.semanticType)).toEqual([
+      'ST_IP_ADDRESS',
+      'ST_SERVICE_NAME',
+      'ST_POD_NAME',
+      'ST_NAMESPACE_NAME',
+      'ST_NODE_NAME',
+      'ST_CONTAINER_NAME',
+    ]);
+    expect(out!.rows.map((r) => r[1])).toEqual(out!.rows.map((r) => `${String(r[0])}/svc`));
+    expect(new Set(out!.rows.map((r) => r[3]))).toEqual(new Set(['ns']));
+  });
+
+  it('refuse a number and a second argument', () => {
+    expect(() =>
+      fx.engine.compile(
+        `df = px.DataFrame('http_events')\ndf.s = px.Service(df.latency)\npx.display(df)`,
+      ),
+    ).toThrow('px.Service takes (STRING), not (INT64)');
+    expect(() =>
+      fx.engine.compile(`px.display(px.DataFrame('http_events'), px.Pod('a', 'b'))`),
+    ).toThrow(/px.Pod\(\) takes one argument/);
   });
 });

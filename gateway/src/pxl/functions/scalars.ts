@@ -30,6 +30,32 @@ function semanticWrapper(name: string, st: SemanticType, doc: string): ScalarFun
   };
 }
 
+/** The px types a string can be cast to (`px.Service(x)`), with the semantic type they give. */
+export const PX_TYPE_CASTS: Readonly<Record<string, SemanticType>> = {
+  Service: 'ST_SERVICE_NAME',
+  Pod: 'ST_POD_NAME',
+  Namespace: 'ST_NAMESPACE_NAME',
+  Node: 'ST_NODE_NAME',
+  Container: 'ST_CONTAINER_NAME',
+};
+
+/** The internal function that gives a string the semantic type `st` (`px.Service(x)`). */
+export function semanticCastName(st: SemanticType): string {
+  return `_as_${st}`;
+}
+
+function semanticCast(st: SemanticType): ScalarFunction {
+  return {
+    kind: 'scalar',
+    name: semanticCastName(st),
+    doc: `The string with semantic type ${st}.`,
+    internal: true,
+    signatures: [sig(['STRING'], 'STRING')],
+    semantic: fixed(st),
+    sql: (args) => args[0]!.sql,
+  };
+}
+
 function durationUnit(name: string, ns: bigint, doc: string): ScalarFunction {
   return {
     kind: 'scalar',
@@ -57,6 +83,7 @@ export const SCALARS: readonly ScalarFunction[] = [
   semanticWrapper('DurationNanos', 'ST_DURATION_NS', 'Marks a value as a duration in nanoseconds.'),
   semanticWrapper('Bytes', 'ST_BYTES', 'Marks a value as a number of bytes.'),
   semanticWrapper('Percent', 'ST_PERCENT', 'Marks a value as a ratio shown as a percentage.'),
+  ...Object.values(PX_TYPE_CASTS).map(semanticCast),
   durationUnit('seconds', 1_000_000_000n, 'A number of seconds as nanoseconds.'),
   durationUnit('minutes', 60_000_000_000n, 'A number of minutes as nanoseconds.'),
   durationUnit('hours', 3_600_000_000_000n, 'A number of hours as nanoseconds.'),
@@ -113,6 +140,19 @@ export const SCALARS: readonly ScalarFunction[] = [
     signatures: [sig(['STRING', 'STRING'], 'INT64')],
     literalArgs: [1],
     sql: (args, ctx) => `COALESCE(TRY_CAST(${jsonMember(args, ctx)} AS BIGINT), 0)`,
+  },
+  {
+    kind: 'scalar',
+    name: 'pluck_array',
+    doc: 'The element `index` of a JSON array string, as text ("" when absent, null or not an array).',
+    signatures: [sig(['STRING', 'INT64'], 'STRING')],
+    sql: (args) => {
+      const [json, index] = [args[0]!.sql, args[1]!.sql];
+      return (
+        `(CASE WHEN ${index} < 0 OR TRY(json_type(${json})) IS DISTINCT FROM 'ARRAY' THEN '' ` +
+        `ELSE COALESCE(TRY(json_extract_string(${json}, '$[' || ${index} || ']')), '') END)`
+      );
+    },
   },
   {
     kind: 'scalar',

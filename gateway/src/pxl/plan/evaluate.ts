@@ -5,7 +5,7 @@ import * as A from '../parse/ast';
 import { Arg, CallArgs, KeywordArg, bindArgs } from './args';
 import { DATAFRAME_METHODS, assignColumn, callMethod, subscriptDataFrame } from './dataframe';
 import { Display, ExportOutput, Expr, Plan, PlanNode } from './nodes';
-import { PxContext, callPx, pluginAttribute, pxAttribute } from './px-module';
+import { PxContext, callPx, castToPxType, pluginAttribute, pxAttribute } from './px-module';
 import {
   BINARY_FUNCTIONS,
   COMPARE_FUNCTIONS,
@@ -364,7 +364,7 @@ class Evaluator implements PxContext {
       case 'function':
         return this.callUser(callee, call);
       case 'type':
-        return this.convert(callee.name, call);
+        return castToPxType(callee.name, call) ?? this.convert(callee.name, call);
     }
     throw new PxlError(`${describe(callee)} is not callable`, e.loc);
   }

@@ -28,6 +28,8 @@ export interface CallExpr {
   readonly args: readonly Expr[];
   /** The operator written in the script (`+`, `==`, ...) when the call stands for one. */
   readonly op?: string;
+  /** The callee written in the script when it is not `px.<fn>` (a cast such as `px.Service`). */
+  readonly callee?: string;
   readonly loc: Loc;
 }
 /** `df.ctx['key']`: metadata of the row's process (through its `upid`). */

@@ -4,6 +4,7 @@ import { Loc, PxlError, didYouMean } from '../errors';
 import { otelAttribute, otelCall, toSpec } from '../export/otel';
 import { SpecValue } from '../export/spec';
 import { FUNCTIONS } from '../functions/registry';
+import { PX_TYPE_CASTS, semanticCastName } from '../functions/scalars';
 import { CallArgs, bindArgs, positionalOnly } from './args';
 import { Expr, PlanNode, TimeBound } from './nodes';
 import { Value, describe, expectNames, expectString, literalOf, toExpr } from './values';
@@ -23,6 +24,25 @@ export interface PxContext {
 
 /** Types a function parameter may be annotated with. */
 export const PX_TYPES = ['Service', 'Pod', 'Namespace', 'Node', 'Container', 'DataFrame'];
+
+/**
+ * `px.Service(x)` and the other entity types: in Pixie a cast that gives a string its semantic
+ * type (Pixie's scripts cast `px.nslookup(...)` so the UI links it). Undefined for other types.
+ */
+export function castToPxType(type: string, call: CallArgs): Value | undefined {
+  const st = type.startsWith('px.') ? PX_TYPE_CASTS[type.slice(3)] : undefined;
+  if (!st) return undefined;
+  const args = positionalOnly(type, call);
+  const arg = args[0];
+  if (!arg || args.length !== 1) throw new PxlError(`${type}() takes one argument`, call.loc);
+  const v = arg.value;
+  if (v.kind === 'str') return { ...v, st };
+  const expr = toExpr(v, arg.loc, `the argument of ${type}()`);
+  return {
+    kind: 'column',
+    expr: { kind: 'call', fn: semanticCastName(st), callee: type, args: [expr], loc: call.loc },
+  };
+}
 
 const BUILTINS = [
   'DataFrame',
