@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { normalizeMysqlJson, normalizePgsqlJson } from '../agent/src/protocols/sql/normalize';
+import { normalizeMysqlJson, normalizePgsqlJson } from '../shared/common/sql/normalize';
 import {
   PlainRow,
   CapturedTable,

@@ -1,4 +1,4 @@
-import { normalizeMysqlJson, normalizePgsqlJson } from '../agent/src/protocols/sql/normalize';
+import { normalizeMysqlJson, normalizePgsqlJson } from '../shared/common/sql/normalize';
 import { DbCall, countBy, dbCalls } from './support/db-calls';
 import { TestGateway, startTestGateway } from './support/gateway';
 import {
