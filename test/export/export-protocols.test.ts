@@ -1,15 +1,15 @@
-import { normalizeMysqlJson, normalizePgsqlJson } from '../shared/common/sql/normalize';
-import { DbCall, countBy, dbCalls } from './support/db-calls';
-import { TestGateway, startTestGateway } from './support/gateway';
+import { normalizeMysqlJson, normalizePgsqlJson } from '../../shared/common/sql/normalize';
+import { DbCall, countBy, dbCalls } from '../support/db-calls';
+import { TestGateway, startTestGateway } from '../support/gateway';
 import {
   OtlpReceiver,
   attributesOf,
   metricsOf,
   spansOf,
   startOtlpReceiver,
-} from './support/otlp-receiver';
-import { CapturedTable, PlainRow, ingestArrow, plainRow } from './support/protocol-rows';
-import { seedWorld, worldTraffic } from './support/world';
+} from '../support/otlp-receiver';
+import { CapturedTable, PlainRow, ingestArrow, plainRow } from '../support/protocol-rows';
+import { seedWorld, worldTraffic } from '../support/world';
 
 /** The counts of a histogram in the latest request that has it, summed by the given attributes. */
 function histogramCounts(

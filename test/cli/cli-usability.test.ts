@@ -4,10 +4,10 @@ import { Server, createServer } from 'node:net';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PxgateProcess, runCli as cli } from './support/cli';
-import { TestGateway, postJson, startTestGateway } from './support/gateway';
+import { PxgateProcess, runCli as cli } from '../support/cli';
+import { TestGateway, postJson, startTestGateway } from '../support/gateway';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'pxgate.js');
 
 /** `node bin/pxgate.js ARGS` (the build, as users run it): exit code, stdout and stderr. */

@@ -1,13 +1,13 @@
 import { status } from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
 import { gunzipSync } from 'node:zlib';
-import { validateConfig } from '../cli/config/load';
-import { SinkSet } from '../gateway/src/exporters/sink-set';
-import { ResourceMetrics } from '../gateway/src/exporters/model/telemetry';
-import { grpcMessagesSent } from './support/grpc-wire';
-import { capturingLogger } from './support/logs';
-import { waitFor } from './support/wait';
-import { metricValue } from './support/metrics';
+import { validateConfig } from '../../../cli/config/load';
+import { SinkSet } from './sink-set';
+import { ResourceMetrics } from './model/telemetry';
+import { grpcMessagesSent } from '../../../test/support/grpc-wire';
+import { capturingLogger } from '../../../test/support/logs';
+import { waitFor } from '../../../test/support/wait';
+import { metricValue } from '../../../test/support/metrics';
 import {
   GrpcAnswer,
   OtlpGrpcCall,
@@ -15,14 +15,14 @@ import {
   histogramPointsOfCalls,
   spansOfCalls,
   startOtlpGrpcReceiver,
-} from './support/otlp-grpc-receiver';
-import { decodeTraceRequest } from './support/otlp-schema';
-import { debugInfoDetail } from './support/rpc-status-schema';
-import { startTcpRecorder } from './support/tcp-recorder';
-import { sampleHistogram, sampleResourceSpans } from './support/telemetry';
-import { startedOtlpSinks } from './support/sinks';
-import { TestPki, opensslUnavailable } from './support/tls';
-import { describeIfAvailable } from './support/system';
+} from '../../../test/support/otlp-grpc-receiver';
+import { decodeTraceRequest } from '../../../test/support/otlp-schema';
+import { debugInfoDetail } from '../../../test/support/rpc-status-schema';
+import { startTcpRecorder } from '../../../test/support/tcp-recorder';
+import { sampleHistogram, sampleResourceSpans } from '../../../test/support/telemetry';
+import { startedOtlpSinks } from '../../../test/support/sinks';
+import { TestPki, opensslUnavailable } from '../../../test/support/tls';
+import { describeIfAvailable } from '../../../test/support/system';
 
 function grpcSinks(otlp: Record<string, unknown>, registry = new Registry()): SinkSet {
   return startedOtlpSinks({ protocol: 'grpc', ...otlp }, registry);

@@ -3,12 +3,12 @@ import { once } from 'node:events';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SocketTracer, UprobeLink } from '../agent/src/ebpf/socket-tracer';
-import { DEFAULT_TLS_PROBE_OPTIONS, TlsProbes } from '../agent/src/tls/tls-probes';
-import { ebpfUnavailable } from './support/ebpf';
-import { capturingLogger } from './support/logs';
-import { describeIfAvailable } from './support/system';
-import { waitFor } from './support/wait';
+import { SocketTracer, UprobeLink } from '../../agent/src/ebpf/socket-tracer';
+import { DEFAULT_TLS_PROBE_OPTIONS, TlsProbes } from '../../agent/src/tls/tls-probes';
+import { ebpfUnavailable } from '../support/ebpf';
+import { capturingLogger } from '../support/logs';
+import { describeIfAvailable } from '../support/system';
+import { waitFor } from '../support/wait';
 
 const LIBSSL = [
   '/usr/lib/x86_64-linux-gnu/libssl.so.3',

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { upidOf } from './support/metadata';
-import { BASE_NS, PxlFixture, fillCluster, pxlFixture, records } from './support/pxl';
+import { upidOf } from '../support/metadata';
+import { BASE_NS, PxlFixture, fillCluster, pxlFixture, records } from '../support/pxl';
 
 const S = 1_000_000_000n;
 const NOW = BASE_NS + 600n * S;
@@ -38,12 +38,12 @@ const CONNS: Conn[] = [
 ];
 
 function script(name: string): string {
-  return readFileSync(join(__dirname, '..', 'scripts', 'px', `${name}.pxl`), 'utf8');
+  return readFileSync(join(__dirname, '..', '..', 'scripts', 'px', `${name}.pxl`), 'utf8');
 }
 
 /** A dashboard target's script, with its macros and `$namespace` filled as the plugin does. */
 function dashboardScript(file: string, display: string): string {
-  const d = JSON.parse(readFileSync(join(__dirname, '..', 'dashboards', file), 'utf8')) as {
+  const d = JSON.parse(readFileSync(join(__dirname, '..', '..', 'dashboards', file), 'utf8')) as {
     panels: { targets?: { script?: string }[] }[];
   };
   const found = d.panels

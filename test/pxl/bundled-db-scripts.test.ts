@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { normalizeMysqlJson, normalizePgsqlJson } from '../shared/common/sql/normalize';
+import { normalizeMysqlJson, normalizePgsqlJson } from '../../shared/common/sql/normalize';
 import {
   PlainRow,
   CapturedTable,
   appendArrow,
   plainRow,
   rowsByTable,
-} from './support/protocol-rows';
-import { Peer, pxlPod, worldConversations } from './support/protocol-world';
-import { dbCalls, mysqlFailed, pgsqlFailed, redisFailed } from './support/db-calls';
+} from '../support/protocol-rows';
+import { Peer, pxlPod, worldConversations } from '../support/protocol-world';
+import { dbCalls, mysqlFailed, pgsqlFailed, redisFailed } from '../support/db-calls';
 import {
   BASE_NS,
   PODS,
@@ -22,7 +22,7 @@ import {
   quantile,
   records,
   sortRows,
-} from './support/pxl';
+} from '../support/pxl';
 
 const NOW = BASE_NS + 120_000_000_000n;
 
@@ -70,7 +70,7 @@ function conversations() {
 }
 
 const script = (name: string) =>
-  readFileSync(join(__dirname, '..', 'scripts', 'px', `${name}.pxl`), 'utf8');
+  readFileSync(join(__dirname, '..', '..', 'scripts', 'px', `${name}.pxl`), 'utf8');
 
 /** What PxL's df.ctx says of the traced process of a row (upid 1:100+i:5000+i is pod i). */
 const podOf = (r: PlainRow) => Number(String(r.upid).split(':')[1]) - 100;

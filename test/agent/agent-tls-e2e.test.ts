@@ -5,14 +5,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ebpfUnavailable, missingCommand } from './support/ebpf';
-import { SYSTEM_PYTHON, curlHttp2Unavailable, grpcUnavailable } from './support/http2-peers';
-import { describeIfAvailable } from './support/system';
-import { TracedGateway } from './support/traced-gateway';
-import { opensslUnavailable, selfSignedCertificate } from './support/tls';
-import { waitFor } from './support/wait';
+import { ebpfUnavailable, missingCommand } from '../support/ebpf';
+import { SYSTEM_PYTHON, curlHttp2Unavailable, grpcUnavailable } from '../support/http2-peers';
+import { describeIfAvailable } from '../support/system';
+import { TracedGateway } from '../support/traced-gateway';
+import { opensslUnavailable, selfSignedCertificate } from '../support/tls';
+import { waitFor } from '../support/wait';
 
-const FIXTURES = join(__dirname, 'fixtures');
+const FIXTURES = join(__dirname, '..', 'fixtures');
 /** Requests per client and server pair. */
 const N = 6;
 /** gRPC unary calls (every third fails with NOT_FOUND). */
