@@ -25,6 +25,7 @@ export interface ExportsBody {
 const LOSS_COUNTERS: readonly (readonly [string, string])[] = [
   ['pxgate_ingest_rejected_batches_total', 'reason'],
   ['pxgate_store_evicted_rows_total', 'reason'],
+  ['pxgate_store_evicted_unexported_rows_total', 'table'],
   ['pxgate_export_script_errors_total', 'job'],
   ['pxgate_export_dropped_items_total', 'reason'],
   ['pxgate_exporter_dropped_items_total', 'reason'],
@@ -96,5 +97,7 @@ export function lossCounters(r: GatewayReading): string[] {
  * Prometheus did not count (they count items, a job's series updates, not rows).
  */
 export function exportLosses(r: GatewayReading): string[] {
-  return lossCounters(r).filter((c) => /^export/.test(c) && !c.endsWith(' 0'));
+  return lossCounters(r).filter(
+    (c) => /^(export|store_evicted_unexported)/.test(c) && !c.endsWith(' 0'),
+  );
 }

@@ -99,6 +99,7 @@ export class Gateway {
           : undefined,
       });
       await exports.restore();
+      store.readsAfter(() => exports.readUpTo());
     } catch (err) {
       await Promise.all([sinks.shutdown(), metadata.shutdown()]);
       await store.shutdown();

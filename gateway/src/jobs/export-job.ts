@@ -175,6 +175,11 @@ export class ExportJob {
     await Promise.all([...this.targets.values()].map((t) => t.idle()));
   }
 
+  /** Where each sink's cursor stands: the job has read every row up to it for that sink. */
+  cursors(): number[] {
+    return [...this.targets.values()].map((t) => t.cursor);
+  }
+
   /** The sinks that have not received every row, and from where: for the shutdown report. */
   unexported(): { sink: string; cursor: number; rows: number }[] {
     const lastSeq = this.deps.store.lastSeq();

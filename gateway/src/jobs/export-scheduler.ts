@@ -144,6 +144,12 @@ export class ExportScheduler {
     return Promise.all(this.jobs.map((job) => job.run()));
   }
 
+  /** The ingest sequence number every job has read up to at every sink (undefined: no job). */
+  readUpTo(): number | undefined {
+    const cursors = this.jobs.flatMap((j) => j.cursors());
+    return cursors.length === 0 ? undefined : Math.min(...cursors);
+  }
+
   status() {
     return this.jobs.map((j) => j.status());
   }

@@ -19,6 +19,7 @@ export class SelfMetrics implements StoreHooks, IngestHooks {
   private readonly bytesIngested: Counter<'table'>;
   private readonly rejected: Counter<'reason'>;
   private readonly evicted: Counter<'table' | 'reason'>;
+  private readonly evictedUnexported: Counter<'table'>;
   private store: TableStore | undefined;
 
   constructor() {
@@ -48,6 +49,12 @@ export class SelfMetrics implements StoreHooks, IngestHooks {
       name: 'pxgate_store_evicted_rows_total',
       help: 'Rows dropped from the store, per table and reason (budget, retention).',
       labelNames: ['table', 'reason'],
+      registers,
+    });
+    this.evictedUnexported = new Counter({
+      name: 'pxgate_store_evicted_unexported_rows_total',
+      help: 'Rows dropped from the store before every export job had read them, per table.',
+      labelNames: ['table'],
       registers,
     });
     const perTable = (
@@ -82,6 +89,10 @@ export class SelfMetrics implements StoreHooks, IngestHooks {
 
   rowsEvicted(table: string, rows: number, reason: EvictionReason): void {
     this.evicted.inc({ table, reason }, rows);
+  }
+
+  unreadRowsEvicted(table: string, rows: number): void {
+    this.evictedUnexported.inc({ table }, rows);
   }
 
   batchRejected(reason: RejectReason): void {

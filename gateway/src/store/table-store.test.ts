@@ -116,6 +116,46 @@ describe('TableStore', () => {
     expect(min).toBe(BigInt(total - stats.rows));
   });
 
+  it('counts the evicted rows its readers had not read yet, also within a segment', async () => {
+    const unread: number[] = [];
+    store = await TableStore.create(
+      options({ limitMb: 1, tables: { conn_stats: { limitMb: 0.25 } } }),
+      silentLogger(),
+      { unreadRowsEvicted: (_table, rows) => unread.push(rows) },
+    );
+    const schema = store.registry.get('conn_stats');
+    // The reader stops in the middle of the second segment (1,024 rows each): the segments
+    // wholly before it cost nothing, the one it is in part of its rows, the later ones all.
+    let floor: number | undefined;
+    store.readsAfter(() => floor);
+    for (let i = 0; i < 40; i++) {
+      const rows = Array.from({ length: 500 }, (_, j) => ({ conn_open: i * 500 + j }));
+      const { firstSeq } = await store.append('conn_stats', [decodeJsonRows(schema, rows)]);
+      if (i === 0) floor = firstSeq - 1 + 1500;
+    }
+    const stats = store.stats().find((s) => s.schema.name === 'conn_stats')!;
+    expect(stats.evictedRows).toBeGreaterThan(2048);
+    expect(unread.reduce((a, b) => a + b, 0)).toBe(stats.evictedRows - 1500);
+  });
+
+  it('counts no unread rows when no reader is registered', async () => {
+    const unread: number[] = [];
+    store = await TableStore.create(
+      options({ limitMb: 1, tables: { conn_stats: { limitMb: 0.25 } } }),
+      silentLogger(),
+      { unreadRowsEvicted: (_table, rows) => unread.push(rows) },
+    );
+    const schema = store.registry.get('conn_stats');
+    for (let i = 0; i < 40; i++) {
+      const rows = Array.from({ length: 500 }, (_, j) => ({ conn_open: i * 500 + j }));
+      await store.append('conn_stats', [decodeJsonRows(schema, rows)]);
+    }
+    expect(store.stats().find((s) => s.schema.name === 'conn_stats')!.evictedRows).toBeGreaterThan(
+      0,
+    );
+    expect(unread).toEqual([]);
+  });
+
   it('drops rows older than the retention of their table', async () => {
     let evicted!: (rows: number) => void;
     const evictedRows = new Promise<number>((resolve) => (evicted = resolve));

@@ -38,6 +38,8 @@ export type EvictionReason = 'budget' | 'retention';
 export interface StoreHooks {
   rowsAppended?(table: string, rows: number, bytes: number): void;
   rowsEvicted?(table: string, rows: number, reason: EvictionReason): void;
+  /** Of the rows evicted, those a reader registered with `readsAfter` had not yet read. */
+  unreadRowsEvicted?(table: string, rows: number): void;
 }
 
 export interface TableStats {
@@ -90,6 +92,7 @@ export class TableStore {
   private nextSeq = 1;
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private readFloor: (() => number | undefined) | undefined;
   private closed = false;
 
   private constructor(
@@ -480,6 +483,7 @@ export class TableStore {
   /** Drops the oldest segments; when that would drop them all, a fresh empty segment takes over. */
   private async dropOldest(t: StoredTable, count: number, reason: EvictionReason): Promise<void> {
     const dropped = t.segments.slice(0, count);
+    const unread = await this.unreadRows(dropped);
     const kept = t.segments.slice(count);
     if (kept.length === 0) kept.push(await this.createSegment(t));
     await this.refreshView(t, kept);
@@ -488,10 +492,40 @@ export class TableStore {
     if (this.dataDir && this.wal) await this.forget(this.dataDir, this.wal, t, dropped);
     const rows = sum(dropped, (s) => s.rows);
     t.evictedRows += rows;
+    if (unread > 0) this.hooks.unreadRowsEvicted?.(t.schema.name, unread);
     if (rows > 0) {
       this.hooks.rowsEvicted?.(t.schema.name, rows, reason);
       this.log.debug({ table: t.schema.name, rows, segments: count, reason }, 'evicted rows');
     }
+  }
+
+  /**
+   * Registers the store's readers (the export jobs): `after()` is the highest ingest sequence
+   * number every one of them has read up to, or undefined when there is no reader. Rows evicted
+   * beyond it are counted (`unreadRowsEvicted`), so a reader that falls behind the window loses
+   * rows that show on /metrics rather than silently.
+   */
+  readsAfter(after: () => number | undefined): void {
+    this.readFloor = after;
+  }
+
+  /** Rows of segments about to be dropped that the registered readers have not read yet. */
+  private async unreadRows(segments: readonly Segment[]): Promise<number> {
+    const floor = this.readFloor?.();
+    if (floor === undefined) return 0;
+    let unread = 0;
+    for (const s of segments) {
+      if (s.rows === 0 || s.lastSeq <= floor) continue;
+      if (s.firstSeq > floor) {
+        unread += s.rows;
+        continue;
+      }
+      const reader = await this.writer.runAndReadAll(
+        `SELECT count(*) FROM ${quoteIdent(s.sqlName)} WHERE ${quoteIdent(SEQ_COLUMN)} > ${floor}`,
+      );
+      unread += Number(reader.getRows()[0]![0]);
+    }
+    return unread;
   }
 
   /**
