@@ -43,6 +43,13 @@ async function deadRemoteWrite() {
 describe('sinks that do not stall each other', () => {
   let gw: TestGateway | undefined;
   let otlp: OtlpReceiver | undefined;
+  /**
+   * Runs one script, so that a compile worker is up: under ts-node (the tests) a worker takes
+   * seconds to start, and these tests time the sinks' intervals and drain, not the first compile.
+   */
+  const warmCompiler = (g: TestGateway) =>
+    g.gateway.pxl.run("import px\npx.display(px.DataFrame(table='http_events').head(1))");
+
   afterEach(async () => {
     await gw?.close();
     await otlp?.close();
@@ -60,6 +67,7 @@ describe('sinks that do not stall each other', () => {
         remoteWrite: await deadRemoteWrite(),
       },
     });
+    await warmCompiler(gw);
     let served = 0;
     for (let i = 0; i < 5; i++) {
       const b = batch(40, 100 + i);
@@ -140,6 +148,7 @@ describe('sinks that do not stall each other', () => {
         },
         log,
       );
+      await warmCompiler(gw);
       const b = batch(30, 7);
       await ingest(gw.url, 'http_events', b.rows);
       const started = Date.now();

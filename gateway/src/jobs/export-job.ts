@@ -85,6 +85,8 @@ export class ExportJob {
   private runs = 0;
   private scriptErrors = 0;
   private stopped = false;
+  /** Set by the last run: no read of this job may go past it (ms since the epoch). */
+  private deadlineAt: number | undefined;
 
   constructor(
     readonly spec: ExportJobSpec,
@@ -162,7 +164,8 @@ export class ExportJob {
    * The last run at shutdown: one run for the sinks that are free, then, once deliveries under
    * way end, one more for the sinks that were busy. The caller bounds it with its deadline.
    */
-  async finalRun(): Promise<void> {
+  async finalRun(deadlineAt?: number): Promise<void> {
+    this.deadlineAt = deadlineAt;
     const busy = [...this.targets.values()].filter((t) => t.busy);
     const first = await this.tick();
     await Promise.all([...first.deliveries, ...busy.map((t) => t.idle())]);
@@ -285,11 +288,23 @@ export class ExportJob {
       now: w.nowNs,
       seqRange: { after, upTo },
       pluginWindow: { startNs: w.startNs, endNs: w.nowNs },
-      limits: { maxOutputRows: this.settings.maxRowsPerRun, ...this.settings.limits },
+      limits: {
+        maxOutputRows: this.settings.maxRowsPerRun,
+        ...this.settings.limits,
+        ...this.readTimeout(),
+      },
     });
     return result.exports.map((e, i) =>
       interpretExport(e, i, { nowNs: w.nowNs, limiter: this.limiter, idSalt: this.spec.name }),
     );
+  }
+
+  /** The last run's reads end at the shutdown deadline, compiling or querying (a 422 then). */
+  private readTimeout(): { timeoutMs: number } | undefined {
+    if (this.deadlineAt === undefined) return undefined;
+    const left = Math.max(1, this.deadlineAt - Date.now());
+    const usual = this.settings.limits.timeoutMs;
+    return { timeoutMs: usual === undefined ? left : Math.min(usual, left) };
   }
 
   /** Whether a part goes to a target: configured sinks take parts without an endpoint. */

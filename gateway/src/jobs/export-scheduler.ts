@@ -168,7 +168,7 @@ export class ExportScheduler {
       const deadline = new Promise<'late'>((resolve) => {
         timer = setTimeout(() => resolve('late'), this.drainTimeoutMs);
       });
-      const last = Promise.all(this.jobs.map((job) => job.finalRun()));
+      const last = Promise.all(this.jobs.map((job) => job.finalRun(deadlineAt)));
       if ((await Promise.race([last, deadline])) === 'late') {
         this.deps.log.warn(
           { drainTimeoutMs: this.drainTimeoutMs },
