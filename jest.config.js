@@ -12,7 +12,7 @@ const ESM_PACKAGES = ['@kubernetes/client-node', 'openid-client', 'oauth4webapi'
 module.exports = {
   projects: ['<rootDir>', '<rootDir>/grafana-plugin'],
   testEnvironment: 'node',
-  roots: ['gateway', 'agent', 'test', 'bench']
+  roots: ['cli', 'shared', 'gateway', 'agent', 'test', 'bench']
     .filter((d) => existsSync(join(__dirname, d)))
     .map((d) => `<rootDir>/${d}`),
   testMatch: ['**/*.test.ts'],

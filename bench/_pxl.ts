@@ -1,5 +1,5 @@
 import { tableToIPC } from 'apache-arrow';
-import { silentLogger } from '../gateway/src/common/logger';
+import { silentLogger } from '../shared/common/logger';
 import { decodeArrowStream } from '../gateway/src/ingest/arrow';
 import { PxlEngine } from '../gateway/src/pxl/engine';
 import { TableStore } from '../gateway/src/store/table-store';

@@ -14,7 +14,7 @@ import { Http2Stitcher } from '../agent/src/protocols/http2/http2-stitcher';
 import { Stitcher } from '../agent/src/protocols/stitcher';
 import { TableColumns } from '../agent/src/transport/columns';
 import { Row } from '../agent/src/transport/row';
-import { HTTP_EVENTS } from '../gateway/src/store/schemas';
+import { HTTP_EVENTS } from '../shared/contract/schemas';
 import { readCapture } from '../test/support/capture-proxy';
 import { ScriptStep, runScript } from '../test/support/http-script';
 import { bench } from './_measure';

@@ -3,7 +3,7 @@
 // The CLI is compiled by `npm run build` (run by `npm install` through the prepare script).
 let main;
 try {
-  main = require('../dist/gateway/src/cli/main.js').main;
+  main = require('../dist/cli/main.js').main;
 } catch (err) {
   if (err && err.code === 'MODULE_NOT_FOUND') {
     console.error(

@@ -1,8 +1,8 @@
 import { existsSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { Logger } from '../../gateway/src/common/logger';
-import { AgentConfig } from '../../gateway/src/config/schema';
-import { CONN_STATS, NETWORK_STATS, PROCESS_STATS } from '../../gateway/src/store/schemas';
+import { Logger } from '../../shared/common/logger';
+import { AgentConfig } from '../../cli/config/schema';
+import { CONN_STATS, NETWORK_STATS, PROCESS_STATS } from '../../shared/contract/schemas';
 import { ConnStatsAggregator } from './conn/conn-stats';
 import { ConnectionTracker } from './conn/connection-tracker';
 import { SocketTracer } from './ebpf/socket-tracer';

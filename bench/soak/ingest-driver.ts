@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { TableColumns } from '../../agent/src/transport/columns';
 import { ArrowStreamEncoder } from '../../agent/src/transport/arrow-stream';
-import { Value } from '../../agent/src/transport/row';
-import { ARROW_STREAM_TYPE } from '../../gateway/src/ingest/arrow';
-import { BATCH_ID_HEADER } from '../../gateway/src/ingest/batch-id';
-import { HTTP_EVENTS } from '../../gateway/src/store/schemas';
+import { CellValue } from '../../agent/src/transport/row';
+import { ARROW_STREAM_TYPE } from '../../shared/contract/arrow';
+import { BATCH_ID_HEADER } from '../../shared/contract/batch-id';
+import { HTTP_EVENTS } from '../../shared/contract/schemas';
 import { httpColumns } from '../_support';
 import { PacedRunner } from './paced-runner';
 
@@ -23,7 +23,7 @@ const MAX_ATTEMPTS = 30;
  */
 const PEERS = ['10.244.1.7', '10.244.2.9'];
 
-type MutableRow = Record<string, Value>;
+type MutableRow = Record<string, CellValue>;
 
 /** A point of the acknowledged-rows timeline: `rows` acknowledged in all by `atMs`. */
 interface Acked {
@@ -175,7 +175,7 @@ function templateRows(n: number): MutableRow[] {
     const row: MutableRow = {};
     for (const [name, values] of Object.entries(c)) {
       if (name === 'upid') continue;
-      row[name] = (values as ArrayLike<Value>)[i]!;
+      row[name] = (values as ArrayLike<CellValue>)[i]!;
     }
     row.upid = {
       low: upids.getBigUint64(16 * i, true),

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { main } from '../../gateway/src/cli/main';
+import { main } from '../../cli/main';
 import { waitFor } from './wait';
 
 /** The checkout: the directory above this file (sources or dist/) holding bin/pxgate.js. */

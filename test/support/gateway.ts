@@ -1,7 +1,7 @@
 import pino from 'pino';
-import { Logger, silentLogger } from '../../gateway/src/common/logger';
-import { validateConfig } from '../../gateway/src/config/load';
-import { ConfigInput } from '../../gateway/src/config/schema';
+import { Logger, silentLogger } from '../../shared/common/logger';
+import { validateConfig } from '../../cli/config/load';
+import { ConfigInput } from '../../cli/config/schema';
 import { Gateway } from '../../gateway/src/gateway';
 
 export interface TestGateway {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { Logger, LogLevel } from '../../gateway/src/common/logger';
+import { Logger, LogLevel } from '../../shared/common/logger';
 
 /** A logger that keeps its JSON lines, for tests that assert what was logged. */
 export function capturingLogger(level: LogLevel = 'info'): {

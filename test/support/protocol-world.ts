@@ -1,5 +1,5 @@
 import { TracedEndpoint } from '../../agent/src/protocols/common-columns';
-import { Uint128 } from '../../agent/src/transport/row';
+import { Uint128 } from '../../shared/contract/uint128';
 import { CAPTURES, CapturedTable, Conversation } from './protocol-rows';
 
 /**

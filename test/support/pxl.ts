@@ -1,4 +1,4 @@
-import { silentLogger } from '../../gateway/src/common/logger';
+import { silentLogger } from '../../shared/common/logger';
 import { decodeJsonRows } from '../../gateway/src/ingest/json';
 import { METADATA_TABLES } from '../../gateway/src/metadata/tables';
 import { PxlEngine, RunOptions } from '../../gateway/src/pxl/engine';

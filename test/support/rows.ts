@@ -1,6 +1,6 @@
 import { TableColumns } from '../../agent/src/transport/columns';
 import { Row } from '../../agent/src/transport/row';
-import { TableSchema } from '../../gateway/src/store/types';
+import { TableSchema } from '../../shared/contract/types';
 
 /** A deterministic pseudo-random generator (mulberry32), so generated data repeats exactly. */
 export function rng(seed: number): () => number {

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
-import { silentLogger } from '../../gateway/src/common/logger';
-import { validateConfig } from '../../gateway/src/config/load';
+import { silentLogger } from '../../shared/common/logger';
+import { validateConfig } from '../../cli/config/load';
 import { SinkSet } from '../../gateway/src/exporters/sink-set';
 
 /**

@@ -4,7 +4,7 @@ import { ScriptStep } from '../../../test/support/http-script';
 import { dnsAnswer, dnsQuery, rdata } from '../../../test/support/dns-build';
 import * as pg from '../../../test/support/pg-wire';
 import { resp } from '../../../test/support/redis-client';
-import { validateConfig } from '../../../gateway/src/config/load';
+import { validateConfig } from '../../../cli/config/load';
 import { ConnEvent, DataEvent, EventHeader } from '../ebpf/events';
 import { Protocol, Role } from '../ebpf/layout';
 import { protocolOptions } from '../protocols/protocol-options';

@@ -1,5 +1,5 @@
 import { ConnectionParser, Transport } from '../protocols/protocol-spec';
-import { Uint128 } from '../transport/row';
+import { Uint128 } from '../../../shared/contract/uint128';
 
 /** What the agent knows about one traced socket. */
 export interface Connection {

@@ -1,4 +1,4 @@
-import { silentLogger } from '../../../gateway/src/common/logger';
+import { silentLogger } from '../../../shared/common/logger';
 import { SocketTracer } from './socket-tracer';
 import { EbpfUnavailableError } from './unavailable';
 

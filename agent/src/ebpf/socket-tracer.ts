@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Logger } from '../../../gateway/src/common/logger';
+import { Logger } from '../../../shared/common/logger';
 import { decodeEvent, SocketEvent } from './events';
 import { PX_CONFIG, PX_MAX_DATA, STAT_COUNT, Stat } from './layout';
 import { LIBBPF_WARN, Libbpf, Ptr, loadLibbpf } from './libbpf';

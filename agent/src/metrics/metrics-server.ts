@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import { parseHostPort } from '../../../gateway/src/common/listen';
-import { listenOn } from '../../../gateway/src/common/listen-on';
+import { parseHostPort } from '../../../shared/common/listen';
+import { listenOn } from '../../../shared/common/listen-on';
 
 /** `pxgate agent`'s own HTTP endpoint: GET /metrics (Prometheus text) and GET /healthz. */
 export class MetricsServer {

@@ -1,4 +1,4 @@
-import { Value } from '../transport/row';
+import { CellValue } from '../transport/row';
 import { Endpoint } from './http/http-rows';
 
 /**
@@ -13,7 +13,7 @@ export type TracedEndpoint = Endpoint & { readonly encrypted?: boolean };
  * its table's own columns to it (assigning, not spreading it into a literal: a spread object
  * costs V8 some 500 times as much per row).
  */
-export function commonColumns(ep: TracedEndpoint, time: bigint): Record<string, Value> {
+export function commonColumns(ep: TracedEndpoint, time: bigint): Record<string, CellValue> {
   return {
     time_: time,
     upid: ep.upid,

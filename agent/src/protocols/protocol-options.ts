@@ -1,4 +1,4 @@
-import { AgentConfig } from '../../../gateway/src/config/schema';
+import { AgentConfig } from '../../../cli/config/schema';
 import { DEFAULT_DNS_LIMITS } from './dns/dns-stitcher';
 import { HeaderMask } from './http/header-mask';
 import { DEFAULT_STITCHER_LIMITS } from './http/http-stitcher';

@@ -1,4 +1,4 @@
-import { TableSchema } from '../../../gateway/src/store/types';
+import { TableSchema } from '../../../shared/contract/types';
 import { Row } from '../transport/row';
 import { TracedEndpoint } from './common-columns';
 import { Chunk } from './http/byte-stream';

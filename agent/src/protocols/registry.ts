@@ -4,7 +4,7 @@ import {
   MYSQL_EVENTS,
   PGSQL_EVENTS,
   REDIS_EVENTS,
-} from '../../../gateway/src/store/schemas';
+} from '../../../shared/contract/schemas';
 import { Protocol } from '../ebpf/layout';
 import { dnsEventRow } from './dns/dns-rows';
 import { DnsStitcher, DnsStitcherLimits } from './dns/dns-stitcher';

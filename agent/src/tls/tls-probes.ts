@@ -1,6 +1,6 @@
 import { BigIntStats } from 'node:fs';
 import { FileHandle, open, readdir, stat } from 'node:fs/promises';
-import { Logger } from '../../../gateway/src/common/logger';
+import { Logger } from '../../../shared/common/logger';
 import { ExecEvent } from '../ebpf/events';
 import { UprobeLink } from '../ebpf/socket-tracer';
 import { ElfError, functionOffsets } from './elf-symbols';

@@ -1,24 +1,13 @@
-import {
-  Bool,
-  DataType,
-  Field,
-  FixedSizeBinary,
-  Float64,
-  Int64,
-  Schema,
-  Table,
-  Utf8,
-  tableToIPC,
-} from 'apache-arrow';
-import { ColumnSchema, TableSchema } from '../../../gateway/src/store/types';
+import { Field, Schema, Table, tableToIPC } from 'apache-arrow';
+import { arrowTypeOf } from '../../../shared/contract/arrow';
+import { TableSchema } from '../../../shared/contract/types';
 import { TableColumns } from './columns';
 
 /**
  * The Arrow IPC stream of one record batch, written by hand for the agent's fixed schemas: the
  * schema message (made once per table by apache-arrow), one RecordBatch message whose
  * flatbuffer header is laid out here, the column buffers copied once into one allocation, and
- * the end-of-stream marker. Types are the gateway's fast path: Int64 for INT64 and TIME64NS,
- * FixedSizeBinary(16) for UINT128, Utf8, Float64, Bool; no nulls.
+ * the end-of-stream marker. Column types are the contract's (shared/contract/arrow.ts); no nulls.
  */
 export class ArrowStreamEncoder {
   private readonly schemaMessage: Uint8Array;
@@ -112,25 +101,9 @@ function recordBatchHeader(
 
 /** The stream's schema message, as apache-arrow writes it (it is made once per table). */
 function schemaMessage(schema: TableSchema): Uint8Array {
-  const fields = schema.columns.map((c) => new Field(c.name, arrowType(c), false));
+  const fields = schema.columns.map((c) => new Field(c.name, arrowTypeOf(c), false));
   const stream = tableToIPC(new Table(new Schema(fields)), 'stream');
   const view = new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
   const length = 8 + view.getInt32(4, true);
   return stream.slice(0, length);
-}
-
-function arrowType(c: ColumnSchema): DataType {
-  switch (c.type) {
-    case 'INT64':
-    case 'TIME64NS':
-      return new Int64();
-    case 'UINT128':
-      return new FixedSizeBinary(16);
-    case 'STRING':
-      return new Utf8();
-    case 'FLOAT64':
-      return new Float64();
-    case 'BOOLEAN':
-      return new Bool();
-  }
 }

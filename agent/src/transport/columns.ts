@@ -1,5 +1,6 @@
-import { ColumnSchema, DataType, TableSchema } from '../../../gateway/src/store/types';
-import { Uint128, Utf8Text, Value } from './row';
+import { ColumnSchema, DataType, TableSchema } from '../../../shared/contract/types';
+import { Uint128 } from '../../../shared/contract/uint128';
+import { CellValue, Utf8Text } from './row';
 
 /**
  * One column's values as the Arrow buffers that carry them, appended a row at a time. Buffers
@@ -8,7 +9,7 @@ import { Uint128, Utf8Text, Value } from './row';
  */
 export interface ColumnBuilder {
   readonly type: DataType;
-  append(value: Value | undefined): void;
+  append(value: CellValue | undefined): void;
   /** The Arrow buffers after the (empty) validity buffer, for the first `rows` rows. */
   buffers(rows: number): Uint8Array[];
   reset(): void;
@@ -25,7 +26,7 @@ class Int64Column implements ColumnBuilder {
 
   constructor(readonly type: DataType) {}
 
-  append(value: Value | undefined): void {
+  append(value: CellValue | undefined): void {
     const i = this.n++;
     if (2 * i >= this.words.length) this.grow();
     if (typeof value === 'bigint') {
@@ -67,7 +68,7 @@ class Uint128Column implements ColumnBuilder {
   private words = new BigUint64Array(2 * INITIAL_ROWS);
   private n = 0;
 
-  append(value: Value | undefined): void {
+  append(value: CellValue | undefined): void {
     const i = this.n++;
     if (2 * i >= this.words.length) {
       const words = new BigUint64Array(this.words.length * 2);
@@ -93,7 +94,7 @@ class Float64Column implements ColumnBuilder {
   private values = new Float64Array(INITIAL_ROWS);
   private n = 0;
 
-  append(value: Value | undefined): void {
+  append(value: CellValue | undefined): void {
     const i = this.n++;
     if (i >= this.values.length) {
       const values = new Float64Array(this.values.length * 2);
@@ -118,7 +119,7 @@ class BoolColumn implements ColumnBuilder {
   private bits = new Uint8Array(INITIAL_ROWS / 8);
   private n = 0;
 
-  append(value: Value | undefined): void {
+  append(value: CellValue | undefined): void {
     const i = this.n++;
     if (i >> 3 >= this.bits.length) {
       const bits = new Uint8Array(this.bits.length * 2);
@@ -148,7 +149,7 @@ class Utf8Column implements ColumnBuilder {
   private data = Buffer.allocUnsafe(64 * INITIAL_ROWS);
   private n = 0;
 
-  append(value: Value | undefined): void {
+  append(value: CellValue | undefined): void {
     const i = this.n++;
     if (i + 1 >= this.offsets.length) {
       const offsets = new Int32Array(this.offsets.length * 2);
@@ -198,7 +199,7 @@ class Utf8Column implements ColumnBuilder {
   }
 }
 
-function isUtf8Text(value: Value | undefined): value is Utf8Text {
+function isUtf8Text(value: CellValue | undefined): value is Utf8Text {
   return typeof value === 'object' && 'writeUtf8' in value;
 }
 
@@ -233,7 +234,7 @@ export class TableColumns {
     this.names = schema.columns.map((c) => c.name);
   }
 
-  append(row: Readonly<Record<string, Value>>): void {
+  append(row: Readonly<Record<string, CellValue>>): void {
     const builders = this.builders;
     for (let i = 0; i < builders.length; i++) builders[i]!.append(row[this.names[i]!]);
     this.length++;

@@ -5,7 +5,7 @@ import { createServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateConfig } from '../../../gateway/src/config/load';
+import { validateConfig } from '../../../cli/config/load';
 import { describeIfAvailable } from '../../../test/support/system';
 import { IssuedCertificate, TestPki, opensslUnavailable } from '../../../test/support/tls';
 import { GatewayCredentials, configuredSources } from './gateway-credentials';

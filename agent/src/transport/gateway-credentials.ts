@@ -1,9 +1,9 @@
 import { PeerCertificate } from 'node:tls';
-import { Logger } from '../../../gateway/src/common/logger';
-import { readSmallFile, readTokenFile } from '../../../gateway/src/common/read-small-file';
-import { watchFiles } from '../../../gateway/src/common/watch-files';
-import type { ServedCertificate } from '../../../gateway/src/api/server-tls';
-import { Config } from '../../../gateway/src/config/schema';
+import { Logger } from '../../../shared/common/logger';
+import { readSmallFile, readTokenFile } from '../../../shared/common/read-small-file';
+import { watchFiles } from '../../../shared/common/watch-files';
+import type { ServedCertificate } from '../../../shared/contract/served-certificate';
+import { Config } from '../../../cli/config/schema';
 
 /** TLS options of a connection to the gateway (passed to `https.request`). */
 export interface ClientTlsOptions {

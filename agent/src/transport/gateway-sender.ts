@@ -1,6 +1,7 @@
-import { INSTANCE_HEADER } from '../../../gateway/src/common/instance';
-import { Logger } from '../../../gateway/src/common/logger';
-import { Backoff } from './backoff';
+import { INSTANCE_HEADER } from '../../../shared/contract/instance';
+import { Logger } from '../../../shared/common/logger';
+import { ExponentialBackoff, upperHalfBackoff } from '../../../shared/common/backoff';
+import { parseRetryAfter } from '../../../shared/common/retry-after';
 import { GatewayCredentials, certificateHint } from './gateway-credentials';
 import { HttpPoster, PostResult } from './http-post';
 import { OutgoingBatch, SendQueue } from './send-queue';
@@ -43,7 +44,7 @@ export class GatewaySender {
   private stopping = false;
   private closed = false;
   private readonly abort = new AbortController();
-  private readonly backoff: Backoff;
+  private readonly backoff: ExponentialBackoff;
   private readonly poster: HttpPoster;
   private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
   private readonly instances = new Set<string>();
@@ -54,7 +55,7 @@ export class GatewaySender {
     private readonly hooks: SenderHooks,
     private readonly log: Logger,
   ) {
-    this.backoff = new Backoff(opts.retryInitialMs, opts.retryMaxMs);
+    this.backoff = upperHalfBackoff(opts.retryInitialMs, opts.retryMaxMs);
     const credentials = opts.credentials;
     this.poster = new HttpPoster(
       new URL(opts.gatewayUrl),
@@ -147,11 +148,11 @@ export class GatewaySender {
       return { kind: 'retry', reason };
     }
     if (res.status === 408 || res.status === 429 || res.status >= 500) {
-      const retryAfter = Number(res.headers['retry-after']);
+      const retryAfterMs = parseRetryAfter(res.headers['retry-after'], Date.now()) ?? 0;
       return {
         kind: 'retry',
         reason: `HTTP ${res.status}`,
-        ...(retryAfter > 0 ? { afterMs: Math.min(retryAfter * 1000, this.opts.retryMaxMs) } : {}),
+        ...(retryAfterMs > 0 ? { afterMs: Math.min(retryAfterMs, this.opts.retryMaxMs) } : {}),
       };
     }
     return { kind: 'permanent', reason: `HTTP ${res.status}: ${res.body.slice(0, 500)}` };

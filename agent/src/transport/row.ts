@@ -1,8 +1,4 @@
-/** A UINT128 value in halves (a UPID: high = asid << 32 | pid, low = start_ticks). */
-export interface Uint128 {
-  readonly high: bigint;
-  readonly low: bigint;
-}
+import { Uint128 } from '../../../shared/contract/uint128';
 
 /**
  * Text for a STRING column that writes its UTF-8 bytes straight into the column's buffer, so
@@ -16,7 +12,8 @@ export interface Utf8Text {
   toString(): string;
 }
 
-export type Value = bigint | number | string | boolean | Uint128 | Utf8Text;
+/** What one cell of a row may hold, by the column's type. */
+export type CellValue = bigint | number | string | boolean | Uint128 | Utf8Text;
 
 /** One row of a table, by column name. Columns left out take their type's zero value. */
-export type Row = Readonly<Record<string, Value>>;
+export type Row = Readonly<Record<string, CellValue>>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ARROW_STREAM_TYPE } from '../../../gateway/src/ingest/arrow';
-import { BATCH_ID_HEADER } from '../../../gateway/src/ingest/batch-id';
-import { TableSchema } from '../../../gateway/src/store/types';
+import { ARROW_STREAM_TYPE } from '../../../shared/contract/arrow';
+import { BATCH_ID_HEADER } from '../../../shared/contract/batch-id';
+import { TableSchema } from '../../../shared/contract/types';
 import { ArrowStreamEncoder } from './arrow-stream';
 import { TableColumns } from './columns';
 import { Row } from './row';

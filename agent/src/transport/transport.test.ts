@@ -1,11 +1,11 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { silentLogger } from '../../../gateway/src/common/logger';
-import { PROCESS_STATS } from '../../../gateway/src/store/schemas';
+import { silentLogger } from '../../../shared/common/logger';
+import { PROCESS_STATS } from '../../../shared/contract/schemas';
 import { startTestGateway } from '../../../test/support/gateway';
 import { waitFor } from '../../../test/support/wait';
-import { Backoff } from './backoff';
+import { upperHalfBackoff } from '../../../shared/common/backoff';
 import { GatewaySender, SenderHooks } from './gateway-sender';
 import { OutgoingBatch, SendQueue } from './send-queue';
 import { TableBatcher } from './table-batcher';
@@ -56,11 +56,11 @@ describe('SendQueue', () => {
   });
 });
 
-describe('Backoff', () => {
+describe('upperHalfBackoff', () => {
   it('doubles up to the cap, with jitter in the upper half', () => {
-    const lo = new Backoff(100, 1000, () => 0);
+    const lo = upperHalfBackoff(100, 1000, () => 0);
     expect([1, 2, 3, 4, 5].map(() => lo.next())).toEqual([50, 100, 200, 400, 500]);
-    const hi = new Backoff(100, 1000, () => 1);
+    const hi = upperHalfBackoff(100, 1000, () => 1);
     expect([1, 2, 3, 4, 5].map(() => hi.next())).toEqual([100, 200, 400, 800, 1000]);
     hi.reset();
     expect(hi.next()).toBe(100);

@@ -1,13 +1,13 @@
 import express, { Express } from 'express';
 import { Registry } from 'prom-client';
-import { INSTANCE_HEADER } from '../common/instance';
-import { Logger } from '../common/logger';
+import { INSTANCE_HEADER } from '../../../shared/contract/instance';
+import { Logger } from '../../../shared/common/logger';
 import { SinkSet } from '../exporters/sink-set';
 import { IngestService } from '../ingest/ingest-service';
 import { ExportScheduler } from '../jobs/export-scheduler';
 import { ProcessMetadataService } from '../metadata/process-metadata';
 import { MetadataService } from '../metadata/metadata-service';
-import { bundledScripts } from '../pxl/bundled';
+import { bundledScriptsSync } from '../pxl/bundled';
 import { PxlEngine } from '../pxl/engine';
 import { TableStore } from '../store/table-store';
 import { AuthOptions, authenticate } from './auth';
@@ -54,7 +54,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(processMetadataRoutes(deps.processMetadata));
   app.use(metadataStatusRoutes(deps.metadata));
   app.use(queryRoutes(deps.pxl));
-  app.use(scriptRoutes(bundledScripts()));
+  app.use(scriptRoutes(bundledScriptsSync()));
   app.use(exportRoutes(deps.exports, deps.sinks));
   app.use(notFound);
   app.use(errorHandler(deps.log));

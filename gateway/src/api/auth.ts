@@ -1,7 +1,7 @@
 import { RequestHandler } from 'express';
 import { TLSSocket } from 'node:tls';
 import { ForbiddenError, UnauthorizedError } from '../common/errors';
-import { Scope } from '../config/auth-schema';
+import { Scope } from '../../../cli/config/auth-schema';
 import { routeAccess } from './route-scopes';
 import { TokenSet } from './token-set';
 

@@ -1,4 +1,4 @@
-import { Scope } from '../config/auth-schema';
+import { Scope } from '../../../cli/config/auth-schema';
 
 /** What a route needs: a scope, or nothing (the health probes). */
 export type RouteAccess = Scope | 'open';

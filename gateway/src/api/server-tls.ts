@@ -1,20 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import { Server as HttpsServer } from 'node:https';
 import { SecureContextOptions, createSecureContext } from 'node:tls';
-import { Logger } from '../common/logger';
-import { readSmallFile } from '../common/read-small-file';
-import { watchFiles } from '../common/watch-files';
-import { Config } from '../config/schema';
+import { Logger } from '../../../shared/common/logger';
+import { ServedCertificate } from '../../../shared/contract/served-certificate';
+import { readSmallFile } from '../../../shared/common/read-small-file';
+import { watchFiles } from '../../../shared/common/watch-files';
+import { Config } from '../../../cli/config/schema';
 
 const MAX_PEM_BYTES = 1024 * 1024;
-
-/** The certificate a listener serves, as a client pins it. */
-export interface ServedCertificate {
-  /** The PEM chain as configured. */
-  readonly certPem: Buffer;
-  /** SHA-256 fingerprint of the leaf, in the form TLS peers report (`AB:CD:...`). */
-  readonly fingerprint256: string;
-}
 
 interface Loaded {
   readonly context: SecureContextOptions;

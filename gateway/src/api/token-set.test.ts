@@ -2,7 +2,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../../../test/support/wait';
-import { silentLogger } from '../common/logger';
+import { silentLogger } from '../../../shared/common/logger';
 import { TokenSet } from './token-set';
 
 const scopes = (set: TokenSet, token: string) => {

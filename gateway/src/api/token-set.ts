@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Logger } from '../common/logger';
-import { readTokenFile } from '../common/read-small-file';
-import { watchFiles } from '../common/watch-files';
-import { SCOPES, Scope } from '../config/auth-schema';
-import { Config } from '../config/schema';
+import { Logger } from '../../../shared/common/logger';
+import { readTokenFile } from '../../../shared/common/read-small-file';
+import { watchFiles } from '../../../shared/common/watch-files';
+import { SCOPES, Scope } from '../../../cli/config/auth-schema';
+import { Config } from '../../../cli/config/schema';
 
 interface Entry {
   /** SHA-256 of the token; undefined while its file cannot be read (it then matches nothing). */

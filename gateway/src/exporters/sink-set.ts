@@ -1,12 +1,12 @@
 import { Registry } from 'prom-client';
-import { Logger } from '../common/logger';
+import { Logger } from '../../../shared/common/logger';
 import {
   ExportConfig,
   OtlpConfig,
   OtlpConfigSchema,
   RemoteWriteConfig,
-} from '../config/export-schema';
-import { BackoffSettings } from './common/backoff';
+} from '../../../cli/config/export-schema';
+import { BackoffSettings } from '../../../shared/common/backoff';
 import { ExporterMetrics } from './common/exporter-metrics';
 import { QueueSettings, QueuedExporter } from './common/queued-exporter';
 import { OtlpGrpcTarget } from './otlp/otlp-grpc-target';

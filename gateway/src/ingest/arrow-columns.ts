@@ -1,5 +1,5 @@
 import { ColumnData, StringValues } from '../store/batch';
-import { ColumnSchema } from '../store/types';
+import { ColumnSchema } from '../../../shared/contract/types';
 import {
   BatchBody,
   bitValues,
@@ -15,7 +15,7 @@ import { halfToNumber } from './arrow-ipc/float16';
 import { ArrowField } from './arrow-ipc/messages';
 import { ArrowType, TimeUnit, typeName } from './arrow-ipc/types';
 import { IngestError } from './errors';
-import { toUint128 } from './values';
+import { parseUint128 } from '../../../shared/contract/uint128';
 
 const NS_PER_UNIT: Record<TimeUnit, bigint> = {
   SECOND: 1_000_000_000n,
@@ -233,15 +233,15 @@ function uint128FromStrings(
 ): ColumnData {
   const out = new BigUint64Array(2 * strings.length);
   strings.forEach((text, i) => {
-    const v = toUint128(text);
+    const v = parseUint128(text);
     if (!v) {
       throw invalid(
         i,
         `expected UINT128 ("high:low" or "asid:pid:start_ticks"), got ${JSON.stringify(text.slice(0, 60))}`,
       );
     }
-    out[2 * i] = v[0];
-    out[2 * i + 1] = v[1];
+    out[2 * i] = v.low;
+    out[2 * i + 1] = v.high;
   });
   return { type: 'UINT128', values: out };
 }

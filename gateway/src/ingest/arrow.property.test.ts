@@ -16,12 +16,13 @@ import {
   utf8Column,
 } from '../../../test/support/arrow-ipc';
 import { fuzzParams } from '../../../test/support/fuzz';
+import { httpStatusOf } from '../api/errors';
 import { UserError } from '../common/errors';
 import { ColumnBatch, ColumnData } from '../store/batch';
 import { ChunkWriter } from '../store/chunk-writer';
 import { quoteIdent } from '../store/sql';
 import { logicalType } from '../store/table-store';
-import { TableSchema } from '../store/types';
+import { TableSchema } from '../../../shared/contract/types';
 import { decodeArrowStream } from './arrow';
 import { DecodeOptions } from './rules';
 
@@ -423,8 +424,8 @@ function decodeOrRefuse(body: Uint8Array): ColumnBatch[] | undefined {
     return decodeArrowStream(SCHEMA, body, OPTIONS);
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
-    expect(err.status).toBeGreaterThanOrEqual(400);
-    expect(err.status).toBeLessThan(500);
+    expect(httpStatusOf(err)).toBeGreaterThanOrEqual(400);
+    expect(httpStatusOf(err)).toBeLessThan(500);
     expect(err.message).toMatch(/^(table "fuzz"|batch for table "fuzz")/);
     return undefined;
   } finally {

@@ -7,7 +7,7 @@ import {
   fixedBytes,
   stringHeapBytes,
 } from '../store/batch';
-import { ColumnSchema, TableSchema } from '../store/types';
+import { ColumnSchema, TableSchema } from '../../../shared/contract/types';
 import { BatchBody, RowFormatError, utf8Values } from './arrow-ipc/arrays';
 import { ArrowField, ArrowFormatError, IpcMessage, readMessages } from './arrow-ipc/messages';
 import {
@@ -28,9 +28,6 @@ import { DecodeOptions, checkTimes, zeroColumn } from './rules';
  * rows, so without a bound a 16 MiB body of one-row batches kept the event loop for seconds.
  */
 export const MAX_MESSAGES = 512;
-
-/** Media type of an Arrow IPC stream, the agent's wire format. */
-export const ARROW_STREAM_TYPE = 'application/vnd.apache.arrow.stream';
 
 /**
  * Decodes an Arrow IPC stream into column batches of the table, one per record batch. Fields are
@@ -83,7 +80,7 @@ class StreamDecoder {
     if (++this.messages > MAX_MESSAGES) {
       throw new IngestError(
         `table "${this.schema.name}": the stream holds more than ${MAX_MESSAGES} messages; send fewer, larger record batches`,
-        413,
+        'too_large',
       );
     }
     if (message.kind === 'schema') {

@@ -1,4 +1,4 @@
-import { UserError } from '../common/errors';
+import { UserError, UserErrorKind } from '../common/errors';
 
 /**
  * Why a batch was refused, the `reason` label of `pxgate_ingest_rejected_batches_total`:
@@ -14,10 +14,9 @@ export type RejectReason =
 export class IngestError extends UserError {
   constructor(
     message: string,
-    status = 400,
-    readonly reason: RejectReason = reasonOf(status),
+    readonly reason: RejectReason = 'invalid',
   ) {
-    super(message, status);
+    super(message, kindOf(reason));
     this.name = 'IngestError';
   }
 
@@ -31,17 +30,37 @@ export class IngestError extends UserError {
     const where = [`table ${describeValue(table)}`];
     if (row !== undefined) where.push(`row ${row}`);
     if (column !== undefined) where.push(`column ${describeValue(column)}`);
-    return new IngestError(`${where.join(', ')}: ${problem}`, statusOf(reason), reason);
+    return new IngestError(`${where.join(', ')}: ${problem}`, reason);
   }
 }
 
-function statusOf(reason: RejectReason): number {
-  return reason === 'unsupported' ? 415 : reason === 'too_large' ? 413 : 400;
+function kindOf(reason: RejectReason): UserErrorKind {
+  switch (reason) {
+    case 'unsupported':
+      return 'unsupported-media-type';
+    case 'too_large':
+      return 'too-large';
+    case 'unauthorized':
+    case 'forbidden':
+      return reason;
+    default:
+      return 'invalid';
+  }
 }
 
-/** The reason a client error of this status is counted under. */
-export function reasonOf(status: number): RejectReason {
-  return status === 413 ? 'too_large' : status === 415 ? 'unsupported' : 'invalid';
+/** The reason a caller's error of this kind is counted under, when it is not an IngestError. */
+export function reasonOf(kind: UserErrorKind): RejectReason {
+  switch (kind) {
+    case 'too-large':
+      return 'too_large';
+    case 'unsupported-media-type':
+      return 'unsupported';
+    case 'unauthorized':
+    case 'forbidden':
+      return kind;
+    default:
+      return 'invalid';
+  }
 }
 
 const PREVIEW_CHARS = 60;

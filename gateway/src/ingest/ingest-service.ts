@@ -1,7 +1,8 @@
 import { UserError } from '../common/errors';
-import { Logger } from '../common/logger';
+import { Logger } from '../../../shared/common/logger';
 import { AppendResult, TableStore } from '../store/table-store';
-import { ARROW_STREAM_TYPE, decodeArrowStream } from './arrow';
+import { ARROW_STREAM_TYPE } from '../../../shared/contract/arrow';
+import { decodeArrowStream } from './arrow';
 import { parseBatchId } from './batch-id';
 import { IngestError, RejectReason, describeValue, reasonOf } from './errors';
 import { decodeJsonRows, parseJsonEnvelope } from './json';
@@ -37,10 +38,10 @@ export class IngestService {
 
   async ingest(req: IngestRequest): Promise<IngestResponse> {
     try {
-      return await this.ingestUnchecked(req);
+      return await this.decodeAndStore(req);
     } catch (err) {
       if (err instanceof UserError) {
-        this.countRejected(err instanceof IngestError ? err.reason : reasonOf(err.status), err);
+        this.countRejected(err instanceof IngestError ? err.reason : reasonOf(err.kind), err);
       }
       throw err;
     }
@@ -50,10 +51,8 @@ export class IngestService {
    * Counts a body the HTTP layer refused while reading it (over the size limit, an unknown
    * Content-Encoding, a broken gzip stream): a rejected batch like any other.
    */
-  bodyRefused(err: { status?: unknown; message?: unknown }): void {
-    const status = typeof err.status === 'number' ? err.status : 500;
-    if (status < 400 || status >= 500) return;
-    this.countRejected(status === 400 ? 'malformed' : reasonOf(status), err);
+  bodyRefused(reason: RejectReason, err: { message?: unknown }): void {
+    this.countRejected(reason, err);
   }
 
   private countRejected(reason: RejectReason, err: { message?: unknown }): void {
@@ -61,7 +60,8 @@ export class IngestService {
     this.log.debug({ reason, err: err.message }, 'rejected ingest batch');
   }
 
-  private async ingestUnchecked(req: IngestRequest): Promise<IngestResponse> {
+  /** Decodes the body by its Content-Type and appends it; `ingest` counts what this rejects. */
+  private async decodeAndStore(req: IngestRequest): Promise<IngestResponse> {
     const batchId = parseBatchId(req.batchId);
     if (req.contentType === 'application/json') {
       const { table, rows } = parseJsonEnvelope(req.body);
@@ -81,7 +81,7 @@ export class IngestService {
     }
     throw new IngestError(
       `unsupported Content-Type ${describeValue(req.contentType || '(none)')}; send application/json or ${ARROW_STREAM_TYPE}`,
-      415,
+      'unsupported',
     );
   }
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { fuzzParams } from '../../../test/support/fuzz';
+import { httpStatusOf } from '../api/errors';
 import { UserError } from '../common/errors';
-import { silentLogger } from '../common/logger';
+import { silentLogger } from '../../../shared/common/logger';
 import { TableStore } from '../store/table-store';
 import { IngestService } from './ingest-service';
 
@@ -87,8 +88,8 @@ describe('JSON ingest (property)', () => {
       return await send(body);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
-      expect(err.status).toBeGreaterThanOrEqual(400);
-      expect(err.status).toBeLessThan(500);
+      expect(httpStatusOf(err)).toBeGreaterThanOrEqual(400);
+      expect(httpStatusOf(err)).toBeLessThan(500);
       expect(err.message.length).toBeLessThan(1000);
       return undefined;
     }

@@ -7,11 +7,12 @@ import {
   overBudget,
   stringHeapBytes,
 } from '../store/batch';
-import { ColumnSchema, TableSchema } from '../store/types';
+import { ColumnSchema, TableSchema } from '../../../shared/contract/types';
 import { IngestError, describeValue } from './errors';
 import { DecodeOptions, checkTimes, timeValues } from './rules';
 import { parseRfc3339 } from './time';
-import { toFloat64, toInt64, toUint128 } from './values';
+import { parseUint128 } from '../../../shared/contract/uint128';
+import { toFloat64, toInt64 } from './values';
 
 /** The body of a JSON ingest request: `{"table": NAME, "rows": [{COLUMN: VALUE}, ...]}`. */
 export interface JsonIngestBody {
@@ -21,12 +22,12 @@ export interface JsonIngestBody {
 
 /** Parses the envelope of a JSON ingest body, before the table's schema is known. */
 export function parseJsonEnvelope(body: Buffer): JsonIngestBody {
-  if (!isUtf8(body)) throw new IngestError('body is not valid UTF-8', 400, 'malformed');
+  if (!isUtf8(body)) throw new IngestError('body is not valid UTF-8', 'malformed');
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch (err) {
-    throw new IngestError(`body is not valid JSON: ${(err as Error).message}`, 400, 'malformed');
+    throw new IngestError(`body is not valid JSON: ${(err as Error).message}`, 'malformed');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new IngestError('body must be a JSON object {"table": NAME, "rows": [...]}');
@@ -176,10 +177,10 @@ function columnFor(
       return [
         { type: 'UINT128', values },
         (r, v) => {
-          const x = toUint128(v);
+          const x = parseUint128(v);
           if (x === undefined) return false;
-          values[2 * r] = x[0];
-          values[2 * r + 1] = x[1];
+          values[2 * r] = x.low;
+          values[2 * r + 1] = x.high;
           return true;
         },
       ];

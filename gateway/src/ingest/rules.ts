@@ -1,5 +1,5 @@
 import { ColumnData } from '../store/batch';
-import { ColumnSchema, TableSchema, timeColumnIndex } from '../store/types';
+import { ColumnSchema, TableSchema, timeColumnIndex } from '../../../shared/contract/types';
 import { IngestError } from './errors';
 import { firstOutsideCentury, timeProblem } from './time';
 

@@ -1,7 +1,7 @@
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../common/atomic-file';
-import { Logger } from '../common/logger';
+import { Logger } from '../../../shared/common/logger';
 import { CumulativeState } from './otel/cumulative-state';
 
 /** Where a job left off at one sink, as saved after its last accepted push. */

@@ -1,4 +1,4 @@
-import { Logger } from '../common/logger';
+import { Logger } from '../../../shared/common/logger';
 import { SinkSet } from '../exporters/sink-set';
 import { Sink } from '../exporters/sink';
 import { PxlEngine } from '../pxl/engine';

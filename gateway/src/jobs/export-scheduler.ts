@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Registry } from 'prom-client';
-import { Logger } from '../common/logger';
+import { Logger } from '../../../shared/common/logger';
 import { PACKAGE_ROOT } from '../common/package-info';
-import { ExportConfig, ExportPreset } from '../config/export-schema';
+import { ExportConfig, ExportPreset } from '../../../cli/config/export-schema';
 import { SinkSet } from '../exporters/sink-set';
 import { PxlEngine } from '../pxl/engine';
 import { CursorStore } from './cursor-store';

@@ -1,4 +1,4 @@
-import { Logger } from '../common/logger';
+import { Logger } from '../../../shared/common/logger';
 import { asExportError } from '../exporters/common/errors';
 import { isoOrNull } from '../exporters/common/sink-health';
 import {

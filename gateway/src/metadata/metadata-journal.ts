@@ -1,4 +1,4 @@
-import { Logger } from '../common/logger';
+import { Logger } from '../../../shared/common/logger';
 import { DataDir } from '../store/data-dir';
 import { RecordLog } from '../store/wal/record-log';
 import { MetadataRow, RowChanges, RowValue, WRITTEN_TABLES, WrittenTable } from './metadata-rows';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { silentLogger } from '../common/logger';
+import { silentLogger } from '../../../shared/common/logger';
 import { TableStore } from '../store/table-store';
 import { selectRows } from '../../../test/support/metadata';
 import { MetadataOptions, MetadataService } from './metadata-service';

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
-import { Logger } from '../common/logger';
+import { Logger } from '../../../shared/common/logger';
 import { withTimeout } from '../common/timeout';
-import { Config } from '../config/schema';
+import { Config } from '../../../cli/config/schema';
 import { DataDir } from '../store/data-dir';
 import { TableStore } from '../store/table-store';
 import { ClusterState } from './cluster-state';
@@ -17,6 +17,7 @@ import type { InformerSink } from './kube/resource-informer';
 import { MetadataMetrics } from './metadata-metrics';
 import { MetadataJournal } from './metadata-journal';
 import { MetadataRow, MetadataRows, WrittenTable } from './metadata-rows';
+import { createMetadataTables } from './tables';
 import { CLUSTER_KINDS, ClusterKind, ClusterObject } from './objects';
 import { StaticFileSource, StaticSink } from './static/static-source';
 import { MetadataTableWriter } from './table-writer';
@@ -104,7 +105,9 @@ export class MetadataService implements InformerSink, StaticSink {
         resyncMs: this.opts.resyncMs,
       });
     }
-    this.writer = await MetadataTableWriter.create(await this.store.connect());
+    const conn = await this.store.connect();
+    await createMetadataTables(conn);
+    this.writer = await MetadataTableWriter.create(conn);
     if (this.store.dataDir) await this.restoreJournal(this.store.dataDir);
     this.staticSource?.start();
     await this.flush();

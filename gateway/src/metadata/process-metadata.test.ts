@@ -2,8 +2,8 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectRows } from '../../../test/support/metadata';
-import { silentLogger } from '../common/logger';
-import { validateConfig } from '../config/load';
+import { silentLogger } from '../../../shared/common/logger';
+import { validateConfig } from '../../../cli/config/load';
 import { TableStore } from '../store/table-store';
 import { ProcessMetadataService } from './process-metadata';
 

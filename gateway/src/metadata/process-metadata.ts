@@ -1,12 +1,12 @@
 import { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { UserError } from '../common/errors';
-import { Logger } from '../common/logger';
-import { toUint128 } from '../ingest/values';
+import { Logger } from '../../../shared/common/logger';
+import { parseUint128, uint128ToBigInt } from '../../../shared/contract/uint128';
 import { quoteIdent } from '../store/sql';
 import { TableStore } from '../store/table-store';
 import { RecordLog } from '../store/wal/record-log';
-import { METADATA_TABLES } from './tables';
+import { METADATA_TABLES, createMetadataTables } from './tables';
 
 /** At most this many processes per request. */
 export const MAX_PROCESSES_PER_REQUEST = 10_000;
@@ -165,6 +165,7 @@ export class ProcessMetadataService {
   private async connection(): Promise<DuckDBConnection> {
     if (this.conn) return this.conn;
     const conn = await this.store.connect();
+    await createMetadataTables(conn);
     await conn.run(
       `CREATE TEMP TABLE ${quoteIdent(STAGE)} AS SELECT * FROM ${quoteIdent(TABLE)} LIMIT 0`,
     );
@@ -179,9 +180,9 @@ function bigintText(_key: string, value: unknown): unknown {
 }
 
 function appendProcess(appender: DuckDBAppender, r: ProcessRow): void {
-  const [low, high] = toUint128(r.upid)!;
-  appender.appendUHugeInt((high << 64n) | low);
-  appender.appendBigInt(high >> 32n);
+  const upid = parseUint128(r.upid)!;
+  appender.appendUHugeInt(uint128ToBigInt(upid));
+  appender.appendBigInt(upid.high >> 32n);
   appender.appendBigInt(BigInt(r.pid));
   appender.appendBigInt(r.start_ticks);
   appender.appendVarchar(r.cmdline);
@@ -205,7 +206,7 @@ function validate(body: unknown): ProcessRow[] {
   }
   result.data.processes.forEach((r, i) => {
     const parts = r.upid.split(':');
-    const halves = parts.length === 3 ? toUint128(r.upid) : undefined;
+    const halves = parts.length === 3 ? parseUint128(r.upid) : undefined;
     if (!halves || parts[1] !== String(r.pid) || BigInt(parts[2]!) !== r.start_ticks) {
       throw new UserError(
         `processes.${i}.upid: expected "asid:pid:start_ticks" matching pid ${r.pid} and start_ticks ${r.start_ticks}, got ${JSON.stringify(r.upid)}`,

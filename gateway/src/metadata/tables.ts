@@ -1,3 +1,5 @@
+import { DuckDBConnection } from '@duckdb/node-api';
+
 /**
  * The metadata tables: what the gateway knows about pods, services, nodes, containers and
  * processes, kept in DuckDB next to the telemetry so that PxL's `df.ctx[...]` and metadata
@@ -93,6 +95,14 @@ export const METADATA_TABLES = {
 } as const;
 
 export type MetadataTableKey = keyof typeof METADATA_TABLES;
+
+/**
+ * Creates the metadata tables that do not exist yet, through a connection of the store: the
+ * store holds them but does not know them (its own tables are the telemetry tables).
+ */
+export async function createMetadataTables(conn: DuckDBConnection): Promise<void> {
+  for (const ddl of metadataDdl()) await conn.run(ddl);
+}
 
 /** The DDL that creates every metadata table, empty. */
 export function metadataDdl(): string[] {

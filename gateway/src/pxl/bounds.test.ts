@@ -1,3 +1,4 @@
+import { httpStatusOf } from '../api/errors';
 import { PxlFixture, pxlFixture } from '../../../test/support/pxl';
 import { BOUNDS } from './bounds';
 import { PxlError } from './errors';
@@ -97,7 +98,7 @@ describe('the bounds on what a script may build', () => {
   it.each(CASES)('refuse %s with a located 422', (_what, script, message, line, column) => {
     const e = compileError(script);
     expect(e.message).toMatch(message);
-    expect([e.status, e.line, e.column]).toEqual([422, line, column]);
+    expect([httpStatusOf(e), e.line, e.column]).toEqual([422, line, column]);
   });
 
   it('stop an expression that doubles itself at the size bound, inside the script', () => {
@@ -106,7 +107,7 @@ describe('the bounds on what a script may build', () => {
     expect(e.message).toMatch(
       /^the script's per-row expressions have more than 100000 operations once shared parts are unfolded \(the PxL limit "expressionSize"\)/,
     );
-    expect(e.status).toBe(422);
+    expect(httpStatusOf(e)).toBe(422);
     expect(e.line).toBeGreaterThanOrEqual(3);
     expect(e.line).toBeLessThanOrEqual(20);
   });

@@ -33,9 +33,9 @@ export const BOUNDS = {
 export type BoundName = keyof typeof BOUNDS;
 
 /**
- * The 422 for a script that passed a bound, located where it was passed: `fact` says what
+ * The error for a script that passed a bound, located where it was passed: `fact` says what
  * happened (with the number), `hint` what to do instead.
  */
 export function boundError(name: BoundName, fact: string, hint: string, loc?: Loc): PxlError {
-  return new PxlError(`${fact} (the PxL limit "${name}"); ${hint}`, loc, 422);
+  return new PxlError(`${fact} (the PxL limit "${name}"); ${hint}`, loc, 'limit-exceeded');
 }

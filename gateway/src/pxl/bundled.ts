@@ -70,7 +70,7 @@ function literal(e: Expr): string | number | boolean | null {
 }
 
 /** Every script of scripts/px, with its header, sorted by name. */
-export function bundledScripts(dir = join(PACKAGE_ROOT, 'scripts', 'px')): BundledScript[] {
+export function bundledScriptsSync(dir = join(PACKAGE_ROOT, 'scripts', 'px')): BundledScript[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.pxl'))
     .sort()

@@ -113,7 +113,7 @@ px.display(a.merge(df, left_on='k', right_on='k', suffixes=['', '_s']).agg(n=('k
     await expect(
       fx.run('x = 1\n'.repeat(150_000), { now, limits: { timeoutMs: 300 } }),
     ).rejects.toMatchObject({
-      status: 422,
+      kind: 'limit-exceeded',
       message: expect.stringMatching(
         /^the script took longer than 0.3 s \(pxl.queryTimeout\) to compile and was stopped/,
       ),

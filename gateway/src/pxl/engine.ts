@@ -1,5 +1,6 @@
 import { DuckDBConnection } from '@duckdb/node-api';
-import { TableSchema } from '../store/types';
+import { createMetadataTables } from '../metadata/tables';
+import { TableSchema } from '../../../shared/contract/types';
 import { SchemaSource } from './check/check';
 import { metadataViewsDdl } from './compile/metadata-views';
 import { PxlError } from './errors';
@@ -23,7 +24,7 @@ export interface PxlStore {
 
 /** Runs at once, each on its own reader connection, kept open between runs. */
 const MAX_IDLE_CONNECTIONS = 4;
-/** Runs that wait for one of the connections before new ones are refused (503). */
+/** Runs that wait for one of the connections before new ones are refused (BusyError). */
 const MAX_QUEUED_RUNS = 64;
 /** Scripts compiled at once (each in a worker thread of its own), and waiting to be. */
 const COMPILE_WORKERS = 2;
@@ -47,10 +48,11 @@ export class PxlEngine {
     private readonly limits: PxlLimits,
   ) {}
 
-  /** Creates the engine, the metadata lookup views and the functions it compiles against. */
+  /** Creates the engine, and the metadata tables, lookup views and functions it compiles against. */
   static async create(store: PxlStore, limits: Partial<PxlLimits> = {}): Promise<PxlEngine> {
     const conn = await store.connect();
     try {
+      await createMetadataTables(conn);
       for (const ddl of metadataViewsDdl()) await conn.run(ddl);
       for (const fn of normalizeUdfs()) conn.registerScalarFunction(fn);
     } finally {
@@ -136,7 +138,7 @@ function compileTimeout(timeoutMs: number): PxlError {
     `the script took longer than ${timeoutMs / 1000} s (pxl.queryTimeout) to compile and was stopped; ` +
       'make it smaller or simpler',
     undefined,
-    422,
+    'limit-exceeded',
   );
 }
 
@@ -145,7 +147,7 @@ function runTimeout(limits: PxlLimits): PxlError {
     `the script ran longer than ${limits.timeoutMs / 1000} s (pxl.queryTimeout) and was stopped; ` +
       'narrow its time window or tables, or raise pxl.queryTimeout in the gateway config',
     undefined,
-    422,
+    'limit-exceeded',
   );
 }
 
@@ -159,11 +161,11 @@ function queryError(err: unknown, timedOut: boolean, limits: PxlLimits): unknown
     return new PxlError(
       `the query needs more memory than DuckDB may use (store.duckdbMemoryLimitMb): ${message.split('\n')[0]}`,
       undefined,
-      422,
+      'limit-exceeded',
     );
   }
   if (/Out of Range|overflow|Conversion Error/i.test(message)) {
-    return new PxlError(`the query failed on the data: ${message}`, undefined, 422);
+    return new PxlError(`the query failed on the data: ${message}`, undefined, 'limit-exceeded');
   }
   return err;
 }

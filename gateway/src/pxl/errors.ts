@@ -1,4 +1,4 @@
-import { UserError } from '../common/errors';
+import { UserError, UserErrorKind } from '../common/errors';
 
 /** A position in a script: 1-based line and column. */
 export interface Loc {
@@ -8,8 +8,8 @@ export interface Loc {
 
 /** A mistake in a PxL script (syntax, names, types, limits), located where it was found. */
 export class PxlError extends UserError {
-  constructor(message: string, loc?: Loc, status = 400) {
-    super(message, status, loc?.line, loc?.column);
+  constructor(message: string, loc?: Loc, kind: UserErrorKind = 'invalid') {
+    super(message, kind, loc?.line, loc?.column);
     this.name = 'PxlError';
   }
 }

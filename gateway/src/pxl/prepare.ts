@@ -1,4 +1,4 @@
-import { TableSchema } from '../store/types';
+import { TableSchema } from '../../../shared/contract/types';
 import { SchemaSource, check } from './check/check';
 import { TNode } from './check/typed';
 import { CompiledQuery, compileTable } from './compile/compile';
@@ -73,7 +73,7 @@ export function prepareScript(
       return compileTable(node, compileOpts);
     } catch (err) {
       if (err instanceof PxlError && err.line === undefined) {
-        throw new PxlError(err.message, loc, err.status);
+        throw new PxlError(err.message, loc, err.kind);
       }
       throw err;
     }

@@ -1,3 +1,4 @@
+import { httpStatusOf } from '../api/errors';
 import fc from 'fast-check';
 import { fuzzParams } from '../../../test/support/fuzz';
 import {
@@ -197,9 +198,9 @@ describe('the whole engine on scripts from a grammar of PxL', () => {
             await fx.engine.run(script, { now: NOW, limits: { timeoutMs: TIMEOUT_MS } });
           } catch (err) {
             if (!(err instanceof PxlError)) throw err;
-            expect(err.status).toBeGreaterThanOrEqual(400);
-            expect(err.status).toBeLessThan(500);
-            if (err.status === 400) expect(err.line).toBeDefined();
+            expect(httpStatusOf(err)).toBeGreaterThanOrEqual(400);
+            expect(httpStatusOf(err)).toBeLessThan(500);
+            if (httpStatusOf(err) === 400) expect(err.line).toBeDefined();
             if (err.line !== undefined) {
               const lines = script.split('\n');
               expect(err.line).toBeLessThanOrEqual(lines.length);

@@ -1,5 +1,5 @@
-import { UserError } from '../common/errors';
-import { DataType, TableSchema, timeColumnIndex } from './types';
+import { TooLargeError } from '../common/errors';
+import { DataType, TableSchema, timeColumnIndex } from '../../../shared/contract/types';
 
 /** String values either as JS strings (JSON ingest) or as Arrow Utf8 buffers (Arrow ingest). */
 export type StringValues =
@@ -52,11 +52,10 @@ export function fixedBytes(schema: TableSchema, rows: number): number {
   return schema.columns.reduce((sum, c) => sum + fixedWidth(c.type), 8) * rows;
 }
 
-/** The answer to a batch that needs more than its table's whole byte budget (413). */
-export function overBudget(table: string, bytes: number, budgetBytes: number): UserError {
-  return new UserError(
+/** The answer to a batch that needs more than its table's whole byte budget. */
+export function overBudget(table: string, bytes: number, budgetBytes: number): TooLargeError {
+  return new TooLargeError(
     `batch for table "${table}" needs ~${mib(bytes)} MiB, more than the table's whole budget of ${mib(budgetBytes)} MiB; send smaller batches or raise store.limitMb`,
-    413,
   );
 }
 

@@ -2,16 +2,9 @@ import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../common/atomic-file';
-import { Logger } from '../common/logger';
-import { TableSchema } from './types';
-
-/**
- * When writes reach the disk. `always`: before each batch is acknowledged (survives a power
- * loss); `interval`: every `store.fsyncInterval` (a power loss may lose that much, a crash of
- * the gateway nothing); `never`: when the kernel writes them back.
- */
-export const FSYNC_POLICIES = ['always', 'interval', 'never'] as const;
-export type FsyncPolicy = (typeof FSYNC_POLICIES)[number];
+import { Logger } from '../../../shared/common/logger';
+import { TableSchema } from '../../../shared/contract/types';
+import { FsyncPolicy } from '../../../cli/config/schema';
 
 const FORMAT = 1;
 const MARKER = 'pxgate-data.json';

@@ -14,22 +14,14 @@ import { capturingLogger } from '../../../test/support/gateway';
 import { selectRows } from '../../../test/support/metadata';
 import { waitFor } from '../../../test/support/wait';
 import { httpRows } from '../../../test/support/rows';
-import { silentLogger } from '../common/logger';
+import { silentLogger } from '../../../shared/common/logger';
 import { decodeArrowStream } from '../ingest/arrow';
 import { decodeJsonRows } from '../ingest/json';
+import { testStoreOptions } from '../../../test/support/store';
 import { StoreOptions, TableStore } from './table-store';
 
 function options(dataDir: string, over: Partial<StoreOptions> = {}): StoreOptions {
-  return {
-    limitMb: 64,
-    httpEventsShare: 0.4,
-    segmentRows: 1024,
-    maxCustomTables: 4,
-    tables: {},
-    dataDir,
-    fsync: 'never',
-    ...over,
-  };
+  return testStoreOptions({ dataDir, fsync: 'never', ...over });
 }
 
 const SNAPSHOT = 'SELECT * EXCLUDE (upid), upid::VARCHAR FROM http_events ORDER BY _seq';

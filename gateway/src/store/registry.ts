@@ -1,6 +1,12 @@
-import { ConflictError, NotFoundError, UserError } from '../common/errors';
-import { BUILTIN_SCHEMAS } from './schemas';
-import { ColumnSchema, DATA_TYPES, SEMANTIC_TYPES, SEQ_COLUMN, TableSchema } from './types';
+import { ConflictError, LimitExceededError, NotFoundError, UserError } from '../common/errors';
+import { BUILTIN_SCHEMAS } from '../../../shared/contract/schemas';
+import {
+  ColumnSchema,
+  DATA_TYPES,
+  SEMANTIC_TYPES,
+  SEQ_COLUMN,
+  TableSchema,
+} from '../../../shared/contract/types';
 
 const NAME_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 const MAX_COLUMNS = 256;
@@ -64,9 +70,8 @@ export class SchemaRegistry {
     }
     const custom = this.all().filter((t) => !t.builtin).length;
     if (custom >= this.maxCustomTables) {
-      throw new UserError(
+      throw new LimitExceededError(
         `cannot declare table "${schema.name}": the limit of ${this.maxCustomTables} custom tables is reached (store.maxCustomTables)`,
-        422,
       );
     }
     return { schema, isNew: true };

@@ -1,5 +1,5 @@
 import { ColumnBatch } from './batch';
-import { TableSchema } from './types';
+import { TableSchema } from '../../../shared/contract/types';
 import { frame } from './wal/frames';
 import { encodeSegmentRecord } from './wal/segment-record';
 import { LogWrite } from './wal/write-ahead-log';

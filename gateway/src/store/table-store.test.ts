@@ -1,19 +1,9 @@
-import { silentLogger } from '../common/logger';
+import { silentLogger } from '../../../shared/common/logger';
 import { decodeJsonRows } from '../ingest/json';
-import { StoreOptions, TableStore } from './table-store';
+import { testStoreOptions as options } from '../../../test/support/store';
+import { TableStore } from './table-store';
 
 const MIB = 1024 * 1024;
-
-function options(over: Partial<StoreOptions> = {}): StoreOptions {
-  return {
-    limitMb: 64,
-    httpEventsShare: 0.4,
-    segmentRows: 1024,
-    maxCustomTables: 4,
-    tables: {},
-    ...over,
-  };
-}
 
 async function rowsOf(store: TableStore, sql: string): Promise<unknown[][]> {
   const conn = await store.connect();
@@ -243,7 +233,7 @@ describe('TableStore', () => {
     const schema = store.registry.get('conn_stats');
     const rows = Array.from({ length: 200 }, () => ({ conn_open: 1 }));
     await expect(store.append('conn_stats', [decodeJsonRows(schema, rows)])).rejects.toMatchObject({
-      status: 413,
+      kind: 'too-large',
     });
     expect(store.stats().find((s) => s.schema.name === 'conn_stats')!.rows).toBe(0);
   });

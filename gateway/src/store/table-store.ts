@@ -1,15 +1,15 @@
 import { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
 import { BIGINT, BOOLEAN, DOUBLE, UHUGEINT, VARCHAR } from '@duckdb/node-api';
-import { Logger } from '../common/logger';
-import { metadataDdl } from '../metadata/tables';
+import { Logger } from '../../../shared/common/logger';
 import { ColumnBatch, overBudget } from './batch';
 import { computeBudgets } from './budget';
 import { ChunkWriter } from './chunk-writer';
-import { DataDir, FsyncPolicy } from './data-dir';
+import { FsyncPolicy } from '../../../cli/config/schema';
+import { DataDir } from './data-dir';
 import { SchemaRegistry, TableDeclaration } from './registry';
 import { RecentBatches } from './recent-batches';
 import { quoteIdent } from './sql';
-import { DataType, SEQ_COLUMN, TableSchema, timeColumnIndex } from './types';
+import { DataType, SEQ_COLUMN, TableSchema, timeColumnIndex } from '../../../shared/contract/types';
 import { Segment, Slice, addRows, logWrites, planSlices } from './segment-plan';
 import { RecoveredSegment, recoverSegments } from './wal/recover';
 import { WriteAheadLog } from './wal/write-ahead-log';
@@ -137,7 +137,6 @@ export class TableStore {
       });
       const writer = await instance.connect();
       store = new TableStore(instance, writer, opts, log, hooks, dataDir, wal);
-      for (const ddl of metadataDdl()) await writer.run(ddl);
       for (const schema of store.registry.all()) await store.createTable(schema);
       store.applyBudgets();
       if (dataDir) await store.recover(dataDir);

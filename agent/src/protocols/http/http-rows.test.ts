@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { runScript } from '../../../../test/support/http-script';
 import { Row } from '../../transport/row';
 import { writtenText } from '../../../../test/support/rows';
-import { HTTP_EVENTS } from '../../../../gateway/src/store/schemas';
+import { HTTP_EVENTS } from '../../../../shared/contract/schemas';
 import { HeaderMask } from './header-mask';
 import { httpEventRow } from './http-rows';
 import { HttpStitcher } from './http-stitcher';

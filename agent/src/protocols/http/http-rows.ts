@@ -1,4 +1,5 @@
-import { Row, Uint128 } from '../../transport/row';
+import { Uint128 } from '../../../../shared/contract/uint128';
+import { Row } from '../../transport/row';
 import { TracedEndpoint, commonColumns } from '../common-columns';
 import { HeaderMask } from './header-mask';
 import { headerValue } from './head';

@@ -28,7 +28,8 @@ export interface ParseContext {
   readonly closed: boolean;
 }
 
-interface Partial {
+/** A message whose head is parsed and whose body is still arriving. */
+interface PartialMessage {
   readonly head: HttpHead;
   readonly startTs: number;
   readonly parts: Uint8Array[];
@@ -42,13 +43,13 @@ type State =
   | { readonly kind: 'start' }
   /** Skipping to the next chunk that starts a message (`inclusive`: the one at the cursor counts). */
   | { readonly kind: 'resync'; readonly inclusive: boolean }
-  | { readonly kind: 'length'; readonly msg: Partial; remaining: number }
-  | { readonly kind: 'chunk-size'; readonly msg: Partial }
-  | { readonly kind: 'chunk-data'; readonly msg: Partial; remaining: number }
-  | { readonly kind: 'chunk-end'; readonly msg: Partial }
-  | { readonly kind: 'trailers'; readonly msg: Partial }
-  | { readonly kind: 'chunk-lost'; readonly msg: Partial }
-  | { readonly kind: 'until-close'; readonly msg: Partial };
+  | { readonly kind: 'length'; readonly msg: PartialMessage; remaining: number }
+  | { readonly kind: 'chunk-size'; readonly msg: PartialMessage }
+  | { readonly kind: 'chunk-data'; readonly msg: PartialMessage; remaining: number }
+  | { readonly kind: 'chunk-end'; readonly msg: PartialMessage }
+  | { readonly kind: 'trailers'; readonly msg: PartialMessage }
+  | { readonly kind: 'chunk-lost'; readonly msg: PartialMessage }
+  | { readonly kind: 'until-close'; readonly msg: PartialMessage };
 
 const MAX_CHUNK_LINE = 1024;
 const TERMINAL_CHUNK = Buffer.from('0\r\n\r\n');
@@ -143,7 +144,7 @@ export class MessageParser {
     const head = result.head;
     const framing = framingOf(head, ctx.requestMethod);
     if (framing.kind === 'invalid') return this.fail();
-    const msg: Partial = {
+    const msg: PartialMessage = {
       head,
       startTs: stream.tsAtCursor(),
       parts: [],
@@ -170,7 +171,7 @@ export class MessageParser {
   private parseChunkSize(
     stream: ByteStream,
     ctx: ParseContext,
-    msg: Partial,
+    msg: PartialMessage,
   ): HttpMessage | 'again' | 'wait' {
     const line = this.chunkLine(stream, ctx, msg, MAX_CHUNK_LINE);
     if (typeof line === 'string') return line;
@@ -186,7 +187,7 @@ export class MessageParser {
   private parseChunkEnd(
     stream: ByteStream,
     ctx: ParseContext,
-    msg: Partial,
+    msg: PartialMessage,
   ): HttpMessage | 'again' | 'wait' {
     const line = this.chunkLine(stream, ctx, msg, 2);
     if (typeof line === 'string') return line;
@@ -205,7 +206,7 @@ export class MessageParser {
   private chunkLine(
     stream: ByteStream,
     ctx: ParseContext,
-    msg: Partial,
+    msg: PartialMessage,
     max: number,
   ): { readonly bytes: Buffer; readonly end: number; readonly next: number } | 'again' | 'wait' {
     if (stream.cursor >= stream.knownEnd()) return ctx.closed ? this.abandon() : 'wait';
@@ -223,7 +224,7 @@ export class MessageParser {
   private parseTrailers(
     stream: ByteStream,
     ctx: ParseContext,
-    msg: Partial,
+    msg: PartialMessage,
   ): HttpMessage | 'again' | 'wait' {
     if (stream.cursor >= stream.knownEnd()) return ctx.closed ? this.finish(stream, msg) : 'wait';
     if (stream.atHole()) return this.finish(stream, msg);
@@ -254,7 +255,7 @@ export class MessageParser {
   private skipLostChunks(
     stream: ByteStream,
     ctx: ParseContext,
-    msg: Partial,
+    msg: PartialMessage,
   ): HttpMessage | 'again' | 'wait' {
     for (;;) {
       const c = stream.head();
@@ -272,7 +273,7 @@ export class MessageParser {
     }
   }
 
-  private consumeBody(stream: ByteStream, msg: Partial, n: number): number {
+  private consumeBody(stream: ByteStream, msg: PartialMessage, n: number): number {
     const before = msg.parts.length;
     const consumed = stream.consume(n, msg.parts, this.limits.maxBodyBytes - msg.captured);
     for (let i = before; i < msg.parts.length; i++) msg.captured += msg.parts[i]!.length;
@@ -293,12 +294,12 @@ export class MessageParser {
     msg.copied = msg.parts.length;
   }
 
-  private loseChunks(msg: Partial): 'again' {
+  private loseChunks(msg: PartialMessage): 'again' {
     this.state = { kind: 'chunk-lost', msg };
     return 'again';
   }
 
-  private finish(stream: ByteStream, msg: Partial): HttpMessage {
+  private finish(stream: ByteStream, msg: PartialMessage): HttpMessage {
     this.state = { kind: 'start' };
     // A copy: the parts are views of the capture's chunks, which may share a pool (a request
     // waits in the stitcher for its response, and must not keep that pool alive meanwhile).

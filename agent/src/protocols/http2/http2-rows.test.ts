@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { HTTP_EVENTS } from '../../../../gateway/src/store/schemas';
+import { HTTP_EVENTS } from '../../../../shared/contract/schemas';
 import { readCapture } from '../../../../test/support/capture-proxy';
 import { runScript } from '../../../../test/support/http-script';
 import { Row } from '../../transport/row';

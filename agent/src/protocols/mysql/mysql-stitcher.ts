@@ -3,7 +3,7 @@ import { SqlProtocolError, decodeText } from '../sql/binary-reader';
 import { clip } from '../sql/bounded-text';
 import { HeldMessages } from '../sql/held-messages';
 import { MASKED_VALUE, maskMessageValues, maskSqlLiterals } from '../sql/mask';
-import { executeText } from '../sql/normalize';
+import { executeText } from '../../../../shared/common/sql/normalize';
 import { TimedRecord } from '../sql/sql-endpoint';
 import { BoundedMap, DEFAULT_SQL_LIMITS, SqlLimits } from '../sql/sql-limits';
 import { Side, Stitcher } from '../stitcher';

@@ -1,4 +1,4 @@
-import { SqlDialect, scanSql } from './sql-fragments';
+import { SqlDialect, scanSql } from '../../../../shared/common/sql/sql-fragments';
 
 /**
  * What a masked constant becomes: a string literal, so that masked text is still SQL of the same

@@ -3,8 +3,12 @@ import { fuzzParams } from '../../../../test/support/fuzz';
 import { looksLikeMysql } from '../mysql/mysql-infer';
 import { looksLikePgsql } from '../pgsql/pgsql-infer';
 import { MASKED_LITERAL, maskMessageValues, maskSqlLiterals } from './mask';
-import { normalizeMysqlJson, normalizePgsqlJson, normalizeSql } from './normalize';
-import { scanSql } from './sql-fragments';
+import {
+  normalizeMysqlJson,
+  normalizePgsqlJson,
+  normalizeSql,
+} from '../../../../shared/common/sql/normalize';
+import { scanSql } from '../../../../shared/common/sql/sql-fragments';
 
 /** SQL-shaped text: tokens of both dialects, including the tricky ones, in any order. */
 const sqlArb = fc.oneof(

@@ -1,6 +1,7 @@
 import express, { RequestHandler, Router } from 'express';
-import { BATCH_ID_HEADER } from '../../ingest/batch-id';
+import { BATCH_ID_HEADER } from '../../../../shared/contract/batch-id';
 import { IngestService } from '../../ingest/ingest-service';
+import { bodyErrorReason } from '../errors';
 
 /** `POST /v1/ingest`: JSON or Arrow IPC batches, each stored all or nothing. */
 export function ingestRoutes(ingest: IngestService, maxBodyBytes: number): Router {
@@ -8,8 +9,9 @@ export function ingestRoutes(ingest: IngestService, maxBodyBytes: number): Route
   const raw = express.raw({ type: () => true, limit: maxBodyBytes });
   // A body refused while it is read (too large, a bad gzip stream) is a rejected batch too.
   const readBody: RequestHandler = (req, res, next) =>
-    raw(req, res, (err?: { status?: unknown }) => {
-      if (err) ingest.bodyRefused(err);
+    raw(req, res, (err?: unknown) => {
+      const reason = err === undefined ? undefined : bodyErrorReason(err);
+      if (reason) ingest.bodyRefused(reason, err as { message?: unknown });
       next(err);
     });
   router.post('/v1/ingest', readBody, async (req, res) => {

@@ -1,5 +1,5 @@
 import express, { RequestHandler, Router } from 'express';
-import { UserError } from '../../common/errors';
+import { TooLargeError, UserError } from '../../common/errors';
 import { PxlEngine } from '../../pxl/engine';
 import { toJsonSpec, toJsonTable } from '../../pxl/execute/result';
 import { MAX_SCRIPT_CHARS } from '../../pxl/parse/parse';
@@ -44,10 +44,9 @@ function queryBody(): RequestHandler {
     json(req, res, (err?: unknown) => {
       if ((err as { type?: unknown } | undefined)?.type !== 'entity.too.large') return next(err);
       next(
-        new UserError(
+        new TooLargeError(
           `the query body is larger than ${MAX_QUERY_BODY_BYTES} bytes, the limit of POST /v1/query ` +
             `(a script may have at most ${MAX_SCRIPT_CHARS} characters)`,
-          413,
         ),
       );
     });

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { TableStore } from '../../store/table-store';
-import { TableSchema } from '../../store/types';
+import { TableSchema } from '../../../../shared/contract/types';
 
 /** The wire form of a table's columns. */
 export function columnsJson(schema: TableSchema) {

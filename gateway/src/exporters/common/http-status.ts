@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '../../../../shared/common/retry-after';
 import { ExportError, permanentError, retryableError, throttledError } from './errors';
 
 /** Which HTTP statuses a protocol retries. */
@@ -25,14 +26,4 @@ export function classifyHttpStatus(
   if (!retryable) return permanentError(message);
   const delay = parseRetryAfter(retryAfter, now);
   return delay === undefined ? retryableError(message) : throttledError(message, delay);
-}
-
-/** `Retry-After` as delay-seconds or an HTTP-date, in milliseconds from `now`. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
 }

@@ -1,7 +1,7 @@
-import { Logger } from '../../common/logger';
+import { Logger } from '../../../../shared/common/logger';
 import { TelemetryBatch } from '../model/telemetry';
 import { DeliveryReport, Signal, Sink } from '../sink';
-import { BackoffSettings } from './backoff';
+import { BackoffSettings } from '../../../../shared/common/backoff';
 import { ByteQueue } from './byte-queue';
 import { ExportError, asExportError, retryableError } from './errors';
 import { ExporterMetrics } from './exporter-metrics';

@@ -1,4 +1,4 @@
-import { BackoffSettings, ExponentialBackoff } from './backoff';
+import { BackoffSettings, ExponentialBackoff } from '../../../../shared/common/backoff';
 import { ExportError, asExportError, retryableError } from './errors';
 
 export interface RetryOptions {

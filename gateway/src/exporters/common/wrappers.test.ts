@@ -1,7 +1,8 @@
 import { ByteQueue } from './byte-queue';
-import { ExponentialBackoff } from './backoff';
+import { ExponentialBackoff } from '../../../../shared/common/backoff';
 import { ExportError, retryableError, throttledError, permanentError } from './errors';
-import { classifyHttpStatus, parseRetryAfter } from './http-status';
+import { parseRetryAfter } from '../../../../shared/common/retry-after';
+import { classifyHttpStatus } from './http-status';
 import { sendWithRetry } from './retry';
 
 describe('classifyHttpStatus', () => {

@@ -8,6 +8,11 @@ import {
 } from '../model/telemetry';
 import { OtlpWriter, writeResource, writeScope } from './proto-common';
 
+/*
+ * OTLP's wire format for metrics: what px.otel metrics (syntax in pxl/export/otel.ts, meaning in
+ * jobs/otel/) become once a sink sends them.
+ */
+
 // Field numbers of opentelemetry/proto/metrics/v1/metrics.proto and its collector service.
 const REQUEST_RESOURCE_METRICS = 1;
 const RESOURCE_METRICS_RESOURCE = 1;
@@ -47,7 +52,7 @@ const QUANTILE_VALUE = 2;
 const FLAG_NO_RECORDED_VALUE = 1;
 const TEMPORALITY: Record<Temporality, number> = { delta: 1, cumulative: 2 };
 
-/** Writes an ExportMetricsServiceRequest (opentelemetry/proto/collector/metrics/v1). into `w` (after a reset). */
+/** Writes an ExportMetricsServiceRequest (opentelemetry/proto/collector/metrics/v1) into `w`, after resetting it. */
 export function writeMetricsRequest(
   w: OtlpWriter,
   resourceMetrics: readonly ResourceMetrics[],
@@ -65,7 +70,7 @@ export function writeMetricsRequest(
   }
 }
 
-/** Encodes an ExportMetricsServiceRequest (opentelemetry/proto/collector/metrics/v1)., as bytes of its own. */
+/** Encodes an ExportMetricsServiceRequest (opentelemetry/proto/collector/metrics/v1) into bytes of its own. */
 export function encodeMetricsRequest(
   resourceMetrics: readonly ResourceMetrics[],
   w: OtlpWriter = new OtlpWriter(),

@@ -1,6 +1,11 @@
 import { ResourceSpans, Span } from '../model/telemetry';
 import { OtlpWriter, writeResource, writeScope } from './proto-common';
 
+/*
+ * OTLP's wire format for spans: what px.otel.trace.Span rows (syntax in pxl/export/otel.ts,
+ * meaning in jobs/otel/spans.ts) become once a sink sends them.
+ */
+
 // Field numbers of opentelemetry/proto/trace/v1/trace.proto and its collector service.
 const REQUEST_RESOURCE_SPANS = 1;
 const RESOURCE_SPANS_RESOURCE = 1;
@@ -26,7 +31,7 @@ const SAMPLED = 0x01;
 const HAS_IS_REMOTE = 0x100;
 const IS_REMOTE = 0x200;
 
-/** Writes an ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1). into `w` (after a reset). */
+/** Writes an ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1) into `w`, after resetting it. */
 export function writeTraceRequest(w: OtlpWriter, resourceSpans: readonly ResourceSpans[]): void {
   w.reset();
   for (let r = resourceSpans.length - 1; r >= 0; r--) {
@@ -41,7 +46,7 @@ export function writeTraceRequest(w: OtlpWriter, resourceSpans: readonly Resourc
   }
 }
 
-/** Encodes an ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1)., as bytes of its own. */
+/** Encodes an ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1) into bytes of its own. */
 export function encodeTraceRequest(
   resourceSpans: readonly ResourceSpans[],
   w: OtlpWriter = new OtlpWriter(),

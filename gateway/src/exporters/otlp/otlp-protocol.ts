@@ -1,4 +1,4 @@
-import { OTLP_PROTOCOLS } from '../../config/export-schema';
+import { OTLP_PROTOCOLS } from '../../../../cli/config/export-schema';
 
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { Logger } from '../../common/logger';
+import { Logger } from '../../../../shared/common/logger';
 import { ExporterMetrics } from '../common/exporter-metrics';
 import { SinkHealth, SinkStatus } from '../common/sink-health';
 import { TelemetryBatch } from '../model/telemetry';

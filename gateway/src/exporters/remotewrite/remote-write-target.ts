@@ -1,4 +1,4 @@
-import { Logger } from '../../common/logger';
+import { Logger } from '../../../../shared/common/logger';
 import { PXGATE_VERSION } from '../../common/package-info';
 import { HttpClient, TlsSettings, lowerCaseKeys } from '../common/http-client';
 import { ProtoWriter } from '../common/proto-writer';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AttributeValue, Attributes } from '../../exporters/model/telemetry';
 import type { CumulativeSeries } from './cumulative-state';
-import { attributesKey } from './interpret';
+import { attributesKey } from './attributes';
 
 /** A bigint as JSON carries it: `{"$bigint": "123"}` (an attribute from an INT64 column, say). */
 const attributeValue = z.union([

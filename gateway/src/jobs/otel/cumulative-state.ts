@@ -7,7 +7,7 @@ import {
   Resource,
   ResourceMetrics,
 } from '../../exporters/model/telemetry';
-import { issueLines } from '../../config/load';
+import { issueLines } from '../../../../cli/config/load';
 import {
   CumulativeSnapshot,
   cumulativeSnapshotSchema,
@@ -15,10 +15,11 @@ import {
   seriesToJson,
 } from './cumulative-snapshot';
 import { CumulativeUpdate, MetricIdentity } from './export-parts';
-import { attributesKey } from './interpret';
+import { attributesKey } from './attributes';
+import { HistogramCounts } from './totals';
 
 /** One Sum or Histogram series' running total. */
-export interface CumulativeSeries {
+export interface CumulativeSeries extends HistogramCounts {
   readonly resourceKey: string;
   readonly resource: Resource;
   readonly metric: MetricIdentity;
@@ -33,12 +34,6 @@ export interface CumulativeSeries {
   sources: Map<string, { value: number; lastUpdateMs: number }>;
   /** Counters refused by the last update because the series follows too many already. */
   refusedSources: number;
-  bounds: readonly number[];
-  count: number;
-  sum: number;
-  bucketCounts: number[];
-  min: number;
-  max: number;
 }
 
 /** What one run would send, and how to keep it once a sink has accepted it. */

@@ -1,7 +1,7 @@
 import { idToHex } from '../../exporters/model/ids';
 import { Cell, ExportResult, ResultColumn } from '../../pxl/execute/result';
 import { SpecValue } from '../../pxl/export/spec';
-import { DataType } from '../../store/types';
+import { DataType } from '../../../../shared/contract/types';
 import { AttributeLimiter, OVERFLOW_VALUE } from './attribute-limiter';
 import { interpretExport } from './interpret';
 import { ExportSpecError } from './spec-reader';

@@ -1,5 +1,5 @@
 import { Metric, ResourceMetrics } from '../../exporters/model/telemetry';
-import { attributesKey } from './interpret';
+import { attributesKey } from './attributes';
 
 /**
  * Joins resource metrics of the same resource (and scope) into one, so that a resource's gauges

@@ -1,4 +1,4 @@
-import { DataType } from '../../store/types';
+import { DataType } from '../../../../shared/contract/types';
 import { Cell, ResultTable } from '../../pxl/execute/result';
 import { KNOWN_CALLS } from '../../pxl/export/otel';
 import { SpecCall, SpecValue, isSpecCall, isSpecColumn, isSpecDict } from '../../pxl/export/spec';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../config/load';
+import { ConfigError } from '../../../../cli/config/load';
 
 export type KubernetesMode = 'auto' | 'on' | 'off';
 

@@ -1,5 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { Logger } from '../../common/logger';
+import { Logger } from '../../../../shared/common/logger';
 import { MetadataMetrics } from '../metadata-metrics';
 import { KubeConfigChoice } from './kube-config';
 import { loadKubeConfig } from './load-kube-config';

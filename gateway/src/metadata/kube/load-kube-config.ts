@@ -1,5 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { ConfigError } from '../../config/load';
+import { ConfigError } from '../../../../cli/config/load';
 import { KubeConfigChoice } from './kube-config';
 
 /** Loads the chosen configuration; a file that cannot be used is an error naming its setting. */

@@ -1,5 +1,5 @@
 import { KubeConfig, KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
-import { Logger } from '../../common/logger';
+import { Logger } from '../../../../shared/common/logger';
 import { withTimeout } from '../../common/timeout';
 import { MetadataMetrics } from '../metadata-metrics';
 import { ClusterKind } from '../objects';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterState } from '../cluster-state';
 import { MetadataRows } from '../metadata-rows';
-import { readStaticFile } from './static-file';
+import { readStaticFileSync } from './static-file';
 
 const EXAMPLE = join(__dirname, '../../../../docs/examples/static-metadata.yaml');
 
@@ -16,7 +16,7 @@ function file(text: string): string {
 function rowsOf(path: string) {
   const rows = new MetadataRows();
   const state = new ClusterState(rows, () => 0n);
-  for (const o of readStaticFile(path)) state.apply(o);
+  for (const o of readStaticFileSync(path)) state.apply(o);
   return rows.takeChanges();
 }
 
@@ -59,7 +59,7 @@ describe('the static metadata file', () => {
   });
 
   it('gives every object the same uid on every load', () => {
-    const uids = (p: string) => readStaticFile(p).map((o) => o.uid);
+    const uids = (p: string) => readStaticFileSync(p).map((o) => o.uid);
     expect(uids(EXAMPLE)).toEqual(uids(EXAMPLE));
     expect(uids(EXAMPLE)[0]).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/,
@@ -72,7 +72,7 @@ describe('the static metadata file', () => {
     );
     let message = '';
     try {
-      readStaticFile(path);
+      readStaticFileSync(path);
     } catch (err) {
       message = (err as Error).message;
     }
@@ -88,17 +88,19 @@ describe('the static metadata file', () => {
 
   it('refuses two pods with one IP, and a name listed twice', () => {
     expect(() =>
-      readStaticFile(file('pods:\n  - { name: a, ip: 10.0.0.1 }\n  - { name: b, ip: 10.0.0.1 }\n')),
+      readStaticFileSync(
+        file('pods:\n  - { name: a, ip: 10.0.0.1 }\n  - { name: b, ip: 10.0.0.1 }\n'),
+      ),
     ).toThrow(/pods\.1\.ip: 10\.0\.0\.1 is already the IP of default\/a/);
     expect(() =>
-      readStaticFile(file('pods:\n  - { name: shop/a }\n  - { name: a, namespace: shop }\n')),
+      readStaticFileSync(file('pods:\n  - { name: shop/a }\n  - { name: a, namespace: shop }\n')),
     ).toThrow(/pods\.1\.name: shop\/a is listed twice/);
   });
 
   it('says when the file cannot be read or is not YAML', () => {
-    expect(() => readStaticFile('/nonexistent/pxgate.yaml')).toThrow(
+    expect(() => readStaticFileSync('/nonexistent/pxgate.yaml')).toThrow(
       /^metadata\.staticFile: cannot read \/nonexistent\/pxgate\.yaml/,
     );
-    expect(() => readStaticFile(file('pods: [\n'))).toThrow(/is not valid YAML/);
+    expect(() => readStaticFileSync(file('pods: [\n'))).toThrow(/is not valid YAML/);
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, issueLines } from '../../config/load';
+import { ConfigError, issueLines } from '../../../../cli/config/load';
 import { containerId, timestampNs } from '../kube/normalize';
 import {
   ClusterObject,
@@ -79,7 +79,7 @@ export const StaticFileSchema = z.strictObject({
 export type StaticFile = z.output<typeof StaticFileSchema>;
 
 /** Reads and validates a static metadata file; errors name the file and each offending path. */
-export function readStaticFile(path: string): ClusterObject[] {
+export function readStaticFileSync(path: string): ClusterObject[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

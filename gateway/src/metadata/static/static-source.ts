@@ -1,7 +1,7 @@
 import { unwatchFile, watchFile } from 'node:fs';
-import { Logger } from '../../common/logger';
+import { Logger } from '../../../../shared/common/logger';
 import { ClusterObject } from '../objects';
-import { readStaticFile } from './static-file';
+import { readStaticFileSync } from './static-file';
 
 /** Where the static source delivers objects. */
 export interface StaticSink {
@@ -28,7 +28,7 @@ export class StaticFileSource {
 
   /** Reads the file (throwing on a bad one) and starts following its changes. */
   start(): void {
-    const objects = readStaticFile(this.path);
+    const objects = readStaticFileSync(this.path);
     this.sink.replaceStatic(objects);
     this.objects = objects.length;
     this.log.info({ file: this.path, objects: objects.length }, 'loaded static metadata');
@@ -48,7 +48,7 @@ export class StaticFileSource {
 
   private readonly reload = (): void => {
     try {
-      const objects = readStaticFile(this.path);
+      const objects = readStaticFileSync(this.path);
       this.sink.replaceStatic(objects);
       this.objects = objects.length;
       this.error = null;

@@ -1,4 +1,4 @@
-import { DataType, TableSchema, timeColumnIndex } from '../../store/types';
+import { DataType, TableSchema, timeColumnIndex } from '../../../../shared/contract/types';
 import { BOUNDS, boundError } from '../bounds';
 import { Loc, PxlError, didYouMean } from '../errors';
 import { CTX_KEYS } from '../functions/metadata';

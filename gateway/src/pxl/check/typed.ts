@@ -1,4 +1,4 @@
-import { DataType, SemanticType } from '../../store/types';
+import { DataType, SemanticType } from '../../../../shared/contract/types';
 import { SpecValue } from '../export/spec';
 import { CtxKey } from '../functions/metadata';
 import { AggregateFunction, ScalarFunction } from '../functions/types';

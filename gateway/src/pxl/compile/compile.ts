@@ -1,5 +1,5 @@
 import { quoteIdent } from '../../store/sql';
-import { DataType, SEQ_COLUMN, TIME_COLUMN } from '../../store/types';
+import { DataType, SEQ_COLUMN, TIME_COLUMN } from '../../../../shared/contract/types';
 import { BOUNDS, boundError } from '../bounds';
 import { Loc } from '../errors';
 import { EmitContext } from '../functions/types';

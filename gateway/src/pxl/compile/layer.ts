@@ -1,5 +1,5 @@
 import { quoteIdent } from '../../store/sql';
-import { DataType, SemanticType } from '../../store/types';
+import { DataType, SemanticType, timeColumnIndex } from '../../../../shared/contract/types';
 import { valueSql } from '../functions/quantiles';
 import { LookupView, SqlRepr } from '../functions/types';
 import { ScriptReference } from '../check/typed';
@@ -70,7 +70,7 @@ export class Layer {
 
   /** The row's time for metadata lookups: its `time_` column, when it has one. */
   private rowTime(): string | undefined {
-    return this.columns.find((c) => c.name === 'time_' && c.type === 'TIME64NS')?.sql;
+    return this.columns[timeColumnIndex(this)]?.sql;
   }
 
   /** Whether the next filter or column assignment needs a new layer over this one. */

@@ -1,5 +1,5 @@
 import { logicalType } from '../../store/table-store';
-import { DataType } from '../../store/types';
+import { DataType } from '../../../../shared/contract/types';
 
 /** A quoted identifier or string literal (matched to be skipped), or a parameter's reference. */
 const QUOTED_OR_PARAM = /"(?:[^"]|"")*"|'(?:[^']|'')*'|CAST\(\$(\d+) AS /g;

@@ -1,5 +1,5 @@
-import { formatUint128 } from '../../ingest/values';
-import { DataType, SemanticType } from '../../store/types';
+import { formatUint128, uint128FromBigInt } from '../../../../shared/contract/uint128';
+import { DataType, SemanticType } from '../../../../shared/contract/types';
 import { ExportSpec } from '../export/spec';
 import { ScriptReference } from '../check/typed';
 
@@ -38,8 +38,6 @@ export interface RunResult {
   readonly exports: readonly ExportResult[];
 }
 
-const LOW_64 = (1n << 64n) - 1n;
-
 /** Converts a value read from DuckDB to the cell of a column of this type. */
 export function toCell(value: unknown, type: DataType, semanticType: SemanticType): Cell {
   if (value === null || value === undefined) return null;
@@ -48,8 +46,7 @@ export function toCell(value: unknown, type: DataType, semanticType: SemanticTyp
     case 'TIME64NS':
       return typeof value === 'bigint' ? value : BigInt(value as number);
     case 'UINT128': {
-      const v = value as bigint;
-      return formatUint128(v & LOW_64, v >> 64n, semanticType === 'ST_UPID');
+      return formatUint128(uint128FromBigInt(value as bigint), semanticType === 'ST_UPID');
     }
     case 'FLOAT64':
       return Number(value);

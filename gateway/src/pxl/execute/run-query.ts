@@ -72,7 +72,7 @@ async function read(
           `table "${name}" has more than ${budget.maxRows} rows (max_output_rows_per_table); ` +
             `narrow it with filters or head(), or raise the limit with "#px:set max_output_rows_per_table=N" in the script`,
           undefined,
-          422,
+          'limit-exceeded',
         );
       }
       const row = raw.map((v, i) => toCell(v, columns[i]!.type, columns[i]!.semanticType));
@@ -82,7 +82,7 @@ async function read(
           `the results take more than ${Math.round(budget.maxBytes / 1048576)} MiB (pxl.maxResultMb); ` +
             'narrow them with filters, aggregates or head(), or raise pxl.maxResultMb in the gateway config',
           undefined,
-          422,
+          'limit-exceeded',
         );
       }
       rows.push(row);

@@ -14,7 +14,7 @@ describe('RunSlots', () => {
           }),
       );
     const runs = [task(0), task(1), task(2)];
-    await expect(task(3)).rejects.toMatchObject({ status: 503 });
+    await expect(task(3)).rejects.toMatchObject({ kind: 'busy' });
     await new Promise((r) => setImmediate(r));
     expect(started).toEqual([0, 1]);
     release[0]!();
@@ -36,7 +36,7 @@ describe('RunSlots', () => {
     const after = slots.use(async () => 'next');
     controller.abort();
     await expect(gaveUp).rejects.toMatchObject({
-      status: 503,
+      kind: 'busy',
       message: expect.stringMatching(/^the gateway was busy with other scripts/),
     });
     release();

@@ -1,4 +1,4 @@
-import { UserError } from '../../common/errors';
+import { BusyError } from '../../common/errors';
 
 /**
  * Bounds the runs in flight: `concurrent` run at once (each holds a DuckDB connection), up to
@@ -15,14 +15,13 @@ export class RunSlots {
 
   /**
    * Runs `fn` when a slot is free. A `signal` that aborts while the run still waits takes it out
-   * of the queue with a 503: the gateway was too busy for it within its time.
+   * of the queue with a BusyError: the gateway was too busy for it within its time.
    */
   async use<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.running >= this.concurrent) {
       if (this.waiting.length >= this.queued) {
-        throw new UserError(
+        throw new BusyError(
           `the gateway is running ${this.running} scripts with ${this.waiting.length} waiting; try again shortly`,
-          503,
         );
       }
       await this.wait(signal);
@@ -49,9 +48,8 @@ export class RunSlots {
         const at = this.waiting.indexOf(turn);
         if (at >= 0) this.waiting.splice(at, 1);
         reject(
-          new UserError(
+          new BusyError(
             "the gateway was busy with other scripts for all of this run's time (pxl.queryTimeout); try again shortly",
-            503,
           ),
         );
       };

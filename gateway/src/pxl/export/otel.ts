@@ -6,8 +6,9 @@ import { SpecValue } from './spec';
 /**
  * The `px.otel` calls Pixie documents, with their parameters in order (required ones first),
  * and pxgate's additions: `px.otel.metric.Sum` and `px.otel.metric.Histogram`, and the extra
- * parameters marked below. Their arguments are kept as written; defaults and meaning belong to
- * the exporters (gateway/src/jobs/otel/), which read the same lists.
+ * parameters marked below. Their arguments are kept as written. This file is px.otel's syntax;
+ * its meaning (defaults, rows to spans and metrics) is in gateway/src/jobs/otel/interpret.ts and
+ * the files it names, which read the same lists; its wire format, OTLP, in exporters/otlp/.
  */
 export const KNOWN_CALLS: Readonly<
   Record<string, { params: readonly string[]; required: number }>

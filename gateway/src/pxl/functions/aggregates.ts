@@ -1,4 +1,4 @@
-import { DataType, SemanticType } from '../../store/types';
+import { DataType, SemanticType } from '../../../../shared/contract/types';
 import { AggregateFunction, ArgInfo } from './types';
 
 const NUMERIC: readonly DataType[] = ['INT64', 'FLOAT64'];

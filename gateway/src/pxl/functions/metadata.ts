@@ -1,4 +1,4 @@
-import { DataType, SemanticType } from '../../store/types';
+import { DataType, SemanticType } from '../../../../shared/contract/types';
 import { quoteIdent } from '../../store/sql';
 import { EmitContext, LookupView, ScalarFunction, SqlArg } from './types';
 
@@ -118,22 +118,15 @@ export const CTX_KEYS: Readonly<Record<string, CtxKey>> = {
 
 type Emit = (args: readonly SqlArg[], ctx: EmitContext) => string;
 
-function md(
-  name: string,
-  arg: DataType,
-  returns: DataType,
-  semanticType: SemanticType,
-  doc: string,
-  sql: Emit,
-): ScalarFunction {
-  return {
-    kind: 'scalar',
-    name,
-    doc,
-    signatures: [{ args: [arg], returns }],
-    semantic: () => semanticType,
-    sql,
-  };
+/** One px metadata function of one argument: what it takes and returns, and its SQL. */
+interface MetadataFunction {
+  readonly from: DataType;
+  /** STRING when left out. */
+  readonly returns?: DataType;
+  /** ST_NONE when left out. */
+  readonly semanticType?: SemanticType;
+  readonly doc: string;
+  readonly sql: Emit;
 }
 
 /** A lookup by the first argument, returning one column of the object found. */
@@ -156,130 +149,99 @@ const fromPodName = (view: LookupView, column: string): Emit => {
   };
 };
 
-/** The px metadata functions, named as in Pixie. */
-export const METADATA_FUNCTIONS: readonly ScalarFunction[] = [
-  md('upid_to_pod_id', 'UINT128', 'STRING', 'ST_NONE', 'The pod UID of a process.', (a, ctx) =>
-    text(process(ctx, a[0]!.sql), 'pod_uid'),
-  ),
-  md(
-    'upid_to_pod_name',
-    'UINT128',
-    'STRING',
-    'ST_POD_NAME',
-    'The pod of a process.',
-    upidPod('name'),
-  ),
-  md(
-    'upid_to_namespace',
-    'UINT128',
-    'STRING',
-    'ST_NAMESPACE_NAME',
-    'The namespace of a process.',
-    upidPod('namespace'),
-  ),
-  md(
-    'upid_to_node_name',
-    'UINT128',
-    'STRING',
-    'ST_NODE_NAME',
-    'The node of a process.',
-    upidPod('node'),
-  ),
-  md(
-    'upid_to_deployment_name',
-    'UINT128',
-    'STRING',
-    'ST_DEPLOYMENT_NAME',
-    'The deployment of a process.',
-    upidPod('deployment'),
-  ),
-  md(
-    'upid_to_replicaset_name',
-    'UINT128',
-    'STRING',
-    'ST_NONE',
-    'The replica set of a process.',
-    upidPod('replicaset'),
-  ),
-  md(
-    'upid_to_pod_status',
-    'UINT128',
-    'STRING',
-    'ST_POD_STATUS',
-    "The status of a process's pod, as JSON.",
-    (a, ctx) => podStatus(podOfProcess(ctx, a[0]!.sql)),
-  ),
-  md(
-    'upid_to_cmdline',
-    'UINT128',
-    'STRING',
-    'ST_NONE',
-    'The command line of a process.',
-    (a, ctx) => text(process(ctx, a[0]!.sql), 'cmdline'),
-  ),
-  md('upid_to_hostname', 'UINT128', 'STRING', 'ST_NONE', 'The host a process runs on.', (a, ctx) =>
-    CTX_KEYS.hostname!.sql(a[0]!.sql, ctx),
-  ),
-  md(
-    'upid_to_container_id',
-    'UINT128',
-    'STRING',
-    'ST_NONE',
-    'The container id of a process.',
-    (a, ctx) => text(process(ctx, a[0]!.sql), 'container_id'),
-  ),
-  md(
-    'upid_to_container_name',
-    'UINT128',
-    'STRING',
-    'ST_CONTAINER_NAME',
-    'The container of a process.',
-    (a, ctx) => text(containerOfProcess(ctx, a[0]!.sql), 'name'),
-  ),
-  md(
-    'upid_to_service_name',
-    'UINT128',
-    'STRING',
-    'ST_SERVICE_NAME',
-    'The service(s) of a process: a name, or a JSON array of names.',
-    (a, ctx) => text(servicesOfProcess(ctx, a[0]!.sql), 'names'),
-  ),
-  md(
-    'upid_to_service_id',
-    'UINT128',
-    'STRING',
-    'ST_NONE',
-    'The service UID(s) of a process.',
-    (a, ctx) => text(servicesOfProcess(ctx, a[0]!.sql), 'uids'),
-  ),
-  md(
-    'ip_to_pod_id',
-    'STRING',
-    'STRING',
-    'ST_NONE',
-    "The UID of the pod that held an IP at the row's time.",
-    byKey('pod_by_ip', 'uid'),
-  ),
-  md(
-    'ip_to_service_id',
-    'STRING',
-    'STRING',
-    'ST_NONE',
-    'The service UID(s) of the pod with an IP, or of the service with that cluster IP.',
-    (a, ctx) => {
+/** The px metadata functions of one argument, named as in Pixie. */
+const LOOKUPS: Readonly<Record<string, MetadataFunction>> = {
+  upid_to_pod_id: {
+    from: 'UINT128',
+    doc: 'The pod UID of a process.',
+    sql: (a, ctx) => text(process(ctx, a[0]!.sql), 'pod_uid'),
+  },
+  upid_to_pod_name: {
+    from: 'UINT128',
+    semanticType: 'ST_POD_NAME',
+    doc: 'The pod of a process.',
+    sql: upidPod('name'),
+  },
+  upid_to_namespace: {
+    from: 'UINT128',
+    semanticType: 'ST_NAMESPACE_NAME',
+    doc: 'The namespace of a process.',
+    sql: upidPod('namespace'),
+  },
+  upid_to_node_name: {
+    from: 'UINT128',
+    semanticType: 'ST_NODE_NAME',
+    doc: 'The node of a process.',
+    sql: upidPod('node'),
+  },
+  upid_to_deployment_name: {
+    from: 'UINT128',
+    semanticType: 'ST_DEPLOYMENT_NAME',
+    doc: 'The deployment of a process.',
+    sql: upidPod('deployment'),
+  },
+  upid_to_replicaset_name: {
+    from: 'UINT128',
+    doc: 'The replica set of a process.',
+    sql: upidPod('replicaset'),
+  },
+  upid_to_pod_status: {
+    from: 'UINT128',
+    semanticType: 'ST_POD_STATUS',
+    doc: "The status of a process's pod, as JSON.",
+    sql: (a, ctx) => podStatus(podOfProcess(ctx, a[0]!.sql)),
+  },
+  upid_to_cmdline: {
+    from: 'UINT128',
+    doc: 'The command line of a process.',
+    sql: (a, ctx) => text(process(ctx, a[0]!.sql), 'cmdline'),
+  },
+  upid_to_hostname: {
+    from: 'UINT128',
+    doc: 'The host a process runs on.',
+    sql: (a, ctx) => CTX_KEYS.hostname!.sql(a[0]!.sql, ctx),
+  },
+  upid_to_container_id: {
+    from: 'UINT128',
+    doc: 'The container id of a process.',
+    sql: (a, ctx) => text(process(ctx, a[0]!.sql), 'container_id'),
+  },
+  upid_to_container_name: {
+    from: 'UINT128',
+    semanticType: 'ST_CONTAINER_NAME',
+    doc: 'The container of a process.',
+    sql: (a, ctx) => text(containerOfProcess(ctx, a[0]!.sql), 'name'),
+  },
+  upid_to_service_name: {
+    from: 'UINT128',
+    semanticType: 'ST_SERVICE_NAME',
+    doc: 'The service(s) of a process: a name, or a JSON array of names.',
+    sql: (a, ctx) => text(servicesOfProcess(ctx, a[0]!.sql), 'names'),
+  },
+  upid_to_service_id: {
+    from: 'UINT128',
+    doc: 'The service UID(s) of a process.',
+    sql: (a, ctx) => text(servicesOfProcess(ctx, a[0]!.sql), 'uids'),
+  },
+  ip_to_pod_id: {
+    from: 'STRING',
+    doc: "The UID of the pod that held an IP at the row's time.",
+    sql: byKey('pod_by_ip', 'uid'),
+  },
+  ip_to_service_id: {
+    from: 'STRING',
+    doc: 'The service UID(s) of the pod with an IP, or of the service with that cluster IP.',
+    sql: (a, ctx) => {
       const pod = ctx.lookup('pod_by_ip', a[0]!.sql);
       const services = ctx.lookup('pod_services', `${pod}."uid"`);
       const service = ctx.lookup('service_by_ip', a[0]!.sql);
       return `COALESCE(NULLIF(${services}."uids", ''), ${service}."uid", '')`;
     },
-  ),
-  md(
-    'nslookup',
-    'STRING',
-    'STRING',
-    'ST_NONE',
-    'The cluster DNS name of an IP (service or pod), or the IP itself.',
-    (a, ctx) => {
+  },
+  nslookup: {
+    from: 'STRING',
+    doc: 'The cluster DNS name of an IP (service or pod), or the IP itself.',
+    sql: (a, ctx) => {
       const ip = a[0]!.sql;
       const service = ctx.lookup('service_by_ip', ip);
       const pod = ctx.lookup('pod_by_ip', ip);
@@ -288,242 +250,188 @@ export const METADATA_FUNCTIONS: readonly ScalarFunction[] = [
         `WHEN ${pod}."uid" IS NOT NULL THEN replace(${ip}, '.', '-') || '.' || ${pod}."namespace" || '.pod.cluster.local' ELSE ${ip} END)`
       );
     },
-  ),
-  md(
-    'pod_id_to_pod_name',
-    'STRING',
-    'STRING',
-    'ST_POD_NAME',
-    'The name of a pod.',
-    byKey('pod_by_uid', 'name'),
-  ),
-  md(
-    'pod_id_to_namespace',
-    'STRING',
-    'STRING',
-    'ST_NAMESPACE_NAME',
-    'The namespace of a pod.',
-    byKey('pod_by_uid', 'namespace'),
-  ),
-  md(
-    'pod_id_to_node_name',
-    'STRING',
-    'STRING',
-    'ST_NODE_NAME',
-    'The node of a pod.',
-    byKey('pod_by_uid', 'node'),
-  ),
-  md(
-    'pod_id_to_deployment_name',
-    'STRING',
-    'STRING',
-    'ST_DEPLOYMENT_NAME',
-    'The deployment of a pod.',
-    byKey('pod_by_uid', 'deployment'),
-  ),
-  md(
-    'pod_id_to_replicaset_name',
-    'STRING',
-    'STRING',
-    'ST_NONE',
-    'The replica set of a pod.',
-    byKey('pod_by_uid', 'replicaset'),
-  ),
-  md(
-    'pod_id_to_service_name',
-    'STRING',
-    'STRING',
-    'ST_SERVICE_NAME',
-    'The service(s) of a pod: a name, or a JSON array of names.',
-    byKey('pod_services', 'names'),
-  ),
-  md(
-    'pod_id_to_service_id',
-    'STRING',
-    'STRING',
-    'ST_NONE',
-    'The service UID(s) of a pod.',
-    byKey('pod_services', 'uids'),
-  ),
-  md(
-    'pod_id_to_start_time',
-    'STRING',
-    'TIME64NS',
-    'ST_NONE',
-    'When a pod started (0 when unknown).',
-    byKey('pod_by_uid', 'start_ns', 'time'),
-  ),
-  md(
-    'pod_id_to_stop_time',
-    'STRING',
-    'TIME64NS',
-    'ST_NONE',
-    'When a pod stopped (0 while it lives).',
-    byKey('pod_by_uid', 'stop_ns', 'time'),
-  ),
-  md(
-    'pod_name_to_pod_id',
-    'STRING',
-    'STRING',
-    'ST_NONE',
-    'The UID of a pod (`namespace/name`).',
-    byKey('pod_by_name', 'uid'),
-  ),
-  md(
-    'pod_name_to_namespace',
-    'STRING',
-    'STRING',
-    'ST_NAMESPACE_NAME',
-    'The namespace part of a pod name.',
-    (a) => namespaceOf(a[0]!.sql),
-  ),
-  md(
-    'pod_name_to_service_name',
-    'STRING',
-    'STRING',
-    'ST_SERVICE_NAME',
-    'The service(s) of a pod (`namespace/name`).',
-    fromPodName('pod_services', 'names'),
-  ),
-  md(
-    'pod_name_to_service_id',
-    'STRING',
-    'STRING',
-    'ST_NONE',
-    'The service UID(s) of a pod (`namespace/name`).',
-    fromPodName('pod_services', 'uids'),
-  ),
-  md(
-    'pod_name_to_status',
-    'STRING',
-    'STRING',
-    'ST_POD_STATUS',
-    'The status of a pod as JSON: phase, message, reason, ready.',
-    (a, ctx) => podStatus(ctx.lookup('pod_by_name', a[0]!.sql)),
-  ),
-  md(
-    'pod_name_to_start_time',
-    'STRING',
-    'TIME64NS',
-    'ST_NONE',
-    'When a pod started (0 when unknown).',
-    byKey('pod_by_name', 'start_ns', 'time'),
-  ),
-  md(
-    'pod_name_to_stop_time',
-    'STRING',
-    'TIME64NS',
-    'ST_NONE',
-    'When a pod stopped (0 while it lives).',
-    byKey('pod_by_name', 'stop_ns', 'time'),
-  ),
-  md(
-    'pod_name_to_pod_ip',
-    'STRING',
-    'STRING',
-    'ST_IP_ADDRESS',
-    'The IP of a pod (`namespace/name`).',
-    byKey('pod_by_name', 'ip'),
-  ),
-  md(
-    'pod_name_to_node_name',
-    'STRING',
-    'STRING',
-    'ST_NODE_NAME',
-    'The node of a pod (`namespace/name`).',
-    byKey('pod_by_name', 'node'),
-  ),
-  md(
-    'pod_name_to_deployment_name',
-    'STRING',
-    'STRING',
-    'ST_DEPLOYMENT_NAME',
-    'The deployment of a pod (`namespace/name`).',
-    byKey('pod_by_name', 'deployment'),
-  ),
-  md(
-    'pod_name_to_replicaset_name',
-    'STRING',
-    'STRING',
-    'ST_NONE',
-    'The replica set of a pod (`namespace/name`).',
-    byKey('pod_by_name', 'replicaset'),
-  ),
-  md(
-    'container_id_to_status',
-    'STRING',
-    'STRING',
-    'ST_CONTAINER_STATUS',
-    'The status of a container as JSON: state, message, reason.',
-    (a, ctx) => {
+  },
+  pod_id_to_pod_name: {
+    from: 'STRING',
+    semanticType: 'ST_POD_NAME',
+    doc: 'The name of a pod.',
+    sql: byKey('pod_by_uid', 'name'),
+  },
+  pod_id_to_namespace: {
+    from: 'STRING',
+    semanticType: 'ST_NAMESPACE_NAME',
+    doc: 'The namespace of a pod.',
+    sql: byKey('pod_by_uid', 'namespace'),
+  },
+  pod_id_to_node_name: {
+    from: 'STRING',
+    semanticType: 'ST_NODE_NAME',
+    doc: 'The node of a pod.',
+    sql: byKey('pod_by_uid', 'node'),
+  },
+  pod_id_to_deployment_name: {
+    from: 'STRING',
+    semanticType: 'ST_DEPLOYMENT_NAME',
+    doc: 'The deployment of a pod.',
+    sql: byKey('pod_by_uid', 'deployment'),
+  },
+  pod_id_to_replicaset_name: {
+    from: 'STRING',
+    doc: 'The replica set of a pod.',
+    sql: byKey('pod_by_uid', 'replicaset'),
+  },
+  pod_id_to_service_name: {
+    from: 'STRING',
+    semanticType: 'ST_SERVICE_NAME',
+    doc: 'The service(s) of a pod: a name, or a JSON array of names.',
+    sql: byKey('pod_services', 'names'),
+  },
+  pod_id_to_service_id: {
+    from: 'STRING',
+    doc: 'The service UID(s) of a pod.',
+    sql: byKey('pod_services', 'uids'),
+  },
+  pod_id_to_start_time: {
+    from: 'STRING',
+    returns: 'TIME64NS',
+    doc: 'When a pod started (0 when unknown).',
+    sql: byKey('pod_by_uid', 'start_ns', 'time'),
+  },
+  pod_id_to_stop_time: {
+    from: 'STRING',
+    returns: 'TIME64NS',
+    doc: 'When a pod stopped (0 while it lives).',
+    sql: byKey('pod_by_uid', 'stop_ns', 'time'),
+  },
+  pod_name_to_pod_id: {
+    from: 'STRING',
+    doc: 'The UID of a pod (`namespace/name`).',
+    sql: byKey('pod_by_name', 'uid'),
+  },
+  pod_name_to_namespace: {
+    from: 'STRING',
+    semanticType: 'ST_NAMESPACE_NAME',
+    doc: 'The namespace part of a pod name.',
+    sql: (a) => namespaceOf(a[0]!.sql),
+  },
+  pod_name_to_service_name: {
+    from: 'STRING',
+    semanticType: 'ST_SERVICE_NAME',
+    doc: 'The service(s) of a pod (`namespace/name`).',
+    sql: fromPodName('pod_services', 'names'),
+  },
+  pod_name_to_service_id: {
+    from: 'STRING',
+    doc: 'The service UID(s) of a pod (`namespace/name`).',
+    sql: fromPodName('pod_services', 'uids'),
+  },
+  pod_name_to_status: {
+    from: 'STRING',
+    semanticType: 'ST_POD_STATUS',
+    doc: 'The status of a pod as JSON: phase, message, reason, ready.',
+    sql: (a, ctx) => podStatus(ctx.lookup('pod_by_name', a[0]!.sql)),
+  },
+  pod_name_to_start_time: {
+    from: 'STRING',
+    returns: 'TIME64NS',
+    doc: 'When a pod started (0 when unknown).',
+    sql: byKey('pod_by_name', 'start_ns', 'time'),
+  },
+  pod_name_to_stop_time: {
+    from: 'STRING',
+    returns: 'TIME64NS',
+    doc: 'When a pod stopped (0 while it lives).',
+    sql: byKey('pod_by_name', 'stop_ns', 'time'),
+  },
+  pod_name_to_pod_ip: {
+    from: 'STRING',
+    semanticType: 'ST_IP_ADDRESS',
+    doc: 'The IP of a pod (`namespace/name`).',
+    sql: byKey('pod_by_name', 'ip'),
+  },
+  pod_name_to_node_name: {
+    from: 'STRING',
+    semanticType: 'ST_NODE_NAME',
+    doc: 'The node of a pod (`namespace/name`).',
+    sql: byKey('pod_by_name', 'node'),
+  },
+  pod_name_to_deployment_name: {
+    from: 'STRING',
+    semanticType: 'ST_DEPLOYMENT_NAME',
+    doc: 'The deployment of a pod (`namespace/name`).',
+    sql: byKey('pod_by_name', 'deployment'),
+  },
+  pod_name_to_replicaset_name: {
+    from: 'STRING',
+    doc: 'The replica set of a pod (`namespace/name`).',
+    sql: byKey('pod_by_name', 'replicaset'),
+  },
+  container_id_to_status: {
+    from: 'STRING',
+    semanticType: 'ST_CONTAINER_STATUS',
+    doc: 'The status of a container as JSON: state, message, reason.',
+    sql: (a, ctx) => {
       const c = ctx.lookup('container_by_id', a[0]!.sql);
       return `CASE WHEN ${c}."id" IS NULL THEN '' ELSE CAST(json_object('state', ${c}."state", 'message', '', 'reason', '') AS VARCHAR) END`;
     },
-  ),
-  md(
-    'container_id_to_start_time',
-    'STRING',
-    'TIME64NS',
-    'ST_NONE',
-    'When a container started (0 when unknown).',
-    byKey('container_by_id', 'start_ns', 'time'),
-  ),
-  md(
-    'container_id_to_stop_time',
-    'STRING',
-    'TIME64NS',
-    'ST_NONE',
-    'When a container stopped (0 while it runs).',
-    byKey('container_by_id', 'stop_ns', 'time'),
-  ),
-  md(
-    'container_name_to_container_id',
-    'STRING',
-    'STRING',
-    'ST_NONE',
-    'The id of a container by its name.',
-    byKey('container_by_name', 'id'),
-  ),
-  md(
-    'service_id_to_service_name',
-    'STRING',
-    'STRING',
-    'ST_SERVICE_NAME',
-    'The name of a service.',
-    byKey('service_by_uid', 'name'),
-  ),
-  md(
-    'service_id_to_cluster_ip',
-    'STRING',
-    'STRING',
-    'ST_IP_ADDRESS',
-    'The cluster IP of a service.',
-    byKey('service_by_uid', 'cluster_ip'),
-  ),
-  md(
-    'service_name_to_service_id',
-    'STRING',
-    'STRING',
-    'ST_NONE',
-    'The UID of a service (`namespace/name`).',
-    byKey('service_by_name', 'uid'),
-  ),
-  md(
-    'service_name_to_namespace',
-    'STRING',
-    'STRING',
-    'ST_NAMESPACE_NAME',
-    'The namespace part of a service name.',
-    (a) => namespaceOf(a[0]!.sql),
-  ),
-  md(
-    'namespace_name_to_namespace_id',
-    'STRING',
-    'STRING',
-    'ST_NONE',
-    'The UID of a namespace.',
-    byKey('namespace_by_name', 'uid'),
-  ),
+  },
+  container_id_to_start_time: {
+    from: 'STRING',
+    returns: 'TIME64NS',
+    doc: 'When a container started (0 when unknown).',
+    sql: byKey('container_by_id', 'start_ns', 'time'),
+  },
+  container_id_to_stop_time: {
+    from: 'STRING',
+    returns: 'TIME64NS',
+    doc: 'When a container stopped (0 while it runs).',
+    sql: byKey('container_by_id', 'stop_ns', 'time'),
+  },
+  container_name_to_container_id: {
+    from: 'STRING',
+    doc: 'The id of a container by its name.',
+    sql: byKey('container_by_name', 'id'),
+  },
+  service_id_to_service_name: {
+    from: 'STRING',
+    semanticType: 'ST_SERVICE_NAME',
+    doc: 'The name of a service.',
+    sql: byKey('service_by_uid', 'name'),
+  },
+  service_id_to_cluster_ip: {
+    from: 'STRING',
+    semanticType: 'ST_IP_ADDRESS',
+    doc: 'The cluster IP of a service.',
+    sql: byKey('service_by_uid', 'cluster_ip'),
+  },
+  service_name_to_service_id: {
+    from: 'STRING',
+    doc: 'The UID of a service (`namespace/name`).',
+    sql: byKey('service_by_name', 'uid'),
+  },
+  service_name_to_namespace: {
+    from: 'STRING',
+    semanticType: 'ST_NAMESPACE_NAME',
+    doc: 'The namespace part of a service name.',
+    sql: (a) => namespaceOf(a[0]!.sql),
+  },
+  namespace_name_to_namespace_id: {
+    from: 'STRING',
+    doc: 'The UID of a namespace.',
+    sql: byKey('namespace_by_name', 'uid'),
+  },
+};
+
+/** The px metadata functions, named as in Pixie. */
+export const METADATA_FUNCTIONS: readonly ScalarFunction[] = [
+  ...Object.entries(LOOKUPS).map(([name, f]): ScalarFunction => ({
+    kind: 'scalar',
+    name,
+    doc: f.doc,
+    signatures: [{ args: [f.from], returns: f.returns ?? 'STRING' }],
+    semantic: () => f.semanticType ?? 'ST_NONE',
+    sql: f.sql,
+  })),
   {
     kind: 'scalar',
     name: 'has_service_name',

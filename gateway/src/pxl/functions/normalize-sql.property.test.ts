@@ -1,8 +1,5 @@
 import fc from 'fast-check';
-import {
-  normalizeMysqlJson,
-  normalizePgsqlJson,
-} from '../../../../agent/src/protocols/sql/normalize';
+import { normalizeMysqlJson, normalizePgsqlJson } from '../../../../shared/common/sql/normalize';
 import { fuzzParams } from '../../../../test/support/fuzz';
 import { BASE_NS, PxlFixture, pxlFixture } from '../../../../test/support/pxl';
 

@@ -1,7 +1,4 @@
-import {
-  normalizeMysqlJson,
-  normalizePgsqlJson,
-} from '../../../../agent/src/protocols/sql/normalize';
+import { normalizeMysqlJson, normalizePgsqlJson } from '../../../../shared/common/sql/normalize';
 import { BASE_NS, PxlFixture, pxlFixture, records } from '../../../../test/support/pxl';
 import {
   PlainRow,

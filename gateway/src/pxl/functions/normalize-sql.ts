@@ -1,10 +1,7 @@
 import { BIGINT, DuckDBScalarFunction, DuckDBType, VARCHAR } from '@duckdb/node-api';
 // The agent's normalizer is Pixie's normalize_pgsql/normalize_mysql; the gateway runs the same
 // code so that a query reads the same whichever side normalizes it.
-import {
-  normalizeMysqlJson,
-  normalizePgsqlJson,
-} from '../../../../agent/src/protocols/sql/normalize';
+import { normalizeMysqlJson, normalizePgsqlJson } from '../../../../shared/common/sql/normalize';
 import { ScalarFunction } from './types';
 
 /** The DuckDB function behind each px function, registered on the database by the engine. */

@@ -1,4 +1,4 @@
-import { DataType, SemanticType } from '../../store/types';
+import { DataType, SemanticType } from '../../../../shared/contract/types';
 import { ArgInfo, ScalarFunction, Signature, SqlArg } from './types';
 
 const NUMERIC_PAIRS: readonly [DataType, DataType, DataType][] = [

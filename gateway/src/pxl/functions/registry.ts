@@ -1,4 +1,4 @@
-import { DataType } from '../../store/types';
+import { DataType } from '../../../../shared/contract/types';
 import { AGGREGATES } from './aggregates';
 import { METADATA_FUNCTIONS } from './metadata';
 import { NORMALIZE_FUNCTIONS } from './normalize-sql';

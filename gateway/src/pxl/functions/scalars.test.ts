@@ -1,4 +1,4 @@
-import { formatDurationNs } from '../../common/duration';
+import { formatDurationNs } from '../../../../shared/common/duration';
 import {
   BASE_NS,
   HttpEvent,

@@ -1,4 +1,4 @@
-import { DataType, SemanticType } from '../../store/types';
+import { DataType, SemanticType } from '../../../../shared/contract/types';
 import { ArgInfo, EmitContext, ScalarFunction, Signature, SqlArg } from './types';
 
 function sig(args: DataType[], returns: DataType): Signature {

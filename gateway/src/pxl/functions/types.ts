@@ -1,4 +1,4 @@
-import { DataType, SemanticType } from '../../store/types';
+import { DataType, SemanticType } from '../../../../shared/contract/types';
 import { QuantileSlot, QuantilesRepr } from './quantiles';
 
 /** An argument as a function's rules and SQL emitter see it. */

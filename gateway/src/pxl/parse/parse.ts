@@ -54,7 +54,11 @@ const UNSUPPORTED_EXPRESSIONS: Record<string, string> = {
  */
 export function parse(source: string): A.Module {
   if (source.length > MAX_SCRIPT_CHARS) {
-    throw new PxlError(`script is longer than ${MAX_SCRIPT_CHARS} characters`, undefined, 422);
+    throw new PxlError(
+      `script is longer than ${MAX_SCRIPT_CHARS} characters`,
+      undefined,
+      'limit-exceeded',
+    );
   }
   checkBracketNesting(source);
   return new Parser(withMissingCommas(source)).module();

@@ -64,7 +64,7 @@ px.display(f('x'), 'out')`);
     await expect(fx.run(script, { func: 'f', args: { n: 'two' } })).rejects.toThrow(
       'argument "n" must be an integer, not "two"',
     );
-    await expect(fx.run(script, { func: 'g' })).rejects.toMatchObject({ status: 404 });
+    await expect(fx.run(script, { func: 'g' })).rejects.toMatchObject({ kind: 'not-found' });
     await expect(fx.run(script, { func: 'f', args: { q: 1 } })).rejects.toThrow(PxlError);
   });
 });

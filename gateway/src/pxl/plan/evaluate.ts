@@ -126,7 +126,7 @@ class Evaluator implements PxContext {
       throw new PxlError(
         `the script defines no function "${name}"${didYouMean(name, defined)}`,
         undefined,
-        404,
+        'not-found',
       );
     }
     const params = fn.def.params;

@@ -1,4 +1,4 @@
-import { DataType, SemanticType } from '../../store/types';
+import { DataType, SemanticType } from '../../../../shared/contract/types';
 import { Loc } from '../errors';
 import { ExportSpec, SpecValue } from '../export/spec';
 

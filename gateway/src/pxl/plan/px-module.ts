@@ -1,5 +1,5 @@
-import { formatDurationNs, parseDurationNs } from '../../common/duration';
-import { SemanticType } from '../../store/types';
+import { formatDurationNs, parseDurationNs } from '../../../../shared/common/duration';
+import { SemanticType } from '../../../../shared/contract/types';
 import { Loc, PxlError, didYouMean } from '../errors';
 import { otelAttribute, otelCall, toSpec } from '../export/otel';
 import { SpecValue } from '../export/spec';

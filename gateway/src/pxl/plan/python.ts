@@ -1,4 +1,4 @@
-import { DataType, SemanticType } from '../../store/types';
+import { DataType, SemanticType } from '../../../../shared/contract/types';
 import { BOUNDS, boundError } from '../bounds';
 import { Loc, PxlError } from '../errors';
 import { FUNCTIONS } from '../functions/registry';

@@ -1,4 +1,4 @@
-import { DataType, SemanticType } from '../../store/types';
+import { DataType, SemanticType } from '../../../../shared/contract/types';
 import { Loc, PxlError } from '../errors';
 import * as A from '../parse/ast';
 import { SpecValue } from '../export/spec';

@@ -1,4 +1,5 @@
-import { BUILTIN_SCHEMAS } from '../../store/schemas';
+import { httpStatusOf } from '../../api/errors';
+import { BUILTIN_SCHEMAS } from '../../../../shared/contract/schemas';
 import { PxlError } from '../errors';
 import { DEFAULT_LIMITS } from '../execute/limits';
 import { COMPILE_HEAP_MB, CompilePool } from './compile-pool';
@@ -30,7 +31,7 @@ describe('CompilePool', () => {
       .compile(request('import px\npx.display(dff)'), forever())
       .catch((e) => e);
     expect(error).toBeInstanceOf(PxlError);
-    expect([error.message, error.status, error.line, error.column]).toEqual([
+    expect([error.message, httpStatusOf(error), error.line, error.column]).toEqual([
       'name "dff" is not defined',
       400,
       2,
@@ -60,7 +61,7 @@ describe('CompilePool', () => {
     ).join('\n');
     const error = await pool.compile(request(script), forever()).catch((e) => e);
     expect(error).toBeInstanceOf(PxlError);
-    expect([error.message, error.status]).toEqual([
+    expect([error.message, httpStatusOf(error)]).toEqual([
       `compiling the script needed more than ${COMPILE_HEAP_MB} MiB and was stopped; make it smaller or simpler`,
       422,
     ]);

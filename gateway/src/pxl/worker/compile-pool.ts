@@ -100,7 +100,7 @@ class CompileWorker {
           ? new PxlError(
               `compiling the script needed more than ${COMPILE_HEAP_MB} MiB and was stopped; make it smaller or simpler`,
               undefined,
-              422,
+              'limit-exceeded',
             )
           : err;
       failed(error);

@@ -1,4 +1,5 @@
-import { TableSchema } from '../../store/types';
+import { UserErrorKind } from '../../common/errors';
+import { TableSchema } from '../../../../shared/contract/types';
 import { PxlError } from '../errors';
 import { PxlLimits } from '../execute/limits';
 import { PreparedScript, RunOptions } from '../prepare';
@@ -11,11 +12,11 @@ export interface CompileRequest {
   readonly tables: readonly TableSchema[];
 }
 
-/** A failure, as it crosses to the engine: a script's error keeps its status and location. */
+/** A failure, as it crosses to the engine: a script's error keeps its kind and location. */
 export interface CompileFailure {
   readonly message: string;
   /** Set for a PxlError (the script's fault); unset for the compiler's own failures. */
-  readonly status?: number;
+  readonly kind?: UserErrorKind;
   readonly line?: number;
   readonly column?: number;
 }
@@ -33,7 +34,7 @@ export function toFailure(err: unknown): CompileFailure {
   if (err instanceof PxlError) {
     return {
       message: err.message,
-      status: err.status,
+      kind: err.kind,
       ...(err.line !== undefined ? { line: err.line, column: err.column } : {}),
     };
   }
@@ -42,9 +43,9 @@ export function toFailure(err: unknown): CompileFailure {
 
 /** The error a failure stands for on the engine's side. */
 export function fromFailure(failure: CompileFailure): Error {
-  if (failure.status === undefined)
+  if (failure.kind === undefined)
     return new Error(`compiling the script failed: ${failure.message}`);
   const loc =
     failure.line !== undefined ? { line: failure.line, column: failure.column ?? 1 } : undefined;
-  return new PxlError(failure.message, loc, failure.status);
+  return new PxlError(failure.message, loc, failure.kind);
 }

@@ -1,8 +1,9 @@
 import { FileHandle, open, readFile, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { syncDirectory, writeFileAtomic } from '../../common/atomic-file';
-import { Logger } from '../../common/logger';
-import { DataDir, FsyncPolicy } from '../data-dir';
+import { Logger } from '../../../../shared/common/logger';
+import { FsyncPolicy } from '../../../../cli/config/schema';
+import { DataDir } from '../data-dir';
 import { frame, readFrames } from './frames';
 
 /**

@@ -1,5 +1,5 @@
-import { Logger } from '../../common/logger';
-import { TableSchema } from '../types';
+import { Logger } from '../../../../shared/common/logger';
+import { TableSchema } from '../../../../shared/contract/types';
 import { FRAME_HEADER_BYTES, LogFileError, readFrames } from './frames';
 import { SegmentRecord, decodeSegmentRecord } from './segment-record';
 import { WriteAheadLog } from './write-ahead-log';

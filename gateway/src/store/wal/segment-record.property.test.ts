@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { fuzzParams } from '../../../../test/support/fuzz';
 import { decodeJsonRows } from '../../ingest/json';
 import { ColumnBatch } from '../batch';
-import { TableSchema } from '../types';
+import { TableSchema } from '../../../../shared/contract/types';
 import { LogFileError, frame, readFrames } from './frames';
 import { decodeSegmentRecord, encodeSegmentRecord } from './segment-record';
 

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { ColumnBatch, ColumnData } from '../batch';
-import { DataType, TableSchema } from '../types';
+import { DataType, TableSchema } from '../../../../shared/contract/types';
 import { LogFileError } from './frames';
 
 /** One batch slice as the log keeps it: its rows, their first ingest sequence number, its size. */

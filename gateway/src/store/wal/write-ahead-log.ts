@@ -1,8 +1,8 @@
 import { FileHandle, mkdir, open, readFile, readdir, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDirectory } from '../../common/atomic-file';
-import { Logger } from '../../common/logger';
-import { FsyncPolicy } from '../data-dir';
+import { Logger } from '../../../../shared/common/logger';
+import { FsyncPolicy } from '../../../../cli/config/schema';
 
 /** Frames to append to one segment's file. */
 export interface LogWrite {
