@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Server, createServer } from 'node:net';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PxgateProcess, runCli as cli } from '../support/cli';
+import { PxgateProcess, assertCliBuilt, runCli as cli } from '../support/cli';
 import { TestGateway, postJson, startTestGateway } from '../support/gateway';
 
 const ROOT = join(__dirname, '..', '..');
@@ -12,9 +12,7 @@ const BIN = join(ROOT, 'bin', 'pxgate.js');
 
 /** `node bin/pxgate.js ARGS` (the build, as users run it): exit code, stdout and stderr. */
 function pxgate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  if (!existsSync(join(ROOT, 'dist', 'gateway', 'src', 'cli', 'main.js'))) {
-    throw new Error('the CLI is not built: run `npm run build` before these tests');
-  }
+  assertCliBuilt();
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? ((err as { code?: number }).code ?? 1) : 0;

@@ -16,6 +16,13 @@ function checkout(): string {
 const ROOT = checkout();
 const BIN = join(ROOT, 'bin', 'pxgate.js');
 
+/** Throws unless the CLI that bin/pxgate.js runs has been built (`npm run build`). */
+export function assertCliBuilt(): void {
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
+    throw new Error('the CLI is not built: run `npm run build` before these tests');
+  }
+}
+
 /** A JSON log line of a pxgate process. */
 export type LogLine = Record<string, unknown> & { msg?: string };
 
@@ -39,9 +46,7 @@ export class PxgateProcess {
   }
 
   static start(args: string[], prefix: string[] = []): PxgateProcess {
-    if (!existsSync(join(ROOT, 'dist', 'gateway', 'src', 'cli', 'main.js'))) {
-      throw new Error('the CLI is not built: run `npm run build` before these tests');
-    }
+    assertCliBuilt();
     const [cmd, ...rest] = [...prefix, process.execPath, BIN, ...args];
     return new PxgateProcess(spawn(cmd!, rest, { stdio: ['ignore', 'ignore', 'pipe'] }));
   }
