@@ -2,7 +2,8 @@
  * Lets a compile worker run from the TypeScript sources (as the tests run the gateway): each
  * `.ts` file it requires is compiled by swc on load. ts-node did this job before, but it loads
  * the TypeScript compiler as well (half a second and more of a worker's start, for nothing: swc
- * does the compiling). Built, the worker is plain JavaScript and this file is not used.
+ * does the compiling). Built, the worker is plain JavaScript and this file is not used. The
+ * Grafana plugin's build reads the bundled scripts with the gateway's reader through it too.
  */
 const { readFileSync } = require('node:fs');
 const { transformSync } = require('@swc/core');
