@@ -20,7 +20,7 @@ import { decodeTraceRequest } from '../../../test/support/otlp-schema';
 import { debugInfoDetail } from '../../../test/support/rpc-status-schema';
 import { startTcpRecorder } from '../../../test/support/tcp-recorder';
 import { sampleHistogram, sampleResourceSpans } from '../../../test/support/telemetry';
-import { startedOtlpSinks } from '../../../test/support/sinks';
+import { closeSinkTest, startedOtlpSinks } from '../../../test/support/sinks';
 import { TestPki, opensslUnavailable } from '../../../test/support/tls';
 import { describeIfAvailable } from '../../../test/support/system';
 
@@ -43,10 +43,8 @@ describe('OTLP/gRPC sink against a grpc-js receiver decoding with the official s
   let receiver: OtlpGrpcReceiver | undefined;
   let set: SinkSet | undefined;
   afterEach(async () => {
-    await set?.shutdown();
-    await receiver?.close();
-    set = undefined;
-    receiver = undefined;
+    await closeSinkTest(set, receiver);
+    set = receiver = undefined;
   });
 
   it('delivers histograms to MetricsService/Export with their counts exact', async () => {
@@ -250,10 +248,8 @@ describeIfAvailable('OTLP/gRPC sink over TLS', opensslUnavailable(), () => {
   });
   afterAll(() => pki.cleanup());
   afterEach(async () => {
-    await set?.shutdown();
-    await receiver?.close();
-    set = undefined;
-    receiver = undefined;
+    await closeSinkTest(set, receiver);
+    set = receiver = undefined;
   });
   const giveUpSoon = { initialInterval: '10ms', maxInterval: '20ms', maxElapsed: '300ms' };
 

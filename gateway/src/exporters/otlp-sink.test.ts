@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
 import { SinkSet } from './sink-set';
 import { sampleHistogram, sampleResourceSpans } from '../../../test/support/telemetry';
-import { startedOtlpSinks } from '../../../test/support/sinks';
+import { closeSinkTest, startedOtlpSinks } from '../../../test/support/sinks';
 import { metricValue } from '../../../test/support/metrics';
 import {
   Answer,
@@ -98,10 +98,8 @@ describe.each([HTTP, GRPC])(
     let receiver: Receiver | undefined;
     let set: SinkSet | undefined;
     afterEach(async () => {
-      await set?.shutdown();
-      await receiver?.close();
-      set = undefined;
-      receiver = undefined;
+      await closeSinkTest(set, receiver);
+      set = receiver = undefined;
     });
     const sinks = (otlp: Record<string, unknown>, registry = new Registry()) =>
       startedOtlpSinks(
@@ -213,10 +211,7 @@ describe.each([HTTP, GRPC])(
 describe('OTLP/HTTP sink', () => {
   let receiver: OtlpReceiver | undefined;
   let set: SinkSet | undefined;
-  afterEach(async () => {
-    await set?.shutdown();
-    await receiver?.close();
-  });
+  afterEach(() => closeSinkTest(set, receiver));
 
   it('posts gzip-compressed protobuf to <endpoint>/v1/traces', async () => {
     receiver = await startOtlpReceiver();
