@@ -13,11 +13,7 @@ const OPTIONS = {
   configFile: false,
   jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
   module: { type: 'commonjs' },
-  sourceMaps: 'inline',
 };
-
-// A compiler failure's stack crosses to the engine (protocol.ts): lines of the .ts sources.
-process.setSourceMapsEnabled(true);
 
 require.extensions['.ts'] = (module, filename) => {
   const { code } = transformSync(readFileSync(filename, 'utf8'), { ...OPTIONS, filename });
