@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { FixedSizeBinary, Table, makeData, makeVector, vectorFromArray, Utf8 } from 'apache-arrow';
+import { TICKS_PER_SECOND } from '../agent/src/proc/host';
+import { parseStat } from '../agent/src/proc/proc-files';
 
 /** The machine a benchmark ran on, for its report. */
 export function machine(): string {
@@ -63,6 +65,13 @@ export async function startGatewayProcess(args: string[] = []): Promise<GatewayP
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+export function cpuSecondsOf(pid: number): number {
+  const stat = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  if (!stat) throw new Error(`/proc/${pid}/stat is not readable as stat`);
+  return (stat.utimeTicks + stat.stimeTicks) / TICKS_PER_SECOND;
 }
 
 /** Resident and peak resident memory of a process, in MiB (from /proc). */

@@ -10,23 +10,13 @@
  */
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { TICKS_PER_SECOND } from '../agent/src/proc/host';
-import { parseStat } from '../agent/src/proc/proc-files';
-import { GatewayProcess, machine, median, startGatewayProcess } from './_support';
+import { cpuSecondsOf, GatewayProcess, machine, median, startGatewayProcess } from './_support';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
   return at > 0 ? Number(process.argv[at + 1]) : fallback;
-}
-
-/** CPU seconds (user + system) a process has used. */
-function cpuSeconds(pid: number): number {
-  const stat = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  if (!stat) throw new Error(`/proc/${pid}/stat is not readable as stat`);
-  return (stat.utimeTicks + stat.stimeTicks) / TICKS_PER_SECOND;
 }
 
 /** A counter's value in Prometheus text (summed over label sets). */
@@ -118,13 +108,13 @@ async function tracedRound(
   try {
     const metrics = async () => (await fetch(agent.metricsUrl)).text();
     const before = await metrics();
-    const cpu0 = cpuSeconds(agent.pid);
-    const gatewayCpu0 = cpuSeconds(gateway.pid);
+    const cpu0 = cpuSecondsOf(agent.pid);
+    const gatewayCpu0 = cpuSecondsOf(gateway.pid);
     const { rps, requests } = await load(url, seconds, connections);
     // Let the agent drain the ring and cut its last batch before reading its counters.
     await new Promise((r) => setTimeout(r, 1500));
-    const cpu = cpuSeconds(agent.pid) - cpu0;
-    const gatewayCpu = cpuSeconds(gateway.pid) - gatewayCpu0;
+    const cpu = cpuSecondsOf(agent.pid) - cpu0;
+    const gatewayCpu = cpuSecondsOf(gateway.pid) - gatewayCpu0;
     const after = await metrics();
     const rows =
       counter(after, 'pxgate_agent_rows_total', 'table="http_events"') -
