@@ -90,8 +90,18 @@ function frameDigest(bytes: Uint8Array, column: string): Digest {
 
 async function main(): Promise<void> {
   const gateway = await startGatewayProcess();
-  const built = executable();
-  const plugin = await PluginProcess.start(built.file);
+  // A backend that fails to build or start still stops the gateway (it outlived such runs).
+  const built = await Promise.resolve()
+    .then(executable)
+    .catch(async (err: unknown) => {
+      await gateway.stop();
+      throw err;
+    });
+  const plugin = await PluginProcess.start(built.file).catch(async (err: unknown) => {
+    await gateway.stop();
+    built.cleanup();
+    throw err;
+  });
   try {
     const startNs = BigInt(Date.now() - 60_000) * 1_000_000n;
     for (let done = 0; done < ROWS; done += BATCH) {
