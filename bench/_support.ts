@@ -27,12 +27,18 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `pxgate gateway` from the build as a child process on a free port. */
-export async function startGatewayProcess(args: string[] = []): Promise<GatewayProcess> {
+/**
+ * Starts `pxgate gateway` from the build as a child process on a free port; `nodeArgs` go to
+ * node itself (a profiler's, say).
+ */
+export async function startGatewayProcess(
+  args: string[] = [],
+  nodeArgs: readonly string[] = [],
+): Promise<GatewayProcess> {
   const bin = join(__dirname, '..', '..', 'bin', 'pxgate.js');
   const child = spawn(
     process.execPath,
-    [bin, 'gateway', '--listen', '127.0.0.1:0', '--log-level', 'info', ...args],
+    [...nodeArgs, bin, 'gateway', '--listen', '127.0.0.1:0', '--log-level', 'info', ...args],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
     },
