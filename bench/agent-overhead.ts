@@ -37,7 +37,7 @@ function show(r: PhaseResult): string {
   const l = r.load;
   const traced =
     r.kind === 'pxgate'
-      ? `, agent ${r.agentUs.toFixed(1)}, gateway ${r.gatewayUs.toFixed(1)} us/req, rows ${r.rows}/${r.expectedRows}`
+      ? `, agent ${r.agentUs.toFixed(1)} (idle ${(r.agentIdleUsPerS / 1000).toFixed(1)} ms/s), gateway ${r.gatewayUs.toFixed(1)} us/req, rows ${r.rows}/${r.expectedRows}`
       : r.kind === 'floor'
         ? `, ${r.hitsPerRequest.toFixed(1)} tracepoint hits/req (all processes)`
         : '';
@@ -118,6 +118,11 @@ function report(results: PhaseResult[], cpu: 'machine' | 'processes', rate: numb
     `CPU per 1,000 req/s, as a share of one core: pxgate adds ${perThousand(z - x)} ` +
       `(agent ${perThousand(med('pxgate', (r) => r.agentUs))}, gateway ${perThousand(med('pxgate', (r) => r.gatewayUs))}), ` +
       `the kernel floor ${perThousand(y - x)}; at ${rate} req/s pxgate adds ${(((z - x) * rate) / 1e4).toFixed(1)}%`,
+  );
+  const idle = med('pxgate', (r) => r.agentIdleUsPerS);
+  console.log(
+    `the agent idles at ${(idle / 1000).toFixed(1)} ms of CPU a second on this node (timers, /proc scans, ` +
+      `the node's other traffic): ${(idle / rate).toFixed(1)} us of its figure per request at ${rate} req/s`,
   );
   console.log(
     `agent-overhead: untraced ${x.toFixed(1)} us/req, floor ${y.toFixed(1)} us/req, ` +

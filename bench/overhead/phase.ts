@@ -35,9 +35,15 @@ export interface PhaseResult {
   expectedRows: number;
   /** Tracepoint hits the kernel floor counted per request (floor only). */
   hitsPerRequest: number;
+  /**
+   * The agent's CPU microseconds a second with no load, just before it (pxgate only): its timers,
+   * /proc scans, and whatever else the node runs. Part of its figure per request is this.
+   */
+  agentIdleUsPerS: number;
 }
 
 const WARM_UP_SECONDS = 1;
+const IDLE_MS = 2000;
 const SYNC_TIMEOUT_MS = 30_000;
 
 /** A counter's value in Prometheus text, summed over the label sets containing `labels`. */
@@ -78,6 +84,13 @@ async function synced(
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A process's CPU microseconds a second over IDLE_MS from now. */
+async function idleRate(pid: number): Promise<number> {
+  const before = processUs(pid);
+  await new Promise((r) => setTimeout(r, IDLE_MS));
+  return ((processUs(pid) - before) * 1000) / IDLE_MS;
 }
 
 /** Waits until `dir` holds `count` files (the profiles asked for have been written). */
@@ -125,6 +138,7 @@ export async function runPhase(setup: Setup, kind: PhaseKind, tag: string): Prom
   try {
     await load({ ...setup.load, seconds: WARM_UP_SECONDS, path: `${path}/warm-up` });
     if (agent) await synced(setup, agent.metricsUrl, base, 2 * rate * WARM_UP_SECONDS);
+    const agentIdleUsPerS = agent ? await idleRate(agent.pid) : 0;
     const pids = [setup.serverPid, setup.gateway.pid, agent?.pid ?? 0, floor?.pid ?? 0];
     const ours = () => pids.reduce((sum, pid) => sum + (pid ? processUs(pid) : 0), 0);
     const agentCpu = () => (agent ? processUs(agent.pid) : 0);
@@ -152,6 +166,7 @@ export async function runPhase(setup: Setup, kind: PhaseKind, tag: string): Prom
       rows: agent ? await storedRows(setup, path) : 0,
       expectedRows: agent ? expectedRows : 0,
       hitsPerRequest: 0,
+      agentIdleUsPerS,
     };
     if (floor) result.hitsPerRequest = (await floor.stop()) / n;
     return result;
