@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- agent-overhead [--rate 3000] [--seconds 10] [--rounds 3] [--connections 16]
- * [--cpu machine|processes] [--profile DIR]`; `--profile` writes CPU profiles of the agent and
+ * [--cpu machine|processes] [--profile DIR] [--baseline OTHER/bin/pxgate.js]`; `--baseline` adds a
+ * fourth phase, pxgate with another build's agent, to compare two builds in one run; `--profile` writes CPU profiles of the agent and
  * the gateway over each pxgate phase's measured window into DIR (bench/overhead/profile-on-signal.ts).
  *
  * What tracing costs a loopback HTTP server at a fixed rate below saturation, against the
@@ -26,17 +27,15 @@ function option(name: string, fallback: string): string {
   return at > 0 ? process.argv[at + 1]! : fallback;
 }
 
-const PHASES: PhaseKind[] = ['untraced', 'floor', 'pxgate'];
-
 /** The phases of round `i`: rotated, so that each runs first, second and third in turn. */
-function orderOf(i: number): PhaseKind[] {
-  return PHASES.map((_, k) => PHASES[(i + k) % PHASES.length]!);
+function orderOf(phases: readonly PhaseKind[], i: number): PhaseKind[] {
+  return phases.map((_, k) => phases[(i + k) % phases.length]!);
 }
 
 function show(r: PhaseResult): string {
   const l = r.load;
   const traced =
-    r.kind === 'pxgate'
+    r.kind === 'pxgate' || r.kind === 'baseline'
       ? `, agent ${r.agentUs.toFixed(1)} (idle ${(r.agentIdleUsPerS / 1000).toFixed(1)} ms/s), gateway ${r.gatewayUs.toFixed(1)} us/req, rows ${r.rows}/${r.expectedRows}`
       : r.kind === 'floor'
         ? `, ${r.hitsPerRequest.toFixed(1)} tracepoint hits/req (all processes)`
@@ -54,6 +53,13 @@ async function main(): Promise<void> {
   const connections = Number(option('connections', '16'));
   const cpu = option('cpu', 'machine');
   const profileDir = option('profile', '');
+  const baselineBin = option('baseline', '');
+  const phases: PhaseKind[] = [
+    'untraced',
+    'floor',
+    'pxgate',
+    ...(baselineBin ? ['baseline' as const] : []),
+  ];
   if (cpu !== 'machine' && cpu !== 'processes') throw new Error('--cpu is machine or processes');
   const objectPath = join(__dirname, '..', '..', 'bpf', 'socket_trace.bpf.o');
   const tracepoints = tracepointsOf(objectPath);
@@ -76,28 +82,34 @@ async function main(): Promise<void> {
       tracepoints,
       agentNodeArgs: profiled,
       profileDir,
+      baselineBin,
     };
     await load({ ...setup.load, seconds: 2, path: '/bench/warm-up' }); // the server's JIT
     const results: PhaseResult[] = [];
     for (let i = 0; i < rounds; i++) {
-      for (const kind of orderOf(i)) {
+      for (const kind of orderOf(phases, i)) {
         const r = await runPhase(setup, kind, `r${i + 1}`);
         results.push(r);
         console.log(`round ${i + 1} ${show(r)}`);
       }
     }
-    report(results, cpu, rate);
+    report(results, phases, cpu, rate);
   } finally {
     await server.stop();
     await gateway.stop();
   }
 }
 
-function report(results: PhaseResult[], cpu: 'machine' | 'processes', rate: number): void {
+function report(
+  results: PhaseResult[],
+  phases: readonly PhaseKind[],
+  cpu: 'machine' | 'processes',
+  rate: number,
+): void {
   const of = (kind: PhaseKind) => results.filter((r) => r.kind === kind);
   const med = (kind: PhaseKind, f: (r: PhaseResult) => number) => median(of(kind).map(f));
   const cpuOf = (r: PhaseResult) => (cpu === 'machine' ? r.machineUs : r.processesUs);
-  for (const kind of PHASES) {
+  for (const kind of phases) {
     console.log(
       `median ${kind.padEnd(8)} machine ${med(kind, (r) => r.machineUs).toFixed(1)} us/req, ` +
         `processes ${med(kind, (r) => r.processesUs).toFixed(1)} us/req, ` +
@@ -119,6 +131,14 @@ function report(results: PhaseResult[], cpu: 'machine' | 'processes', rate: numb
       `(agent ${perThousand(med('pxgate', (r) => r.agentUs))}, gateway ${perThousand(med('pxgate', (r) => r.gatewayUs))}), ` +
       `the kernel floor ${perThousand(y - x)}; at ${rate} req/s pxgate adds ${(((z - x) * rate) / 1e4).toFixed(1)}%`,
   );
+  if (phases.includes('baseline')) {
+    const ours = med('pxgate', (r) => r.agentUs);
+    const theirs = med('baseline', (r) => r.agentUs);
+    console.log(
+      `baseline build's agent ${theirs.toFixed(1)} us/req (idle ${(med('baseline', (r) => r.agentIdleUsPerS) / 1000).toFixed(1)} ms/s), ` +
+        `this build's ${ours.toFixed(1)} us/req (medians): baseline / this build ${(theirs / ours).toFixed(2)}`,
+    );
+  }
   const idle = med('pxgate', (r) => r.agentIdleUsPerS);
   console.log(
     `the agent idles at ${(idle / 1000).toFixed(1)} ms of CPU a second on this node (timers, /proc scans, ` +

@@ -5,7 +5,8 @@ import { startKernelFloor } from './kernel-floor';
 import { LoadReport, LoadSpec } from './paced-load';
 import { load, startAgent } from './processes';
 
-export type PhaseKind = 'untraced' | 'floor' | 'pxgate';
+/** `baseline` is `pxgate` with another build's agent (`--baseline`), to compare two builds. */
+export type PhaseKind = 'untraced' | 'floor' | 'pxgate' | 'baseline';
 
 /** What the benchmark holds across phases. */
 export interface Setup {
@@ -18,6 +19,8 @@ export interface Setup {
   agentNodeArgs: readonly string[];
   /** Where the agent's and the gateway's profiles go ('' for none). */
   profileDir: string;
+  /** Another build's bin/pxgate.js, for the baseline phase ('' for none). */
+  baselineBin: string;
 }
 
 /** One phase's figures: CPU microseconds per request, latency, rows. */
@@ -132,9 +135,15 @@ export async function runPhase(setup: Setup, kind: PhaseKind, tag: string): Prom
   const path = `/bench/${tag}/${kind}`;
   const rate = setup.load.rate;
   const floor = kind === 'floor' ? await startKernelFloor(setup.tracepoints) : undefined;
-  const base = kind === 'pxgate' ? await gatewayIngested(setup) : 0;
-  const agent =
-    kind === 'pxgate' ? await startAgent(setup.gateway.url, setup.agentNodeArgs) : undefined;
+  const traced = kind === 'pxgate' || kind === 'baseline';
+  const base = traced ? await gatewayIngested(setup) : 0;
+  const agent = traced
+    ? await startAgent(
+        setup.gateway.url,
+        setup.agentNodeArgs,
+        kind === 'baseline' ? setup.baselineBin : undefined,
+      )
+    : undefined;
   try {
     await load({ ...setup.load, seconds: WARM_UP_SECONDS, path: `${path}/warm-up` });
     if (agent) await synced(setup, agent.metricsUrl, base, 2 * rate * WARM_UP_SECONDS);

@@ -31,12 +31,18 @@ export async function startServer(): Promise<Started & { port: number }> {
   return { port, pid: child.pid!, child, stop: stopper(child) };
 }
 
-/** `pxgate agent` from the build, once it traces; `nodeArgs` go to node (a profiler's). */
+/** This checkout's pxgate command. */
+export const PXGATE_BIN = join(ROOT, 'bin', 'pxgate.js');
+
+/**
+ * `pxgate agent` from a build (this checkout's unless `bin` names another's bin/pxgate.js),
+ * once it traces; `nodeArgs` go to node (a profiler's).
+ */
 export async function startAgent(
   gatewayUrl: string,
   nodeArgs: readonly string[] = [],
+  bin = PXGATE_BIN,
 ): Promise<Started & { metricsUrl: string }> {
-  const bin = join(ROOT, 'bin', 'pxgate.js');
   const args = ['agent', '--gateway', gatewayUrl, '--metrics-listen', '127.0.0.1:0'];
   const child = spawn(
     process.execPath,
