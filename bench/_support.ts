@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { FixedSizeBinary, Table, makeData, makeVector, vectorFromArray, Utf8 } from 'apache-arrow';
@@ -28,11 +28,13 @@ export interface GatewayProcess {
 }
 
 /**
- * Starts `pxgate gateway` from the build as a child process on a free port; `nodeArgs` go to
- * node itself (a profiler's, say).
+ * Starts `pxgate gateway` from the build as a child process on a free port. With `logFile`, the
+ * gateway's whole log (JSON lines on stderr) is kept there; otherwise it is read until the
+ * gateway listens and then discarded. `nodeArgs` go to node itself (a profiler's, say).
  */
 export async function startGatewayProcess(
   args: string[] = [],
+  logFile?: string,
   nodeArgs: readonly string[] = [],
 ): Promise<GatewayProcess> {
   const bin = join(__dirname, '..', '..', 'bin', 'pxgate.js');
@@ -43,6 +45,7 @@ export async function startGatewayProcess(
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
+  if (logFile) child.stderr!.pipe(createWriteStream(logFile));
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     const onData = (chunk: Buffer) => {
@@ -50,7 +53,7 @@ export async function startGatewayProcess(
       for (const line of buf.split('\n')) {
         if (line.includes('gateway listening')) {
           child.stderr!.off('data', onData);
-          child.stderr!.resume();
+          if (!logFile) child.stderr!.resume();
           resolve((JSON.parse(line) as { url: string }).url);
           return;
         }

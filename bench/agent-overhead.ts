@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const profiled = profileDir
     ? ['--require', join(__dirname, 'overhead', 'profile-on-signal.js')]
     : [];
-  const gateway: GatewayProcess = await startGatewayProcess([], profiled);
+  const gateway: GatewayProcess = await startGatewayProcess([], undefined, profiled);
   const server = await startServer();
   try {
     const setup: Setup = {
