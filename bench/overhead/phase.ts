@@ -65,9 +65,10 @@ async function text(url: string): Promise<string> {
 }
 
 /**
- * Waits until the gateway has stored every http_events row the agent has made since `base`
- * (the gateway's count when the agent started) and the agent has made at least `atLeast`; polls
- * both /metrics, which costs far less than a query.
+ * Waits until the agent has made at least `atLeast` http_events rows and the gateway (whose count
+ * was `base` when the agent started) has stored as many as the agent had made by then; polls
+ * both /metrics, which costs far less than a query. Not "all it has made": the agent traces the
+ * gateway too, so storing rows and these polls make new rows all the time.
  */
 async function synced(
   setup: Setup,
@@ -77,11 +78,13 @@ async function synced(
 ): Promise<void> {
   const table = 'table="http_events"';
   const deadline = Date.now() + SYNC_TIMEOUT_MS;
+  let target = -1;
   for (;;) {
     const made = counter(await text(agentMetrics), 'pxgate_agent_rows_total', table);
     const stored =
       counter(await text(`${setup.gateway.url}/metrics`), 'pxgate_ingest_rows_total', table) - base;
-    if (made >= atLeast && stored >= made) return;
+    if (target < 0 && made >= atLeast) target = made;
+    if (target >= 0 && stored >= target) return;
     if (Date.now() > deadline) {
       throw new Error(`the gateway stored ${stored} of the agent's ${made} rows (>= ${atLeast})`);
     }
@@ -110,8 +113,20 @@ async function gatewayIngested(setup: Setup): Promise<number> {
   return counter(metrics, 'pxgate_ingest_rows_total', 'table="http_events"');
 }
 
-/** http_events rows stored whose path is `path`, read back with PxL. */
-async function storedRows(setup: Setup, path: string): Promise<number> {
+/**
+ * http_events rows stored whose path is `path`, read back with PxL, once there are `expected`
+ * (the last few may still be in the agent's batch when the counters agree) or the wait is over.
+ */
+async function storedRows(setup: Setup, path: string, expected: number): Promise<number> {
+  const deadline = Date.now() + SYNC_TIMEOUT_MS;
+  for (;;) {
+    const rows = await countRows(setup, path);
+    if (rows >= expected || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function countRows(setup: Setup, path: string): Promise<number> {
   const script =
     `import px\ndf = px.DataFrame(table='http_events', start_time='-10m')\n` +
     `df = df[df.req_path == '${path}']\n` +
@@ -172,7 +187,7 @@ export async function runPhase(setup: Setup, kind: PhaseKind, tag: string): Prom
       processesUs: (ours() - before.ours + report.cpuUs) / n,
       agentUs: (agentCpu() - before.agent) / n,
       gatewayUs: (processUs(setup.gateway.pid) - gateway0) / n,
-      rows: agent ? await storedRows(setup, path) : 0,
+      rows: agent ? await storedRows(setup, path, expectedRows) : 0,
       expectedRows: agent ? expectedRows : 0,
       hitsPerRequest: 0,
       agentIdleUsPerS,
