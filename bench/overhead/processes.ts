@@ -50,18 +50,25 @@ export async function startAgent(
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let metricsUrl = '';
-  await new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      const log = JSON.parse(line) as { msg?: string; url?: string; ebpf?: boolean };
-      if (log.msg === 'agent metrics listening') metricsUrl = log.url!;
-      if (log.msg === 'agent started') {
-        if (log.ebpf) resolve();
-        else reject(new Error('eBPF did not attach: run the benchmark as root'));
-      }
+  const stop = stopper(child);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stderr! }).on('line', (line) => {
+        const log = JSON.parse(line) as { msg?: string; url?: string; ebpf?: boolean };
+        if (log.msg === 'agent metrics listening') metricsUrl = log.url!;
+        if (log.msg === 'agent started') {
+          if (log.ebpf) resolve();
+          else reject(new Error('eBPF did not attach: run the benchmark as root'));
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`the agent exited with ${code}`)));
     });
-    child.once('exit', (code) => reject(new Error(`the agent exited with ${code}`)));
-  });
-  return { metricsUrl, pid: child.pid!, child, stop: stopper(child) };
+  } catch (err) {
+    // An agent without eBPF keeps its /proc collectors running: it must not outlive the run.
+    await stop();
+    throw err;
+  }
+  return { metricsUrl, pid: child.pid!, child, stop };
 }
 
 /** Runs the paced load generator in its own process and returns its report. */
