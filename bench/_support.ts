@@ -3,8 +3,6 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { FixedSizeBinary, Table, makeData, makeVector, vectorFromArray, Utf8 } from 'apache-arrow';
-import { TICKS_PER_SECOND } from '../agent/src/proc/host';
-import { parseStat } from '../agent/src/proc/proc-files';
 
 /** The machine a benchmark ran on, for its report. */
 export function machine(): string {
@@ -32,16 +30,17 @@ export interface GatewayProcess {
 /**
  * Starts `pxgate gateway` from the build as a child process on a free port. With `logFile`, the
  * gateway's whole log (JSON lines on stderr) is kept there; otherwise it is read until the
- * gateway listens and then discarded.
+ * gateway listens and then discarded. `nodeArgs` go to node itself (a profiler's, say).
  */
 export async function startGatewayProcess(
   args: string[] = [],
   logFile?: string,
+  nodeArgs: readonly string[] = [],
 ): Promise<GatewayProcess> {
   const bin = join(__dirname, '..', '..', 'bin', 'pxgate.js');
   const child = spawn(
     process.execPath,
-    [bin, 'gateway', '--listen', '127.0.0.1:0', '--log-level', 'info', ...args],
+    [...nodeArgs, bin, 'gateway', '--listen', '127.0.0.1:0', '--log-level', 'info', ...args],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
     },
@@ -73,13 +72,6 @@ export async function startGatewayProcess(
         child.kill('SIGTERM');
       }),
   };
-}
-
-/** CPU seconds (user + system) a process has used, from /proc. */
-export function cpuSecondsOf(pid: number): number {
-  const stat = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  if (!stat) throw new Error(`/proc/${pid}/stat is not readable as stat`);
-  return (stat.utimeTicks + stat.stimeTicks) / TICKS_PER_SECOND;
 }
 
 /** Resident and peak resident memory of a process, in MiB (from /proc). */

@@ -14,15 +14,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { RecordBatchFileReader, tableToIPC } from 'apache-arrow';
 import { PluginProcess } from '../grafana-plugin/test/support/grafana/pluginProcess';
-import {
-  cpuSecondsOf,
-  fmt,
-  httpArrowTable,
-  httpColumns,
-  machine,
-  median,
-  startGatewayProcess,
-} from './_support';
+import { fmt, httpArrowTable, httpColumns, machine, median, startGatewayProcess } from './_support';
+import { processUs } from './overhead/cpu';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
@@ -176,7 +169,7 @@ async function main(): Promise<void> {
     const times = { direct: [] as number[], backend: [] as number[] };
     let backendCpu = 0;
     for (let round = 0; round < WARMUP + ROUNDS; round++) {
-      if (round === WARMUP) backendCpu = cpuSecondsOf(plugin.child.pid!);
+      if (round === WARMUP) backendCpu = processUs(plugin.child.pid!);
       for (const side of round % 2
         ? (['backend', 'direct'] as const)
         : (['direct', 'backend'] as const)) {
@@ -187,14 +180,14 @@ async function main(): Promise<void> {
         if (round >= WARMUP) times[side].push(performance.now() - started);
       }
     }
-    backendCpu = cpuSecondsOf(plugin.child.pid!) - backendCpu;
+    backendCpu = processUs(plugin.child.pid!) - backendCpu;
     const d = median(times.direct);
     const b = median(times.backend);
     console.log(
       `grafana-backend: ${machine()}, load ${loadavg()[0]!.toFixed(2)}, ${fmt(ROWS)} rows, ${ROUNDS} rounds`,
     );
     console.log(
-      `grafana-backend: the backend's own CPU: ${((backendCpu * 1000) / ROUNDS).toFixed(1)} ms a round (two queries)`,
+      `grafana-backend: the backend's own CPU: ${(backendCpu / 1000 / ROUNDS).toFixed(1)} ms a round (two queries)`,
     );
     console.log(
       `grafana-backend: ours (QueryData via backend) ${b.toFixed(1)} ms, peer (direct POST /v1/query) ${d.toFixed(1)} ms, ratio ${(d / b).toFixed(2)}`,
