@@ -30,16 +30,17 @@ export interface GatewayProcess {
 /**
  * Starts `pxgate gateway` from the build as a child process on a free port. With `logFile`, the
  * gateway's whole log (JSON lines on stderr) is kept there; otherwise it is read until the
- * gateway listens and then discarded.
+ * gateway listens and then discarded. `nodeArgs` go to node itself (a profiler's, say).
  */
 export async function startGatewayProcess(
   args: string[] = [],
   logFile?: string,
+  nodeArgs: readonly string[] = [],
 ): Promise<GatewayProcess> {
   const bin = join(__dirname, '..', '..', 'bin', 'pxgate.js');
   const child = spawn(
     process.execPath,
-    [bin, 'gateway', '--listen', '127.0.0.1:0', '--log-level', 'info', ...args],
+    [...nodeArgs, bin, 'gateway', '--listen', '127.0.0.1:0', '--log-level', 'info', ...args],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
     },

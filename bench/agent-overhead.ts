@@ -1,195 +1,155 @@
 /**
- * `npm run bench -- agent-overhead [--rounds N] [--seconds S] [--connections C]`
+ * `npm run bench -- agent-overhead [--rate 3000] [--seconds 10] [--rounds 3] [--connections 16]
+ * [--cpu machine|processes] [--profile DIR] [--baseline OTHER/bin/pxgate.js]`; `--baseline` adds a
+ * fourth phase, pxgate with another build's agent, to compare two builds in one run; `--profile` writes CPU profiles of the agent and
+ * the gateway over each pxgate phase's measured window into DIR (bench/overhead/profile-on-signal.ts).
  *
- * What tracing costs a loopback HTTP server under load. A Node HTTP server (a child process)
- * takes autocannon's load (another child process) with and without `pxgate agent` tracing the
- * node, alternating the order each round; the gateway runs as its own process throughout.
- * Both the server and autocannon are traced, as every process on a node is: each request
- * yields two http_events rows. Prints requests/s both ways (medians of the rounds), the agent's
- * CPU seconds per 10,000 traced requests, and how many of the expected rows it produced.
+ * What tracing costs a loopback HTTP server at a fixed rate below saturation, against the
+ * physical floor. The agent end-to-end test's Node HTTP server takes a paced keep-alive load
+ * (bench/overhead/paced-load.ts, its own process) in three phases per round, their order
+ * rotated from round to round: **untraced**; **kernel floor**: bpftrace on the same tracepoints
+ * as the agent's BPF object, each hit only counted into a per-CPU map; **pxgate**: `pxgate agent`
+ * tracing (both the server and the load generator: two http_events rows per request) and the
+ * gateway storing. Per phase: CPU microseconds per request, whole machine (/proc/stat) and the
+ * benchmark's own processes (/proc/PID/stat, which other work on a shared machine does not
+ * touch; a tracepoint program's time is charged to the process making the syscall), the agent's
+ * and the gateway's share, the load generator's p50 and p99, and rows stored / expected.
+ * R = (floor - untraced) / (pxgate - untraced), on medians of the rounds.
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { TICKS_PER_SECOND } from '../agent/src/proc/host';
-import { parseStat } from '../agent/src/proc/proc-files';
 import { GatewayProcess, machine, median, startGatewayProcess } from './_support';
+import { tracepointsOf } from './overhead/kernel-floor';
+import { PhaseKind, PhaseResult, Setup, runPhase } from './overhead/phase';
+import { load, startServer } from './overhead/processes';
 
-function option(name: string, fallback: number): number {
+function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+  return at > 0 ? process.argv[at + 1]! : fallback;
 }
 
-/** CPU seconds (user + system) a process has used. */
-function cpuSeconds(pid: number): number {
-  const stat = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  if (!stat) throw new Error(`/proc/${pid}/stat is not readable as stat`);
-  return (stat.utimeTicks + stat.stimeTicks) / TICKS_PER_SECOND;
+/** The phases of round `i`: rotated, so that each runs first, second and third in turn. */
+function orderOf(phases: readonly PhaseKind[], i: number): PhaseKind[] {
+  return phases.map((_, k) => phases[(i + k) % phases.length]!);
 }
 
-/** A counter's value in Prometheus text (summed over label sets). */
-function counter(text: string, name: string, labels = ''): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith(name) && line.includes(labels)) sum += Number(line.split(' ').pop());
-  }
-  return sum;
-}
-
-async function startServer(): Promise<{ port: number; child: ChildProcess }> {
-  const file = join(__dirname, '..', '..', 'test', 'fixtures', 'agent', 'node-server.js');
-  const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-  return { port: (JSON.parse(line) as { port: number }).port, child };
-}
-
-/** Runs autocannon in its own process; returns requests/s and the requests completed. */
-function load(url: string, seconds: number, connections: number) {
-  const bin = require.resolve('autocannon/autocannon.js');
-  const args = [bin, '-j', '-c', String(connections), '-d', String(seconds), url];
-  return new Promise<{ rps: number; requests: number }>((resolve, reject) => {
-    execFile(process.execPath, args, { maxBuffer: 16 << 20 }, (err, stdout) => {
-      if (err) return reject(err);
-      const r = JSON.parse(stdout) as {
-        requests: { average: number; total: number };
-        non2xx: number;
-        errors: number;
-      };
-      if (r.errors || r.non2xx)
-        return reject(new Error(`autocannon saw ${r.errors} errors, ${r.non2xx} non-2xx`));
-      resolve({ rps: r.requests.total / seconds, requests: r.requests.total });
-    });
-  });
-}
-
-interface Traced {
-  rps: number;
-  cpuPer10k: number;
-  gatewayCpuPer10k: number;
-  coverage: number;
-  drops: number;
-}
-
-interface AgentProcess {
-  pid: number;
-  metricsUrl: string;
-  stop(): Promise<void>;
-}
-
-/** Starts `pxgate agent` from the build and waits until it traces (or fails to). */
-async function startAgent(gatewayUrl: string): Promise<AgentProcess> {
-  const bin = join(__dirname, '..', '..', 'bin', 'pxgate.js');
-  const args = ['agent', '--gateway', gatewayUrl, '--metrics-listen', '127.0.0.1:0'];
-  const child = spawn(process.execPath, [bin, ...args, '--log-level', 'info'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let metricsUrl = '';
-  const started = new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      const log = JSON.parse(line) as { msg?: string; url?: string; ebpf?: boolean };
-      if (log.msg === 'agent metrics listening') metricsUrl = log.url!;
-      if (log.msg === 'agent started') {
-        if (log.ebpf) resolve();
-        else reject(new Error('eBPF did not attach: run the benchmark as root'));
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the agent exited with ${code}`)));
-  });
-  await started;
-  return {
-    pid: child.pid!,
-    metricsUrl,
-    stop: async () => {
-      child.kill('SIGTERM');
-      if (child.exitCode === null) await once(child, 'exit');
-    },
-  };
-}
-
-async function tracedRound(
-  gateway: GatewayProcess,
-  url: string,
-  seconds: number,
-  connections: number,
-): Promise<Traced> {
-  const agent = await startAgent(gateway.url);
-  try {
-    const metrics = async () => (await fetch(agent.metricsUrl)).text();
-    const before = await metrics();
-    const cpu0 = cpuSeconds(agent.pid);
-    const gatewayCpu0 = cpuSeconds(gateway.pid);
-    const { rps, requests } = await load(url, seconds, connections);
-    // Let the agent drain the ring and cut its last batch before reading its counters.
-    await new Promise((r) => setTimeout(r, 1500));
-    const cpu = cpuSeconds(agent.pid) - cpu0;
-    const gatewayCpu = cpuSeconds(gateway.pid) - gatewayCpu0;
-    const after = await metrics();
-    const rows =
-      counter(after, 'pxgate_agent_rows_total', 'table="http_events"') -
-      counter(before, 'pxgate_agent_rows_total', 'table="http_events"');
-    const drops =
-      counter(after, 'pxgate_agent_ringbuf_drops_total') -
-      counter(before, 'pxgate_agent_ringbuf_drops_total');
-    return {
-      rps,
-      cpuPer10k: (cpu / requests) * 10_000,
-      gatewayCpuPer10k: (gatewayCpu / requests) * 10_000,
-      coverage: rows / (2 * requests),
-      drops,
-    };
-  } finally {
-    await agent.stop();
-  }
+function show(r: PhaseResult): string {
+  const l = r.load;
+  const traced =
+    r.kind === 'pxgate' || r.kind === 'baseline'
+      ? `, agent ${r.agentUs.toFixed(1)} (idle ${(r.agentIdleUsPerS / 1000).toFixed(1)} ms/s), gateway ${r.gatewayUs.toFixed(1)} us/req, rows ${r.rows}/${r.expectedRows}`
+      : r.kind === 'floor'
+        ? `, ${r.hitsPerRequest.toFixed(1)} tracepoint hits/req (all processes)`
+        : '';
+  return (
+    `${r.kind.padEnd(8)} ${Math.round(l.rate)} req/s, machine ${r.machineUs.toFixed(1)} us/req, ` +
+    `processes ${r.processesUs.toFixed(1)} us/req, p50 ${Math.round(l.p50Us)} us, p99 ${Math.round(l.p99Us)} us${traced}`
+  );
 }
 
 async function main(): Promise<void> {
-  const rounds = option('rounds', 5);
-  const seconds = option('seconds', 5);
-  const connections = option('connections', 10);
+  const rate = Number(option('rate', '3000'));
+  const seconds = Number(option('seconds', '10'));
+  const rounds = Number(option('rounds', '3'));
+  const connections = Number(option('connections', '16'));
+  const cpu = option('cpu', 'machine');
+  const profileDir = option('profile', '');
+  const baselineBin = option('baseline', '');
+  const phases: PhaseKind[] = [
+    'untraced',
+    'floor',
+    'pxgate',
+    ...(baselineBin ? ['baseline' as const] : []),
+  ];
+  if (cpu !== 'machine' && cpu !== 'processes') throw new Error('--cpu is machine or processes');
+  const objectPath = join(__dirname, '..', '..', 'bpf', 'socket_trace.bpf.o');
+  const tracepoints = tracepointsOf(objectPath);
+  if (tracepoints.length < 20) throw new Error(`only ${tracepoints.length} tracepoints found`);
   console.log(
-    `agent-overhead: ${machine()}; ${rounds} rounds of ${seconds} s, ${connections} connections`,
+    `agent-overhead: ${machine()}; ${rounds} rounds of ${seconds} s at ${rate} req/s over ` +
+      `${connections} connections; floor: bpftrace on the agent's ${tracepoints.length} tracepoints; cpu: ${cpu}`,
   );
-  const gateway = await startGatewayProcess();
+  if (profileDir) process.env.PXGATE_PROFILE_DIR = profileDir;
+  const profiled = profileDir
+    ? ['--require', join(__dirname, 'overhead', 'profile-on-signal.js')]
+    : [];
+  const gateway: GatewayProcess = await startGatewayProcess([], undefined, profiled);
   const server = await startServer();
   try {
-    const url = `http://127.0.0.1:${server.port}/`;
-    await load(url, 2, connections); // warm-up: JIT, sockets
-    const plain: number[] = [];
-    const traced: Traced[] = [];
+    const setup: Setup = {
+      gateway,
+      serverPid: server.pid,
+      load: { port: server.port, rate, seconds, connections, path: '' },
+      tracepoints,
+      agentNodeArgs: profiled,
+      profileDir,
+      baselineBin,
+    };
+    await load({ ...setup.load, seconds: 2, path: '/bench/warm-up' }); // the server's JIT
+    const results: PhaseResult[] = [];
     for (let i = 0; i < rounds; i++) {
-      const order = i % 2 === 0 ? ['plain', 'traced'] : ['traced', 'plain'];
-      for (const kind of order) {
-        if (kind === 'plain') {
-          const { rps } = await load(url, seconds, connections);
-          plain.push(rps);
-          console.log(`round ${i + 1} untraced: ${Math.round(rps)} req/s`);
-        } else {
-          const t = await tracedRound(gateway, url, seconds, connections);
-          traced.push(t);
-          console.log(
-            `round ${i + 1} traced:   ${Math.round(t.rps)} req/s, agent ${t.cpuPer10k.toFixed(3)} and ` +
-              `gateway ${t.gatewayCpuPer10k.toFixed(3)} CPU s / 10k req, ` +
-              `${(t.coverage * 100).toFixed(1)}% of rows, ${t.drops} ring drops`,
-          );
-        }
+      for (const kind of orderOf(phases, i)) {
+        const r = await runPhase(setup, kind, `r${i + 1}`);
+        results.push(r);
+        console.log(`round ${i + 1} ${show(r)}`);
       }
     }
-    const ratios = traced.map((t, i) => t.rps / plain[i]!);
-    const untracedRps = median(plain);
-    const tracedRps = median(traced.map((t) => t.rps));
-    console.log(`per-round ratios: ${ratios.map((r) => r.toFixed(3)).join(', ')}`);
-    console.log(
-      `agent-overhead: traced ${Math.round(tracedRps)} req/s, untraced ${Math.round(untracedRps)} req/s (medians of ${rounds}), ` +
-        `agent ${median(traced.map((t) => t.cpuPer10k)).toFixed(3)} CPU s per 10k traced requests ` +
-        `(gateway ${median(traced.map((t) => t.gatewayCpuPer10k)).toFixed(3)}), ` +
-        `${(median(traced.map((t) => t.coverage)) * 100).toFixed(1)}% rows, ratio ${median(ratios).toFixed(3)}`,
-    );
+    report(results, phases, cpu, rate);
   } finally {
-    server.child.kill('SIGTERM');
+    await server.stop();
     await gateway.stop();
   }
+}
+
+function report(
+  results: PhaseResult[],
+  phases: readonly PhaseKind[],
+  cpu: 'machine' | 'processes',
+  rate: number,
+): void {
+  const of = (kind: PhaseKind) => results.filter((r) => r.kind === kind);
+  const med = (kind: PhaseKind, f: (r: PhaseResult) => number) => median(of(kind).map(f));
+  const cpuOf = (r: PhaseResult) => (cpu === 'machine' ? r.machineUs : r.processesUs);
+  for (const kind of phases) {
+    console.log(
+      `median ${kind.padEnd(8)} machine ${med(kind, (r) => r.machineUs).toFixed(1)} us/req, ` +
+        `processes ${med(kind, (r) => r.processesUs).toFixed(1)} us/req, ` +
+        `p50 ${Math.round(med(kind, (r) => r.load.p50Us))} us, p99 ${Math.round(med(kind, (r) => r.load.p99Us))} us, ` +
+        `${Math.round(med(kind, (r) => r.load.rate))} req/s`,
+    );
+  }
+  const x = med('untraced', cpuOf);
+  const y = med('floor', cpuOf);
+  const z = med('pxgate', cpuOf);
+  const traced = of('pxgate');
+  const rows =
+    traced.reduce((s, r) => s + r.rows, 0) / traced.reduce((s, r) => s + r.expectedRows, 0);
+  const p99 = (med('pxgate', (r) => r.load.p99Us) / med('untraced', (r) => r.load.p99Us) - 1) * 100;
+  // us per request at 1,000 req/s is ms per second: a tenth of a percent of one core each.
+  const perThousand = (us: number) => `${(us / 10).toFixed(1)}%`;
+  console.log(
+    `CPU per 1,000 req/s, as a share of one core: pxgate adds ${perThousand(z - x)} ` +
+      `(agent ${perThousand(med('pxgate', (r) => r.agentUs))}, gateway ${perThousand(med('pxgate', (r) => r.gatewayUs))}), ` +
+      `the kernel floor ${perThousand(y - x)}; at ${rate} req/s pxgate adds ${(((z - x) * rate) / 1e4).toFixed(1)}%`,
+  );
+  if (phases.includes('baseline')) {
+    const ours = med('pxgate', (r) => r.agentUs);
+    const theirs = med('baseline', (r) => r.agentUs);
+    console.log(
+      `baseline build's agent ${theirs.toFixed(1)} us/req (idle ${(med('baseline', (r) => r.agentIdleUsPerS) / 1000).toFixed(1)} ms/s), ` +
+        `this build's ${ours.toFixed(1)} us/req (medians): baseline / this build ${(theirs / ours).toFixed(2)}`,
+    );
+  }
+  const idle = med('pxgate', (r) => r.agentIdleUsPerS);
+  console.log(
+    `the agent idles at ${(idle / 1000).toFixed(1)} ms of CPU a second on this node (timers, /proc scans, ` +
+      `the node's other traffic): ${(idle / rate).toFixed(1)} us of its figure per request at ${rate} req/s`,
+  );
+  console.log(
+    `agent-overhead: untraced ${x.toFixed(1)} us/req, floor ${y.toFixed(1)} us/req, ` +
+      `pxgate ${z.toFixed(1)} us/req (agent ${med('pxgate', (r) => r.agentUs).toFixed(1)}, ` +
+      `gateway ${med('pxgate', (r) => r.gatewayUs).toFixed(1)}), p99 ${p99 >= 0 ? '+' : ''}${p99.toFixed(0)}%, ` +
+      `rows ${(rows * 100).toFixed(1)}%, ratio ${((y - x) / (z - x)).toFixed(3)}`,
+  );
 }
 
 main().catch((err) => {

@@ -10,10 +10,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { RecordBatchFileReader, tableToIPC } from 'apache-arrow';
 import { PluginProcess } from '../grafana-plugin/test/support/grafana/pluginProcess';
 import { fmt, httpArrowTable, httpColumns, machine, median, startGatewayProcess } from './_support';
+import { processUs } from './overhead/cpu';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
@@ -81,8 +83,18 @@ function frameDigest(bytes: Uint8Array, column: string): Digest {
 
 async function main(): Promise<void> {
   const gateway = await startGatewayProcess();
-  const built = executable();
-  const plugin = await PluginProcess.start(built.file);
+  // A backend that fails to build or start still stops the gateway (it outlived such runs).
+  const built = await Promise.resolve()
+    .then(executable)
+    .catch(async (err: unknown) => {
+      await gateway.stop();
+      throw err;
+    });
+  const plugin = await PluginProcess.start(built.file).catch(async (err: unknown) => {
+    await gateway.stop();
+    built.cleanup();
+    throw err;
+  });
   try {
     const startNs = BigInt(Date.now() - 60_000) * 1_000_000n;
     for (let done = 0; done < ROWS; done += BATCH) {
@@ -155,7 +167,9 @@ async function main(): Promise<void> {
     }
 
     const times = { direct: [] as number[], backend: [] as number[] };
+    let backendCpu = 0;
     for (let round = 0; round < WARMUP + ROUNDS; round++) {
+      if (round === WARMUP) backendCpu = processUs(plugin.child.pid!);
       for (const side of round % 2
         ? (['backend', 'direct'] as const)
         : (['direct', 'backend'] as const)) {
@@ -166,15 +180,23 @@ async function main(): Promise<void> {
         if (round >= WARMUP) times[side].push(performance.now() - started);
       }
     }
+    backendCpu = processUs(plugin.child.pid!) - backendCpu;
     const d = median(times.direct);
     const b = median(times.backend);
     console.log(
       `grafana-backend: ${machine()}, load ${loadavg()[0]!.toFixed(2)}, ${fmt(ROWS)} rows, ${ROUNDS} rounds`,
     );
     console.log(
+      `grafana-backend: the backend's own CPU: ${(backendCpu / 1000 / ROUNDS).toFixed(1)} ms a round (two queries)`,
+    );
+    console.log(
       `grafana-backend: ours (QueryData via backend) ${b.toFixed(1)} ms, peer (direct POST /v1/query) ${d.toFixed(1)} ms, ratio ${(d / b).toFixed(2)}`,
     );
   } finally {
+    // Grafana's way (the controller's Shutdown) first, so that a backend run under --cpu-prof
+    // writes its profile; close() kills it if it has not exited.
+    await plugin.shutdown().catch(() => undefined);
+    await Promise.race([plugin.exited, delay(2000)]);
     await plugin.close();
     await gateway.stop();
     built.cleanup();

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exposedSum } from '../../test/support/metrics';
 import { RunningPrometheus, startPrometheus } from '../../test/support/prometheus';
 import { GatewayProcess, fmt, machine, memoryOf, startGatewayProcess } from '../_support';
 import { logSummary } from './gateway-log';
@@ -181,6 +182,11 @@ async function soak(
 
   // Exports: Prometheus counts each acknowledged row once, per status code, or the gap is counted.
   const exported = await prometheusRequests(prom);
+  // The same counters as the gateway's own /metrics shows them: where a gap is (the job, or the
+  // way to Prometheus) shows in the difference.
+  const exposed =
+    (await exposedSum(gw.url, 'http_server_request_duration_seconds_count')) +
+    (await exposedSum(gw.url, 'http_client_request_duration_seconds_count'));
   const expected = expectedByStatus(ingest);
   const counted = exportLosses(reading);
   const gap = ingest.ackedRows - exported.total;
@@ -203,7 +209,7 @@ async function soak(
       `stored ${fmt(rows.stored)} + evicted ${fmt(rows.evicted)}`,
   );
   console.log(
-    `soak: Prometheus counted ${fmt(exported.total)} requests (${gap === 0 ? 'every row once' : `${fmt(gap)} fewer than rows sent`}; ` +
+    `soak: Prometheus counted ${fmt(exported.total)} requests, the gateway's /metrics ${fmt(exposed)} (${gap === 0 ? 'every row once' : `${fmt(gap)} fewer than rows sent`}; ` +
       `export loss counters: ${counted.length === 0 ? 'none moved' : counted.join(', ')}), by status ${JSON.stringify(exported.byStatus)}; ` +
       `largest export lag ${(maxLagMs / 1000).toFixed(1)} s, caught up ${drained.done ? `in ${(drained.ms / 1000).toFixed(1)} s` : 'never'}`,
   );

@@ -30,6 +30,9 @@ interface Access {
   readonly bindAddress: string;
 }
 
+/** How long an idle keep-alive connection stays open. */
+const KEEP_ALIVE_MS = 65_000;
+
 /** How long shutdown waits for requests under way before it closes their connections. */
 const REQUEST_DRAIN_MS = 10_000;
 
@@ -169,6 +172,10 @@ export class Gateway {
     const server = tls
       ? tls.watch(createHttpsServer(tls.serverOptions(), handler), this.log)
       : createServer(handler);
+    // Idle keep-alive connections stay open longer than most clients keep theirs (Node's fetch
+    // 4 s, load balancers 60 s): a server that closes first races a client sending on the same
+    // socket, and a POST that loses that race fails (the soak's queries did, ECONNRESET).
+    server.keepAliveTimeout = KEEP_ALIVE_MS;
     this.server = server;
     tokens.start();
     await listenOn(

@@ -7,6 +7,7 @@
 import { DataFrame, FieldType } from '@grafana/data';
 import { spawn } from 'child_process';
 
+import { PXGATE_VERSION } from '../../gateway/src/common/package-info';
 import { waitFor } from '../../test/support/wait';
 import { closedPort } from './support/ports';
 import { buildTestExecutable } from './support/grafana/executable';
@@ -374,11 +375,18 @@ describe('CheckHealth', () => {
     };
   };
 
-  it('is OK when the gateway runs a query with the token, naming the plugin version', async () => {
+  it("is OK when the gateway runs a query with the token, naming the gateway's and the plugin's versions", async () => {
     expect(await check(env.gateway.url, TOKEN)).toEqual({
       status: 1,
-      message: `Connected to the pxgate gateway at ${env.gateway.url} (plugin 0.1.0).`,
-      details: { pluginVersion: '0.1.0', gateway: env.gateway.url, authenticated: true },
+      message:
+        `Connected to pxgate ${PXGATE_VERSION} at ${env.gateway.url}, which accepted the token ` +
+        `for queries (plugin 0.1.0).`,
+      details: {
+        pluginVersion: '0.1.0',
+        gateway: env.gateway.url,
+        authenticated: true,
+        gatewayVersion: PXGATE_VERSION,
+      },
     });
   });
 

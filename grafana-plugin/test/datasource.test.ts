@@ -9,6 +9,7 @@ import { lastValueFrom } from 'rxjs';
 import { PxgateQuery } from '../src/types/query';
 import { PxgateVariableSupport } from '../src/datasource/variables';
 import { PxgateVariableQuery } from '../src/types/variables';
+import { PXGATE_VERSION } from '../../gateway/src/common/package-info';
 import { SERVICES } from '../../test/support/cluster';
 import { queryRequest } from './support/harness';
 import { SeededGateway, startSeededGateway } from './support/gatewayFixture';
@@ -237,7 +238,7 @@ describe('health', () => {
     const { ds } = env.datasource();
     expect(await ds.testDatasource()).toEqual({
       status: 'success',
-      message: `Connected to the pxgate gateway at ${env.gateway.url} (plugin 0.1.0).`,
+      message: `Connected to pxgate ${PXGATE_VERSION} at ${env.gateway.url}, which asks for no token (plugin 0.1.0).`,
     });
   });
 });

@@ -6,6 +6,7 @@
 import http from 'http';
 import { AddressInfo } from 'net';
 
+import { PXGATE_VERSION } from '../../gateway/src/common/package-info';
 import { startTestGateway, TestGateway } from '../../test/support/gateway';
 import { makeDataSource } from './support/harness';
 import { closedPort } from './support/ports';
@@ -36,11 +37,40 @@ describe('testDatasource', () => {
     await locked?.close();
   });
 
-  it('passes when the backend reaches the gateway, naming the plugin version', async () => {
+  it('passes when the backend reaches the gateway, naming both versions and that no token is asked for', async () => {
     expect(await test({ gatewayUrl: open.url })).toEqual({
       status: 'success',
-      message: `Connected to the pxgate gateway at ${open.url} (plugin 0.1.0).`,
+      message: `Connected to pxgate ${PXGATE_VERSION} at ${open.url}, which asks for no token (plugin 0.1.0).`,
     });
+  });
+
+  it('says the token was accepted when one is set', async () => {
+    expect(await test({ gatewayUrl: locked.url, token: TOKEN })).toEqual({
+      status: 'success',
+      message:
+        `Connected to pxgate ${PXGATE_VERSION} at ${locked.url}, which accepted the token for ` +
+        `queries (plugin 0.1.0).`,
+    });
+  });
+
+  it('still passes against a gateway too old to say its version, and says so', async () => {
+    const old = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"tables":[]}'),
+      );
+    });
+    await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(old.address() as AddressInfo).port}`;
+    try {
+      expect(await test({ gatewayUrl: url })).toEqual({
+        status: 'success',
+        message: `Connected to a pxgate gateway (too old to say its version) at ${url}, which asks for no token (plugin 0.1.0).`,
+      });
+    } finally {
+      old.closeAllConnections();
+      await new Promise<void>((resolve) => old.close(() => resolve()));
+    }
   });
 
   it('asks for a URL when none is set', async () => {

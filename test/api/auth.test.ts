@@ -5,6 +5,7 @@ import { runCli as cli } from '../support/cli';
 import { silentLogger } from '../../shared/common/logger';
 import { validateConfig } from '../../cli/config/load';
 import { ConfigInput } from '../../cli/config/schema';
+import { PXGATE_VERSION } from '../../gateway/src/common/package-info';
 import { Gateway } from '../../gateway/src/gateway';
 import { TestGateway, startTestGateway } from '../support/gateway';
 import { capturingLogger } from '../support/logs';
@@ -69,6 +70,23 @@ describe('authentication', () => {
     expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${gw.url}/readyz`)).status).toBe(200);
     expect((await fetch(`${gw.url}/metrics`)).status).toBe(401);
+  });
+
+  it("names the gateway's version on an accepted query only, not to a caller without the token", async () => {
+    const script = "import px\npx.display(px.DataFrame('http_events').head(1))";
+    const query = (token?: string) =>
+      fetch(`${gw.url}/v1/query`, {
+        method: 'POST',
+        headers: { ...bearer(token), 'content-type': 'application/json' },
+        body: JSON.stringify({ script }),
+      });
+    const refused = await query();
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('x-pxgate-version')).toBeNull();
+    expect((await fetch(`${gw.url}/healthz`)).headers.get('x-pxgate-version')).toBeNull();
+    const accepted = await query(TOKEN);
+    expect(accepted.status).toBe(200);
+    expect(accepted.headers.get('x-pxgate-version')).toBe(PXGATE_VERSION);
   });
 
   it('refuses to listen beyond loopback without TLS and a token', async () => {

@@ -23,7 +23,7 @@ export interface PxgateBackendOptions {
   metrics: PluginMetrics;
   catalog: readonly BundledScript[];
   version: string;
-  /** Options for every gateway client (tests pass a watching fetch or a short timeout). */
+  /** Options for every gateway client (tests watch the requests, or pass a short timeout). */
   gateway?: Omit<GatewayClientOptions, 'url' | 'token'>;
 }
 

@@ -1,6 +1,8 @@
 /**
  * Diagnostics.CheckHealth, the data source's _Save & test_: a tiny script through the very route
- * and token queries use, so that a passing check means queries work. A failure names its cause.
+ * and token queries use, so that a passing check means queries work. It says the gateway's
+ * version (from the answer's X-Pxgate-Version) and whether the token was accepted or none is
+ * asked for; a failure names its cause.
  */
 import { GatewayError } from './gateway/errors';
 import { GatewayClient } from './gateway/GatewayClient';
@@ -43,6 +45,16 @@ function response(status: HealthStatus, message: string, details: object): Check
   return { status, message, jsonDetails: Buffer.from(JSON.stringify(details)) };
 }
 
+/** What a passing check says: the gateway, its version, and whether the token was used. */
+function connected(url: string, tokenSent: boolean, gatewayVersion: string | undefined): string {
+  const gateway = gatewayVersion
+    ? `pxgate ${gatewayVersion}`
+    : 'a pxgate gateway (too old to say its version)';
+  return tokenSent
+    ? `Connected to ${gateway} at ${url}, which accepted the token for queries`
+    : `Connected to ${gateway} at ${url}, which asks for no token`;
+}
+
 /** Checks that the gateway answers queries with this data source's token. */
 export async function checkHealth(
   settings: DataSourceSettings | Error,
@@ -56,11 +68,13 @@ export async function checkHealth(
   const details = { pluginVersion, gateway: settings.url, authenticated: Boolean(settings.token) };
   try {
     const gateway = gatewayFor(settings);
-    await metrics.timeGateway('health', () => gateway.query({ script: PROBE_SCRIPT }));
+    const { gatewayVersion } = await metrics.timeGateway('health', () =>
+      gateway.queryWithVersion({ script: PROBE_SCRIPT }),
+    );
     return response(
       HealthStatus.OK,
-      `Connected to the pxgate gateway at ${settings.url} (plugin ${pluginVersion}).`,
-      details,
+      `${connected(settings.url, details.authenticated, gatewayVersion)} (plugin ${pluginVersion}).`,
+      { ...details, ...(gatewayVersion ? { gatewayVersion } : {}) },
     );
   } catch (err) {
     return response(HealthStatus.ERROR, explain(err, settings.url), {

@@ -26,3 +26,9 @@ export const GATEWAY_TIMEOUT_MS = 30_000;
 
 /** gRPC messages the backend receives (Grafana sends queries, not data). */
 export const MAX_GRPC_RECEIVE_BYTES = 16 * 1024 * 1024;
+
+/** Connections to one gateway at a time; more calls wait for one. */
+export const MAX_GATEWAY_CONNECTIONS = 32;
+
+/** Idle connections kept open per gateway for the next queries. */
+export const MAX_IDLE_GATEWAY_CONNECTIONS = 8;

@@ -1,5 +1,7 @@
 import { FieldType } from '@grafana/data';
+import fc from 'fast-check';
 
+import { fuzzParams } from '../../../test/support/fuzz';
 import { gatewayTable } from '../../test/support/tables';
 import { splitNanos, tableToFrame } from './frames';
 
@@ -108,7 +110,24 @@ describe('splitNanos', () => {
   it('handles numbers, strings, times before 1970 and junk', () => {
     expect(splitNanos(2_500_000)).toEqual({ ms: 2, nanos: 500_000 });
     expect(splitNanos('-1')).toEqual({ ms: -1, nanos: 999_999 });
+    expect(splitNanos('1796570086910000123')).toEqual({ ms: 1_796_570_086_910, nanos: 123 });
+    expect(splitNanos('999999')).toEqual({ ms: 0, nanos: 999_999 });
+    expect(splitNanos('1000000')).toEqual({ ms: 1, nanos: 0 });
+    expect(splitNanos('-1796570086910000123')).toEqual({ ms: -1_796_570_086_911, nanos: 999_877 });
     expect(splitNanos('12x')).toBeNull();
     expect(splitNanos(null)).toBeNull();
+  });
+
+  it('splits every int64 decimal string as BigInt arithmetic does', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (ns) => {
+        const rest = ((ns % 1_000_000n) + 1_000_000n) % 1_000_000n;
+        expect(splitNanos(String(ns))).toEqual({
+          ms: Number((ns - rest) / 1_000_000n),
+          nanos: Number(rest),
+        });
+      }),
+      fuzzParams(500),
+    );
   });
 });

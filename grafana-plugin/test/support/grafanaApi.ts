@@ -47,20 +47,15 @@ export class GrafanaBackendApi implements Pick<BackendSrv, 'fetch'> {
     private readonly datasources: ApiDataSource[],
     gatewayTimeoutMs?: number,
   ) {
-    const watched: typeof fetch = (input, init) => {
-      this.outbound.push({
-        url: String(input),
-        headers: { ...(init?.headers as Record<string, string>) },
-        body: String(init?.body ?? ''),
-      });
-      return fetch(input, init);
-    };
     this.backend = new PxgateBackend({
       log: silentLogger(),
       metrics: new PluginMetrics({ defaults: false }),
       catalog: scripts,
       version: '0.1.0',
-      gateway: { fetch: watched, ...(gatewayTimeoutMs ? { timeoutMs: gatewayTimeoutMs } : {}) },
+      gateway: {
+        onRequest: (request) => this.outbound.push(request),
+        ...(gatewayTimeoutMs ? { timeoutMs: gatewayTimeoutMs } : {}),
+      },
     });
   }
 

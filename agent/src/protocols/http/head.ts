@@ -231,29 +231,74 @@ export type Framing =
   | { readonly kind: 'close' }
   | { readonly kind: 'invalid'; readonly reason: string };
 
-/** The body framing of a message; a response needs the method of its request. */
+const NONE: Framing = { kind: 'none' };
+const CHUNKED: Framing = { kind: 'chunked' };
+const CLOSE: Framing = { kind: 'close' };
+
+/**
+ * The body framing of a message; a response needs the method of its request. This runs for
+ * every message: the usual heads (one Transfer-Encoding: chunked, or one Content-Length of
+ * digits, or neither) are read in place from the head's text, the rest by `framingOfValues`.
+ */
 export function framingOf(head: HttpHead, requestMethod?: string): Framing {
   if (head.kind === 'response') {
     const s = head.status;
-    if (requestMethod === 'HEAD' || (s >= 100 && s < 200) || s === 204 || s === 304) {
-      return { kind: 'none' };
+    if (requestMethod === 'HEAD' || (s >= 100 && s < 200) || s === 204 || s === 304) return NONE;
+  }
+  const { text, fields } = head;
+  let te = -1;
+  let cl = -1;
+  for (let i = 0; i < fields.length; i += 4) {
+    if (nameIs(text, fields[i]!, fields[i + 1]!, 'transfer-encoding')) {
+      if (te >= 0) return framingOfValues(head);
+      te = i;
+    } else if (nameIs(text, fields[i]!, fields[i + 1]!, 'content-length')) {
+      if (cl >= 0) return framingOfValues(head);
+      cl = i;
     }
   }
+  if (te >= 0) {
+    return nameIs(text, fields[te + 2]!, fields[te + 3]!, 'chunked')
+      ? CHUNKED
+      : framingOfValues(head);
+  }
+  if (cl >= 0) {
+    const length = digits(text, fields[cl + 2]!, fields[cl + 3]!);
+    if (length < 0) return framingOfValues(head);
+    return length === 0 ? NONE : { kind: 'length', length };
+  }
+  return head.kind === 'request' ? NONE : CLOSE;
+}
+
+/** The number text[from, to) writes in 1 to 15 decimal digits, or -1. */
+function digits(text: string, from: number, to: number): number {
+  if (to <= from || to - from > 15) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** The framing from the joined header values (any head, the way of old; lists, repeats and malformed values go this way). */
+export function framingOfValues(head: HttpHead): Framing {
   const te = headerValue(head, 'transfer-encoding');
   if (te !== undefined) {
     const codings = te.toLowerCase().split(',');
-    if (codings[codings.length - 1]!.trim() === 'chunked') return { kind: 'chunked' };
+    if (codings[codings.length - 1]!.trim() === 'chunked') return CHUNKED;
     return head.kind === 'request'
       ? { kind: 'invalid', reason: 'request transfer-encoding does not end in chunked' }
-      : { kind: 'close' };
+      : CLOSE;
   }
   const cl = headerValue(head, 'content-length');
   if (cl !== undefined) {
     const length = contentLength(cl);
     if (length < 0) return { kind: 'invalid', reason: 'bad content-length' };
-    return length === 0 ? { kind: 'none' } : { kind: 'length', length };
+    return length === 0 ? NONE : { kind: 'length', length };
   }
-  return head.kind === 'request' ? { kind: 'none' } : { kind: 'close' };
+  return head.kind === 'request' ? NONE : CLOSE;
 }
 
 /** A Content-Length value: one number, or the same number repeated in a list; -1 otherwise. */

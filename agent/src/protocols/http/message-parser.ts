@@ -1,5 +1,6 @@
 import { ByteStream } from './byte-stream';
 import { HttpHead, framingOf, parseHead, startsMessage } from './head';
+import { hexDigit, wholeMessage } from './whole-message';
 
 /** A complete HTTP/1.x message, with the time of its first and last byte. */
 export interface HttpMessage {
@@ -134,6 +135,8 @@ export class MessageParser {
   private parseStart(stream: ByteStream, ctx: ParseContext): HttpMessage | 'again' | 'wait' {
     if (stream.cursor >= stream.knownEnd()) return 'wait';
     if (stream.atHole()) return this.fail();
+    const whole = this.wholeAtCursor(stream, ctx);
+    if (whole) return whole;
     const run = stream.contiguous(this.limits.maxHeadBytes);
     const result = parseHead(run.bytes, this.kind);
     if (result.kind === 'invalid') return this.fail();
@@ -166,6 +169,35 @@ export class MessageParser {
         this.state = { kind: 'until-close', msg };
         return 'again';
     }
+  }
+
+  /**
+   * The message at the cursor when the chunk holding the cursor has all of it in plain form (one
+   * syscall's message, the common case), read in one pass; otherwise undefined, and nothing is
+   * consumed. Times are the chunk's, as the states would give them.
+   */
+  private wholeAtCursor(stream: ByteStream, ctx: ParseContext): HttpMessage | undefined {
+    const c = stream.head()!;
+    const data = Buffer.isBuffer(c.data)
+      ? c.data
+      : Buffer.from(c.data.buffer, c.data.byteOffset, c.data.length);
+    const at = stream.cursor - c.pos;
+    const m = wholeMessage(
+      at === 0 ? data : data.subarray(at),
+      this.kind,
+      this.limits.maxHeadBytes,
+      this.limits.maxBodyBytes,
+      ctx.requestMethod,
+    );
+    if (!m) return undefined;
+    stream.consume(m.length);
+    return {
+      head: m.head,
+      startTs: c.ts,
+      endTs: stream.lastTs,
+      body: m.body,
+      bodySize: m.bodySize,
+    };
   }
 
   private parseChunkSize(
@@ -349,12 +381,6 @@ function chunkSize(line: Uint8Array, end: number): number {
   if (i === 0) return -1;
   while (i < end && (line[i] === 0x20 || line[i] === 0x09)) i++;
   return i === end || line[i] === 0x3b ? size : -1;
-}
-
-function hexDigit(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const lower = c | 0x20;
-  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
 }
 
 function endsWith(data: Uint8Array, tail: Uint8Array): boolean {

@@ -1,8 +1,15 @@
 import express, { RequestHandler, Router } from 'express';
 import { TooLargeError, UserError } from '../../common/errors';
+import { PXGATE_VERSION } from '../../common/package-info';
 import { PxlEngine } from '../../pxl/engine';
 import { toJsonSpec, toJsonTable } from '../../pxl/execute/result';
 import { MAX_SCRIPT_CHARS } from '../../pxl/parse/parse';
+
+/**
+ * The gateway's version, on answers to queries: only a caller the gateway let run a query
+ * learns it (the Grafana plugin's health check shows it), not anyone who can reach the port.
+ */
+export const VERSION_HEADER = 'x-pxgate-version';
 
 /** Largest query body accepted, in bytes of JSON: room for the longest script, escaped. */
 const MAX_QUERY_BODY_BYTES = 2 * 1024 * 1024;
@@ -17,6 +24,7 @@ interface QueryBody {
 export function queryRoutes(pxl: PxlEngine): Router {
   const router = Router();
   router.post('/v1/query', queryBody(), async (req, res) => {
+    res.setHeader(VERSION_HEADER, PXGATE_VERSION);
     const body = parseBody(req.body);
     const result = await pxl.run(body.script, {
       ...(body.args ? { args: body.args } : {}),

@@ -1,4 +1,5 @@
 import { DataFrame, FieldType } from '@grafana/data';
+import { RecordBatchFileReader } from 'apache-arrow';
 import fc from 'fast-check';
 
 import { fuzzParams } from '../../../../test/support/fuzz';
@@ -91,6 +92,47 @@ describe('encodeFrame', () => {
       }),
     );
     expect(frame.fields[0]).toMatchObject({ values: [1, 2], nanos: [999_999, 0] });
+  });
+
+  it('writes every int64 time exactly, before 1970 and past 2^53 ns, with its nanoseconds', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), { maxLength: 8 }),
+        (times) => {
+          const rest = times.map((ns) => ((ns % 1_000_000n) + 1_000_000n) % 1_000_000n);
+          const bytes = encodeFrame({
+            length: times.length,
+            fields: [
+              {
+                name: 't',
+                type: FieldType.time,
+                config: {},
+                values: times.map((ns, i) => Number((ns - rest[i]!) / 1_000_000n)),
+                nanos: rest.map(Number),
+              },
+            ],
+          });
+          const reader = RecordBatchFileReader.from(bytes);
+          reader.open();
+          const written = [...reader].flatMap((b) => [
+            ...(b.data.children[0]!.values as BigInt64Array),
+          ]);
+          expect(written).toEqual(times);
+        },
+      ),
+      fuzzParams(300),
+    );
+  });
+
+  it('writes text value by value, lone surrogates of neighbours not paired', () => {
+    const values = ['plain', '\ud83d', '\ude00', 'héllo', null, '😀'];
+    const frame = decodeFrame(
+      encodeFrame({
+        length: values.length,
+        fields: [{ name: 's', type: FieldType.string, config: {}, values }],
+      }),
+    );
+    expect(frame.fields[0]!.values).toEqual(['plain', '\ufffd', '\ufffd', 'héllo', null, '😀']);
   });
 
   it('refuses a field whose values do not match the frame length, naming both', () => {

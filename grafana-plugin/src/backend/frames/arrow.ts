@@ -6,23 +6,13 @@
  * text Utf8 (never a dictionary), booleans Bool, and `other` values JSON in Binary, which the SDK
  * reads as its JSON field type. A field is nullable only when it holds a null.
  */
-import {
-  Binary,
-  Bool,
-  Data,
-  Field as ArrowField,
-  Float64,
-  makeData,
-  RecordBatch,
-  RecordBatchFileWriter,
-  Schema,
-  Struct,
-  TimestampNanosecond,
-  Utf8,
-} from 'apache-arrow';
 import { DataFrame, Field, FieldType } from '@grafana/data';
 
+import { IpcColumn, writeIpcFile } from './ipcFile';
+
 const NS_PER_MS = 1_000_000n;
+const TWO_32 = 2 ** 32;
+const EMPTY = new Uint8Array(0);
 
 /** A frame that cannot be encoded (a bug of ours, not the user's). */
 export class FrameEncodingError extends Error {
@@ -33,99 +23,108 @@ function isNull(value: unknown): boolean {
   return value === null || value === undefined;
 }
 
+/** A column's type and buffers, before its field's name and metadata. */
+type ColumnData = Pick<IpcColumn, 'type' | 'nullCount' | 'buffers'>;
+
 /**
- * A validity bitmap of `length` bits, one per value: unset for a null. `null` when no value is
+ * A validity bitmap of `length` bits, one per value: unset for a null. Empty when no value is
  * null, which Arrow reads as all valid.
  */
 function validity(
   values: readonly unknown[],
   length: number,
-): { bitmap: Uint8Array | null; nulls: number } {
+): { bitmap: Uint8Array; nulls: number } {
   const bitmap = new Uint8Array(Math.ceil(length / 8));
   let nulls = 0;
   for (let i = 0; i < length; i++) {
     if (isNull(values[i])) nulls++;
     else bitmap[i >> 3]! |= 1 << (i & 7);
   }
-  return { bitmap: nulls > 0 ? bitmap : null, nulls };
+  return { bitmap: nulls > 0 ? bitmap : EMPTY, nulls };
 }
 
-function timeData(field: Field, values: readonly unknown[], length: number): Data {
+function bytesOf(view: ArrayBufferView): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
+/**
+ * Writes `ms * 10^6 + nanos` into the int64 at `i` as two 32-bit halves (Arrow and the hosts
+ * Node runs on are little-endian): each step stays below 2^53, so it is exact without a BigInt
+ * per value. Times before 1970 take BigInt.
+ */
+function writeNanos(ns: BigInt64Array, words: Uint32Array, i: number, ms: number, nanos: number) {
+  if (ms < 0 || ms > Number.MAX_SAFE_INTEGER || !(nanos >= 0 && nanos < 1e6)) {
+    ns[i] = BigInt(ms) * NS_PER_MS + BigInt(nanos);
+    return;
+  }
+  const low = (ms % TWO_32) * 1e6 + nanos;
+  words[2 * i] = low % TWO_32;
+  words[2 * i + 1] = Math.floor(ms / TWO_32) * 1e6 + Math.floor(low / TWO_32);
+}
+
+function timeData(field: Field, values: readonly unknown[], length: number): ColumnData {
   const ns = new BigInt64Array(length);
-  const valid = validity(values, length);
+  const words = new Uint32Array(ns.buffer);
   for (let i = 0; i < length; i++) {
     const ms = values[i];
     if (typeof ms === 'number' && Number.isFinite(ms)) {
-      ns[i] = BigInt(Math.floor(ms)) * NS_PER_MS + BigInt(field.nanos?.[i] ?? 0);
+      writeNanos(ns, words, i, Math.floor(ms), field.nanos?.[i] ?? 0);
     }
   }
-  return makeData({
-    type: new TimestampNanosecond(),
-    length,
-    nullCount: valid.nulls,
-    nullBitmap: valid.bitmap,
-    data: ns,
-  });
+  const valid = validity(values, length);
+  return { type: 'timestamp_ns', nullCount: valid.nulls, buffers: [valid.bitmap, bytesOf(ns)] };
 }
 
-function numberData(values: readonly unknown[], length: number): Data {
+function numberData(values: readonly unknown[], length: number): ColumnData {
   const data = new Float64Array(length);
   for (let i = 0; i < length; i++) {
     const v = values[i];
     data[i] = typeof v === 'number' ? v : 0;
   }
   const valid = validity(values, length);
-  return makeData({
-    type: new Float64(),
-    length,
-    nullCount: valid.nulls,
-    nullBitmap: valid.bitmap,
-    data,
-  });
+  return { type: 'float64', nullCount: valid.nulls, buffers: [valid.bitmap, bytesOf(data)] };
 }
 
-function boolData(values: readonly unknown[], length: number): Data {
+function boolData(values: readonly unknown[], length: number): ColumnData {
   const data = new Uint8Array(Math.ceil(length / 8));
   for (let i = 0; i < length; i++) if (values[i]) data[i >> 3]! |= 1 << (i & 7);
   const valid = validity(values, length);
-  return makeData({
-    type: new Bool(),
-    length,
-    nullCount: valid.nulls,
-    nullBitmap: valid.bitmap,
-    data,
-  });
+  return { type: 'bool', nullCount: valid.nulls, buffers: [valid.bitmap, data] };
 }
 
-/** Utf8 (or Binary) data: every value's UTF-8 bytes end to end, and where each starts. */
-function bytesData<T extends Utf8 | Binary>(
-  type: T,
-  texts: ReadonlyArray<string | null>,
+/**
+ * Utf8 (or Binary) data: every value's UTF-8 bytes end to end, and where each starts. When the
+ * whole column is ASCII (what panels mostly show), one native call encodes it all, where a call
+ * per value cost more than the copy.
+ */
+function bytesData(
+  type: 'utf8' | 'binary',
+  values: readonly unknown[],
+  toText: (value: unknown) => string,
   length: number,
-): Data {
-  const valueOffsets = new Int32Array(length + 1);
-  let size = 0;
-  for (let i = 0; i < length; i++) {
-    size += texts[i] === null ? 0 : Buffer.byteLength(texts[i]!, 'utf8');
-    valueOffsets[i + 1] = size;
+): ColumnData {
+  const texts = new Array<string>(length);
+  // JSON.stringify answers undefined for a function, say: written as an empty value.
+  for (let i = 0; i < length; i++) texts[i] = isNull(values[i]) ? '' : (toText(values[i]) ?? '');
+  const joined = texts.join('');
+  const size = Buffer.byteLength(joined, 'utf8');
+  const ascii = size === joined.length;
+  const offsets = new Int32Array(length + 1);
+  for (let i = 0, at = 0; i < length; i++) {
+    at += ascii ? texts[i]!.length : Buffer.byteLength(texts[i]!, 'utf8');
+    offsets[i + 1] = at;
   }
-  const data = Buffer.alloc(size);
-  for (let i = 0; i < length; i++) {
-    if (texts[i] !== null) data.write(texts[i]!, valueOffsets[i]!, 'utf8');
-  }
-  const valid = validity(texts, length);
-  return makeData({
-    type,
-    length,
-    nullCount: valid.nulls,
-    nullBitmap: valid.bitmap,
-    valueOffsets,
-    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-  } as never);
+  // Otherwise each value is encoded on its own: encoding the joined text could pair one
+  // value's lone surrogate with the next one's.
+  const data = Buffer.allocUnsafe(offsets[length]!);
+  if (ascii) data.write(joined, 0, 'latin1');
+  else for (let i = 0; i < length; i++) data.write(texts[i]!, offsets[i]!, 'utf8');
+  const valid = validity(values, length);
+  return { type, nullCount: valid.nulls, buffers: [valid.bitmap, bytesOf(offsets), data] };
 }
 
 /** The Arrow data of one field. */
-function column(field: Field, length: number): Data {
+function column(field: Field, length: number): ColumnData {
   const values = field.values as readonly unknown[];
   switch (field.type) {
     case FieldType.time:
@@ -135,17 +134,9 @@ function column(field: Field, length: number): Data {
     case FieldType.boolean:
       return boolData(values, length);
     case FieldType.string:
-      return bytesData(
-        new Utf8(),
-        Array.from({ length }, (_, i) => (isNull(values[i]) ? null : String(values[i]))),
-        length,
-      );
+      return bytesData('utf8', values, String, length);
     case FieldType.other:
-      return bytesData(
-        new Binary(),
-        Array.from({ length }, (_, i) => (isNull(values[i]) ? null : JSON.stringify(values[i]))),
-        length,
-      );
+      return bytesData('binary', values, (value) => JSON.stringify(value), length);
     default:
       throw new FrameEncodingError(
         `field "${field.name}" has type ${field.type}, which Arrow frames here do not carry`,
@@ -169,50 +160,31 @@ function hasKeys(value: object | undefined): boolean {
 /** One frame as an Arrow IPC file. */
 export function encodeFrame(frame: DataFrame): Uint8Array {
   const length = frame.length ?? frame.fields[0]?.values.length ?? 0;
-  const columns = frame.fields.map((field) => {
+  const columns: IpcColumn[] = frame.fields.map((field) => {
     if (field.values.length !== length) {
       throw new FrameEncodingError(
         `field "${field.name}" of frame "${frame.name ?? ''}" has ${field.values.length} values, the frame ${length} rows`,
       );
     }
-    return column(field, length);
+    const data = column(field, length);
+    return {
+      ...data,
+      name: field.name,
+      nullable: data.nullCount > 0,
+      metadata: metadata([
+        ['name', field.name],
+        ['labels', hasKeys(field.labels) ? field.labels : undefined],
+        ['config', hasKeys(field.config) ? field.config : undefined],
+      ]),
+    };
   });
-  const fields = frame.fields.map(
-    (field, i) =>
-      new ArrowField(
-        field.name,
-        columns[i]!.type,
-        columns[i]!.nullCount > 0,
-        metadata([
-          ['name', field.name],
-          ['labels', hasKeys(field.labels) ? field.labels : undefined],
-          ['config', hasKeys(field.config) ? field.config : undefined],
-        ]),
-      ),
-  );
-  const schema = new Schema(
-    fields,
+  return writeIpcFile(
+    columns,
+    length,
     metadata([
       ['name', frame.name ?? ''],
       ['refId', frame.refId ?? ''],
       ['meta', hasKeys(frame.meta) ? frame.meta : undefined],
     ]),
   );
-  const batch = new RecordBatch(
-    schema,
-    makeData({
-      type: new Struct(fields),
-      length,
-      nullCount: 0,
-      children: columns,
-    }),
-  );
-  // Arrow's RecordBatch (and Table) merge fields that share a name into the first of them, and
-  // a wide frame's series share theirs: the batch and the writer get the schema as built.
-  (batch as { schema: Schema }).schema = schema;
-  const writer = new RecordBatchFileWriter();
-  writer.reset(undefined, schema);
-  writer.write(batch);
-  writer.finish();
-  return writer.toUint8Array(true);
 }

@@ -1,6 +1,17 @@
 import { QueryRequestBody, QueryResponseBody } from '../../types/gateway';
 import { GATEWAY_TIMEOUT_MS, MAX_GATEWAY_ANSWER_BYTES } from '../limits';
 import { classifyAnswer, classifyNoAnswer, GatewayError, notPxgate } from './errors';
+import { AnswerTooLargeError, exchange, ExchangeAbortedError } from './httpExchange';
+
+/** The header on a gateway's answers to authenticated requests naming its version (docs/api.md). */
+export const GATEWAY_VERSION_HEADER = 'x-pxgate-version';
+
+/** A request as it leaves for the gateway, for tests that watch what Grafana's server sends. */
+export interface OutboundRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
 
 export interface GatewayClientOptions {
   /** The gateway's base URL (`jsonData.url`), checked by the caller. */
@@ -9,33 +20,18 @@ export interface GatewayClientOptions {
   token?: string;
   timeoutMs?: number;
   maxAnswerBytes?: number;
-  /** The fetch to use; Node's own unless a test watches the calls. */
-  fetch?: typeof fetch;
+  /** Told of every request before it is sent. */
+  onRequest?(request: OutboundRequest): void;
+}
+
+/** A query's answer, and the gateway's version when it said it. */
+export interface QueryAnswer {
+  body: QueryResponseBody;
+  gatewayVersion?: string;
 }
 
 function isQueryResponse(data: unknown): data is QueryResponseBody {
   return Array.isArray((data as Partial<QueryResponseBody> | null)?.tables);
-}
-
-/** Reads a body up to `limit` bytes; a longer one fails rather than filling memory. */
-async function readBounded(res: Response, limit: number): Promise<string> {
-  const declared = Number(res.headers.get('content-length'));
-  if (declared > limit) throw tooLarge(limit);
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function tooLarge(limit: number): GatewayError {
@@ -47,12 +43,17 @@ function tooLarge(limit: number): GatewayError {
   );
 }
 
-function parseJson(text: string): unknown {
+function parseJson(bytes: Buffer): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(bytes.toString('utf8'));
   } catch {
     return undefined;
   }
+}
+
+/** A version header's value, when it looks like one (it is shown to people). */
+function versionOf(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && /^[0-9A-Za-z.+-]{1,64}$/.test(value) ? value : undefined;
 }
 
 /**
@@ -63,13 +64,11 @@ export class GatewayClient {
   private readonly base: string;
   private readonly timeoutMs: number;
   private readonly maxAnswerBytes: number;
-  private readonly fetch: typeof fetch;
 
   constructor(private readonly options: GatewayClientOptions) {
     this.base = options.url.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? GATEWAY_TIMEOUT_MS;
     this.maxAnswerBytes = options.maxAnswerBytes ?? MAX_GATEWAY_ANSWER_BYTES;
-    this.fetch = options.fetch ?? fetch;
   }
 
   /** The URL queries go to, as messages name it. */
@@ -79,39 +78,40 @@ export class GatewayClient {
 
   /** Runs a script (`POST /v1/query`). */
   async query(body: QueryRequestBody, signal?: AbortSignal): Promise<QueryResponseBody> {
-    const data = await this.call('POST', '/v1/query', body, signal);
-    if (!isQueryResponse(data)) {
-      throw notPxgate('a 200 answer without query results');
-    }
-    return data;
+    return (await this.queryWithVersion(body, signal)).body;
   }
 
-  /** Sends one request and returns its parsed JSON body; a status of 400 or more throws. */
-  private async call(
-    method: string,
-    path: string,
-    body: unknown,
-    signal: AbortSignal | undefined,
-  ): Promise<unknown> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+  /** Runs a script, and reads the gateway's version from the answer's headers. */
+  async queryWithVersion(body: QueryRequestBody, signal?: AbortSignal): Promise<QueryAnswer> {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'content-type': 'application/json',
+    };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    const text = JSON.stringify(body);
+    const url = `${this.base}/v1/query`;
+    this.options.onRequest?.({ url, headers: { ...headers }, body: text });
     try {
-      const res = await this.fetch(this.base + path, {
-        method,
+      const answer = await exchange({
+        method: 'POST',
+        url: new URL(url),
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: combined,
-        redirect: 'error',
+        body: Buffer.from(text),
+        maxAnswerBytes: this.maxAnswerBytes,
+        timeoutMs: this.timeoutMs,
+        signal,
       });
-      const data = parseJson(await readBounded(res, this.maxAnswerBytes));
-      if (res.status >= 400) throw classifyAnswer(res.status, res.statusText, data);
-      if (res.status !== 200) throw notPxgate(`HTTP ${res.status} ${res.statusText}`.trim());
-      return data;
+      const data = parseJson(answer.body);
+      if (answer.status >= 400) throw classifyAnswer(answer.status, answer.statusText, data);
+      if (answer.status !== 200) {
+        throw notPxgate(`HTTP ${answer.status} ${answer.statusText}`.trim());
+      }
+      if (!isQueryResponse(data)) throw notPxgate('a 200 answer without query results');
+      const gatewayVersion = versionOf(answer.headers[GATEWAY_VERSION_HEADER]);
+      return { body: data, ...(gatewayVersion ? { gatewayVersion } : {}) };
     } catch (err) {
-      const reason = timeout.aborted ? 'timeout' : signal?.aborted ? 'cancelled' : undefined;
+      if (err instanceof AnswerTooLargeError) throw tooLarge(this.maxAnswerBytes);
+      const reason = err instanceof ExchangeAbortedError ? err.reason : undefined;
       throw classifyNoAnswer(err, this.options.url, reason, this.timeoutMs);
     }
   }

@@ -41,10 +41,11 @@ describe('classifyAnswer', () => {
 describe('classifyNoAnswer', () => {
   const url = 'http://gw:8090';
 
-  it('names the network error a failed fetch hides in its cause', () => {
-    const err = new TypeError('fetch failed', {
-      cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
-    });
+  it('names the network error of every address tried, inside an AggregateError', () => {
+    const err = new AggregateError(
+      [Object.assign(new Error('connect'), { code: 'ECONNREFUSED' })],
+      'connect failed',
+    );
     expect(classifyNoAnswer(err, url, undefined, 30_000)).toMatchObject({
       kind: 'unreachable',
       status: 502,

@@ -84,8 +84,6 @@ const NETWORK_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'EPIPE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
   'CERT_HAS_EXPIRED',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -93,7 +91,10 @@ const NETWORK_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-/** The error code inside a failed fetch (`TypeError: fetch failed` hides it in its cause). */
+/**
+ * The network error's code, on the error itself or inside it: a connection tried on several
+ * addresses fails with an AggregateError of each attempt's error.
+ */
 function networkCode(err: unknown): string | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
     const code = (e as { code?: unknown }).code;
@@ -104,7 +105,7 @@ function networkCode(err: unknown): string | undefined {
   return undefined;
 }
 
-/** Classes a fetch that got no answer: it could not connect, timed out, or was cancelled. */
+/** Classes a call that got no answer: it could not connect, timed out, or was cancelled. */
 export function classifyNoAnswer(
   err: unknown,
   url: string,

@@ -32,10 +32,19 @@ function unary<Req, Res>(
 ): Unary<Req, Res> {
   return (call, callback) => {
     const abort = new AbortController();
-    call.on('cancelled', () => abort.abort());
+    // grpc-js reports every call as cancelled once its status is sent: only one that ends
+    // before its answer aborts the work (an abort costs an exception on each signal listening).
+    let answered = false;
+    call.on('cancelled', () => {
+      if (!answered) abort.abort();
+    });
     run(call.request, abort.signal).then(
-      (response) => callback(null, response),
+      (response) => {
+        answered = true;
+        callback(null, response);
+      },
       (err: unknown) => {
+        answered = true;
         log.error(`${name} failed`, { error: err });
         callback({ code: GrpcStatus.INTERNAL, details: String((err as Error)?.message ?? err) });
       },

@@ -83,6 +83,11 @@ export class PluginProcess {
         clearTimeout(timer);
         reject(new Error(`exited with ${code} before the handshake: ${stderr.join('\n')}`));
       });
+      // A file that cannot be run (missing, not executable) fails here, not as an uncaught error.
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
     });
     const parts = line.split('|');
     if (parts.length < 5 || parts[2] !== 'tcp') throw new Error(`unexpected handshake ${line}`);

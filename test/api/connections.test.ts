@@ -43,6 +43,29 @@ function post(url: string, agent: Agent, body: string, whileUnderWay?: () => voi
   });
 }
 
+describe('gateway connections', () => {
+  it('stay open when idle longer than clients keep theirs, and say so', async () => {
+    const gw = await startTestGateway();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const body = JSON.stringify({ table: 'http_events', rows: httpJson(httpEvents(1)) });
+    const res = await new Promise<{ status?: number; headers: Record<string, unknown> }>(
+      (resolve, reject) => {
+        const headers = { 'content-type': 'application/json' };
+        request(`${gw.url}/v1/ingest`, { method: 'POST', agent, headers }, (r) => {
+          r.resume();
+          resolve({ status: r.statusCode, headers: r.headers });
+        })
+          .on('error', reject)
+          .end(body);
+      },
+    );
+    agent.destroy();
+    await gw.close();
+    expect(res.status).toBe(200);
+    expect(res.headers['keep-alive']).toBe('timeout=65');
+  });
+});
+
 describe('gateway shutdown', () => {
   it('finishes while a client keeps sending on its keep-alive connection: the answer under way closes it', async () => {
     // Found by the soak: an agent posting batches back to back on one keep-alive connection
