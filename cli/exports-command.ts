@@ -86,8 +86,8 @@ export function formatExports(body: ExportsBody, now: number): string {
       'sending',
       'last success',
       'failures',
-      'last error',
       'dropped',
+      'last error',
     ],
     body.jobs.flatMap((j) =>
       j.sinks.map((s) => [

@@ -190,7 +190,7 @@ def slow(min_latency: int, method: str):
         script: "import px\npx.display(px.DataFrame('http_events').head(1), 'one')",
       });
     try {
-      // A compile worker starts with the first script; it takes a while under ts-node.
+      // A compile worker starts with the first script; it takes a while from the TypeScript sources.
       await waitFor(small, (r) => r.status === 200, {
         what: 'a compile worker',
         timeoutMs: 15_000,

@@ -34,15 +34,20 @@ describe('pxgate exports', () => {
     const [jobs, targets, sinks] = out.trimEnd().split('\n\n');
     expect(jobs!.split('\n')[0]).toMatch(/^job\s+kind\s+every\s+runs\s+script errors\s+last run$/);
     expect(jobs).toMatch(/^http-metrics\s+preset\s+3600s\s+1\s+0\s+\d+s ago: 20 rows$/m);
+    // Each header stands over its values: a failure count, the drops, then the last error.
+    expect(targets!.split('\n')[0]).toMatch(/\slast success\s+failures\s+dropped\s+last error$/);
     const line = (text: string, start: string) =>
       text.split('\n').find((l) => l.startsWith(start))!;
     expect(line(targets!, 'http-metrics  otlp')).toMatch(/\s20\s+0\s+-\s+\d+s ago\s+0\s+-\s+-$/);
-    expect(line(targets!, 'http-metrics  remote-write')).toMatch(
-      /\s0\s+20\s+-\s+never\s+1\s+-\s+gave up after \d+ attempt\(s\).*ECONNREFUSED.* \(\d+s ago\)$/,
+    const target = line(targets!, 'http-metrics  remote-write').match(
+      /\s0\s+20\s+-\s+never\s+(\d+)\s+-\s+gave up after \d+ attempt\(s\).*ECONNREFUSED.* \(\d+s ago\)$/,
     );
-    expect(line(sinks!, 'remote-write')).toMatch(
-      /0 requests, 0 items, 0 B of 64\.0 MiB\s+never\s+[1-9]\d*\s+-\s+POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/write failed: connect ECONNREFUSED/,
+    const sink = line(sinks!, 'remote-write').match(
+      /0 requests, 0 items, 0 B of 64\.0 MiB\s+never\s+(\d+)\s+-\s+POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/write failed: connect ECONNREFUSED/,
     );
+    // One job sends to remote-write: its row and the sink's count the same failed attempts.
+    expect(Number(target?.[1])).toBeGreaterThan(0);
+    expect(target?.[1]).toBe(sink?.[1]);
     expect(line(sinks!, 'prometheus')).toMatch(/^prometheus\s+\d+\s+-\s+\d+s ago\s+0\s+-\s+-$/);
   });
 

@@ -20,6 +20,20 @@ const COUNT = 'http_server_request_duration_seconds_count';
 const latestRemoteWriteCount = (r: RemoteWriteReceiver) => latestSampleSum(r, COUNT);
 const exposedCount = (url: string) => exposedSum(url, COUNT);
 
+/** http-metrics to `receiver` on demand, with cursors in a data directory of its own. */
+function exportingTo(receiver: RemoteWriteReceiver) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pxgate-cursors-'));
+  const config = {
+    store: { dataDir },
+    export: {
+      presets: ['http-metrics' as const],
+      interval: '1h',
+      remoteWrite: { url: receiver.url },
+    },
+  };
+  return { dataDir, config };
+}
+
 describe('export cursors in the data directory', () => {
   let gw: TestGateway | undefined;
   let receiver: RemoteWriteReceiver | undefined;
@@ -31,15 +45,7 @@ describe('export cursors in the data directory', () => {
 
   it('carry each sink on from where it was after a restart: counters keep counting, rows are not sent twice', async () => {
     receiver = await startRemoteWriteReceiver();
-    const dataDir = mkdtempSync(join(tmpdir(), 'pxgate-cursors-'));
-    const config = {
-      store: { dataDir },
-      export: {
-        presets: ['http-metrics' as const],
-        interval: '1h',
-        remoteWrite: { url: receiver.url },
-      },
-    };
+    const { dataDir, config } = exportingTo(receiver);
     const first = httpEvents(60, 1);
     const served = (events: typeof first) => events.filter((e) => e.trace_role === 2).length;
     gw = await startTestGateway(config);
@@ -71,15 +77,7 @@ describe('export cursors in the data directory', () => {
 
   it('start a sink whose cursor file is damaged from the oldest row held, with a warning', async () => {
     receiver = await startRemoteWriteReceiver();
-    const dataDir = mkdtempSync(join(tmpdir(), 'pxgate-cursors-'));
-    const config = {
-      store: { dataDir },
-      export: {
-        presets: ['http-metrics' as const],
-        interval: '1h',
-        remoteWrite: { url: receiver.url },
-      },
-    };
+    const { dataDir, config } = exportingTo(receiver);
     gw = await startTestGateway(config);
     await ingest(gw.url, 'http_events', httpJson(httpEvents(10, 3)));
     await gw.gateway.exports.runAll();

@@ -40,7 +40,7 @@ const SERVER_ADDRESS: Record<string, string> = {
 
 const DNS_RCODES: Record<number, string> = { 3: 'NameError' };
 
-// A gateway's first run starts its compile workers (seconds under ts-node on a loaded machine),
+// A gateway's first run starts its compile workers (a second or more from the TypeScript sources on a loaded machine),
 // and the first test of a world runs six presets.
 jest.setTimeout(120_000);
 

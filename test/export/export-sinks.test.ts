@@ -44,8 +44,8 @@ describe('sinks that do not stall each other', () => {
   let gw: TestGateway | undefined;
   let otlp: OtlpReceiver | undefined;
   /**
-   * Runs one script, so that a compile worker is up: under ts-node (the tests) a worker takes
-   * seconds to start, and these tests time the sinks' intervals and drain, not the first compile.
+   * Runs one script, so that a compile worker is up: from the TypeScript sources (the tests) a worker takes
+   * a second or more to start, and these tests time the sinks' intervals and drain, not the first compile.
    */
   const warmCompiler = (g: TestGateway) =>
     g.gateway.pxl.run("import px\npx.display(px.DataFrame(table='http_events').head(1))");

@@ -21,3 +21,15 @@ export function startedOtlpSinks(
   set.start();
   return set;
 }
+
+/**
+ * The end of a sink test: shuts its sink set down (draining), then closes its receiver; either
+ * may be missing when the test failed before making it.
+ */
+export async function closeSinkTest(
+  set: SinkSet | undefined,
+  receiver: { close(): Promise<void> } | undefined,
+): Promise<void> {
+  await set?.shutdown();
+  await receiver?.close();
+}

@@ -20,7 +20,7 @@ import { decodeTraceRequest } from '../../../test/support/otlp-schema';
 import { debugInfoDetail } from '../../../test/support/rpc-status-schema';
 import { startTcpRecorder } from '../../../test/support/tcp-recorder';
 import { sampleHistogram, sampleResourceSpans } from '../../../test/support/telemetry';
-import { startedOtlpSinks } from '../../../test/support/sinks';
+import { closeSinkTest, startedOtlpSinks } from '../../../test/support/sinks';
 import { TestPki, opensslUnavailable } from '../../../test/support/tls';
 import { describeIfAvailable } from '../../../test/support/system';
 
@@ -37,41 +37,14 @@ const failingFirst =
   (_call: OtlpGrpcCall, index: number): GrpcAnswer =>
     index < failures ? failure : {};
 
+// What the OTLP sink does alike over HTTP and gRPC (batches, headers, retries, permanent
+// refusals, partial success, giving up) is tested over both in otlp-sink.test.ts.
 describe('OTLP/gRPC sink against a grpc-js receiver decoding with the official schema', () => {
   let receiver: OtlpGrpcReceiver | undefined;
   let set: SinkSet | undefined;
   afterEach(async () => {
-    await set?.shutdown();
-    await receiver?.close();
-    set = undefined;
-    receiver = undefined;
-  });
-
-  it('delivers every span once to TraceService/Export, in batches, with headers as metadata', async () => {
-    receiver = await startOtlpGrpcReceiver();
-    const registry = new Registry();
-    set = grpcSinks(
-      { endpoint: receiver.url, maxBatchItems: 300, headers: { 'X-Tenant': 'a' } },
-      registry,
-    );
-    const report = await set.configured[0]!.export({
-      spans: sampleResourceSpans(1000, 4),
-      metrics: [],
-    });
-    expect(report).toEqual({ sent: 1000, dropped: 0 });
-    expect(receiver.accepted.map((c) => c.signal)).toEqual(Array(4).fill('traces'));
-    expect(receiver.accepted[0]!.metadata).toMatchObject({ 'x-tenant': 'a' });
-    expect(receiver.accepted[0]!.metadata['user-agent']).toMatch(/^pxgate\/\S+ grpc-node-js\//);
-    const spans = spansOfCalls(receiver.accepted);
-    expect(spans).toHaveLength(1000);
-    expect(new Set(spans.map((s) => s.spanId)).size).toBe(1000);
-    expect(
-      await metricValue(registry, 'pxgate_exporter_sent_items_total', {
-        sink: 'otlp',
-        signal: 'spans',
-      }),
-    ).toBe(1000);
-    expect(set.status()[0]).toMatchObject({ sink: 'otlp', sent: 1000, consecutiveFailures: 0 });
+    await closeSinkTest(set, receiver);
+    set = receiver = undefined;
   });
 
   it('delivers histograms to MetricsService/Export with their counts exact', async () => {
@@ -85,25 +58,6 @@ describe('OTLP/gRPC sink against a grpc-js receiver decoding with the official s
       ['42', ['0', '42', '0', '0']],
       ['43', ['0', '43', '0', '0']],
     ]);
-  });
-
-  it('retries UNAVAILABLE with backoff and loses nothing', async () => {
-    receiver = await startOtlpGrpcReceiver(
-      failingFirst(3, { code: status.UNAVAILABLE, details: 'warming up' }),
-    );
-    const registry = new Registry();
-    set = grpcSinks({ endpoint: receiver.url }, registry);
-    const report = await set.configured[0]!.export({
-      spans: sampleResourceSpans(200, 3),
-      metrics: histogram(7),
-    });
-    expect(report).toEqual({ sent: 203, dropped: 0 });
-    expect(receiver.all).toHaveLength(5);
-    expect(new Set(spansOfCalls(receiver.accepted).map((s) => s.spanId)).size).toBe(200);
-    expect(histogramPointsOfCalls(receiver.accepted, 'http.server.request.duration')).toHaveLength(
-      3,
-    );
-    expect(await metricValue(registry, 'pxgate_exporter_retries_total', { sink: 'otlp' })).toBe(3);
   });
 
   it('waits as the RetryInfo in the trailer says, past other details, and loses nothing', async () => {
@@ -151,54 +105,6 @@ describe('OTLP/gRPC sink against a grpc-js receiver decoding with the official s
     ).toEqual({ sent: 0, dropped: 20 });
     expect(receiver.all).toHaveLength(1);
     expect(set.status()[0]!.lastError?.message).toBe('gRPC RESOURCE_EXHAUSTED: message too large');
-  });
-
-  it('does not retry INVALID_ARGUMENT, and counts the dropped items', async () => {
-    receiver = await startOtlpGrpcReceiver(() => ({
-      code: status.INVALID_ARGUMENT,
-      details: 'bad span',
-    }));
-    const registry = new Registry();
-    set = grpcSinks({ endpoint: receiver.url }, registry);
-    const report = await set.configured[0]!.export({
-      spans: sampleResourceSpans(30, 1),
-      metrics: [],
-    });
-    expect(report).toEqual({ sent: 0, dropped: 30 });
-    expect(receiver.all).toHaveLength(1);
-    expect(
-      await metricValue(registry, 'pxgate_exporter_dropped_items_total', {
-        sink: 'otlp',
-        reason: 'permanent',
-      }),
-    ).toBe(30);
-    expect(await metricValue(registry, 'pxgate_exporter_retries_total')).toBe(0);
-  });
-
-  it('counts the spans and data points a receiver rejects in a partial success', async () => {
-    receiver = await startOtlpGrpcReceiver((call) => ({
-      rejected: call.signal === 'traces' ? 4 : 1,
-      message: 'too old',
-    }));
-    const registry = new Registry();
-    set = grpcSinks({ endpoint: receiver.url }, registry);
-    const report = await set.configured[0]!.export({
-      spans: sampleResourceSpans(20, 1),
-      metrics: histogram(5),
-    });
-    expect(report).toEqual({ sent: 18, dropped: 5 });
-    expect(
-      await metricValue(registry, 'pxgate_exporter_dropped_items_total', {
-        signal: 'spans',
-        reason: 'rejected',
-      }),
-    ).toBe(4);
-    expect(
-      await metricValue(registry, 'pxgate_exporter_dropped_items_total', {
-        signal: 'metrics',
-        reason: 'rejected',
-      }),
-    ).toBe(1);
   });
 
   it('sends a deadline, and retries a call the receiver leaves unanswered past it', async () => {
@@ -342,10 +248,8 @@ describeIfAvailable('OTLP/gRPC sink over TLS', opensslUnavailable(), () => {
   });
   afterAll(() => pki.cleanup());
   afterEach(async () => {
-    await set?.shutdown();
-    await receiver?.close();
-    set = undefined;
-    receiver = undefined;
+    await closeSinkTest(set, receiver);
+    set = receiver = undefined;
   });
   const giveUpSoon = { initialInterval: '10ms', maxInterval: '20ms', maxElapsed: '300ms' };
 

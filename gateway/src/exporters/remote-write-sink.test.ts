@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { silentLogger } from '../../../shared/common/logger';
 import { validateConfig } from '../../../cli/config/load';
 import { ResourceMetrics } from './model/telemetry';
+import { closeSinkTest } from '../../../test/support/sinks';
 import { SinkSet } from './sink-set';
 import { metricValue } from '../../../test/support/metrics';
 import {
@@ -86,10 +87,7 @@ const samplesOf = (r: RemoteWriteReceiver) =>
 describe('remote-write sink against a receiver checking every rule of the 1.0 spec', () => {
   let receiver: RemoteWriteReceiver | undefined;
   let set: SinkSet | undefined;
-  afterEach(async () => {
-    await set?.shutdown();
-    await receiver?.close();
-  });
+  afterEach(() => closeSinkTest(set, receiver));
 
   it('keeps every rule on every request across many requests and two exports', async () => {
     receiver = await startRemoteWriteReceiver();

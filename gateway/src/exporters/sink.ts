@@ -13,6 +13,17 @@ export interface DeliveryReport {
 }
 
 /**
+ * Hears how each attempt to send a batch's requests ends, as the sink's own health does: an
+ * export job's view of a sink then counts the same failures the sink shows.
+ */
+export interface AttemptObserver {
+  /** An attempt failed (it may be retried). */
+  failed(message: string): void;
+  /** An attempt reached the receiver and was answered with success. */
+  succeeded(): void;
+}
+
+/**
  * A destination of telemetry. `export` resolves once the batch is delivered or dropped for good;
  * it rejects (with a retryable ExportError) when the batch should be exported again later, which
  * is how export jobs keep their cursor. `start` and `shutdown` bound its life; `shutdown` drains,
@@ -22,7 +33,7 @@ export interface Sink {
   readonly name: string;
   readonly signals: ReadonlySet<Signal>;
   start(): void;
-  export(batch: TelemetryBatch): Promise<DeliveryReport>;
+  export(batch: TelemetryBatch, attempts?: AttemptObserver): Promise<DeliveryReport>;
   /** Its health: what it sent and dropped, what it holds, its last success and error. */
   status(): SinkStatus;
   /** Drains what it holds until `deadlineAt` (ms since the epoch), or its own drain timeout. */

@@ -192,7 +192,7 @@ export class ExportJob {
   /** The sinks that have not received every row, and from where: for the shutdown report. */
   unexported(): { sink: string; cursor: number; rows: number }[] {
     const lastSeq = this.deps.store.lastSeq();
-    return [...this.targets.values()]
+    return this.applicableTargets()
       .filter((t) => t.cursor < lastSeq)
       .map((t) => ({ sink: t.sink.name, cursor: t.cursor, rows: lastSeq - t.cursor }));
   }
@@ -200,7 +200,7 @@ export class ExportJob {
   /** One entry per sink, for the gauges on /metrics. */
   readings() {
     const lastSeq = this.deps.store.lastSeq();
-    return [...this.targets.values()].map((t) => {
+    return this.applicableTargets().map((t) => {
       const s = t.lastSuccess();
       return {
         job: this.spec.name,
@@ -232,7 +232,8 @@ export class ExportJob {
             ...(last.error !== undefined ? { error: last.error } : {}),
           }
         : null,
-      sinks: [...this.targets.values()].map((t) => t.status(lastSeq)),
+      // A sink none of the job's exports reaches (spans at remote-write) is left out.
+      sinks: this.applicableTargets().map((t) => t.status(lastSeq)),
     };
   }
 
@@ -266,12 +267,11 @@ export class ExportJob {
         }
         for (const t of this.targets.values()) {
           if (t.cursor !== after || t.busy) continue;
+          const mine = parts.filter((p) => this.takes(t, p));
           deliveries.push(
-            t.deliver(
-              parts.filter((p) => this.takes(t, p)),
-              upTo,
-              window,
-            ),
+            parts.length > 0 && mine.length === 0
+              ? t.pass(upTo).then(() => NOTHING_DELIVERED)
+              : t.deliver(mine, upTo, window),
           );
         }
       }
@@ -336,11 +336,21 @@ export class ExportJob {
     return { timeoutMs: usual === undefined ? left : Math.min(usual, left) };
   }
 
-  /** Whether a part goes to a target: configured sinks take parts without an endpoint. */
+  /**
+   * Whether a part goes to a target: configured sinks take parts without an endpoint, and a sink
+   * takes only the signals it carries (no spans for remote-write).
+   */
   private takes(t: SinkTarget, p: ExportParts): boolean {
-    return p.target.kind === 'configured'
-      ? t.configured
-      : this.deps.sinks.endpoint(p.target.endpoint) === t.sink;
+    const reaches =
+      p.target.kind === 'configured'
+        ? t.configured
+        : this.deps.sinks.endpoint(p.target.endpoint) === t.sink;
+    return reaches && [...p.signals].some((s) => t.sink.signals.has(s));
+  }
+
+  /** The targets a job's exports reach (or may: before its first run with rows). */
+  private applicableTargets(): SinkTarget[] {
+    return [...this.targets.values()].filter((t) => t.applicable !== false);
   }
 
   /** The target of a sink, made on first use (from its saved cursor, if there is one). */
@@ -378,6 +388,9 @@ export class ExportJob {
     });
   }
 }
+
+/** What a run hands a sink that none of its exports reaches. */
+const NOTHING_DELIVERED: Delivery = { ok: true, spans: 0, points: 0 };
 
 /** The run options that call a job's function, if it names one. */
 export function funcOptions(spec: ExportJobSpec): {

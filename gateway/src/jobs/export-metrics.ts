@@ -13,7 +13,7 @@ export interface TargetReading {
 /**
  * The export jobs' metrics, the same numbers `/v1/exports` shows: runs and script errors per
  * job; per job and sink, deliveries by outcome, items dropped by reason, rows not yet exported,
- * failed deliveries in a row, and the time of the last accepted one. One instance per registry.
+ * failed attempts in a row, and the time of the last accepted delivery. One instance per registry.
  */
 export class ExportJobMetrics {
   readonly runs: Counter<'job'>;
@@ -68,7 +68,7 @@ export class ExportJobMetrics {
     );
     gauge(
       'pxgate_export_consecutive_failures',
-      'Deliveries of a job to a sink that failed since the last accepted one.',
+      "Attempts to send a job's batches to a sink that failed since the last one that succeeded.",
       (r) => r.consecutiveFailures,
     );
     gauge(

@@ -41,7 +41,8 @@ export interface TargetDeps {
  * under way, at most one. The cursor and totals move only when the sink accepted a batch (or
  * refused it for good), and are then saved; a failed delivery leaves both, so the same rows are
  * read and sent again, and counted once. Each target delivers on its own: a sink that is slow or
- * down holds back only its own cursor.
+ * down holds back only its own cursor. Its failures are the failed attempts of its own requests,
+ * counted as the sink counts its own, so that the two views agree while a delivery retries.
  */
 export class SinkTarget {
   private delivering: Promise<Delivery> | undefined;
@@ -54,6 +55,8 @@ export class SinkTarget {
   private lastSuccessAt: number | undefined;
   private lastError: { message: string; at: number } | undefined;
   private consecutiveFailures = 0;
+  /** False once a run showed that none of the job's exports reaches this sink (spans at a metrics sink). */
+  private reached: boolean | undefined;
 
   constructor(
     readonly sink: Sink,
@@ -99,6 +102,24 @@ export class SinkTarget {
     this.delivering = run;
     this.deliveringUpTo = upTo;
     return run;
+  }
+
+  /**
+   * Whether the job's exports reach this sink at all: unknown (undefined) until a run read rows,
+   * false when none of them does, as with spans at a metrics-only sink.
+   */
+  get applicable(): boolean | undefined {
+    return this.reached;
+  }
+
+  /**
+   * A run read rows up to `upTo` and none of its exports goes to this sink: the cursor passes
+   * them, with no delivery (and no success to show), and the sink is marked not applicable.
+   */
+  async pass(upTo: number): Promise<void> {
+    this.reached = false;
+    this.cursor = upTo;
+    await this.saveCursor();
   }
 
   status(lastSeq: number) {
@@ -149,8 +170,19 @@ export class SinkTarget {
     this.deliveries++;
     this.sending = { items: spans + points, since: this.deps.clock() };
     const labels = { job: this.deps.job, sink: sink.name };
+    this.reached = true;
+    let attemptsFailed = 0;
+    const attempts = {
+      failed: (message: string) => {
+        attemptsFailed++;
+        this.failed(message);
+      },
+      succeeded: () => {
+        this.consecutiveFailures = 0;
+      },
+    };
     try {
-      const report = await sink.export(batch);
+      const report = await sink.export(batch, attempts);
       prepared.commit();
       this.cursor = upTo;
       this.sent += report.sent;
@@ -163,8 +195,10 @@ export class SinkTarget {
       this.consecutiveFailures = 0;
     } catch (err) {
       const message = asExportError(err).message;
-      this.lastError = { message, at: this.deps.clock() };
-      this.consecutiveFailures++;
+      // Attempts that failed are counted already; a batch the sink did not take (its queue was
+      // full, it was not running) is a failure of its own.
+      if (attemptsFailed === 0) this.failed(message);
+      else this.lastError = { message, at: this.deps.clock() };
       this.deps.metrics?.deliveries.inc({ ...labels, outcome: 'failed' });
       this.deps.log.warn(
         { sink: sink.name, cursor: this.cursor, err: message },
@@ -172,14 +206,23 @@ export class SinkTarget {
       );
       return { ok: false, error: `${sink.name}: ${message}` };
     }
+    await this.saveCursor();
+    return { ok: true, spans, points };
+  }
+
+  private failed(message: string): void {
+    this.lastError = { message, at: this.deps.clock() };
+    this.consecutiveFailures++;
+  }
+
+  private async saveCursor(): Promise<void> {
     await this.deps
       .save?.(this)
       .catch((err: Error) =>
         this.deps.log.error(
-          { sink: sink.name, cursor: this.cursor, err: err.message },
+          { sink: this.sink.name, cursor: this.cursor, err: err.message },
           'could not save the export cursor; after a restart this sink would read these rows again',
         ),
       );
-    return { ok: true, spans, points };
   }
 }

@@ -1,4 +1,4 @@
-import { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 
 /**
  * The metadata tables: what the gateway knows about pods, services, nodes, containers and

@@ -5,7 +5,7 @@ import { SchemaSource } from './check/check';
 import { metadataViewsDdl } from './compile/metadata-views';
 import { PxlError } from './errors';
 import { DEFAULT_LIMITS, PxlLimits } from './execute/limits';
-import { normalizeUdfs } from './functions/normalize-sql';
+import { normalizeUdfs } from './functions/normalize-sql-udfs';
 import { ExportResult, ResultTable, RunResult } from './execute/result';
 import { ResultBudget, runQuery } from './execute/run-query';
 import { RunSlots } from './execute/run-slots';

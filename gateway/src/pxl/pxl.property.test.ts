@@ -161,7 +161,7 @@ describe('the parser and checker on random and mutated scripts', () => {
 describe('the whole engine on scripts from a grammar of PxL', () => {
   const NOW = BASE_NS + 120_000_000_000n;
   /**
-   * The run's time limit, long enough for a compile worker to start under ts-node on a loaded
+   * The run's time limit, long enough for a compile worker to start from the sources on a loaded
    * machine (seconds), and the time an answer may take beyond it, for DuckDB to notice its
    * interrupt on such a machine.
    */

@@ -8,7 +8,7 @@ import { FsyncPolicy } from '../../../cli/config/schema';
 import { DataDir } from './data-dir';
 import { SchemaRegistry, TableDeclaration } from './registry';
 import { RecentBatches } from './recent-batches';
-import { quoteIdent } from './sql';
+import { SqlTypeName, quoteIdent, sqlTypeName } from './sql';
 import { DataType, SEQ_COLUMN, TableSchema, timeColumnIndex } from '../../../shared/contract/types';
 import { Segment, Slice, addRows, logWrites, planSlices } from './segment-plan';
 import { RecoveredSegment, recoverSegments } from './wal/recover';
@@ -562,21 +562,18 @@ export function defaultDuckdbMemoryLimitMb(storeLimitMb: number): number {
   return Math.ceil(2 * storeLimitMb) + 256;
 }
 
-/** The DuckDB type a column of this data type is stored as. */
+/** The DuckDB type of each stored type name. */
+const DUCKDB_TYPES: Readonly<Record<SqlTypeName, DuckDBType>> = {
+  BOOLEAN,
+  BIGINT,
+  UHUGEINT,
+  DOUBLE,
+  VARCHAR,
+};
+
+/** The DuckDB type a column of `type` is stored as. */
 export function logicalType(type: DataType): DuckDBType {
-  switch (type) {
-    case 'BOOLEAN':
-      return BOOLEAN;
-    case 'INT64':
-    case 'TIME64NS':
-      return BIGINT;
-    case 'UINT128':
-      return UHUGEINT;
-    case 'FLOAT64':
-      return DOUBLE;
-    case 'STRING':
-      return VARCHAR;
-  }
+  return DUCKDB_TYPES[sqlTypeName(type)];
 }
 
 function sum<T>(items: readonly T[], f: (item: T) => number): number {

@@ -1,55 +1,39 @@
 /**
  * Reads the bundled PxL scripts (`scripts/px/` at the repository root) into the catalog the query
- * editor's picker shows. One function serves the webpack build (catalog-loader.js) and the jest
- * tests (catalog.js), so both see the same scripts.
+ * editor's picker shows. One function serves the backend's build (../backend/build.js) and the
+ * jest tests (catalog.js), so both see the same scripts; and it reads them with the gateway's
+ * own reader (gateway/src/pxl/bundled.ts, which parses each script and serves `/v1/scripts`), so
+ * the picker shows what the gateway and `pxgate scripts` show.
  */
-const fs = require('fs');
 const path = require('path');
 
-const SCRIPTS_DIR = path.resolve(__dirname, '..', '..', '..', 'scripts', 'px');
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const SCRIPTS_DIR = path.join(ROOT, 'scripts', 'px');
 
-/** The text of a script's module docstring, or ''. */
-function docstringOf(script) {
-  const match = /^\s*(?:#[^\n]*\n\s*)*(?:'''|""")([\s\S]*?)(?:'''|""")/.exec(script);
-  return match ? match[1].trim() : '';
+// The reader is TypeScript. Jest compiles it (its own require has no Node extensions to hook);
+// under Node, as in the backend's build, the hook the gateway's compile workers use from the
+// sources compiles it with swc.
+if (require.extensions['.js'] && !require.extensions['.ts']) {
+  require(path.join(ROOT, 'gateway', 'src', 'pxl', 'worker', 'swc-hook.js'));
 }
+const { bundledScriptsSync } = require(path.join(ROOT, 'gateway', 'src', 'pxl', 'bundled.ts'));
 
 /**
- * Every `*.pxl` file under `dir` that displays a table, sorted by path, as
- * `{ id, name, description, script }`.
+ * Every script of `dir` that displays a table, sorted by name, as `{ id, name, description,
+ * script }`: the gateway's name without `px/`, its title (the id when it has none) and
+ * description. A missing folder has none.
  */
 function readCatalog(dir) {
-  if (!fs.existsSync(dir)) return [];
-  const files = [];
-  const walk = (d) => {
-    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.pxl')) files.push(full);
-    }
-  };
-  walk(dir);
+  if (!require('fs').existsSync(dir)) return [];
   return (
-    files
-      .sort()
-      .map((file) => ({ file, script: fs.readFileSync(file, 'utf8') }))
+    bundledScriptsSync(dir)
       // A query shows tables: export scripts (px.export, run by the gateway) display none.
-      .filter(({ script }) => /\bpx\.display\s*\(/.test(script))
-      .map(({ file, script }) => {
-        const id = path
-          .relative(dir, file)
-          .replace(/\\/g, '/')
-          .replace(/\.pxl$/, '');
-        // The docstring's first line is the title; its first paragraph after that, the description.
-        const [title = '', ...rest] = docstringOf(script).split('\n');
-        const description = rest
-          .join('\n')
-          .trim()
-          .split(/\n\s*\n/)[0]
-          .replace(/\s+/g, ' ');
-        return { id, name: title.trim() || id, description, script };
+      .filter(({ source }) => /\bpx\.display\s*\(/.test(source))
+      .map(({ info, source }) => {
+        const id = info.name.replace(/^px\//, '');
+        return { id, name: info.title || id, description: info.description, script: source };
       })
   );
 }
 
-module.exports = { SCRIPTS_DIR, readCatalog, docstringOf };
+module.exports = { SCRIPTS_DIR, readCatalog };

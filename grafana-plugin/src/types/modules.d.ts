@@ -2,11 +2,11 @@
 declare module '@pxgate/scripts' {
   /** One bundled script, as the query editor's picker offers it. */
   export interface BundledScript {
-    /** Path under `scripts/px/` without `.pxl`, e.g. `http_data`. */
+    /** The gateway's name of the script without `px/` (its file name without `.pxl`), e.g. `http_data`. */
     id: string;
     /** The first line of the script's docstring (its id when it has none). */
     name: string;
-    /** The docstring's first paragraph after the title. */
+    /** The docstring after the title, on one line, as the gateway's `/v1/scripts` gives it. */
     description: string;
     script: string;
   }

@@ -1,6 +1,6 @@
 import { Logger } from '../../../../shared/common/logger';
 import { TelemetryBatch } from '../model/telemetry';
-import { DeliveryReport, Signal, Sink } from '../sink';
+import { AttemptObserver, DeliveryReport, Signal, Sink } from '../sink';
 import { BackoffSettings } from '../../../../shared/common/backoff';
 import { ByteQueue } from './byte-queue';
 import { ExportError, asExportError, retryableError } from './errors';
@@ -61,6 +61,7 @@ export interface QueueSettings {
 
 interface Work<R> {
   request: R;
+  attempts: AttemptObserver | undefined;
   done: (outcome: { sent: number; dropped: number } | ExportError) => void;
 }
 
@@ -100,7 +101,7 @@ export class QueuedExporter<R extends EncodedRequest> implements Sink {
     for (let i = 0; i < this.settings.consumers; i++) this.consumers.push(this.consume());
   }
 
-  async export(batch: TelemetryBatch): Promise<DeliveryReport> {
+  async export(batch: TelemetryBatch, attempts?: AttemptObserver): Promise<DeliveryReport> {
     if (!this.started || this.stopping) {
       throw retryableError(`sink ${this.name} is not running`);
     }
@@ -115,7 +116,7 @@ export class QueuedExporter<R extends EncodedRequest> implements Sink {
     const entries = requests.map((request) => {
       let done!: Work<R>['done'];
       outcomes.push(new Promise((resolve) => (done = resolve)));
-      return { item: { request, done }, bytes: request.body.length };
+      return { item: { request, attempts, done }, bytes: request.body.length };
     });
     if (!this.queue.offerAll(entries)) {
       for (const r of requests) this.metrics.enqueueFailed.inc(this.labels(r), r.items);
@@ -171,17 +172,20 @@ export class QueuedExporter<R extends EncodedRequest> implements Sink {
     for (;;) {
       const work = await this.queue.take();
       if (!work) return;
-      const outcome = await this.deliver(work.request);
+      const outcome = await this.deliver(work);
       this.target.settle?.(work.request, !(outcome instanceof ExportError));
       this.health.queued(-1, -work.request.items, -work.request.body.length);
       work.done(outcome);
     }
   }
 
-  private async deliver(request: R): Promise<{ sent: number; dropped: number } | ExportError> {
+  private async deliver({
+    request,
+    attempts,
+  }: Work<R>): Promise<{ sent: number; dropped: number } | ExportError> {
     const labels = this.labels(request);
     try {
-      const result = await sendWithRetry(() => this.attempt(request), {
+      const result = await sendWithRetry(() => this.attempt(request, attempts), {
         backoff: this.settings.backoff,
         signal: this.stopRetrying.signal,
         onRetry: (err, delayMs, attempt) => {
@@ -218,18 +222,20 @@ export class QueuedExporter<R extends EncodedRequest> implements Sink {
     }
   }
 
-  private async attempt(request: R): Promise<PushResult> {
+  private async attempt(request: R, attempts: AttemptObserver | undefined): Promise<PushResult> {
     const timeout = AbortSignal.timeout(this.settings.timeoutMs);
     const signal = AbortSignal.any([this.stopSending.signal, timeout]);
     try {
       const result = await this.target.push(request, signal);
       this.health.succeeded();
+      attempts?.succeeded();
       return result;
     } catch (err) {
       const error = timeout.aborted
         ? retryableError(`timed out after ${this.settings.timeoutMs} ms`, err)
         : asExportError(err);
       this.health.failed(error.message);
+      attempts?.failed(error.message);
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { Signal } from '../../exporters/sink';
 import { EndpointSpec } from '../../exporters/sink-set';
 import {
   Attributes,
@@ -55,6 +56,8 @@ export type ExportTarget =
 /** What one px.export call produced in one run. */
 export interface ExportParts {
   readonly target: ExportTarget;
+  /** What its spec exports (spans, metrics), whether or not this run had rows. */
+  readonly signals: ReadonlySet<Signal>;
   readonly spans: readonly ResourceSpans[];
   /** Gauges and summaries, sent as they are. */
   readonly instant: readonly ResourceMetrics[];

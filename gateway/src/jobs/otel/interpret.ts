@@ -1,4 +1,5 @@
 import { PXGATE_SCOPE, ResourceMetrics, ResourceSpans } from '../../exporters/model/telemetry';
+import { Signal } from '../../exporters/sink';
 import { Cell, ExportResult } from '../../pxl/execute/result';
 import { SpecValue, isSpecCall } from '../../pxl/export/spec';
 import { timeColumnIndex } from '../../../../shared/contract/types';
@@ -56,6 +57,7 @@ export function interpretExport(
     timeIndex < 0 ? opts.nowNs : ((row[timeIndex] as bigint | null) ?? opts.nowNs);
   const sums = new Aggregates<SumTotal>();
   const histograms = new Aggregates<HistogramTotal>();
+  const signals = new Set<Signal>();
   const handlers = (items as readonly SpecValue[]).map((item, i) => {
     if (!isSpecCall(item)) {
       throw new ExportSpecError(
@@ -65,6 +67,7 @@ export function interpretExport(
     const call = item;
     const reader = new CallReader(call, table);
     const salt = `${opts.idSalt}\u0000${exportIndex}\u0000${i}`;
+    signals.add(call.call === 'px.otel.trace.Span' ? 'spans' : 'metrics');
     switch (call.call) {
       case 'px.otel.trace.Span':
         return spanHandler(reader, salt);
@@ -97,6 +100,7 @@ export function interpretExport(
 
   return {
     target: target(data),
+    signals,
     spans: [...groups.values()]
       .filter((g) => g.spans.length > 0)
       .map((g): ResourceSpans => ({ resource: g.resource, scope: PXGATE_SCOPE, spans: g.spans })),

@@ -1,4 +1,4 @@
-import { logicalType } from '../../store/table-store';
+import { sqlTypeName } from '../../store/sql';
 import { DataType } from '../../../../shared/contract/types';
 
 /** A quoted identifier or string literal (matched to be skipped), or a parameter's reference. */
@@ -18,7 +18,7 @@ export class Params {
   add(value: ParamValue, type: DataType): string {
     const v = type === 'FLOAT64' && typeof value === 'bigint' ? Number(value) : value;
     this.values.push(v);
-    return `CAST($${this.values.length} AS ${logicalType(type).toString()})`;
+    return `CAST($${this.values.length} AS ${sqlTypeName(type)})`;
   }
 
   /**

@@ -12,15 +12,14 @@ const COMPILE_STACK_MB = 16;
 
 /**
  * Where the worker's code is: the compiled .js beside this file, or, when the gateway runs from
- * its TypeScript sources (the tests do), the .ts file compiled on the fly by ts-node.
+ * its TypeScript sources (the tests do), the .ts file compiled on load by swc (swc-hook.js).
  */
-function workerEntry(): { filename: string; execArgv: string[]; env?: NodeJS.ProcessEnv } {
+export function workerEntry(): { filename: string; execArgv: string[] } {
   if (!__filename.endsWith('.ts'))
     return { filename: join(__dirname, 'compile-worker.js'), execArgv: [] };
   return {
     filename: join(__dirname, 'compile-worker.ts'),
-    execArgv: ['--require', require.resolve('ts-node/register/transpile-only')],
-    env: { ...process.env, TS_NODE_SWC: 'true' },
+    execArgv: ['--require', join(__dirname, 'swc-hook.js')],
   };
 }
 
@@ -78,7 +77,6 @@ class CompileWorker {
     const entry = workerEntry();
     this.worker = new Worker(entry.filename, {
       execArgv: entry.execArgv,
-      ...(entry.env ? { env: entry.env } : {}),
       resourceLimits: { maxOldGenerationSizeMb: COMPILE_HEAP_MB, stackSizeMb: COMPILE_STACK_MB },
     });
     let started: () => void = () => undefined;
