@@ -73,4 +73,29 @@ describe('POST /v1/metadata/processes', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/at most 10000/);
   });
+
+  it("resolves a row's process by its UPID alone, also a row stamped before the computed start or after the stop", async () => {
+    const start = 1_800_000_000_000_000_000n;
+    const stop = start + 60_000_000_000n;
+    await postJson(url(), {
+      processes: [proc(4242, { start_ns: String(start), stop_ns: String(stop) })],
+    });
+    // Stamped in the process's first tick (before its start in ticks) and after the scan that
+    // noticed its exit, as a last conn_stats row is.
+    const times = [start - 5_000_000n, start + 1_000_000_000n, stop + 2_000_000_000n];
+    const ingest = await postJson(`${gw.url}/v1/ingest`, {
+      table: 'conn_stats',
+      rows: times.map((t) => ({ time_: String(t), upid: '0:4242:42420', remote_port: 80 })),
+    });
+    expect(ingest.status).toBe(200);
+    const query = await postJson(`${gw.url}/v1/query`, {
+      script: `import px
+df = px.DataFrame(table='conn_stats', start_time=0)
+df.cmdline = df.ctx['cmdline']
+px.display(df[['time_', 'cmdline']], 'rows')`,
+    });
+    expect(query.status).toBe(200);
+    const rows = query.body.tables[0].rows as [number | string, string][];
+    expect(rows.map((r) => r[1])).toEqual(times.map(() => '/usr/bin/server --id 4242'));
+  });
 });
