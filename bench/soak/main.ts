@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunningPrometheus, startPrometheus } from '../../test/support/prometheus';
 import { GatewayProcess, fmt, machine, memoryOf, startGatewayProcess } from '../_support';
+import { logSummary } from './gateway-log';
 import { IngestDriver } from './ingest-driver';
 import { LatencySummary } from './latency';
 import { USAGE, SoakOptions, parseSoakOptions, rssBoundMb } from './options';
@@ -56,6 +57,11 @@ async function main(): Promise<number> {
       `store.limitMb ${opts.storeLimitMb}, RSS bound ${fmt(bound)} MiB`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'pxgate-soak-'));
+  // Kept after the run (outside `dir`), so a failure can be read in the gateway's own words.
+  const logFile = join(
+    tmpdir(),
+    `pxgate-soak-${new Date().toISOString().replace(/[:.]/g, '-')}.log`,
+  );
   let prom: RunningPrometheus | undefined;
   let gw: GatewayProcess | undefined;
   const stopAll = async () => {
@@ -82,10 +88,11 @@ async function main(): Promise<number> {
         '',
       ].join('\n'),
     );
-    gw = await startGatewayProcess(['--config', config, '--data-dir', join(dir, 'data')]);
+    gw = await startGatewayProcess(['--config', config, '--data-dir', join(dir, 'data')], logFile);
     const failures = await soak(opts, gw, prom, bound);
     const pid = gw.pid;
     await stopAll();
+    console.log(`soak: gateway log ${logFile}: ${logSummary(readFileSync(logFile, 'utf8'))}`);
     console.log(
       `soak: ${opts.minutes} min at ${fmt(opts.rowsPerSecond)} rows/s and ${opts.queriesPerSecond} queries/s (gateway pid ${pid}), ` +
         (failures.length === 0 ? 'ok' : `${failures.join('; ')}; FAILED`),
@@ -96,6 +103,8 @@ async function main(): Promise<number> {
     await stopAll();
     const how = exited !== undefined && exited !== null ? ` (the gateway exited: ${exited})` : '';
     console.log(`soak: could not run: ${(err as Error).message}${how}; FAILED`);
+    if (existsSync(logFile))
+      console.log(`soak: gateway log ${logFile}: ${logSummary(readFileSync(logFile, 'utf8'))}`);
     return 1;
   }
 }
