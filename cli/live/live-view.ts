@@ -21,7 +21,8 @@ const QUIT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 /**
  * `pxgate live`: runs a script every interval (never two at once) and draws its answer in
  * place, until `q`, Ctrl-C or a signal. A refresh that fails (a script error, the gateway
- * down) shows its error and the view tries again on the next interval. Paused, it runs nothing.
+ * down) shows its error and the view tries again on the next interval. Paused, it runs nothing
+ * and shows nothing new.
  */
 export class LiveView {
   private state: LiveState = INITIAL_STATE;
@@ -78,12 +79,12 @@ export class LiveView {
 
   private settle(next: (s: LiveState) => LiveState): void {
     this.inFlight = false;
-    if (this.done) return;
+    // Paused, the view stays as it was when p was pressed: an answer that comes after (its
+    // query was under way) is dropped; resuming refreshes at once.
+    if (this.done || this.state.paused) return;
     this.state = next(this.state);
     this.draw();
-    if (!this.state.paused) {
-      this.timer = setTimeout(() => this.refresh(), this.opts.intervalMs);
-    }
+    this.timer = setTimeout(() => this.refresh(), this.opts.intervalMs);
   }
 
   private draw(): void {
