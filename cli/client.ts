@@ -108,6 +108,11 @@ export class GatewayClient {
     });
   }
 
+  /** Ends the requests in flight (they fail), as when `pxgate live` quits mid-refresh. */
+  close(): void {
+    this.http.close();
+  }
+
   async get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
   }

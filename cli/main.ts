@@ -16,6 +16,7 @@ import { ExportOptions, exportFlags, withExportOptions } from './export-options'
 import { addExportsCommand } from './exports-command';
 import { formatTable } from './format/text-table';
 import { withExamples } from './help';
+import { addLiveCommand } from './live/live-command';
 import { addRunCommand } from './run-script';
 import { addScriptsCommand } from './scripts-command';
 import { defaultDataDir } from './state-dir';
@@ -56,6 +57,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     'pxgate start',
     'pxgate scripts',
     'pxgate run px/http_data',
+    'pxgate live px/http_data',
     'pxgate start --help',
   ]);
 
@@ -105,6 +107,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   );
 
   addRunCommand(program);
+  addLiveCommand(program);
   addScriptsCommand(program);
   addExportsCommand(program);
 

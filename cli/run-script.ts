@@ -1,30 +1,21 @@
-import { basename } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { scriptInfo } from '../gateway/src/pxl/bundled';
-import { ConnectionOptions, GatewayError, connect, withConnectionOptions } from './client';
+import { Command, Option } from 'commander';
+import { ConnectionOptions, connect, withConnectionOptions } from './client';
 import { ResultTable, readableTable } from './format/readable-table';
 import { formatCsv, formatTable } from './format/text-table';
 import { withExamples } from './help';
-import { ScriptSource, readScript, scriptErrorText } from './script-source';
+import { ScriptCallOptions, queryScript, withScriptCallOptions } from './script-query';
+import { readScript } from './script-source';
 
-interface RunOptions extends ConnectionOptions {
-  func?: string;
-  arg?: Record<string, string>;
+interface RunOptions extends ConnectionOptions, ScriptCallOptions {
   format: 'table' | 'json' | 'csv';
   wide?: boolean;
 }
 
 /** Adds `pxgate run FILE.pxl`: runs a script on a gateway and prints its tables. */
 export function addRunCommand(program: Command): void {
-  const cmd = withConnectionOptions(program.command('run <script>'))
+  const cmd = withScriptCallOptions(withConnectionOptions(program.command('run <script>')))
     .description(
       'run a PxL script on a gateway and print its tables: a file, or a bundled script by name (px/http_data; `pxgate scripts` lists them)',
-    )
-    .option('--func <name>', 'call this function of the script and show its result')
-    .option(
-      '--arg <name=value>',
-      "an argument of the script's function (repeatable; a bundled script's own function is called)",
-      collectArg,
     )
     .addOption(
       new Option('--format <format>', 'output format')
@@ -41,44 +32,9 @@ export function addRunCommand(program: Command): void {
   ]);
 }
 
-function collectArg(text: string, acc: Record<string, string> | undefined): Record<string, string> {
-  const eq = text.indexOf('=');
-  if (eq <= 0) throw new InvalidArgumentError('expected name=value');
-  return { ...acc, [text.slice(0, eq)]: text.slice(eq + 1) };
-}
-
 async function runScript(ref: string, opts: RunOptions): Promise<void> {
-  const script = readScript(ref);
-  const args = opts.arg ?? {};
-  const func = opts.func ?? (Object.keys(args).length > 0 ? entryFunction(script) : undefined);
-  const client = connect(opts);
-  let body: { tables: ResultTable[] };
-  try {
-    body = await client.post<{ tables: ResultTable[] }>('/v1/query', {
-      script: script.source,
-      ...(func !== undefined ? { func } : {}),
-      ...(Object.keys(args).length > 0 ? { args } : {}),
-    });
-  } catch (err) {
-    if (err instanceof GatewayError && err.status === 400) {
-      throw new Error(scriptErrorText(script, err.detail, err.line, err.column));
-    }
-    throw err;
-  }
-  process.stdout.write(`${renderTables(body.tables, opts.format, opts.wide)}\n`);
-}
-
-/**
- * The function `--arg` goes to without `--func`: the one named after the file, as in the
- * bundled scripts (`service_stats` in service_stats.pxl). A script that does not parse has
- * none here; the gateway says what is wrong with it.
- */
-function entryFunction(script: ScriptSource): string | undefined {
-  try {
-    return scriptInfo(basename(script.file, '.pxl'), script.source).func;
-  } catch {
-    return undefined;
-  }
+  const tables = await queryScript(connect(opts), readScript(ref), opts);
+  process.stdout.write(`${renderTables(tables, opts.format, opts.wide)}\n`);
 }
 
 /**

@@ -12,11 +12,13 @@ import { AgentMetrics } from './metrics/agent-metrics';
 import { asidForNode, nodeName } from './proc/asid';
 import { WallClock, pageSize, wallNowNs } from './proc/host';
 import { networkStatsRows } from './proc/network-stats';
+import { NewProcessGate } from './proc/new-process-gate';
 import { ProcessMetadata, ProcessMetadataTracker } from './proc/process-metadata';
 import { ProcessScanner } from './proc/process-scanner';
 import { processStatsRow } from './proc/process-stats';
 import { protocolOptions } from './protocols/protocol-options';
 import { protocolRegistry } from './protocols/registry';
+import { Upid } from './proc/upid';
 import { GatewayCredentials } from './transport/gateway-credentials';
 import { GatewaySender } from './transport/gateway-sender';
 import { Row } from './transport/row';
@@ -34,6 +36,8 @@ export interface AgentOptions {
 }
 
 const METADATA_ROWS_PER_REQUEST = 1000;
+/** Rows that may wait for their new process's description (a few ms each) at once. */
+const MAX_ROWS_AWAITING_METADATA = 20_000;
 const SHUTDOWN_SEND_DEADLINE_MS = 5000;
 const CLOCK_RESYNC_MS = 60_000;
 
@@ -53,6 +57,7 @@ export class Agent {
   private readonly tracker: ConnectionTracker;
   private readonly scanner: ProcessScanner;
   private readonly processes: ProcessMetadataTracker;
+  private readonly gate: NewProcessGate;
   private readonly pageBytes = pageSize();
   private readonly node = nodeName();
   /** The agent's id in UPIDs: configured, or derived from the node's name. */
@@ -98,14 +103,23 @@ export class Agent {
     ];
     this.batchers = new Map(tables.map((s) => [s.name, new TableBatcher(s, this.queue, batch)]));
     this.tracker = new ConnectionTracker(this.asid, protocols, this.connStats, {
-      row: (table, row) => this.add(table, row),
+      row: (table, row) => this.gate.add(table, row),
       parseErrors: (protocol, n) => metrics.parseErrors(protocol, n),
       parseErrorKind: (protocol, kind, n) => metrics.parseErrorKind(protocol, kind, n),
       opaqueConnection: (protocol) => metrics.opaqueConnection(protocol),
       connectionsEvicted: (n) => metrics.connectionsEvicted(n),
     });
     this.scanner = new ProcessScanner(this.asid);
-    this.processes = new ProcessMetadataTracker(this.clock.bootNs(), hostname());
+    this.processes = new ProcessMetadataTracker(this.clock.bootNs(), hostname(), (changes) =>
+      this.sendMetadata(changes),
+    );
+    this.gate = new NewProcessGate({
+      knows: (pid, startTicks) => this.processes.knows(pid, startTicks),
+      introduce: (upids) => this.introduce(upids),
+      pass: (table, row) => this.add(table, row),
+      failed: (err) => log.error({ err }, 'failed to describe new processes'),
+      maxHeldRows: MAX_ROWS_AWAITING_METADATA,
+    });
     metrics.observe({
       bufferBytes: () => this.queue.bytes(),
       connections: () => this.tracker.size(),
@@ -161,6 +175,7 @@ export class Agent {
     this.tracer = undefined;
     await this.scanning;
     this.flushConnStats();
+    await this.gate.settled();
     for (const b of this.batchers.values()) b.flush(true);
     await this.sender.shutdown(SHUTDOWN_SEND_DEADLINE_MS);
     this.opts.credentials?.shutdown();
@@ -207,7 +222,7 @@ export class Agent {
   }
 
   private flushConnStats(): void {
-    for (const row of this.connStats.rows(wallNowNs())) this.add(CONN_STATS.name, row);
+    for (const row of this.connStats.rows(wallNowNs())) this.gate.add(CONN_STATS.name, row);
   }
 
   private flushBatches(): void {
@@ -225,8 +240,11 @@ export class Agent {
   private async scanOnce(): Promise<void> {
     const samples = await this.scanner.scan();
     const now = wallNowNs();
-    for (const s of samples) this.add(PROCESS_STATS.name, processStatsRow(s, now, this.pageBytes));
-    this.sendMetadata(await this.processes.update(samples, now));
+    // Described first, so that their process_stats rows pass the gate at once.
+    await this.processes.update(samples, now);
+    for (const s of samples) {
+      this.gate.add(PROCESS_STATS.name, processStatsRow(s, now, this.pageBytes));
+    }
     const netRows = await networkStatsRows(
       samples,
       (pid) => this.processes.podUidOf(pid),
@@ -237,6 +255,15 @@ export class Agent {
     const live = new Set(samples.map((s) => s.upid.pid));
     // A process that started after the scan listed /proc is alive too.
     this.tracker.retainProcesses((pid) => live.has(pid) || existsSync(`/proc/${pid}`));
+  }
+
+  /** Describes processes first seen in a row: those still running under the same start time. */
+  private async introduce(upids: readonly Upid[]): Promise<void> {
+    const wanted = new Set(upids.map((u) => `${u.pid}:${u.startTicks}`));
+    const samples = await this.scanner.readAll(upids.map((u) => u.pid));
+    await this.processes.introduce(
+      samples.filter((s) => wanted.has(`${s.upid.pid}:${s.upid.startTicks}`)),
+    );
   }
 
   /**

@@ -1,5 +1,5 @@
 import { TestGateway, postJson, startTestGateway } from '../support/gateway';
-import { selectRows } from '../support/metadata';
+import { insertMetadata, selectRows } from '../support/metadata';
 
 const proc = (pid: number, extra: Record<string, unknown> = {}) => ({
   upid: `0:${pid}:${pid * 10}`,
@@ -72,5 +72,66 @@ describe('POST /v1/metadata/processes', () => {
     const res = await postJson(url(), { processes: many });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/at most 10000/);
+  });
+
+  it("resolves a row's process by its UPID alone, also a row stamped before the computed start or after the stop", async () => {
+    const start = 1_800_000_000_000_000_000n;
+    const stop = start + 60_000_000_000n;
+    await postJson(url(), {
+      processes: [proc(4242, { start_ns: String(start), stop_ns: String(stop) })],
+    });
+    // Stamped in the process's first tick (before its start in ticks) and after the scan that
+    // noticed its exit, as a last conn_stats row is.
+    const times = [start - 5_000_000n, start + 1_000_000_000n, stop + 2_000_000_000n];
+    const ingest = await postJson(`${gw.url}/v1/ingest`, {
+      table: 'conn_stats',
+      rows: times.map((t) => ({ time_: String(t), upid: '0:4242:42420', remote_port: 80 })),
+    });
+    expect(ingest.status).toBe(200);
+    const query = await postJson(`${gw.url}/v1/query`, {
+      script: `import px
+df = px.DataFrame(table='conn_stats', start_time=0)
+df.cmdline = df.ctx['cmdline']
+px.display(df[['time_', 'cmdline']], 'rows')`,
+    });
+    expect(query.status).toBe(200);
+    const rows = query.body.tables[0].rows as [number | string, string][];
+    expect(rows.map((r) => r[1])).toEqual(times.map(() => '/usr/bin/server --id 4242'));
+  });
+
+  it('matches a row to one process even where the table holds a UPID twice: the later one from its start', async () => {
+    const upid = String((4242n << 64n) | 42420n);
+    const row = (cmdline: string, start: bigint) => ({
+      upid,
+      asid: 0,
+      pid: 4242,
+      start_ticks: 42420,
+      cmdline,
+      hostname: '',
+      container_id: '',
+      pod_uid: '',
+      start_ns: start,
+      stop_ns: null,
+    });
+    const t0 = 1_800_000_000_000_000_000n;
+    await insertMetadata(gw.gateway.store, 'processes', [
+      row('first', t0),
+      row('second', t0 + 10_000_000_000n),
+    ]);
+    const times = [t0 - 1n, t0 + 5_000_000_000n, t0 + 20_000_000_000n];
+    await postJson(`${gw.url}/v1/ingest`, {
+      table: 'conn_stats',
+      rows: times.map((t) => ({ time_: String(t), upid: '0:4242:42420' })),
+    });
+    const query = await postJson(`${gw.url}/v1/query`, {
+      script: `import px
+df = px.DataFrame(table='conn_stats', start_time=0)
+df.cmdline = df.ctx['cmdline']
+px.display(df[['time_', 'cmdline']], 'rows')`,
+    });
+    const rows = (query.body.tables[0].rows as [number | string, string][]).sort((a, b) =>
+      Number(BigInt(a[0]) - BigInt(b[0])),
+    );
+    expect(rows.map((r) => r[1])).toEqual(['first', 'first', 'second']);
   });
 });

@@ -14,7 +14,8 @@ function checkout(): string {
 }
 
 const ROOT = checkout();
-const BIN = join(ROOT, 'bin', 'pxgate.js');
+/** bin/pxgate.js of this checkout, as users run it. */
+export const PXGATE_BIN = join(ROOT, 'bin', 'pxgate.js');
 
 /** Throws unless the CLI that bin/pxgate.js runs has been built (`npm run build`). */
 export function assertCliBuilt(): void {
@@ -47,7 +48,7 @@ export class PxgateProcess {
 
   static start(args: string[], prefix: string[] = []): PxgateProcess {
     assertCliBuilt();
-    const [cmd, ...rest] = [...prefix, process.execPath, BIN, ...args];
+    const [cmd, ...rest] = [...prefix, process.execPath, PXGATE_BIN, ...args];
     return new PxgateProcess(spawn(cmd!, rest, { stdio: ['ignore', 'ignore', 'pipe'] }));
   }
 

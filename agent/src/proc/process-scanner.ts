@@ -27,6 +27,11 @@ export class ProcessScanner {
 
   async scan(): Promise<ProcessSample[]> {
     const pids = (await readdir(this.procRoot)).filter((n) => /^\d+$/.test(n)).map(Number);
+    return this.readAll(pids);
+  }
+
+  /** Reads these processes, a few at a time; those gone or kernel threads are left out. */
+  async readAll(pids: readonly number[]): Promise<ProcessSample[]> {
     const out: ProcessSample[] = [];
     for (let i = 0; i < pids.length; i += CONCURRENCY) {
       const batch = await Promise.all(pids.slice(i, i + CONCURRENCY).map((p) => this.read(p)));

@@ -11,6 +11,7 @@ import { LookupView } from '../functions/types';
  */
 
 const NEVER = '9223372036854775807';
+const ALWAYS = '-9223372036854775808';
 
 /** The SQL name of a lookup view. */
 export function viewName(view: LookupView): string {
@@ -22,12 +23,27 @@ interface KeyedView {
   readonly key: string;
   readonly tiebreak: string;
   readonly text: boolean;
+  /**
+   * The key names one object for all time (a UPID: pid and start time): a row matches it
+   * whatever the row's time. A process's start_ns is computed from clock ticks (10 ms) and its
+   * stop_ns is when a scan noticed the exit, so a row stamped in the process's first tick, or a
+   * conn_stats row flushed after that scan, would otherwise miss its own process and read as
+   * another service than the process's other rows. One row per UPID is the rule (a report
+   * replaces the last); rows of one UPID still split its time as other keys' objects do.
+   */
+  readonly timeless?: true;
 }
 
 const T = METADATA_TABLES;
 
 const KEYED: Readonly<Record<Exclude<LookupView, 'pod_services'>, KeyedView>> = {
-  process_by_upid: { table: T.processes.name, key: 'upid', tiebreak: 'pod_uid', text: false },
+  process_by_upid: {
+    table: T.processes.name,
+    key: 'upid',
+    tiebreak: 'pod_uid',
+    text: false,
+    timeless: true,
+  },
   pod_by_uid: { table: T.pods.name, key: 'uid', tiebreak: 'name', text: true },
   pod_by_ip: { table: T.pods.name, key: 'ip', tiebreak: 'uid', text: true },
   pod_by_name: { table: T.pods.name, key: 'name', tiebreak: 'uid', text: true },
@@ -41,12 +57,20 @@ const KEYED: Readonly<Record<Exclude<LookupView, 'pod_services'>, KeyedView>> = 
 
 function keyedView(view: LookupView, v: KeyedView): string {
   const key = quoteIdent(v.key);
-  const next = `lead("start_ns") OVER (PARTITION BY ${key} ORDER BY "start_ns", ${quoteIdent(v.tiebreak)})`;
+  const order = `OVER (PARTITION BY ${key} ORDER BY "start_ns", ${quoteIdent(v.tiebreak)})`;
+  const next = `lead("start_ns") ${order}`;
   const present = v.text ? `${key} IS NOT NULL AND ${key} <> ''` : `${key} IS NOT NULL`;
+  // Timeless, a key's first object holds it from always and its last for ever (its stop does
+  // not end it); several objects of one key still split its time without overlap.
+  const [start, end] = v.timeless
+    ? [
+        `CASE WHEN row_number() ${order} = 1 THEN ${ALWAYS} ELSE "start_ns" END`,
+        `COALESCE(${next}, ${NEVER})`,
+      ]
+    : ['"start_ns"', `least(COALESCE("stop_ns", ${NEVER}), COALESCE(${next}, ${NEVER}))`];
   return (
-    `CREATE OR REPLACE VIEW ${viewName(view)} AS SELECT *, ${key} AS "_key", "start_ns" AS "_start", ` +
-    `least(COALESCE("stop_ns", ${NEVER}), COALESCE(${next}, ${NEVER})) AS "_end" ` +
-    `FROM ${quoteIdent(v.table)} WHERE ${present}`
+    `CREATE OR REPLACE VIEW ${viewName(view)} AS SELECT *, ${key} AS "_key", ${start} AS "_start", ` +
+    `${end} AS "_end" FROM ${quoteIdent(v.table)} WHERE ${present}`
   );
 }
 
