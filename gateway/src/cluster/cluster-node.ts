@@ -126,6 +126,13 @@ export class ClusterNode implements ClusterView, ClusterStatusSource {
     }, this.config.cluster.heartbeat);
     this.timer.unref();
     this.deps.log.info({ cluster: this.cluster, member: this.self }, 'joined the cluster');
+    const exports = this.config.export;
+    if (exports.presets.length > 0 || exports.scripts.length > 0) {
+      // docs/exporting.md, "In a cluster": not yet exactly once across gateways.
+      this.deps.log.warn(
+        'exports in a cluster: each gateway exports the partitions it holds; after a partition moves its rows are exported again by the new owner, and cumulative series of several gateways collide',
+      );
+    }
   }
 
   members(): readonly ClusterMember[] {
