@@ -39,7 +39,10 @@ export async function startLocalAgent(
   return agent;
 }
 
-/** `pxgate agent`: an agent alone, sending to `agent.gateway`, with its own /metrics. */
+/**
+ * `pxgate agent`: an agent alone, sending to `agent.gateway` (or publishing to the cluster's
+ * NATS stream with `cluster.nats.url`), with its own /metrics.
+ */
 export async function startStandaloneAgent(config: Config, log: Logger): Promise<Running> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -52,6 +55,9 @@ export async function startStandaloneAgent(config: Config, log: Logger): Promise
     credentials: new GatewayCredentials(configuredSources(config), log),
     log,
     metrics: new AgentMetrics(registry),
+    ...(config.cluster.nats.url
+      ? { nats: { options: config.cluster.nats, cluster: config.cluster.name } }
+      : {}),
   });
   await agent.start();
   return {

@@ -33,6 +33,8 @@ interface ServerOptions extends ExportOptions {
   insecureListen?: boolean;
   dataDir?: string;
   inMemory?: boolean;
+  nats?: string;
+  cluster?: string;
 }
 
 interface AgentOptions extends GatewayTlsOptions {
@@ -41,6 +43,8 @@ interface AgentOptions extends GatewayTlsOptions {
   metricsListen?: string;
   logLevel?: string;
   logFormat?: string;
+  nats?: string;
+  cluster?: string;
 }
 
 interface TablesOptions extends ConnectionOptions {
@@ -73,17 +77,20 @@ export async function main(argv: readonly string[]): Promise<void> {
   );
 
   withExamples(
-    withServerOptions(program.command('gateway'), 'default: none, data is kept in memory only')
-      .description('run a gateway alone')
+    withClusterOptions(
+      withServerOptions(program.command('gateway'), 'default: none, data is kept in memory only'),
+    )
+      .description('run a gateway alone, or one of a cluster on NATS JetStream (--nats)')
       .action((opts: ServerOptions) => runGateway(opts)),
     [
       'pxgate gateway --data-dir /var/lib/pxgate',
       'pxgate gateway --config pxgate.yaml --listen 0.0.0.0:8090',
+      'pxgate gateway --nats nats://nats:4222 --cluster prod',
     ],
   );
 
   withExamples(
-    withGatewayTlsOptions(withProcessOptions(program.command('agent')))
+    withClusterOptions(withGatewayTlsOptions(withProcessOptions(program.command('agent'))))
       .description('run an agent alone, sending to a gateway')
       .option('--gateway <url>', 'gateway URL (default http://127.0.0.1:8090, or $PXGATE_GATEWAY)')
       .option(
@@ -91,7 +98,10 @@ export async function main(argv: readonly string[]): Promise<void> {
         "address of the agent's /metrics (default 127.0.0.1:8091)",
       )
       .action((opts: AgentOptions) => runAgent(opts)),
-    ['sudo pxgate agent --gateway https://gw.example:8090 --token-file /etc/pxgate/token'],
+    [
+      'sudo pxgate agent --gateway https://gw.example:8090 --token-file /etc/pxgate/token',
+      'sudo pxgate agent --nats nats://nats:4222 --cluster prod',
+    ],
   );
 
   withExamples(
@@ -127,6 +137,16 @@ function withProcessOptions(cmd: Command): Command {
         'log lines for people (text) or collectors (json); unset: text when stderr is a terminal',
       ).choices(LOG_FORMATS as unknown as string[]),
     );
+}
+
+/** `--nats` and `--cluster`: a gateway or agent of a cluster on NATS JetStream. */
+function withClusterOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--nats <url>',
+      "the cluster's NATS server, nats://HOST:PORT (or $PXGATE_NATS_URL; docs/scale-out.md)",
+    )
+    .option('--cluster <name>', 'the cluster name, one stream per name (default "default")');
 }
 
 function withServerOptions(cmd: Command, dataDirDefault: string): Command {
@@ -177,17 +197,27 @@ function serverConfig(opts: ServerOptions, command: 'start' | 'gateway'): Config
       'tls.clientCaFile': opts.tlsClientCaFile,
       insecureListen: opts.insecureListen,
       'store.dataDir': opts.dataDir,
+      'cluster.nats.url': opts.nats,
+      'cluster.name': opts.cluster,
       ...exportFlags(opts),
     },
   });
   if (opts.inMemory) config.store.dataDir = undefined;
-  else if (command === 'start') config.store.dataDir ??= defaultDataDir();
+  // In a cluster the stream is the durable copy: no default data directory then.
+  else if (command === 'start' && !config.cluster.nats.url) {
+    config.store.dataDir ??= defaultDataDir();
+  }
   return config;
 }
 
 /** The log line that says where the data lives, or that it lives in memory only. */
 function logDataDir(log: Logger, config: Config): void {
-  if (config.store.dataDir) {
+  if (config.cluster.nats.url) {
+    log.info(
+      { nats: config.cluster.nats.url, cluster: config.cluster.name },
+      'cluster mode: the NATS stream keeps the window, this gateway a share of it in memory',
+    );
+  } else if (config.store.dataDir) {
     log.info(
       { dataDir: config.store.dataDir, fsync: config.store.fsync },
       'keeping acknowledged rows and export cursors in the data directory',
@@ -229,6 +259,8 @@ async function runAgent(opts: AgentOptions): Promise<void> {
       'agent.tls.caFile': opts.caFile,
       'agent.tls.certFile': opts.certFile,
       'agent.tls.keyFile': opts.keyFile,
+      'cluster.nats.url': opts.nats,
+      'cluster.name': opts.cluster,
       logLevel: opts.logLevel,
       logFormat: opts.logFormat,
     },

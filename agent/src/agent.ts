@@ -21,6 +21,8 @@ import { protocolRegistry } from './protocols/registry';
 import { Upid } from './proc/upid';
 import { GatewayCredentials } from './transport/gateway-credentials';
 import { GatewaySender } from './transport/gateway-sender';
+import { NatsTransport } from './transport/nats-transport';
+import { NatsClientOptions } from '../../shared/common/nats-connect';
 import { Row } from './transport/row';
 import { SendQueue } from './transport/send-queue';
 import { TableBatcher } from './transport/table-batcher';
@@ -33,6 +35,8 @@ export interface AgentOptions {
   readonly credentials?: GatewayCredentials | undefined;
   readonly log: Logger;
   readonly metrics: AgentMetrics;
+  /** Publish to a cluster's NATS JetStream instead of POSTing to the gateway (`--nats`). */
+  readonly nats?: { readonly options: NatsClientOptions; readonly cluster: string } | undefined;
 }
 
 const METADATA_ROWS_PER_REQUEST = 1000;
@@ -88,6 +92,13 @@ export class Agent {
         retryInitialMs: config.retry.initial,
         retryMaxMs: config.retry.max,
         onGatewayRestart: () => this.resendMetadata(),
+        node: this.node,
+        transport: opts.nats
+          ? new NatsTransport(
+              { nats: opts.nats.options, cluster: opts.nats.cluster, node: this.node },
+              log.child({ subsystem: 'nats' }),
+            )
+          : undefined,
       },
       metrics,
       log.child({ subsystem: 'sender' }),

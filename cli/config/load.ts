@@ -33,6 +33,8 @@ export const ENV_OVERRIDES: ReadonlyArray<{
   { env: 'PXGATE_DATA_DIR', path: 'store.dataDir', kind: 'string' },
   { env: 'PXGATE_INGEST_MAX_BODY_MB', path: 'ingest.maxBodyMb', kind: 'number' },
   { env: 'PXGATE_GATEWAY', path: 'agent.gateway', kind: 'string' },
+  { env: 'PXGATE_NATS_URL', path: 'cluster.nats.url', kind: 'string' },
+  { env: 'PXGATE_CLUSTER', path: 'cluster.name', kind: 'string' },
   { env: 'PXGATE_OTLP_ENDPOINT', path: 'export.otlp.endpoint', kind: 'string' },
   { env: 'PXGATE_REMOTE_WRITE_URL', path: 'export.remoteWrite.url', kind: 'string' },
   { env: 'PXGATE_EXPORT_PRESETS', path: 'export.presets', kind: 'string' },

@@ -255,24 +255,64 @@ describe.each(kustomizations(ROOT).map((dir) => [dir.slice(ROOT.length) || '(bas
       }
     });
 
-    it('keeps the gateway’s data directory on a volume of its own, mounted by one pod at a time', () => {
-      const values = find('ConfigMap', 'pxgate-values')!.data as Record<string, string>;
-      const spec = gateway.spec.template.spec;
-      const c = containersOf(gateway).find((x) => x.name === 'gateway')!;
-      const mount = c.volumeMounts.find((m: any) => m.mountPath === values.PXGATE_DATA_DIR);
-      expect(mount).toBeDefined();
-      expect(mount.readOnly).toBeUndefined();
-      const volume = spec.volumes.find((v: any) => v.name === mount.name);
-      const claim = find('PersistentVolumeClaim', volume.persistentVolumeClaim.claimName)!;
-      expect(claim.spec.accessModes).toEqual(['ReadWriteOnce']);
-      expect(claim.spec.resources.requests.storage).toMatch(/^\d+Gi$/);
-      expect(gateway.spec.replicas).toBe(1);
-      expect(gateway.spec.strategy.type).toBe('Recreate');
-      // The user the gateway runs as can write it, and the log read back at start has time.
-      expect(spec.securityContext.fsGroup).toBe(spec.securityContext.runAsUser);
-      const startup = c.startupProbe;
-      expect(startup.periodSeconds * startup.failureThreshold).toBeGreaterThanOrEqual(180);
-    });
+    const natsUrl = containersOf(gateway)
+      .find((x) => x.name === 'gateway')!
+      .env?.find((e: any) => e.name === 'PXGATE_NATS_URL')?.value;
+
+    // One gateway with its volume, or (scale-out) several on NATS: each overlay is one or the other.
+    if (!natsUrl)
+      it('keeps the gateway’s data directory on a volume of its own, mounted by one pod at a time', () => {
+        const values = find('ConfigMap', 'pxgate-values')!.data as Record<string, string>;
+        const spec = gateway.spec.template.spec;
+        const c = containersOf(gateway).find((x) => x.name === 'gateway')!;
+        const mount = c.volumeMounts.find((m: any) => m.mountPath === values.PXGATE_DATA_DIR);
+        expect(mount).toBeDefined();
+        expect(mount.readOnly).toBeUndefined();
+        const volume = spec.volumes.find((v: any) => v.name === mount.name);
+        const claim = find('PersistentVolumeClaim', volume.persistentVolumeClaim.claimName)!;
+        expect(claim.spec.accessModes).toEqual(['ReadWriteOnce']);
+        expect(claim.spec.resources.requests.storage).toMatch(/^\d+Gi$/);
+        expect(gateway.spec.replicas).toBe(1);
+        expect(gateway.spec.strategy.type).toBe('Recreate');
+        // The user the gateway runs as can write it, and the log read back at start has time.
+        expect(spec.securityContext.fsGroup).toBe(spec.securityContext.runAsUser);
+        const startup = c.startupProbe;
+        expect(startup.periodSeconds * startup.failureThreshold).toBeGreaterThanOrEqual(180);
+      });
+
+    if (natsUrl)
+      it('scales the gateways out on the JetStream of a NATS StatefulSet, without a data directory', () => {
+        const values = find('ConfigMap', 'pxgate-values')!.data as Record<string, string>;
+        expect(values.PXGATE_DATA_DIR).toBe('');
+        expect(gateway.spec.replicas).toBeGreaterThanOrEqual(2);
+        expect(gateway.spec.strategy.type).toBe('RollingUpdate');
+        const spec = gateway.spec.template.spec;
+        for (const v of spec.volumes) expect(v.persistentVolumeClaim ?? undefined).toBeUndefined();
+        const nats = find('StatefulSet', 'pxgate-nats')!;
+        const svc = find('Service', 'pxgate-nats')!;
+        expect(natsUrl).toBe(`nats://${svc.metadata.name}.${svc.metadata.namespace}.svc:4222`);
+        expect(svc.spec.selector).toEqual(nats.spec.selector.matchLabels);
+        const [c] = containersOf(nats);
+        expect(c!.resources.limits.memory).toMatch(/^\d+(Mi|Gi)$/);
+        expect(c!.image).toMatch(/^nats:\d+\.\d+\.\d+/);
+        expect(c!.securityContext).toEqual({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        });
+        const conf = find('ConfigMap', 'pxgate-nats-config')!.data['nats.conf'];
+        expect(conf).toMatch(/jetstream \{[^}]*store_dir: \/data/);
+        expect(conf).toMatch(/max_payload: 8MB/);
+        const dataMount = c!.volumeMounts.find((m: any) => m.mountPath === '/data');
+        expect(nats.spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual([
+          dataMount.name,
+        ]);
+        // The agents still send to the gateways' Service (tokens, TLS); only gateways reach NATS.
+        expect(containersOf(agent)[0]!.env.map((e: any) => e.name)).not.toContain(
+          'PXGATE_NATS_URL',
+        );
+        expect(values.PXGATE_NATS_URL).toBeUndefined();
+      });
 
     it('ships export scripts that the PxL engine runs', async () => {
       const scripts = find('ConfigMap', 'pxgate-scripts')!.data as Record<string, string>;

@@ -1,9 +1,11 @@
 import { INSTANCE_HEADER } from '../../../shared/contract/instance';
+import { NODE_HEADER } from '../../../shared/contract/cluster-subjects';
 import { Logger } from '../../../shared/common/logger';
 import { ExponentialBackoff, upperHalfBackoff } from '../../../shared/common/backoff';
 import { parseRetryAfter } from '../../../shared/common/retry-after';
 import { GatewayCredentials, certificateHint } from './gateway-credentials';
 import { HttpPoster, PostResult } from './http-post';
+import { BatchTransport, SendOutcome } from './nats-transport';
 import { OutgoingBatch, SendQueue } from './send-queue';
 
 /** What the sender reports, for the agent's metrics. */
@@ -22,15 +24,14 @@ export interface SenderOptions {
   readonly retryMaxMs: number;
   /** Called when answers come from a gateway process not heard from before (it restarted). */
   readonly onGatewayRestart?: () => void;
+  /** The node the agent runs on, sent as X-Pxgate-Node (a cluster's partition). */
+  readonly node?: string | undefined;
+  /** Deliver through this instead of HTTP (the cluster's NATS stream, `--nats`). */
+  readonly transport?: BatchTransport | undefined;
 }
 
 /** Gateway instance ids remembered, so that gateways answering by turns do not look like restarts. */
 const KNOWN_INSTANCES = 16;
-
-type Outcome =
-  | { readonly kind: 'sent' }
-  | { readonly kind: 'retry'; readonly reason: string; readonly afterMs?: number }
-  | { readonly kind: 'permanent'; readonly reason: string };
 
 /**
  * Sends the queue's batches to the gateway one at a time, oldest first. Network and TLS errors,
@@ -79,6 +80,7 @@ export class GatewaySender {
     this.wakeFromSleep();
     await this.running;
     this.poster.close();
+    await this.opts.transport?.close();
   }
 
   private async loop(): Promise<void> {
@@ -89,7 +91,9 @@ export class GatewaySender {
         await this.queue.whenNonEmpty();
         continue;
       }
-      const outcome = await this.send(batch);
+      const outcome = this.opts.transport
+        ? await this.opts.transport.send(batch, this.opts.requestTimeoutMs)
+        : await this.send(batch);
       switch (outcome.kind) {
         case 'sent':
           this.queue.remove(batch);
@@ -113,13 +117,14 @@ export class GatewaySender {
     }
   }
 
-  private async send(batch: OutgoingBatch): Promise<Outcome> {
+  private async send(batch: OutgoingBatch): Promise<SendOutcome> {
     const headers: Record<string, string> = {
       'content-type': batch.contentType,
       ...batch.headers,
     };
     const token = this.opts.credentials?.token();
     if (token) headers.authorization = `Bearer ${token}`;
+    if (this.opts.node) headers[NODE_HEADER] = this.opts.node;
     let res: PostResult;
     try {
       res = await this.poster.post(
