@@ -108,6 +108,43 @@ px.display(a.merge(df, left_on='k', right_on='k', suffixes=['', '_s']).agg(n=('k
     expect(output!.rows).toEqual([[BigInt(events.length)]]);
   });
 
+  it('fails a run whose time limit passes while its rows stream, never returning part of a table', async () => {
+    // DuckDB ends an interrupted stream quietly, as if the table were complete: an export run
+    // stopped at its deadline exported part of its rows and moved its cursor past the rest.
+    const big = await pxlFixture();
+    try {
+      const rows = httpJson(httpEvents(15_000));
+      for (let i = 0; i < 4; i++) await big.insert('http_events', rows);
+      const script =
+        "import px\npx.display(px.DataFrame('http_events', select=['req_path', 'latency']))";
+      const limits = { maxOutputRows: 1_000_000, maxResultBytes: 2 ** 40 };
+      // Untimed: how long the whole table takes to read here, once compiled and prepared.
+      const full = await big.run(script, { now, limits });
+      expect(full.output!.rows).toHaveLength(60_000);
+      const started = Date.now();
+      await big.run(script, { now, limits });
+      const tookMs = Date.now() - started;
+      // Deadlines inside the read: each run fails with the timeout or answers every row.
+      let stopped = 0;
+      for (const part of [2, 4, 8, 16]) {
+        const timeoutMs = Math.max(5, Math.round(tookMs / part));
+        try {
+          const answer = await big.run(script, { now, limits: { ...limits, timeoutMs } });
+          expect(answer.output!.rows).toHaveLength(60_000);
+        } catch (err) {
+          expect(err).toMatchObject({
+            kind: 'limit-exceeded',
+            message: expect.stringMatching(/pxl.queryTimeout/),
+          });
+          stopped++;
+        }
+      }
+      expect(stopped).toBeGreaterThan(0);
+    } finally {
+      await big.close();
+    }
+  }, 60_000);
+
   it('stops compiling a script at the time limit, and says so', async () => {
     const started = Date.now();
     await expect(

@@ -115,6 +115,9 @@ export class PxlEngine {
         const table = await runQuery(conn, this.statements, `export_${i}`, e, budget);
         exports.push({ table, spec: e.spec });
       }
+      // DuckDB ends an interrupted stream quietly, as if the result were complete: a run whose
+      // deadline passed while it read may hold part of a table, and must not be answered.
+      if (signal.aborted) throw runTimeout(limits);
       reusable = true;
       return { tables, exports };
     } catch (err) {
