@@ -1,9 +1,16 @@
-/** What is kept of one key: its own field's bytes, and the encodings of its values. */
-export class PairKey<V> {
+import { toWords } from './proto-writer';
+
+/**
+ * What is kept of one key: its own field's bytes, and the encodings of its values (`E`: bytes, or
+ * another form of them the writer copies faster).
+ */
+export class PairKey<V, E = Uint8Array> {
   /** The key as field 1 of its message (tag, length, UTF-8), for values written field by field. */
   readonly keyField: Uint8Array;
+  /** The same bytes as words, for ProtoWriter.rawWords. */
+  readonly keyWords: Int32Array;
   /** Whole encodings by value; null once the key showed too many values to keep. */
-  values: Map<V, Uint8Array> | null = new Map();
+  values: Map<V, E> | null = new Map();
 
   constructor(key: string) {
     const len = Buffer.byteLength(key);
@@ -19,6 +26,7 @@ export class PairKey<V> {
     }
     p += field.write(key, p, 'utf8');
     this.keyField = new Uint8Array(field.subarray(0, p));
+    this.keyWords = toWords(this.keyField);
   }
 }
 
@@ -32,10 +40,10 @@ export class PairKey<V> {
  * attributes a script gives every span), so each position in an item remembers the key it saw
  * last: one string comparison instead of a lookup by key.
  */
-export class PairCache<V> {
-  private readonly byKey = new Map<string, PairKey<V>>();
+export class PairCache<V, E = Uint8Array> {
+  private readonly byKey = new Map<string, PairKey<V, E>>();
   private readonly slotKeys: string[] = [];
-  private readonly slotEntries: PairKey<V>[] = [];
+  private readonly slotEntries: PairKey<V, E>[] = [];
 
   constructor(
     private readonly valuesPerKey = 64,
@@ -43,7 +51,7 @@ export class PairCache<V> {
   ) {}
 
   /** What is kept of `key`, which sits at position `slot` of its item. */
-  key(key: string, slot: number): PairKey<V> {
+  key(key: string, slot: number): PairKey<V, E> {
     if (this.slotKeys[slot] === key) return this.slotEntries[slot]!;
     let entry = this.byKey.get(key);
     if (entry === undefined) {
@@ -60,7 +68,7 @@ export class PairCache<V> {
   }
 
   /** Keeps the encoding of a pair, unless its key has reached its bound (then gives up on it). */
-  put(entry: PairKey<V>, value: V, bytes: Uint8Array): void {
+  put(entry: PairKey<V, E>, value: V, bytes: E): void {
     const values = entry.values;
     if (values === null) return;
     if (values.size >= this.valuesPerKey) entry.values = null;

@@ -34,16 +34,42 @@ const IS_REMOTE = 0x200;
 /** Writes an ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1) into `w`, after resetting it. */
 export function writeTraceRequest(w: OtlpWriter, resourceSpans: readonly ResourceSpans[]): void {
   w.reset();
+  let touched = 0;
   for (let r = resourceSpans.length - 1; r >= 0; r--) {
     const rs = resourceSpans[r]!;
     const mark = w.length;
     const scopeMark = w.length;
-    for (let i = rs.spans.length - 1; i >= 0; i--) writeSpan(w, rs.spans[i]!);
+    const spans = rs.spans;
+    for (let i = spans.length - 1; i >= 0; i--) {
+      if (i >= 2) touched ^= spans[i - 2]!.kind;
+      if (i >= 1) touched ^= touchParts(spans[i - 1]!);
+      writeSpan(w, spans[i]!);
+    }
     writeScope(w, SCOPE_SPANS_SCOPE, rs.scope);
     w.ldelim(RESOURCE_SPANS_SCOPE_SPANS, scopeMark);
     writeResource(w, RESOURCE_SPANS_RESOURCE, rs.resource);
     w.ldelim(REQUEST_RESOURCE_SPANS, mark);
   }
+  w.touched = touched;
+}
+
+/**
+ * Reads a word of each object a span points to, a span before the encoder needs them. A span's
+ * parts (ids, name, times, attributes) lie scattered over the heap, and the encoder, reaching
+ * them one after the other, waited for one cache miss after another (reading one byte of each
+ * id cost a fifth of the encoding). Read together, their misses overlap (as the span object's
+ * own, read two spans ahead). The result only keeps the reads from being optimised away.
+ */
+function touchParts(span: Span): number {
+  let t = span.traceId[0]! ^ span.spanId[0]! ^ span.name.length;
+  if (span.parentSpanId !== undefined) t ^= span.parentSpanId[0]!;
+  if (span.startTimeNs === span.endTimeNs) t ^= 1;
+  const attributes = span.attributes;
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (typeof value === 'string') t ^= value.length;
+  }
+  return t;
 }
 
 /** Encodes an ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1) into bytes of its own. */
@@ -77,8 +103,8 @@ function writeSpan(w: OtlpWriter, span: Span): void {
     w.tag(SPAN_KIND, 0);
   }
   w.string(SPAN_NAME, span.name);
-  if (hasParent) w.bytes(SPAN_PARENT_SPAN_ID, span.parentSpanId!);
-  w.bytes(SPAN_SPAN_ID, span.spanId);
-  w.bytes(SPAN_TRACE_ID, span.traceId);
+  if (hasParent) w.idField(SPAN_PARENT_SPAN_ID, span.parentSpanId!);
+  w.idField(SPAN_SPAN_ID, span.spanId);
+  w.idField(SPAN_TRACE_ID, span.traceId);
   w.ldelim(SCOPE_SPANS_SPANS, mark);
 }
