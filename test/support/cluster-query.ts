@@ -4,9 +4,57 @@ import { Coordinator, ShardTarget } from '../../gateway/src/cluster/query/coordi
 import { ShardServer } from '../../gateway/src/cluster/query/shard-server';
 import { SKETCH_RELATIVE_ERROR } from '../../gateway/src/pxl/functions/sketch';
 import { Cell, ResultTable } from '../../gateway/src/pxl/execute/result';
-import { PxlFixture } from './pxl';
+import {
+  PxlFixture,
+  connSamples,
+  fillCluster,
+  httpEvents,
+  httpJson,
+  procSamples,
+  pxlFixture,
+  samplesJson,
+} from './pxl';
 
 const ROOT = join(__dirname, '..', '..');
+
+/** Rows of a table split over `k` stores: row i goes to store i mod k (neighbours apart). */
+async function fillSplit(
+  fixtures: readonly PxlFixture[],
+  table: string,
+  rows: readonly Record<string, unknown>[],
+): Promise<void> {
+  const k = fixtures.length;
+  for (let s = 0; s < k; s++)
+    await fixtures[s]!.insert(
+      table,
+      rows.filter((_r, i) => i % k === s),
+    );
+}
+
+/** Stores filled with the generated world's rows, row i in store i mod n, and all metadata. */
+export async function splitWorld(n: number): Promise<PxlFixture[]> {
+  const fixtures = await Promise.all(Array.from({ length: n }, () => pxlFixture()));
+  await fillSplit(fixtures, 'http_events', httpJson(httpEvents(1500, 21)));
+  await fillSplit(fixtures, 'conn_stats', samplesJson(connSamples()));
+  await fillSplit(fixtures, 'process_stats', samplesJson(procSamples()));
+  for (const fx of fixtures) {
+    await fillCluster(fx, {
+      namespace: 'ns',
+      services: [
+        ['ns/svc-a'],
+        ['ns/svc-a'],
+        ['ns/svc-b'],
+        ['ns/svc-b'],
+        [],
+        ['ns/svc-a', 'ns/svc-b'],
+      ],
+      cmdline: (i) => `/bin/app-${i}`,
+      node: (i) => `node-${i % 2}`,
+      outside: [4],
+    });
+  }
+  return fixtures;
+}
 
 /** Every bundled script (scripts/px and its export presets) by name, with its text. */
 export function bundledScripts(): { name: string; text: string }[] {

@@ -1,19 +1,10 @@
-import {
-  BASE_NS,
-  PxlFixture,
-  connSamples,
-  fillCluster,
-  httpEvents,
-  httpJson,
-  procSamples,
-  pxlFixture,
-  samplesJson,
-} from '../../../../test/support/pxl';
+import { BASE_NS, PxlFixture } from '../../../../test/support/pxl';
 import {
   bundledScripts,
   expectSameTable,
   goldenQueries,
   localCoordinator,
+  splitWorld,
 } from '../../../../test/support/cluster-query';
 import { Coordinator } from './coordinator';
 import { RunOptions } from '../../pxl/prepare';
@@ -101,52 +92,14 @@ const WITH_ROWS = [
   ...EXTRA.map((e) => e.name),
 ];
 
-/** Rows of a table split over `k` stores: row i goes to store i mod k (neighbours apart). */
-async function fillSplit(
-  fixtures: readonly PxlFixture[],
-  table: string,
-  rows: readonly Record<string, unknown>[],
-): Promise<void> {
-  const k = fixtures.length;
-  for (let s = 0; s < k; s++)
-    await fixtures[s]!.insert(
-      table,
-      rows.filter((_r, i) => i % k === s),
-    );
-}
-
-async function world(n: number): Promise<PxlFixture[]> {
-  const fixtures = await Promise.all(Array.from({ length: n }, () => pxlFixture()));
-  await fillSplit(fixtures, 'http_events', httpJson(httpEvents(1500, 21)));
-  await fillSplit(fixtures, 'conn_stats', samplesJson(connSamples()));
-  await fillSplit(fixtures, 'process_stats', samplesJson(procSamples()));
-  for (const fx of fixtures) {
-    await fillCluster(fx, {
-      namespace: 'ns',
-      services: [
-        ['ns/svc-a'],
-        ['ns/svc-a'],
-        ['ns/svc-b'],
-        ['ns/svc-b'],
-        [],
-        ['ns/svc-a', 'ns/svc-b'],
-      ],
-      cmdline: (i) => `/bin/app-${i}`,
-      node: (i) => `node-${i % 2}`,
-      outside: [4],
-    });
-  }
-  return fixtures;
-}
-
 describe('a query split over 1, 2 and 3 stores gives one store\u2019s answer', () => {
   let one: PxlFixture[];
   const split: { k: number; fixtures: PxlFixture[]; coordinator: Coordinator }[] = [];
 
   beforeAll(async () => {
-    one = await world(1);
+    one = await splitWorld(1);
     for (const k of [1, 2, 3]) {
-      const fixtures = await world(k);
+      const fixtures = await splitWorld(k);
       split.push({ k, fixtures, coordinator: localCoordinator(fixtures) });
     }
   }, 120_000);
