@@ -7,6 +7,7 @@ import {
   headerName,
   tlsConfig,
 } from './auth-schema';
+import { ClusterConfigSchema } from './cluster-schema';
 import { ExportConfigSchema } from './export-schema';
 import { duration } from './fields';
 
@@ -193,6 +194,8 @@ export const ConfigSchema = z.strictObject({
     })
     .prefault({}),
   agent: agentConfig.prefault({}),
+  /** Scale-out: gateways and agents of one cluster share a NATS JetStream (docs/scale-out.md). */
+  cluster: ClusterConfigSchema.prefault({}),
   /** Export scripts, presets and the sinks they feed (docs/exporting.md). */
   export: ExportConfigSchema.prefault({}),
 });
@@ -200,3 +203,4 @@ export const ConfigSchema = z.strictObject({
 export type Config = z.output<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type AgentConfig = Config['agent'];
+export type ClusterConfig = Config['cluster'];

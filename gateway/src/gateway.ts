@@ -12,6 +12,8 @@ import { parseHostPort, resolveListenHost } from '../../shared/common/listen';
 import { newInstanceId } from '../../shared/contract/instance';
 import { Logger } from '../../shared/common/logger';
 import { Config } from '../../cli/config/schema';
+import { ClusterNode } from './cluster/cluster-node';
+import { ClusterView } from './cluster/view';
 import { SinkSet } from './exporters/sink-set';
 import { IngestService } from './ingest/ingest-service';
 import { CursorStore } from './jobs/cursor-store';
@@ -39,6 +41,7 @@ export class Gateway {
   private ready = false;
   private stopping: Promise<void> | undefined;
   private readonly processMetadata: ProcessMetadataService;
+  private clusterNode: ClusterNode | undefined;
 
   private constructor(
     readonly config: Config,
@@ -59,6 +62,11 @@ export class Gateway {
    * loopback: TLS and a token, or insecureListen), then opens the store.
    */
   static async create(config: Config, log: Logger): Promise<Gateway> {
+    if (config.cluster.nats.url && config.store.dataDir) {
+      throw new Error(
+        'in a cluster the stream is the durable copy of the window: give either cluster.nats.url (--nats) or store.dataDir (--data-dir), not both',
+      );
+    }
     const access = await checkAccess(config, log);
     const metrics = new SelfMetrics();
     const store = await TableStore.create(config.store, log.child({ component: 'store' }), metrics);
@@ -123,7 +131,15 @@ export class Gateway {
     };
   }
 
-  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  /** This gateway's view of its cluster, in cluster mode (`--nats`) once started. */
+  get cluster(): ClusterView | undefined {
+    return this.clusterNode;
+  }
+
+  /**
+   * Starts listening; resolves with the bound address (port 0 picks a free port). In cluster
+   * mode it first connects to NATS, and joins the cluster once it listens.
+   */
   async start(): Promise<{ host: string; port: number; url: string }> {
     const { port } = parseHostPort(this.config.listen);
     const { tokens, tls, bindAddress } = this.access;
@@ -134,10 +150,20 @@ export class Gateway {
       this.log.child({ component: 'ingest' }),
       this.metrics,
     );
+    const cluster = this.config.cluster.nats.url
+      ? await ClusterNode.create(this.config, {
+          store: this.store,
+          ingest,
+          processMetadata: this.processMetadata,
+          log: this.log.child({ component: 'cluster' }),
+        })
+      : undefined;
+    this.clusterNode = cluster;
     const app = createApp({
       store: this.store,
-      ingest,
-      processMetadata: this.processMetadata,
+      ingest: cluster?.publisher ?? ingest,
+      processMetadata: cluster?.publisher ?? this.processMetadata,
+      cluster,
       pxl: this.pxl,
       metadata: this.metadata,
       exports: this.exports,
@@ -167,6 +193,7 @@ export class Gateway {
     const address = server.address() as AddressInfo;
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `${tls ? 'https' : 'http'}://${shownHost}:${address.port}`;
+    await cluster?.start(url);
     this.sinks.start();
     this.exports.start();
     this.ready = true;
@@ -190,6 +217,7 @@ export class Gateway {
     }
     this.access.tokens.shutdown();
     this.access.tls?.shutdown();
+    await this.clusterNode?.shutdown();
     // Exports get a last run over what was ingested before the server closed, then drain.
     await this.exports.shutdown();
     await this.sinks.shutdown();

@@ -3,9 +3,9 @@ import { Registry } from 'prom-client';
 import { INSTANCE_HEADER } from '../../../shared/contract/instance';
 import { Logger } from '../../../shared/common/logger';
 import { SinkSet } from '../exporters/sink-set';
-import { IngestService } from '../ingest/ingest-service';
+import { IngestHandler } from '../ingest/ingest-service';
 import { ExportScheduler } from '../jobs/export-scheduler';
-import { ProcessMetadataService } from '../metadata/process-metadata';
+import { ProcessReportHandler } from '../metadata/process-metadata';
 import { MetadataService } from '../metadata/metadata-service';
 import { bundledScriptsSync } from '../pxl/bundled';
 import { PxlEngine } from '../pxl/engine';
@@ -16,6 +16,7 @@ import { exportRoutes } from './routes/exports';
 import { healthRoutes } from './routes/health';
 import { ingestRoutes } from './routes/ingest';
 import { processMetadataRoutes } from './routes/process-metadata';
+import { ClusterStatusSource, clusterRoutes } from './routes/cluster';
 import { metadataStatusRoutes } from './routes/metadata-status';
 import { queryRoutes } from './routes/query';
 import { scriptRoutes } from './routes/scripts';
@@ -23,8 +24,11 @@ import { tableRoutes } from './routes/tables';
 
 export interface AppDeps {
   store: TableStore;
-  ingest: IngestService;
-  processMetadata: ProcessMetadataService;
+  /** The store's ingest, or in cluster mode the publisher to the cluster's stream. */
+  ingest: IngestHandler;
+  processMetadata: ProcessReportHandler;
+  /** `GET /v1/cluster`, in cluster mode. */
+  cluster?: ClusterStatusSource | undefined;
   metadata: MetadataService;
   pxl: PxlEngine;
   exports: ExportScheduler;
@@ -56,6 +60,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(queryRoutes(deps.pxl));
   app.use(scriptRoutes(bundledScriptsSync()));
   app.use(exportRoutes(deps.exports, deps.sinks));
+  if (deps.cluster) app.use(clusterRoutes(deps.cluster));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

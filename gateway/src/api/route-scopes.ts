@@ -20,6 +20,7 @@ const ROUTES: ReadonlyArray<readonly [method: string, path: string, access: Rout
   ['GET', '/v1/scripts/*', 'query'],
   ['GET', '/v1/metadata/status', 'query'],
   ['GET', '/v1/exports', 'admin'],
+  ['GET', '/v1/cluster', 'admin'],
   ['GET', '/metrics', 'admin'],
   ['POST', '/v1/tables', 'admin'],
 ];

@@ -36,6 +36,11 @@ const Body = z.strictObject({
 
 type ProcessRow = z.output<typeof ProcessRow>;
 
+/** What the HTTP route hands a process report to: this service, or the cluster's publisher. */
+export interface ProcessReportHandler {
+  upsert(body: unknown, node?: string): Promise<{ processes: number }>;
+}
+
 const TABLE = METADATA_TABLES.processes.name;
 const STAGE = `_stage${TABLE}`;
 // The order appendProcess writes in.
@@ -49,7 +54,7 @@ const COLUMNS = Object.keys(METADATA_TABLES.processes.columns);
  * applied and acknowledged, and read back at start: the processes that stopped before a restart
  * keep their command line and pod (agents send the live ones again anyway).
  */
-export class ProcessMetadataService {
+export class ProcessMetadataService implements ProcessReportHandler {
   private conn: DuckDBConnection | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private journal: RecordLog | undefined;
@@ -67,7 +72,12 @@ export class ProcessMetadataService {
   async restore(log: Logger): Promise<void> {
     const dataDir = this.store.dataDir;
     if (!dataDir) return;
-    const { records, values } = await RecordLog.openJson(dataDir, 'processes', validate, log);
+    const { records, values } = await RecordLog.openJson(
+      dataDir,
+      'processes',
+      validateProcessReport,
+      log,
+    );
     let processes = 0;
     for (const rows of values) {
       try {
@@ -84,7 +94,7 @@ export class ProcessMetadataService {
 
   /** Validates a request body and upserts its processes; all or nothing. */
   upsert(body: unknown): Promise<{ processes: number }> {
-    const rows = validate(body);
+    const rows = validateProcessReport(body);
     const run = this.queue.then(async () => {
       await this.journal?.append(Buffer.from(JSON.stringify({ processes: rows }, bigintText)));
       const result = await this.write(rows);
@@ -195,7 +205,8 @@ function appendProcess(appender: DuckDBAppender, r: ProcessRow): void {
   appender.endRow();
 }
 
-function validate(body: unknown): ProcessRow[] {
+/** The processes of a report, validated; a report that does not validate is a UserError. */
+export function validateProcessReport(body: unknown): ProcessRow[] {
   const result = Body.safeParse(body);
   if (!result.success) {
     const issue = result.error.issues[0]!;

@@ -28,6 +28,30 @@ describe('TableStore', () => {
     expect((await rowsOf(store, settings))[0]![0]).toBe('1000.0 MiB');
   });
 
+  it('deletes rows by ingest sequence ranges across segments, and counts what is left', async () => {
+    store = await TableStore.create(options({ segmentRows: 1024 }), silentLogger());
+    const schema = store.registry.get('http_events');
+    const batch = (n: number, from: number) =>
+      decodeJsonRows(
+        schema,
+        Array.from({ length: n }, (_, i) => ({ time_: 1, req_path: `/${from + i}` })),
+      );
+    await store.append('http_events', [batch(1500, 0)]);
+    await store.append('http_events', [batch(500, 1500)]);
+    const deleted = await store.deleteRows('http_events', [
+      [1, 10],
+      [1000, 1600],
+      [5000, 6000],
+    ]);
+    expect(deleted).toBe(10 + 601);
+    expect(await rowsOf(store, 'SELECT count(*), min(_seq) FROM http_events')).toEqual([
+      [BigInt(2000 - 611), 11n],
+    ]);
+    const stats = store.stats().find((t) => t.schema.name === 'http_events')!;
+    expect(stats.rows).toBe(2000 - 611);
+    expect(await store.deleteRows('no_such_table', [[1, 2]])).toBe(0);
+  });
+
   it('stores every data type exactly, including long, short and non-ASCII strings', async () => {
     store = await TableStore.create(options(), silentLogger());
     await store.declare({

@@ -76,6 +76,8 @@ const SEGMENTS_PER_BUDGET = 8;
 /** DuckDB's appender flushes on its own on reaching 100 vectors (204,800 rows); stay below. */
 const APPENDER_AUTO_FLUSH_ROWS = 204_800;
 const MAINTENANCE_INTERVAL_MS = 1000;
+/** Sequence ranges per DELETE statement when a partition's rows leave. */
+const DELETE_RANGES_PER_STATEMENT = 500;
 
 /**
  * The gateway's in-memory table store on DuckDB. Each table is a chain of segment tables behind
@@ -195,6 +197,40 @@ export class TableStore {
       this.hooks.rowsAppended?.(table, rows, bytes);
       await this.enforceBudget(stored);
       return result;
+    });
+  }
+
+  /**
+   * Deletes the rows with these ingest sequence numbers from a table (a cluster partition that
+   * moved to another gateway); returns how many went. Only a store without a data directory
+   * deletes rows (in a cluster the stream, not a log, is the durable copy).
+   */
+  deleteRows(table: string, ranges: readonly (readonly [number, number])[]): Promise<number> {
+    if (this.wal) return Promise.reject(new Error('a durable store does not delete rows'));
+    return this.serial(async () => {
+      const t = this.tables.get(table);
+      if (!t) return 0;
+      let deleted = 0;
+      const segments = t.segments.map((s) => ({ ...s }));
+      for (const s of segments) {
+        const hits = ranges.filter(([a, b]) => s.rows > 0 && b >= s.firstSeq && a <= s.lastSeq);
+        for (let i = 0; i < hits.length; i += DELETE_RANGES_PER_STATEMENT) {
+          const where = hits
+            .slice(i, i + DELETE_RANGES_PER_STATEMENT)
+            .map(([a, b]) => `${quoteIdent(SEQ_COLUMN)} BETWEEN ${a} AND ${b}`)
+            .join(' OR ');
+          const reader = await this.writer.runAndReadAll(
+            `DELETE FROM ${quoteIdent(s.sqlName)} WHERE ${where}`,
+          );
+          const n = Math.min(Number(reader.getRows()[0]?.[0] ?? 0), s.rows);
+          // Bytes are an estimate per row; the rows that stay keep their share.
+          s.bytes = s.rows > 0 ? Math.round((s.bytes * (s.rows - n)) / s.rows) : 0;
+          s.rows -= n;
+          deleted += n;
+        }
+      }
+      t.segments = segments;
+      return deleted;
     });
   }
 

@@ -1,10 +1,14 @@
 import express, { RequestHandler, Router } from 'express';
 import { BATCH_ID_HEADER } from '../../../../shared/contract/batch-id';
-import { IngestService } from '../../ingest/ingest-service';
+import { IngestHandler } from '../../ingest/ingest-service';
+import { NODE_HEADER } from '../../../../shared/contract/cluster-subjects';
 import { bodyErrorReason } from '../errors';
 
-/** `POST /v1/ingest`: JSON or Arrow IPC batches, each stored all or nothing. */
-export function ingestRoutes(ingest: IngestService, maxBodyBytes: number): Router {
+/**
+ * `POST /v1/ingest`: JSON or Arrow IPC batches, each stored all or nothing (in cluster mode:
+ * validated, then published to the cluster's stream).
+ */
+export function ingestRoutes(ingest: IngestHandler, maxBodyBytes: number): Router {
   const router = Router();
   const raw = express.raw({ type: () => true, limit: maxBodyBytes });
   // A body refused while it is read (too large, a bad gzip stream) is a rejected batch too.
@@ -19,7 +23,8 @@ export function ingestRoutes(ingest: IngestService, maxBodyBytes: number): Route
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const tableHeader = req.header('x-pxgate-table') || undefined;
     const batchId = req.header(BATCH_ID_HEADER);
-    const result = await ingest.ingest({ contentType, body, tableHeader, batchId });
+    const node = req.header(NODE_HEADER) || undefined;
+    const result = await ingest.ingest({ contentType, body, tableHeader, batchId, node });
     res.json(result);
   });
   return router;
