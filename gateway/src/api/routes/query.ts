@@ -1,6 +1,6 @@
 import express, { RequestHandler, Router } from 'express';
 import { TooLargeError, UserError } from '../../common/errors';
-import { PxlEngine } from '../../pxl/engine';
+import { QueryRunner } from '../../cluster/query/cluster-queries';
 import { toJsonSpec, toJsonTable } from '../../pxl/execute/result';
 import { MAX_SCRIPT_CHARS } from '../../pxl/parse/parse';
 
@@ -13,8 +13,11 @@ interface QueryBody {
   func?: string;
 }
 
-/** `POST /v1/query`: runs a PxL script and answers its tables in px.display order. */
-export function queryRoutes(pxl: PxlEngine): Router {
+/**
+ * `POST /v1/query`: runs a PxL script and answers its tables in px.display order, with
+ * `warnings` when the answer is not whole (a cluster's gateway that did not answer).
+ */
+export function queryRoutes(pxl: QueryRunner): Router {
   const router = Router();
   router.post('/v1/query', queryBody(), async (req, res) => {
     const body = parseBody(req.body);
@@ -32,6 +35,7 @@ export function queryRoutes(pxl: PxlEngine): Router {
             })),
           }
         : {}),
+      ...(result.warnings ? { warnings: result.warnings } : {}),
     });
   });
   return router;

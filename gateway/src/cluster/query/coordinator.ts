@@ -140,7 +140,8 @@ export class Coordinator {
 
 function describe(err: unknown, timeoutMs: number): string {
   const message = err instanceof Error ? err.message : String(err);
-  if (/timeout/i.test(message)) return `it did not answer within ${(timeoutMs / 1000).toFixed(1)} s`;
+  if (/timeout/i.test(message))
+    return `it did not answer within ${(timeoutMs / 1000).toFixed(1)} s`;
   if (/no responders/i.test(message)) return 'it is not serving queries (no responders)';
   return `asking it failed: ${message}`;
 }
