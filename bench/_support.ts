@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { FixedSizeBinary, Table, makeData, makeVector, vectorFromArray, Utf8 } from 'apache-arrow';
@@ -27,8 +27,15 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `pxgate gateway` from the build as a child process on a free port. */
-export async function startGatewayProcess(args: string[] = []): Promise<GatewayProcess> {
+/**
+ * Starts `pxgate gateway` from the build as a child process on a free port. With `logFile`, the
+ * gateway's whole log (JSON lines on stderr) is kept there; otherwise it is read until the
+ * gateway listens and then discarded.
+ */
+export async function startGatewayProcess(
+  args: string[] = [],
+  logFile?: string,
+): Promise<GatewayProcess> {
   const bin = join(__dirname, '..', '..', 'bin', 'pxgate.js');
   const child = spawn(
     process.execPath,
@@ -37,6 +44,7 @@ export async function startGatewayProcess(args: string[] = []): Promise<GatewayP
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
+  if (logFile) child.stderr!.pipe(createWriteStream(logFile));
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     const onData = (chunk: Buffer) => {
@@ -44,7 +52,7 @@ export async function startGatewayProcess(args: string[] = []): Promise<GatewayP
       for (const line of buf.split('\n')) {
         if (line.includes('gateway listening')) {
           child.stderr!.off('data', onData);
-          child.stderr!.resume();
+          if (!logFile) child.stderr!.resume();
           resolve((JSON.parse(line) as { url: string }).url);
           return;
         }

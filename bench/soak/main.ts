@@ -1,8 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exposedSum } from '../../test/support/metrics';
 import { RunningPrometheus, startPrometheus } from '../../test/support/prometheus';
 import { GatewayProcess, fmt, machine, memoryOf, startGatewayProcess } from '../_support';
+import { logSummary } from './gateway-log';
 import { IngestDriver } from './ingest-driver';
 import { LatencySummary } from './latency';
 import { USAGE, SoakOptions, parseSoakOptions, rssBoundMb } from './options';
@@ -56,6 +58,11 @@ async function main(): Promise<number> {
       `store.limitMb ${opts.storeLimitMb}, RSS bound ${fmt(bound)} MiB`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'pxgate-soak-'));
+  // Kept after the run (outside `dir`), so a failure can be read in the gateway's own words.
+  const logFile = join(
+    tmpdir(),
+    `pxgate-soak-${new Date().toISOString().replace(/[:.]/g, '-')}.log`,
+  );
   let prom: RunningPrometheus | undefined;
   let gw: GatewayProcess | undefined;
   const stopAll = async () => {
@@ -82,10 +89,11 @@ async function main(): Promise<number> {
         '',
       ].join('\n'),
     );
-    gw = await startGatewayProcess(['--config', config, '--data-dir', join(dir, 'data')]);
+    gw = await startGatewayProcess(['--config', config, '--data-dir', join(dir, 'data')], logFile);
     const failures = await soak(opts, gw, prom, bound);
     const pid = gw.pid;
     await stopAll();
+    console.log(`soak: gateway log ${logFile}: ${logSummary(readFileSync(logFile, 'utf8'))}`);
     console.log(
       `soak: ${opts.minutes} min at ${fmt(opts.rowsPerSecond)} rows/s and ${opts.queriesPerSecond} queries/s (gateway pid ${pid}), ` +
         (failures.length === 0 ? 'ok' : `${failures.join('; ')}; FAILED`),
@@ -96,6 +104,8 @@ async function main(): Promise<number> {
     await stopAll();
     const how = exited !== undefined && exited !== null ? ` (the gateway exited: ${exited})` : '';
     console.log(`soak: could not run: ${(err as Error).message}${how}; FAILED`);
+    if (existsSync(logFile))
+      console.log(`soak: gateway log ${logFile}: ${logSummary(readFileSync(logFile, 'utf8'))}`);
     return 1;
   }
 }
@@ -172,6 +182,11 @@ async function soak(
 
   // Exports: Prometheus counts each acknowledged row once, per status code, or the gap is counted.
   const exported = await prometheusRequests(prom);
+  // The same counters as the gateway's own /metrics shows them: where a gap is (the job, or the
+  // way to Prometheus) shows in the difference.
+  const exposed =
+    (await exposedSum(gw.url, 'http_server_request_duration_seconds_count')) +
+    (await exposedSum(gw.url, 'http_client_request_duration_seconds_count'));
   const expected = expectedByStatus(ingest);
   const counted = exportLosses(reading);
   const gap = ingest.ackedRows - exported.total;
@@ -194,7 +209,7 @@ async function soak(
       `stored ${fmt(rows.stored)} + evicted ${fmt(rows.evicted)}`,
   );
   console.log(
-    `soak: Prometheus counted ${fmt(exported.total)} requests (${gap === 0 ? 'every row once' : `${fmt(gap)} fewer than rows sent`}; ` +
+    `soak: Prometheus counted ${fmt(exported.total)} requests, the gateway's /metrics ${fmt(exposed)} (${gap === 0 ? 'every row once' : `${fmt(gap)} fewer than rows sent`}; ` +
       `export loss counters: ${counted.length === 0 ? 'none moved' : counted.join(', ')}), by status ${JSON.stringify(exported.byStatus)}; ` +
       `largest export lag ${(maxLagMs / 1000).toFixed(1)} s, caught up ${drained.done ? `in ${(drained.ms / 1000).toFixed(1)} s` : 'never'}`,
   );

@@ -182,7 +182,7 @@ export const ExportConfigSchema = z.strictObject({
    */
   dbQueryText: z.enum(['off', 'normalized', 'full']).default('off'),
   scripts: z.array(script).default([]),
-  /** Rows one run reads at most; the rest wait for the next run. */
+  /** Rows one run reads at most; the next run, for the rest, follows as soon as a sink is free. */
   maxRowsPerRun: z.number().int().positive().default(100_000),
   /** Cumulative series one job keeps at most (Sum and Histogram totals). */
   maxSeriesPerJob: z.number().int().positive().default(20_000),

@@ -1,6 +1,6 @@
 import { listenOn } from '../../shared/common/listen-on';
 import { once } from 'node:events';
-import { Server, createServer } from 'node:http';
+import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { createApp } from './api/app';
@@ -33,12 +33,20 @@ interface Access {
   readonly bindAddress: string;
 }
 
+/** How long an idle keep-alive connection stays open. */
+const KEEP_ALIVE_MS = 65_000;
+
+/** How long shutdown waits for requests under way before it closes their connections. */
+const REQUEST_DRAIN_MS = 10_000;
+
 /**
  * The gateway: table store, ingest and HTTP API. `start()` listens; `shutdown()` stops accepting,
  * drains open requests and closes the store, and is safe before start and safe twice.
  */
 export class Gateway {
   private server: Server | undefined;
+  /** Answers not yet finished, so that shutdown can close their connections after them. */
+  private readonly underWay = new Set<ServerResponse>();
   private ready = false;
   private stopping: Promise<void> | undefined;
   private readonly processMetadata: ProcessMetadataService;
@@ -186,9 +194,21 @@ export class Gateway {
       isReady: () => this.ready,
       instanceId: newInstanceId(),
     });
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      if (this.stopping) closeAfter(res);
+      else {
+        this.underWay.add(res);
+        res.once('close', () => this.underWay.delete(res));
+      }
+      app(req, res);
+    };
     const server = tls
-      ? tls.watch(createHttpsServer(tls.serverOptions(), app), this.log)
-      : createServer(app);
+      ? tls.watch(createHttpsServer(tls.serverOptions(), handler), this.log)
+      : createServer(handler);
+    // Idle keep-alive connections stay open longer than most clients keep theirs (Node's fetch
+    // 4 s, load balancers 60 s): a server that closes first races a client sending on the same
+    // socket, and a POST that loses that race fails (the soak's queries did, ECONNRESET).
+    server.keepAliveTimeout = KEEP_ALIVE_MS;
     this.server = server;
     tokens.start();
     await listenOn(
@@ -220,7 +240,19 @@ export class Gateway {
       const closed = once(server, 'close');
       server.close();
       server.closeIdleConnections();
+      // A client that keeps sending on a keep-alive connection would hold server.close() open
+      // for as long as it sends: every answer from now on closes its connection.
+      for (const res of this.underWay) closeAfter(res);
+      // Requests under way may finish; connections still open after that are cut.
+      const cut = setTimeout(() => {
+        this.log.warn(
+          { afterMs: REQUEST_DRAIN_MS },
+          'requests still under way at shutdown were cut off',
+        );
+        server.closeAllConnections();
+      }, REQUEST_DRAIN_MS);
       await closed;
+      clearTimeout(cut);
     }
     this.access.tokens.shutdown();
     this.access.tls?.shutdown();
@@ -235,6 +267,12 @@ export class Gateway {
     await this.store.shutdown();
     this.log.info('gateway stopped');
   }
+}
+
+/** Closes the connection of an answer once it is sent (saying so in its head, if not sent yet). */
+function closeAfter(res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader('connection', 'close');
+  else res.once('finish', () => res.socket?.end());
 }
 
 /** Reads tokens and TLS files and applies the listen rule; throws with what to fix. */

@@ -49,6 +49,38 @@ describe('export jobs', () => {
     expect(body.jobs[0].runs).toBeGreaterThanOrEqual(1);
   });
 
+  it('catch up on a backlog run after run, without waiting an interval for each maxRowsPerRun', async () => {
+    // Found by the soak: a run after a capped read found its sinks still delivering, read
+    // nothing and then waited a whole interval, so a job exported at most maxRowsPerRun rows per
+    // interval (100,000 per 10 s) however fast its sinks were, and fell behind 20,000 rows/s.
+    const intervalMs = 5000;
+    const chunks = 6;
+    // A receiver that takes a moment to answer, so the run after a capped read finds it busy.
+    receiver = await startOtlpReceiver(() => ({ status: 200, delayMs: 300 }));
+    gw = await startTestGateway({
+      export: {
+        presets: ['http-spans'],
+        interval: `${intervalMs}ms`,
+        maxRowsPerRun: 100,
+        otlp: { endpoint: receiver.url },
+      },
+    });
+    // A compile worker under ts-node takes seconds to start: not what is timed here.
+    await gw.gateway.pxl.run("import px\npx.display(px.DataFrame(table='http_events').head(1))");
+    await postJson(`${gw.url}/v1/ingest`, {
+      table: 'http_events',
+      rows: httpJson(httpEvents(100 * chunks)),
+    });
+    // Had each chunk waited for an interval, this would take five intervals after the first run;
+    // it takes one (until the next scheduled run) plus the runs themselves.
+    await waitFor(
+      async () => (await getJson(`${gw!.url}/v1/exports`)).body.jobs[0].sinks[0],
+      (sink) => sink.behindRows === 0,
+      { timeoutMs: intervalMs + 8000, what: 'the sink caught up with every row' },
+    );
+    expect(spansOf(receiver.accepted)).toHaveLength(100 * chunks);
+  });
+
   it('get a last run at shutdown, so rows ingested just before are exported', async () => {
     receiver = await startOtlpReceiver();
     gw = await startTestGateway({

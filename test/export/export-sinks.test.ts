@@ -117,7 +117,8 @@ describe('sinks that do not stall each other', () => {
     expect(metrics).toMatch(
       /^pxgate_exporter_consecutive_failures\{sink="remote-write"\} [2-9]\d*$/m,
     );
-    expect(metrics).toMatch(/^pxgate_export_runs_total\{job="http-metrics"\} [5-9]\d*$/m);
+    const runs = /^pxgate_export_runs_total\{job="http-metrics"\} (\d+)$/m.exec(metrics);
+    expect(Number(runs?.[1])).toBeGreaterThanOrEqual(5);
     expect(metrics).toContain(
       `pxgate_export_behind_rows{job="http-metrics",sink="remote-write"} ${gw.gateway.store.lastSeq()}`,
     );

@@ -25,6 +25,8 @@ export interface Answer {
   headers?: Record<string, string>;
   rejected?: number;
   message?: string;
+  /** How long the receiver takes to answer, as a receiver under load does. */
+  delayMs?: number;
 }
 
 export interface OtlpReceiver {
@@ -81,12 +83,18 @@ export async function startOtlpReceiver(
       } else if (a.status >= 400) {
         reply = Buffer.from(a.message ?? `refused with ${a.status}`);
       }
-      res.writeHead(a.status, {
-        'content-type':
-          a.status >= 400 && a.rejected === undefined ? 'text/plain' : req.headers['content-type'],
-        ...a.headers,
-      });
-      res.end(reply);
+      const send = () => {
+        res.writeHead(a.status, {
+          'content-type':
+            a.status >= 400 && a.rejected === undefined
+              ? 'text/plain'
+              : req.headers['content-type'],
+          ...a.headers,
+        });
+        res.end(reply);
+      };
+      if (a.delayMs) setTimeout(send, a.delayMs);
+      else send();
     });
   });
   server.listen(0, '127.0.0.1');

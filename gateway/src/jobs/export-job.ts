@@ -51,6 +51,12 @@ export interface Tick {
   /** The script failed. */
   readonly error?: string;
   readonly deliveries: readonly Promise<Delivery>[];
+  /**
+   * Sinks were left out of this run while delivering, with rows waiting behind their delivery:
+   * resolves true as soon as one of them has delivered, so the next run need not wait for the
+   * interval (false when all of them failed: a failing sink is retried on the interval).
+   */
+  readonly catchUp?: Promise<boolean>;
 }
 
 /** What a run did, once its deliveries ended (`run()`, the last run at shutdown, tests). */
@@ -278,7 +284,30 @@ export class ExportJob {
     this.previousRunNs = nowNs;
     const durationMs = this.clock() - startedAt;
     this.last = { startedAt, durationMs, rows, behind, ...(error !== undefined ? { error } : {}) };
-    return { startedAt, rows, behind, deliveries, ...(error !== undefined ? { error } : {}) };
+    const catchUp = behind ? undefined : this.catchUp(this.deps.store.lastSeq());
+    return {
+      startedAt,
+      rows,
+      behind,
+      deliveries,
+      ...(error !== undefined ? { error } : {}),
+      ...(catchUp ? { catchUp } : {}),
+    };
+  }
+
+  /** See `Tick.catchUp`; undefined when no sink is delivering with rows behind it. */
+  private catchUp(lastSeq: number): Promise<boolean> | undefined {
+    const pending = [...this.targets.values()].flatMap((t) => t.pendingCatchUp(lastSeq) ?? []);
+    if (pending.length === 0) return undefined;
+    return new Promise((resolve) => {
+      let failed = 0;
+      for (const delivery of pending) {
+        void delivery.then((d) => {
+          if (d.ok) resolve(true);
+          else if (++failed === pending.length) resolve(false);
+        });
+      }
+    });
   }
 
   /** Runs the script over the rows in (after, upTo] and interprets its exports. */

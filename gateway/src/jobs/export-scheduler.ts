@@ -199,11 +199,26 @@ export class ExportScheduler {
     }
   }
 
-  private schedule(job: ExportJob, delayMs: number): void {
-    if (this.stopping) return;
+  /**
+   * Runs the job after `delayMs`, then schedules its next run: at once when it is behind (a read
+   * stopped at maxRowsPerRun, or a sink left out while delivering has just delivered with rows
+   * waiting), else after its interval. Each job has one timer at a time.
+   */
+  private schedule(job: ExportJob, delayMs: number): NodeJS.Timeout | undefined {
+    if (this.stopping) return undefined;
     const timer = setTimeout(() => {
+      this.timers.delete(job);
       void job.tick().then(
-        (tick) => this.schedule(job, tick.behind ? 0 : job.spec.intervalMs),
+        (tick) => {
+          if (tick.behind) {
+            this.schedule(job, 0);
+            return;
+          }
+          const next = this.schedule(job, job.spec.intervalMs);
+          void tick.catchUp?.then((delivered) => {
+            if (delivered) this.hurry(job, next);
+          });
+        },
         (err: Error) => {
           this.deps.log.error({ job: job.spec.name, err: err.message }, 'export run failed');
           this.schedule(job, job.spec.intervalMs);
@@ -212,6 +227,14 @@ export class ExportScheduler {
     }, delayMs);
     timer.unref();
     this.timers.set(job, timer);
+    return timer;
+  }
+
+  /** Brings the job's next run forward to now, if `timer` is still the one waiting for it. */
+  private hurry(job: ExportJob, timer: NodeJS.Timeout | undefined): void {
+    if (this.stopping || timer === undefined || this.timers.get(job) !== timer) return;
+    clearTimeout(timer);
+    this.schedule(job, 0);
   }
 }
 

@@ -45,6 +45,8 @@ export interface TargetDeps {
  */
 export class SinkTarget {
   private delivering: Promise<Delivery> | undefined;
+  /** The ingest sequence number the delivery under way reaches. */
+  private deliveringUpTo = 0;
   private sending: { items: number; since: number } | undefined;
   private deliveries = 0;
   private sent = 0;
@@ -73,6 +75,14 @@ export class SinkTarget {
     await this.delivering;
   }
 
+  /**
+   * The delivery under way, when rows past it wait (up to `lastSeq`): once it succeeds this sink
+   * can read on at once instead of waiting for the next interval.
+   */
+  pendingCatchUp(lastSeq: number): Promise<Delivery> | undefined {
+    return this.delivering && this.deliveringUpTo < lastSeq ? this.delivering : undefined;
+  }
+
   /** Sends this sink its parts of a run over the rows up to `upTo`. Only when not busy. */
   deliver(parts: readonly ExportParts[], upTo: number, w: RunWindow): Promise<Delivery> {
     if (this.delivering) throw new Error(`sink ${this.sink.name} is still delivering`);
@@ -87,6 +97,7 @@ export class SinkTarget {
         this.sending = undefined;
       });
     this.delivering = run;
+    this.deliveringUpTo = upTo;
     return run;
   }
 
