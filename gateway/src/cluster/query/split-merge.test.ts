@@ -9,6 +9,7 @@ import {
 import { Coordinator } from './coordinator';
 import { RunOptions } from '../../pxl/prepare';
 
+const WARM_UP = "import px\npx.display(px.DataFrame('http_events').head(1), 'w')";
 const NOW = BASE_NS + 120_000_000_000n;
 const OPTS: RunOptions = {
   now: NOW,
@@ -102,7 +103,12 @@ describe('a query split over 1, 2 and 3 stores gives one store\u2019s answer', (
       const fixtures = await splitWorld(k);
       split.push({ k, fixtures, coordinator: localCoordinator(fixtures) });
     }
-  }, 120_000);
+    // Under ts-node a compile worker takes seconds to start (more under load): each engine
+    // starts one first, so that the first cases do not pay for it.
+    for (const fx of [...one, ...split.flatMap((s) => s.fixtures)]) {
+      await fx.run(WARM_UP, { limits: { timeoutMs: 120_000 } });
+    }
+  }, 600_000);
   afterAll(async () => {
     for (const fx of [...one, ...split.flatMap((s) => s.fixtures)]) await fx.close();
   });
@@ -112,26 +118,30 @@ describe('a query split over 1, 2 and 3 stores gives one store\u2019s answer', (
   );
 
   const nonEmpty = new Set<string>();
-  it.each(cases)('%s over %i store(s)', async (name, k, text) => {
-    const want = await one[0]!.engine.run(text, OPTS);
-    const { coordinator } = split.find((s) => s.k === k)!;
-    const got = await coordinator.run(text, OPTS);
-    expect(got.warnings).toBeUndefined();
-    expect(got.tables.map((t) => t.name)).toEqual(want.tables.map((t) => t.name));
-    // A merge's rows have no order (in PxL, nor in DuckDB's hash join): compared as sets.
-    const how = { quantiles: text.includes('px.quantiles'), ordered: !text.includes('.merge(') };
-    got.tables.forEach((t, i) => expectSameTable(t, want.tables[i]!, how));
-    expect(got.exports.length).toBe(want.exports.length);
-    got.exports.forEach((e, i) => {
-      expect(e.spec).toEqual(want.exports[i]!.spec);
-      expectSameTable(e.table, want.exports[i]!.table, how);
-    });
-    const rows = [...want.tables, ...want.exports.map((e) => e.table)].reduce(
-      (n, t) => n + t.rows.length,
-      0,
-    );
-    if (rows > 0) nonEmpty.add(name);
-  });
+  it.each(cases)(
+    '%s over %i store(s)',
+    async (name, k, text) => {
+      const want = await one[0]!.engine.run(text, OPTS);
+      const { coordinator } = split.find((s) => s.k === k)!;
+      const got = await coordinator.run(text, OPTS);
+      expect(got.warnings).toBeUndefined();
+      expect(got.tables.map((t) => t.name)).toEqual(want.tables.map((t) => t.name));
+      // A merge's rows have no order (in PxL, nor in DuckDB's hash join): compared as sets.
+      const how = { quantiles: text.includes('px.quantiles'), ordered: !text.includes('.merge(') };
+      got.tables.forEach((t, i) => expectSameTable(t, want.tables[i]!, how));
+      expect(got.exports.length).toBe(want.exports.length);
+      got.exports.forEach((e, i) => {
+        expect(e.spec).toEqual(want.exports[i]!.spec);
+        expectSameTable(e.table, want.exports[i]!.table, how);
+      });
+      const rows = [...want.tables, ...want.exports.map((e) => e.table)].reduce(
+        (n, t) => n + t.rows.length,
+        0,
+      );
+      if (rows > 0) nonEmpty.add(name);
+    },
+    120_000,
+  );
 
   it('compared answers with rows, not empty tables, for the scripts over the generated tables', () => {
     for (const name of WITH_ROWS) expect(nonEmpty).toContain(name);

@@ -61,8 +61,8 @@ function pushable(n: TNode): n is TAgg {
 /**
  * Splits the plan of one output table (number `t` of the script) into shards' parts and what
  * the gathering gateway does with them. Row chains, and head() over one, run on the shards;
- * a groupby().agg() over a row chain whose aggregates all have a partial form is pushed down
- * as a partial aggregate; everything else (merges, appends, aggregates over those, heads and
+ * a groupby().agg() over a row chain (or an append of row chains) whose aggregates all have a
+ * partial form is pushed down as a partial aggregate; everything else (merges, appends, aggregates over those, heads and
  * the operators after them) runs after the gather.
  */
 export function splitTable(root: TNode, t: number, opts: CompileOptions): DistributedTable {
