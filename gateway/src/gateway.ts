@@ -14,6 +14,7 @@ import { Logger } from '../../shared/common/logger';
 import { Config } from '../../cli/config/schema';
 import { ClusterNode } from './cluster/cluster-node';
 import { ClusterView } from './cluster/view';
+import { ClusterQueries } from './cluster/query/cluster-queries';
 import { SinkSet } from './exporters/sink-set';
 import { IngestService } from './ingest/ingest-service';
 import { CursorStore } from './jobs/cursor-store';
@@ -50,6 +51,7 @@ export class Gateway {
   private stopping: Promise<void> | undefined;
   private readonly processMetadata: ProcessMetadataService;
   private clusterNode: ClusterNode | undefined;
+  private clusterQueries: ClusterQueries | undefined;
 
   private constructor(
     readonly config: Config,
@@ -167,12 +169,17 @@ export class Gateway {
         })
       : undefined;
     this.clusterNode = cluster;
+    this.clusterQueries = cluster
+      ? new ClusterQueries(cluster, this.pxl, this.log.child({ component: 'cluster-query' }))
+      : undefined;
+    this.clusterQueries?.start();
     const app = createApp({
       store: this.store,
       ingest: cluster?.publisher ?? ingest,
       processMetadata: cluster?.publisher ?? this.processMetadata,
       cluster,
       pxl: this.pxl,
+      queries: this.clusterQueries,
       metadata: this.metadata,
       exports: this.exports,
       sinks: this.sinks,
@@ -249,6 +256,7 @@ export class Gateway {
     }
     this.access.tokens.shutdown();
     this.access.tls?.shutdown();
+    await this.clusterQueries?.shutdown();
     await this.clusterNode?.shutdown();
     // Exports get a last run over what was ingested before the server closed, then drain.
     await this.exports.shutdown();

@@ -19,6 +19,7 @@ import { processMetadataRoutes } from './routes/process-metadata';
 import { ClusterStatusSource, clusterRoutes } from './routes/cluster';
 import { metadataStatusRoutes } from './routes/metadata-status';
 import { queryRoutes } from './routes/query';
+import { QueryRunner } from '../cluster/query/cluster-queries';
 import { scriptRoutes } from './routes/scripts';
 import { tableRoutes } from './routes/tables';
 
@@ -31,6 +32,8 @@ export interface AppDeps {
   cluster?: ClusterStatusSource | undefined;
   metadata: MetadataService;
   pxl: PxlEngine;
+  /** In cluster mode, what runs `POST /v1/query` across the gateways (else the engine). */
+  queries?: QueryRunner | undefined;
   exports: ExportScheduler;
   sinks: SinkSet;
   registry: Registry;
@@ -57,7 +60,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(ingestRoutes(deps.ingest, deps.maxBodyBytes));
   app.use(processMetadataRoutes(deps.processMetadata));
   app.use(metadataStatusRoutes(deps.metadata));
-  app.use(queryRoutes(deps.pxl));
+  app.use(queryRoutes(deps.queries ?? deps.pxl));
   app.use(scriptRoutes(bundledScriptsSync()));
   app.use(exportRoutes(deps.exports, deps.sinks));
   if (deps.cluster) app.use(clusterRoutes(deps.cluster));

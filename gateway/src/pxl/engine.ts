@@ -6,15 +6,17 @@ import { metadataViewsDdl } from './compile/metadata-views';
 import { PxlError } from './errors';
 import { DEFAULT_LIMITS, PxlLimits } from './execute/limits';
 import { normalizeUdfs } from './functions/normalize-sql-udfs';
+import { sketchQuantilesUdf } from './functions/sketch-udf';
 import { ExportResult, ResultTable, RunResult } from './execute/result';
 import { ResultBudget, runQuery } from './execute/run-query';
 import { RunSlots } from './execute/run-slots';
 import { StatementCache } from './execute/statement-cache';
 import { ParseCache } from './parse/parse-cache';
 import { CompiledScript, PreparedScript, RunOptions, prepareScript } from './prepare';
+import { CompiledQuery } from './compile/compile';
 import { CompilePool } from './worker/compile-pool';
 
-export type { CompiledScript, RunOptions } from './prepare';
+export type { CompiledScript, PreparedScript, RunOptions } from './prepare';
 
 /** What the engine needs of the table store: schemas and reader connections. */
 export interface PxlStore {
@@ -55,6 +57,7 @@ export class PxlEngine {
       await createMetadataTables(conn);
       for (const ddl of metadataViewsDdl()) await conn.run(ddl);
       for (const fn of normalizeUdfs()) conn.registerScalarFunction(fn);
+      conn.registerScalarFunction(sketchQuantilesUdf());
     } finally {
       conn.closeSync();
     }
@@ -80,25 +83,63 @@ export class PxlEngine {
 
   /** Runs a script and returns its displayed tables (in px.display order) and its exports. */
   async run(script: string, opts: RunOptions = {}): Promise<RunResult> {
-    const timeoutMs = opts.limits?.timeoutMs ?? this.limits.timeoutMs;
-    const signal = AbortSignal.timeout(timeoutMs);
-    const prepared = await this.compiler
+    const signal = AbortSignal.timeout(this.timeoutOf(opts));
+    const prepared = await this.prepare(script, opts, signal);
+    return this.slots.use(() => this.execute(prepared, signal), signal);
+  }
+
+  /** A run's deadline, in milliseconds: the engine's, or the run's own. */
+  timeoutOf(opts: RunOptions): number {
+    return opts.limits?.timeoutMs ?? this.limits.timeoutMs;
+  }
+
+  /** Parses, plans, checks and compiles a script in a compile worker, before `signal` aborts. */
+  prepare(script: string, opts: RunOptions, signal: AbortSignal): Promise<PreparedScript> {
+    const timeoutMs = this.timeoutOf(opts);
+    return this.compiler
       .compile({ script, opts, limits: this.limits, tables: this.store.registry.all() }, signal)
       .catch((err: unknown) => {
         throw err === signal.reason ? compileTimeout(timeoutMs) : err;
       });
-    return this.slots.use(() => this.execute(prepared, signal), signal);
+  }
+
+  /**
+   * Runs `work` on a reader connection opened for it and closed after it (so temporary tables
+   * made in it go with it), in one of the run slots, interrupted when `signal` aborts; DuckDB's
+   * failures become the errors run() gives. For the parts of a query across gateways.
+   */
+  session<T>(
+    limits: PxlLimits,
+    signal: AbortSignal,
+    work: (session: QuerySession) => Promise<T>,
+  ): Promise<T> {
+    return this.slots.use(async () => {
+      if (signal.aborted) throw runTimeout(limits);
+      const conn = await this.store.connect();
+      const interrupt = () => conn.interrupt();
+      signal.addEventListener('abort', interrupt, { once: true });
+      const statements = new StatementCache();
+      try {
+        return await work({
+          conn,
+          budget: () => newBudget(limits),
+          query: (name, query, budget) => runQuery(conn, statements, name, query, budget),
+        });
+      } catch (err) {
+        throw queryError(err, signal.aborted, limits);
+      } finally {
+        signal.removeEventListener('abort', interrupt);
+        statements.release(conn);
+        conn.closeSync();
+      }
+    }, signal);
   }
 
   private async execute(
     { compiled, limits }: PreparedScript,
     signal: AbortSignal,
   ): Promise<RunResult> {
-    const budget: ResultBudget = {
-      maxRows: limits.maxOutputRows,
-      bytesLeft: limits.maxResultBytes,
-      maxBytes: limits.maxResultBytes,
-    };
+    const budget = newBudget(limits);
     if (signal.aborted) throw runTimeout(limits);
     const conn = this.idle.pop() ?? (await this.store.connect());
     // DuckDB stops whatever the connection does (preparing, running, reading) when interrupted.
@@ -134,6 +175,23 @@ export class PxlEngine {
       }
     }
   }
+}
+
+/** A reader connection of one session, and how to run compiled statements on it. */
+export interface QuerySession {
+  readonly conn: DuckDBConnection;
+  /** A new budget of result rows and bytes, the run's limits. */
+  budget(): ResultBudget;
+  /** Runs one statement and reads its rows within the budget. */
+  query(name: string, query: CompiledQuery, budget: ResultBudget): Promise<ResultTable>;
+}
+
+function newBudget(limits: PxlLimits): ResultBudget {
+  return {
+    maxRows: limits.maxOutputRows,
+    bytesLeft: limits.maxResultBytes,
+    maxBytes: limits.maxResultBytes,
+  };
 }
 
 function compileTimeout(timeoutMs: number): PxlError {

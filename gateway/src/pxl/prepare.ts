@@ -2,6 +2,7 @@ import { TableSchema } from '../../../shared/contract/types';
 import { SchemaSource, check } from './check/check';
 import { TNode } from './check/typed';
 import { CompiledQuery, compileTable } from './compile/compile';
+import { DistributedTable, splitTable } from './compile/split';
 import { Loc, PxlError } from './errors';
 import { PxlLimits, applyPragmas } from './execute/limits';
 import { ExportSpec } from './export/spec';
@@ -22,6 +23,8 @@ export interface RunOptions {
   readonly pluginWindow?: { readonly startNs: bigint; readonly endNs: bigint };
   /** Overrides of the engine's limits for this run. */
   readonly limits?: Partial<PxlLimits>;
+  /** Also split every table into shards' parts, for a query across gateways (split.ts). */
+  readonly distributed?: boolean;
 }
 
 /** The SQL a script compiles to, without running it. */
@@ -30,10 +33,17 @@ export interface CompiledScript {
   readonly exports: readonly ({ readonly spec: ExportSpec } & CompiledQuery)[];
 }
 
+/** A script's tables (displays, then exports) split for a query across gateways. */
+export interface DistributedScript {
+  readonly tables: readonly DistributedTable[];
+}
+
 /** A compiled script and the limits its run keeps (the engine's, with the script's #px:set). */
 export interface PreparedScript {
   readonly compiled: CompiledScript;
   readonly limits: PxlLimits;
+  /** With RunOptions.distributed. */
+  readonly distributed?: DistributedScript;
 }
 
 /** A schema source over a list of table schemas (what a compile worker is sent). */
@@ -68,9 +78,9 @@ export function prepareScript(
     maxRows: runLimits.maxOutputRows,
     ...(opts.seqRange ? { seqRange: opts.seqRange } : {}),
   };
-  const compile = (node: TNode, loc: Loc) => {
+  const located = <T>(loc: Loc, step: () => T): T => {
     try {
-      return compileTable(node, compileOpts);
+      return step();
     } catch (err) {
       if (err instanceof PxlError && err.line === undefined) {
         throw new PxlError(err.message, loc, err.kind);
@@ -78,11 +88,20 @@ export function prepareScript(
       throw err;
     }
   };
+  const compile = (node: TNode, loc: Loc) => located(loc, () => compileTable(node, compileOpts));
+  const outputs = [...typed.displays, ...typed.exports];
   return {
     limits: runLimits,
     compiled: {
       tables: typed.displays.map((d) => ({ name: d.name, ...compile(d.node, d.loc) })),
       exports: typed.exports.map((e) => ({ spec: e.spec, ...compile(e.node, e.loc) })),
     },
+    ...(opts.distributed
+      ? {
+          distributed: {
+            tables: outputs.map((o, t) => located(o.loc, () => splitTable(o.node, t, compileOpts))),
+          },
+        }
+      : {}),
   };
 }

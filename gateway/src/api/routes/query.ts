@@ -1,7 +1,7 @@
 import express, { RequestHandler, Router } from 'express';
 import { TooLargeError, UserError } from '../../common/errors';
+import { QueryRunner } from '../../cluster/query/cluster-queries';
 import { PXGATE_VERSION } from '../../common/package-info';
-import { PxlEngine } from '../../pxl/engine';
 import { toJsonSpec, toJsonTable } from '../../pxl/execute/result';
 import { MAX_SCRIPT_CHARS } from '../../pxl/parse/parse';
 
@@ -20,8 +20,11 @@ interface QueryBody {
   func?: string;
 }
 
-/** `POST /v1/query`: runs a PxL script and answers its tables in px.display order. */
-export function queryRoutes(pxl: PxlEngine): Router {
+/**
+ * `POST /v1/query`: runs a PxL script and answers its tables in px.display order, with
+ * `warnings` when the answer is not whole (a cluster's gateway that did not answer).
+ */
+export function queryRoutes(pxl: QueryRunner): Router {
   const router = Router();
   router.post('/v1/query', queryBody(), async (req, res) => {
     res.setHeader(VERSION_HEADER, PXGATE_VERSION);
@@ -40,6 +43,7 @@ export function queryRoutes(pxl: PxlEngine): Router {
             })),
           }
         : {}),
+      ...(result.warnings ? { warnings: result.warnings } : {}),
     });
   });
   return router;

@@ -30,6 +30,12 @@ export interface CompileOptions {
   readonly seqRange?: { readonly after: number; readonly upTo: number };
   /** Results stop at this many rows plus one, so that going over can be told. */
   readonly maxRows?: number;
+  /**
+   * A shard's part of a query across gateways: table rows are ordered by `time_` first (then
+   * `_seq`), the one order rows of several gateways share, and the statement also returns its
+   * order columns (CompiledQuery.order), so that the gathering gateway can merge the answers.
+   */
+  readonly shardPart?: boolean;
 }
 
 /** One SQL statement and its bound parameters. */
@@ -44,6 +50,11 @@ export interface CompiledQuery {
    * projection for a small LIMIT: a chain of doublings then costs DuckDB 2^n per row.
    */
   readonly namesShared?: true;
+  /**
+   * With CompileOptions.shardPart: the columns that give the rows' order, leading first
+   * (`time_`, then `_seq`, or `_seq` alone); those not shown are appended to `columns`.
+   */
+  readonly order?: readonly TypedColumn[];
 }
 
 /**
@@ -229,7 +240,7 @@ function compileOnce(
         layer.where.push(`${seq} > ${params.add(BigInt(opts.seqRange.after), 'INT64')}`);
         layer.where.push(`${seq} <= ${params.add(BigInt(opts.seqRange.upTo), 'INT64')}`);
       }
-      layer.orderBy = [seq];
+      layer.orderBy = opts.shardPart && n.hasTime ? [time, seq] : [seq];
       return layer;
     },
     filter: (n: TFilter) => {
@@ -327,23 +338,46 @@ function compileOnce(
   };
 
   const layer = visit(node);
-  const { sql: select } = layer.sql({
+  const { sql: select, hiddenOrder } = layer.sql({
     final: true,
     asValues: true,
+    ...(opts.shardPart ? { hidden: true } : {}),
     ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
   });
   const sql = ctes.length > 0 ? `WITH ${ctes.join(', ')} ${select}` : select;
   if (sql.length > BOUNDS.sqlChars) throw tooLong(node.loc);
   const finished = params.finish(sql);
+  const order = opts.shardPart ? orderColumns(node, hiddenOrder) : undefined;
+  const shown = new Set(node.relation.columns.map((c) => c.name));
   return {
     query: {
       sql: finished.sql,
       params: finished.values,
-      columns: node.relation.columns,
+      columns: order
+        ? [...node.relation.columns, ...order.filter((c) => !shown.has(c.name))]
+        : node.relation.columns,
       ...(namesShared ? { namesShared: true as const } : {}),
+      ...(order ? { order } : {}),
     },
     slots,
   };
+}
+
+/**
+ * The typed order columns of a shard's part: the order is `time_, _seq` or `_seq` (see the
+ * source visitor) for rows, or the group columns after an aggregate.
+ */
+function orderColumns(node: TNode, names: readonly string[]): TypedColumn[] {
+  const byName = new Map(node.relation.columns.map((c) => [c.name, c]));
+  const seq = names.length - 1;
+  return names.map(
+    (name, i) =>
+      byName.get(name) ?? {
+        name,
+        type: i < seq ? 'TIME64NS' : 'INT64',
+        semanticType: 'ST_NONE',
+      },
+  );
 }
 
 const valueOf = valueSql;

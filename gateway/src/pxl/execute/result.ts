@@ -36,6 +36,8 @@ export interface ExportResult {
 export interface RunResult {
   readonly tables: readonly ResultTable[];
   readonly exports: readonly ExportResult[];
+  /** What the caller should know of an answer that is not whole (gateways that did not answer). */
+  readonly warnings?: readonly string[];
 }
 
 /** Converts a value read from DuckDB to the cell of a column of this type. */
