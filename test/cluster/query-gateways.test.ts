@@ -1,8 +1,8 @@
 import { ResultTable } from '../../gateway/src/pxl/execute/result';
-import { startClusterGateway, storedValues, untilMembers } from '../support/cluster-gateways';
+import { startThreeGateways, storedValues } from '../support/cluster-gateways';
 import { bundledScripts, expectSameTable } from '../support/cluster-query';
-import { TestGateway, postJson, startTestGateway } from '../support/gateway';
-import { RunningNats, natsUnavailable, startNats } from '../support/nats';
+import { TestGateway, postJson } from '../support/gateway';
+import { RunningNats, natsUnavailable } from '../support/nats';
 import { httpEvents, httpJson } from '../support/pxl';
 import { describeIfAvailable } from '../support/system';
 import { waitFor } from '../support/wait';
@@ -24,15 +24,7 @@ describeIfAvailable('POST /v1/query at any of three gateways on NATS', natsUnava
   let reference: TestGateway;
 
   beforeAll(async () => {
-    nats = await startNats();
-    gateways = await Promise.all(
-      ['gw-a', 'gw-b', 'gw-c'].map((id) => startClusterGateway(nats.url, id)),
-    );
-    reference = await startTestGateway();
-    await untilMembers(
-      gateways.map((g) => g.url),
-      ['gw-a', 'gw-b', 'gw-c'],
-    );
+    ({ nats, gateways, reference } = await startThreeGateways());
     // The last minute's requests, posted in batches to the gateways in turn, each batch from a node.
     const start = BigInt(Date.now() - 60_000) * 1_000_000n;
     const rows = httpJson(httpEvents(ROWS, 5, 50_000_000_000n)).map((r, i) => ({

@@ -1,6 +1,7 @@
 import { Gateway } from '../../gateway/src/gateway';
 import { ConfigInput } from '../../cli/config/schema';
 import { TestGateway, getJson, startTestGateway } from './gateway';
+import { RunningNats, startNats } from './nats';
 import { waitFor } from './wait';
 
 /** Fast membership for tests: a member is gone after a second without a heartbeat. */
@@ -52,4 +53,21 @@ export async function storedValues(gateway: Gateway, sql: string): Promise<strin
   } finally {
     conn.closeSync();
   }
+}
+
+/** Debian's nats-server, three gateways of one cluster on it (all members), and a plain gateway. */
+export async function startThreeGateways(): Promise<{
+  nats: RunningNats;
+  gateways: TestGateway[];
+  reference: TestGateway;
+}> {
+  const nats = await startNats();
+  const ids = ['gw-a', 'gw-b', 'gw-c'];
+  const gateways = await Promise.all(ids.map((id) => startClusterGateway(nats.url, id)));
+  const reference = await startTestGateway();
+  await untilMembers(
+    gateways.map((g) => g.url),
+    ids,
+  );
+  return { nats, gateways, reference };
 }
