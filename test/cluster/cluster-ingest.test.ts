@@ -79,11 +79,16 @@ describeIfAvailable('three gateways on NATS JetStream', natsUnavailable(), () =>
       );
       expect([...nodesHeld].sort()).toEqual(owned.sort());
     }
-    // Every gateway computes the same owners.
+    // Every gateway computes the same owners, once it has seen every partition in the stream
+    // (each learns them on its own; the lag is each one's own view, null until it has read).
+    const owners = (ps: typeof status.partitions) =>
+      JSON.stringify(ps.map((p) => [p.name, p.owner]));
     for (const g of gateways.slice(1)) {
-      // Owners only: the lag is each gateway's own view (null where it has not read it yet).
-      const owners = (ps: typeof status.partitions) => ps.map((p) => [p.name, p.owner]);
-      expect(owners((await clusterStatus(g.url)).partitions)).toEqual(owners(status.partitions));
+      await waitFor(
+        async () => owners((await clusterStatus(g.url)).partitions),
+        (seen) => seen === owners(status.partitions),
+        { timeoutMs: 10_000, what: `${g.gateway.cluster!.self} giving the same owners` },
+      );
     }
   }, 60_000);
 
