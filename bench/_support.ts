@@ -85,6 +85,7 @@ export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
 const METHODS = ['GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE'];
 const PATHS = ['/api/v1/users', '/api/v1/orders', '/healthz', '/api/v1/cart/items', '/login'];
 const STATUS = [200, 200, 200, 201, 204, 404, 500];
+const SERVER_PORTS = [8080, 80, 9090];
 const REQ_HEADERS =
   '{"Accept":"application/json","Host":"orders.shop.svc.cluster.local:8080","User-Agent":"Go-http-client/1.1"}';
 const RESP_HEADERS = '{"Content-Length":"112","Content-Type":"application/json"}';
@@ -146,11 +147,16 @@ export function httpColumns(n: number, startNs: bigint): HttpColumns {
     c.time_[i] = startNs + BigInt(i) * 1000n;
     upids.setBigUint64(16 * i, 12345n + BigInt(k % 8), true);
     upids.setBigUint64(16 * i + 8, 1000n + BigInt(k % 8), true);
-    c.remote_addr[i] = `10.244.${k % 3}.${k % 250}`;
-    c.remote_port[i] = BigInt(30000 + (k % 20000));
+    const client = k % 2 === 0;
+    // A server sees its clients' addresses and ephemeral ports; a client calls a few services
+    // on their listening ports.
+    c.remote_addr[i] = client ? `10.96.${k % 3}.${10 + (k % 7)}` : `10.244.${k % 3}.${k % 250}`;
+    c.remote_port[i] = BigInt(
+      client ? SERVER_PORTS[k % SERVER_PORTS.length]! : 30000 + (k % 20000),
+    );
     c.local_addr[i] = '10.244.9.17';
     c.local_port[i] = 8080n;
-    c.trace_role[i] = BigInt(1 + (k % 2));
+    c.trace_role[i] = client ? 1n : 2n;
     c.major_version[i] = 1n;
     c.minor_version[i] = 1n;
     c.content_type[i] = 1n;
