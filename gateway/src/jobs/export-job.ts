@@ -316,6 +316,7 @@ export class ExportJob {
       ...funcOptions(this.spec),
       now: w.nowNs,
       seqRange: { after, upTo },
+      aggregateExports: true,
       pluginWindow: { startNs: w.startNs, endNs: w.nowNs },
       limits: {
         maxOutputRows: this.settings.maxRowsPerRun,

@@ -8,7 +8,8 @@ import { DEFAULT_LIMITS, PxlLimits } from './execute/limits';
 import { normalizeUdfs } from './functions/normalize-sql-udfs';
 import { sketchQuantilesUdf } from './functions/sketch-udf';
 import { ExportResult, ResultTable, RunResult } from './execute/result';
-import { ResultBudget, runQuery } from './execute/run-query';
+import { ExportAggregation } from './export/pre-aggregate';
+import { ResultBudget, runQuery, tooManyRows } from './execute/run-query';
 import { RunSlots } from './execute/run-slots';
 import { StatementCache } from './execute/statement-cache';
 import { ParseCache } from './parse/parse-cache';
@@ -154,7 +155,12 @@ export class PxlEngine {
       const exports: ExportResult[] = [];
       for (const [i, e] of compiled.exports.entries()) {
         const table = await runQuery(conn, this.statements, `export_${i}`, e, budget);
-        exports.push({ table, spec: e.spec });
+        if (e.aggregation) checkAggregatedRows(table, e.aggregation, budget.maxRows);
+        exports.push({
+          table,
+          spec: e.spec,
+          ...(e.aggregation ? { aggregation: e.aggregation } : {}),
+        });
       }
       // DuckDB ends an interrupted stream quietly, as if the result were complete: a run whose
       // deadline passed while it read may hold part of a table, and must not be answered.
@@ -184,6 +190,18 @@ export interface QuerySession {
   budget(): ResultBudget;
   /** Runs one statement and reads its rows within the budget. */
   query(name: string, query: CompiledQuery, budget: ResultBudget): Promise<ResultTable>;
+}
+
+/**
+ * An aggregated export holds the rows of the script's table as counts: they are held to
+ * max_output_rows_per_table as the rows themselves would be (the statement reads at most one
+ * row more than that, so going over still shows).
+ */
+function checkAggregatedRows(table: ResultTable, a: ExportAggregation, maxRows: number): void {
+  const at = table.columns.findIndex((c) => c.name === a.rows);
+  let rows = 0n;
+  for (const row of table.rows) rows += row[at] as bigint;
+  if (rows > BigInt(maxRows)) throw tooManyRows(table.name, maxRows);
 }
 
 function newBudget(limits: PxlLimits): ResultBudget {

@@ -5,6 +5,7 @@ import { CompiledQuery, compileTable } from './compile/compile';
 import { DistributedTable, splitTable } from './compile/split';
 import { Loc, PxlError } from './errors';
 import { PxlLimits, applyPragmas } from './execute/limits';
+import { ExportAggregation, aggregateExport } from './export/pre-aggregate';
 import { ExportSpec } from './export/spec';
 import { ParseCache } from './parse/parse-cache';
 import { evaluate } from './plan/evaluate';
@@ -25,12 +26,17 @@ export interface RunOptions {
   readonly limits?: Partial<PxlLimits>;
   /** Also split every table into shards' parts, for a query across gateways (split.ts). */
   readonly distributed?: boolean;
+  /** Let DuckDB aggregate exports whose data are all histograms (export/pre-aggregate.ts). */
+  readonly aggregateExports?: boolean;
 }
 
 /** The SQL a script compiles to, without running it. */
 export interface CompiledScript {
   readonly tables: readonly ({ readonly name: string } & CompiledQuery)[];
-  readonly exports: readonly ({ readonly spec: ExportSpec } & CompiledQuery)[];
+  readonly exports: readonly ({
+    readonly spec: ExportSpec;
+    readonly aggregation?: ExportAggregation;
+  } & CompiledQuery)[];
 }
 
 /** A script's tables (displays, then exports) split for a query across gateways. */
@@ -94,7 +100,13 @@ export function prepareScript(
     limits: runLimits,
     compiled: {
       tables: typed.displays.map((d) => ({ name: d.name, ...compile(d.node, d.loc) })),
-      exports: typed.exports.map((e) => ({ spec: e.spec, ...compile(e.node, e.loc) })),
+      exports: typed.exports.map((e) => {
+        const query = compile(e.node, e.loc);
+        const aggregated = opts.aggregateExports ? aggregateExport(e.spec, query) : undefined;
+        return aggregated
+          ? { spec: e.spec, aggregation: aggregated.aggregation, ...aggregated.query }
+          : { spec: e.spec, ...query };
+      }),
     },
     ...(opts.distributed
       ? {

@@ -1,7 +1,7 @@
+import { DEFAULT_HISTOGRAM_BOUNDS } from '../../pxl/export/otel';
+
 /** OpenTelemetry's default explicit bucket boundaries. */
-export const DEFAULT_BOUNDS: readonly number[] = [
-  0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000,
-];
+export const DEFAULT_BOUNDS = DEFAULT_HISTOGRAM_BOUNDS;
 
 /**
  * The bucket of a value as OpenTelemetry's explicit-bucket histograms count it: bucket i holds

@@ -2,6 +2,7 @@ import { AttributeLimiter } from './attribute-limiter';
 import { readAttributes } from './attributes';
 import { DEFAULT_BOUNDS, bucketOf } from './buckets';
 import { NUMBER_TYPES, RowHandler, RowTime, identity } from './row-handler';
+import { Cell } from '../../pxl/execute/result';
 import { CallReader, cellOf } from './spec-reader';
 import { Aggregates, HistogramTotal, SumTotal } from './totals';
 
@@ -56,23 +57,33 @@ export function sumHandler(
   };
 }
 
-/** `px.otel.metric.Histogram`: the run's bucket counts, sum, min and max of each series. */
+/** Where an aggregated table (pxl/export/pre-aggregate.ts) holds one histogram's parts. */
+export interface AggregatedHistogram {
+  readonly bucket: number;
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * `px.otel.metric.Histogram`: the run's bucket counts, sum, min and max of each series. Its rows
+ * are the script's rows, or, with `aggregated`, groups of them that DuckDB counted and bucketed.
+ */
 export function histogramHandler(
   r: CallReader,
   limiter: AttributeLimiter,
   totals: Aggregates<HistogramTotal>,
+  aggregated?: AggregatedHistogram,
 ): RowHandler {
   const id = identity(r);
-  const value = r.value('value', NUMBER_TYPES);
-  const weight = r.has('count') ? r.value('count', NUMBER_TYPES, true) : undefined;
+  const read = aggregated ? partsOf(aggregated) : valueOf(r);
   const bounds = r.ascendingNumbers('bounds', DEFAULT_BOUNDS);
   const attributes = r.attributes('attributes');
   const limits = r.literalDict('attribute_limits', 'number');
   return (row, _key, group) => {
-    const cell = cellOf(value, row);
-    const n = weight ? Number(cellOf(weight, row) ?? 0) : 1;
-    if (cell === null || !(n > 0)) return;
-    const v = Number(cell);
+    const p = read(row, bounds);
+    if (p === undefined) return;
     const attrs = limiter.apply(id.name, readAttributes(attributes, row), limits);
     const total = totals.get(group, id.name, attrs, () => ({
       resource: group.resource,
@@ -85,10 +96,49 @@ export function histogramHandler(
       min: Infinity,
       max: -Infinity,
     }));
-    total.count += n;
-    total.sum += v * n;
-    total.bucketCounts[bucketOf(bounds, v)]! += n;
-    if (v < total.min) total.min = v;
-    if (v > total.max) total.max = v;
+    total.count += p.count;
+    total.sum += p.sum;
+    total.bucketCounts[p.bucket]! += p.count;
+    if (p.min < total.min) total.min = p.min;
+    if (p.max > total.max) total.max = p.max;
+  };
+}
+
+/** What one row adds to a histogram's series. */
+interface HistogramPart {
+  count: number;
+  sum: number;
+  bucket: number;
+  min: number;
+  max: number;
+}
+
+type PartReader = (row: readonly Cell[], bounds: readonly number[]) => HistogramPart | undefined;
+
+/** One row of the script's table: its value, weighed by `count=` when given. */
+function valueOf(r: CallReader): PartReader {
+  const value = r.value('value', NUMBER_TYPES);
+  const weight = r.has('count') ? r.value('count', NUMBER_TYPES, true) : undefined;
+  return (row, bounds) => {
+    const cell = cellOf(value, row);
+    const n = weight ? Number(cellOf(weight, row) ?? 0) : 1;
+    if (cell === null || !(n > 0)) return undefined;
+    const v = Number(cell);
+    return { count: n, sum: v * n, bucket: bucketOf(bounds, v), min: v, max: v };
+  };
+}
+
+/** One group of an aggregated table; min and max are null when every value was NaN. */
+function partsOf(a: AggregatedHistogram): PartReader {
+  return (row) => {
+    const count = row[a.count] as number | null;
+    if (count === null || !(count > 0)) return undefined;
+    return {
+      count,
+      sum: row[a.sum] as number,
+      bucket: Number(row[a.bucket] as bigint),
+      min: (row[a.min] as number | null) ?? Infinity,
+      max: (row[a.max] as number | null) ?? -Infinity,
+    };
   };
 }

@@ -1,11 +1,12 @@
 import { PXGATE_SCOPE, ResourceMetrics, ResourceSpans } from '../../exporters/model/telemetry';
 import { Signal } from '../../exporters/sink';
-import { Cell, ExportResult } from '../../pxl/execute/result';
+import { Cell, ExportResult, ResultTable } from '../../pxl/execute/result';
+import { ExportAggregation } from '../../pxl/export/pre-aggregate';
 import { SpecValue, isSpecCall } from '../../pxl/export/spec';
 import { timeColumnIndex } from '../../../../shared/contract/types';
 import { AttributeLimiter } from './attribute-limiter';
 import { attributesKey, resourceAttributes } from './attributes';
-import { histogramHandler, sumHandler } from './cumulative-metrics';
+import { AggregatedHistogram, histogramHandler, sumHandler } from './cumulative-metrics';
 import { ExportParts, ExportTarget } from './export-parts';
 import { gaugeHandler, summaryHandler } from './instant-metrics';
 import { Group } from './row-handler';
@@ -55,6 +56,7 @@ export function interpretExport(
   const timeIndex = timeColumnIndex(table);
   const rowTime = (row: readonly Cell[]) =>
     timeIndex < 0 ? opts.nowNs : ((row[timeIndex] as bigint | null) ?? opts.nowNs);
+  const aggregated = result.aggregation && aggregatedColumns(result.aggregation, table);
   const sums = new Aggregates<SumTotal>();
   const histograms = new Aggregates<HistogramTotal>();
   const signals = new Set<Signal>();
@@ -78,7 +80,7 @@ export function interpretExport(
       case 'px.otel.metric.Sum':
         return sumHandler(reader, opts.limiter, sums, rowTime);
       case 'px.otel.metric.Histogram':
-        return histogramHandler(reader, opts.limiter, histograms);
+        return histogramHandler(reader, opts.limiter, histograms, aggregated?.[i]);
       default:
         throw new ExportSpecError(`px.otel.Data(data[${i}]): ${call.call} is not a metric or span`);
     }
@@ -112,8 +114,26 @@ export function interpretExport(
         metrics: [...g.metrics.values()].map(({ identity, data: d }) => ({ ...identity, data: d })),
       })),
     cumulative: [...sums.updates(sumUpdate), ...histograms.updates(histogramUpdate)],
-    rows: table.rows.length,
+    rows: result.aggregation ? rowsOf(result.aggregation, table) : table.rows.length,
   };
+}
+
+/** The column indexes of each histogram's parts in an aggregated table. */
+function aggregatedColumns(a: ExportAggregation, table: ResultTable): AggregatedHistogram[] {
+  const at = (name: string) => table.columns.findIndex((c) => c.name === name);
+  return a.histograms.map((h) => ({
+    bucket: at(h.bucket),
+    count: at(h.count),
+    sum: at(h.sum),
+    min: at(h.min),
+    max: at(h.max),
+  }));
+}
+
+/** The rows of the script's table an aggregated table stands for. */
+function rowsOf(a: ExportAggregation, table: ResultTable): number {
+  const at = table.columns.findIndex((c) => c.name === a.rows);
+  return table.rows.reduce((n, row) => n + Number(row[at] as bigint), 0);
 }
 
 function target(data: CallReader): ExportTarget {

@@ -1,5 +1,6 @@
 import { formatUint128, uint128FromBigInt } from '../../../../shared/contract/uint128';
 import { DataType, SemanticType } from '../../../../shared/contract/types';
+import { ExportAggregation } from '../export/pre-aggregate';
 import { ExportSpec } from '../export/spec';
 import { ScriptReference } from '../check/typed';
 
@@ -30,6 +31,8 @@ export interface ResultTable {
 export interface ExportResult {
   readonly table: ResultTable;
   readonly spec: ExportSpec;
+  /** Set when DuckDB aggregated the table's rows (RunOptions.aggregateExports). */
+  readonly aggregation?: ExportAggregation;
 }
 
 /** Everything a run produced: displayed tables in px.display order, then exports. */

@@ -67,14 +67,7 @@ async function read(
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
     for (const raw of chunk.getRows()) {
-      if (rows.length >= budget.maxRows) {
-        throw new PxlError(
-          `table "${name}" has more than ${budget.maxRows} rows (max_output_rows_per_table); ` +
-            `narrow it with filters or head(), or raise the limit with "#px:set max_output_rows_per_table=N" in the script`,
-          undefined,
-          'limit-exceeded',
-        );
-      }
+      if (rows.length >= budget.maxRows) throw tooManyRows(name, budget.maxRows);
       const row = raw.map((v, i) => toCell(v, columns[i]!.type, columns[i]!.semanticType));
       budget.bytesLeft -= rowBytes(row);
       if (budget.bytesLeft < 0) {
@@ -98,6 +91,16 @@ async function read(
     })),
     rows,
   };
+}
+
+/** The error of a table past max_output_rows_per_table. */
+export function tooManyRows(name: string, maxRows: number): PxlError {
+  return new PxlError(
+    `table "${name}" has more than ${maxRows} rows (max_output_rows_per_table); ` +
+      `narrow it with filters or head(), or raise the limit with "#px:set max_output_rows_per_table=N" in the script`,
+    undefined,
+    'limit-exceeded',
+  );
 }
 
 /** A row's estimated memory: its strings' characters plus a fixed cost per cell. */

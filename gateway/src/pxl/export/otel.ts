@@ -180,3 +180,8 @@ export function toSpec(v: Value, loc: Loc, columns: { name: string; loc: Loc }[]
       throw new PxlError(`an export spec cannot hold ${describe(v)}`, loc);
   }
 }
+
+/** OpenTelemetry's default explicit bucket boundaries, those of px.otel.metric.Histogram. */
+export const DEFAULT_HISTOGRAM_BOUNDS: readonly number[] = [
+  0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000,
+];
