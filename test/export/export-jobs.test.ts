@@ -81,6 +81,42 @@ describe('export jobs', () => {
     expect(spansOf(receiver.accepted)).toHaveLength(100 * chunks);
   });
 
+  it('read fewer rows at a time after a run passed a limit, and still export every row', async () => {
+    // Found by the soak: on a busy gateway, runs of maxRowsPerRun rows passed pxl.queryTimeout
+    // every time, and the job read the same rows again and again without moving. Here a script
+    // that doubles its rows passes max_output_rows_per_table (maxRowsPerRun) on a whole read.
+    const file = scriptFile(`import px
+df = px.DataFrame(table='http_events', start_time=px.plugin.start_time)
+df.service = 'checkout'
+df.start = df.time_ - df.latency
+df = df.append(df)
+px.export(df, px.otel.Data(
+    resource={'service.name': df.service},
+    data=[px.otel.trace.Span(name=df.req_path, start_time=df.start, end_time=df.time_)],
+))
+`);
+    receiver = await startOtlpReceiver();
+    gw = await startTestGateway({
+      export: {
+        scripts: [{ file, every: '200ms', name: 'doubled' }],
+        maxRowsPerRun: 2000,
+        otlp: { endpoint: receiver.url },
+      },
+    });
+    await postJson(`${gw.url}/v1/ingest`, {
+      table: 'http_events',
+      rows: httpJson(httpEvents(5000)),
+    });
+    const job = await waitFor(
+      async () => (await getJson(`${gw!.url}/v1/exports`)).body.jobs[0],
+      (j) => j.sinks[0].behindRows === 0,
+      { timeoutMs: 30_000, what: 'the sink caught up with every row' },
+    );
+    // Whole reads failed (each one counted), halved reads went through.
+    expect(job.scriptErrors).toBeGreaterThanOrEqual(1);
+    expect(spansOf(receiver.accepted)).toHaveLength(2 * 5000);
+  });
+
   it('get a last run at shutdown, so rows ingested just before are exported', async () => {
     receiver = await startOtlpReceiver();
     gw = await startTestGateway({

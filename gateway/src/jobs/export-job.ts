@@ -1,4 +1,5 @@
 import { Logger } from '../../../shared/common/logger';
+import { UserError } from '../common/errors';
 import { SinkSet } from '../exporters/sink-set';
 import { Sink } from '../exporters/sink';
 import { PxlEngine } from '../pxl/engine';
@@ -93,6 +94,11 @@ export class ExportJob {
   private stopped = false;
   /** Set by the last run: no read of this job may go past it (ms since the epoch). */
   private deadlineAt: number | undefined;
+  /**
+   * Rows a run reads at most: maxRowsPerRun, halved after a read that passed one of the run's
+   * limits (its time, above all, on a busy gateway) and doubled back after each whole read.
+   */
+  private readLimit: number;
 
   constructor(
     readonly spec: ExportJobSpec,
@@ -100,6 +106,7 @@ export class ExportJob {
     private readonly deps: ExportJobDeps,
   ) {
     this.clock = deps.clock ?? Date.now;
+    this.readLimit = settings.maxRowsPerRun;
     for (const sink of deps.sinks.configured) this.target(sink, true, 0);
   }
 
@@ -257,9 +264,9 @@ export class ExportJob {
       // Sinks at different cursors (one failed before) read different rows: one read per cursor.
       const cursors = [...new Set(free.map((t) => t.cursor))].sort((a, b) => a - b);
       for (const after of this.targets.size > 0 ? cursors : [0]) {
-        const upTo = Math.min(lastSeq, after + this.settings.maxRowsPerRun);
+        const upTo = Math.min(lastSeq, after + this.readLimit);
         if (upTo < lastSeq) behind = true;
-        const parts = upTo > after ? await this.read(after, upTo, window) : [];
+        const parts = upTo > after ? await this.readWithin(after, upTo, window) : [];
         rows += parts.reduce((n, p) => n + p.rows, 0);
         for (const p of parts) {
           if (p.target.kind === 'endpoint')
@@ -276,6 +283,8 @@ export class ExportJob {
         }
       }
     } catch (err) {
+      // The same rows are read again at once, fewer at a time.
+      if (err instanceof ReadTooLarge) behind = true;
       error = (err as Error).message;
       this.scriptErrors++;
       this.deps.metrics?.scriptErrors.inc({ job: this.spec.name });
@@ -308,6 +317,32 @@ export class ExportJob {
         });
       }
     });
+  }
+
+  /**
+   * `read`, with the read size adapting: a read that passes a limit of the run (time, rows,
+   * memory) halves the next reads, down to MIN_READ_ROWS, so that a job on a busy gateway still
+   * moves instead of timing out on the same rows forever; each whole read doubles it back.
+   */
+  private async readWithin(after: number, upTo: number, w: RunWindow): Promise<ExportParts[]> {
+    try {
+      const parts = await this.read(after, upTo, w);
+      if (upTo - after >= this.readLimit) {
+        this.readLimit = Math.min(this.settings.maxRowsPerRun, this.readLimit * 2);
+      }
+      return parts;
+    } catch (err) {
+      const rows = upTo - after;
+      if (err instanceof UserError && err.kind === 'limit-exceeded' && rows > MIN_READ_ROWS) {
+        this.readLimit = Math.max(MIN_READ_ROWS, Math.floor(rows / 2));
+        this.deps.log.warn(
+          { job: this.spec.name, rows, next: this.readLimit, err: err.message },
+          'an export run passed a limit; the next runs read fewer rows at a time',
+        );
+        throw new ReadTooLarge(err.message);
+      }
+      throw err;
+    }
   }
 
   /** Runs the script over the rows in (after, upTo] and interprets its exports. */
@@ -400,3 +435,9 @@ export function funcOptions(spec: ExportJobSpec): {
 } {
   return spec.func ? { func: spec.func.name, args: { ...spec.func.args } } : {};
 }
+
+/** The fewest rows a run reads while its reads pass a limit (see `readWithin`). */
+const MIN_READ_ROWS = 1_000;
+
+/** A read that passed a limit of the run: the job reads again at once, fewer rows. */
+class ReadTooLarge extends Error {}
