@@ -53,7 +53,7 @@ export class SelfMetrics implements StoreHooks, IngestHooks {
     });
     this.evictedUnexported = new Counter({
       name: 'pxgate_store_evicted_unexported_rows_total',
-      help: 'Rows dropped from the store before every export job had read them, per table.',
+      help: 'Rows dropped from the store before every export sink had taken them, per table (an upper bound of rows lost to exports: a delivery under way may still take them).',
       labelNames: ['table'],
       registers,
     });

@@ -38,7 +38,7 @@ export type EvictionReason = 'budget' | 'retention';
 export interface StoreHooks {
   rowsAppended?(table: string, rows: number, bytes: number): void;
   rowsEvicted?(table: string, rows: number, reason: EvictionReason): void;
-  /** Of the rows evicted, those a reader registered with `readsAfter` had not yet read. */
+  /** Of the rows evicted, those past what every reader registered with `readsAfter` has taken. */
   unreadRowsEvicted?(table: string, rows: number): void;
 }
 
