@@ -160,6 +160,7 @@ export class Agent {
     this.every(Math.max(50, Math.min(config.batch.maxDelay, 250)), () => this.flushBatches());
     this.every(config.processInterval, () => void this.scanProcesses());
     this.every(CLOCK_RESYNC_MS, () => this.clock.resync());
+    this.every(config.metadataRefresh, () => this.sendMetadata(this.processes.described()));
     await this.scanProcesses();
     log.info(
       {

@@ -18,6 +18,7 @@ describe('the agent section of the configuration', () => {
       redis: { maskArgs: true },
       connStatsInterval: 5000,
       processInterval: 10000,
+      metadataRefresh: 30000,
       batch: { maxRows: 4096, maxDelay: 1000 },
       bufferMb: 64,
       retry: { initial: 250, max: 30000 },

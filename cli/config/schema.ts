@@ -94,6 +94,11 @@ const agentConfig = z
     /** How often conn_stats, process_stats and network_stats are sampled. */
     connStatsInterval: duration.prefault('5s'),
     processInterval: duration.prefault('10s'),
+    /**
+     * How often the metadata of every live process is sent again: a gateway that joined or
+     * restarted since, or a cluster stream that aged the first report out, gets it back.
+     */
+    metadataRefresh: duration.prefault('30s'),
     batch: z
       .strictObject({
         maxRows: z.number().int().min(1).max(65536).default(4096),

@@ -7,6 +7,11 @@ import { Logger } from '../../../shared/common/logger';
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
 const NS_PER_MS = 1_000_000;
 
+/** The duplicates window: DUPLICATE_WINDOW_MS, or the stream's age when that is shorter. */
+export function duplicateWindowMs(limits: StreamLimits): number {
+  return limits.maxAgeMs > 0 ? Math.min(DUPLICATE_WINDOW_MS, limits.maxAgeMs) : DUPLICATE_WINDOW_MS;
+}
+
 /** The stream's bounds, from the store's budget and retention. */
 export interface StreamLimits {
   readonly maxBytes: number;
@@ -47,7 +52,9 @@ export async function ensureStream(
     max_age: limits.maxAgeMs * NS_PER_MS,
     max_msg_size: limits.maxMsgBytes,
     discard: DiscardPolicy.Old,
-    duplicate_window: DUPLICATE_WINDOW_MS * NS_PER_MS,
+    // JetStream refuses a window longer than the stream keeps messages: a batch sent again
+    // after they aged out is new to it anyway.
+    duplicate_window: duplicateWindowMs(limits) * NS_PER_MS,
   };
   const existing = await jsm.streams.info(subjects.stream).catch(() => undefined);
   if (!existing) {
@@ -59,6 +66,7 @@ export async function ensureStream(
   const same =
     c.max_bytes === config.max_bytes &&
     c.max_age === config.max_age &&
+    c.duplicate_window === config.duplicate_window &&
     c.max_msg_size === config.max_msg_size &&
     c.subjects?.join() === config.subjects.join();
   if (same) return;
