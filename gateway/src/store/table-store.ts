@@ -77,7 +77,7 @@ const SEGMENTS_PER_BUDGET = 8;
 const APPENDER_AUTO_FLUSH_ROWS = 204_800;
 const MAINTENANCE_INTERVAL_MS = 1000;
 /** A checkpoint threshold no in-memory store reaches: DuckDB never checkpoints on its own. */
-const NO_CHECKPOINT = '1000TB';
+export const NO_CHECKPOINT = '1000TB';
 /** Sequence ranges per DELETE statement when a partition's rows leave. */
 const DELETE_RANGES_PER_STATEMENT = 500;
 
