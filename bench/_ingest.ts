@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { FsyncPolicy } from '../cli/config/schema';
 import { HTTP_EVENTS } from '../shared/contract/schemas';
 import { ChunkWriter } from '../gateway/src/store/chunk-writer';
-import { logicalType } from '../gateway/src/store/table-store';
+import { NO_CHECKPOINT, logicalType } from '../gateway/src/store/table-store';
 import { ColumnBatch, ColumnData } from '../gateway/src/store/batch';
 import { quoteIdent } from '../gateway/src/store/sql';
 import {
@@ -122,7 +122,8 @@ async function oursRound(
 }
 
 async function peerRound(batches: ColumnBatch[]): Promise<number> {
-  const instance = await DuckDBInstance.create(':memory:');
+  // As the store runs DuckDB: without automatic checkpoints.
+  const instance = await DuckDBInstance.create(':memory:', { checkpoint_threshold: NO_CHECKPOINT });
   const conn = await instance.connect();
   const types = [...HTTP_EVENTS.columns.map((c) => logicalType(c.type)), BIGINT];
   const cols = [...HTTP_EVENTS.columns.map((c) => c.name), '_seq'];

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- agent-overhead [--rate 3000] [--seconds 10] [--rounds 3] [--connections 16]
+ * `npm run bench -- agent-overhead [--rate 3000] [--seconds 10] [--rounds 3] [--connections 16] [--warm-up 1]
  * [--cpu machine|processes] [--profile DIR] [--baseline OTHER/bin/pxgate.js]`; `--baseline` adds a
  * fourth phase, pxgate with another build's agent, to compare two builds in one run; `--profile` writes CPU profiles of the agent and
  * the gateway over each pxgate phase's measured window into DIR (bench/overhead/profile-on-signal.ts).
@@ -49,6 +49,7 @@ function show(r: PhaseResult): string {
 async function main(): Promise<void> {
   const rate = Number(option('rate', '3000'));
   const seconds = Number(option('seconds', '10'));
+  const warmUpSeconds = Number(option('warm-up', '1'));
   const rounds = Number(option('rounds', '3'));
   const connections = Number(option('connections', '16'));
   const cpu = option('cpu', 'machine');
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   if (tracepoints.length < 20) throw new Error(`only ${tracepoints.length} tracepoints found`);
   console.log(
     `agent-overhead: ${machine()}; ${rounds} rounds of ${seconds} s at ${rate} req/s over ` +
-      `${connections} connections; floor: bpftrace on the agent's ${tracepoints.length} tracepoints; cpu: ${cpu}`,
+      `${connections} connections, ${warmUpSeconds} s of warm-up per phase; floor: bpftrace on the agent's ${tracepoints.length} tracepoints; cpu: ${cpu}`,
   );
   if (profileDir) process.env.PXGATE_PROFILE_DIR = profileDir;
   const profiled = profileDir
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
       agentNodeArgs: profiled,
       profileDir,
       baselineBin,
+      warmUpSeconds,
     };
     await load({ ...setup.load, seconds: 2, path: '/bench/warm-up' }); // the server's JIT
     const results: PhaseResult[] = [];

@@ -21,6 +21,11 @@ export interface Setup {
   profileDir: string;
   /** Another build's bin/pxgate.js, for the baseline phase ('' for none). */
   baselineBin: string;
+  /**
+   * Seconds of load before each phase's measured window. A new agent's first seconds include
+   * V8 compiling its hot code on background threads, which a long-running agent paid once.
+   */
+  warmUpSeconds: number;
 }
 
 /** One phase's figures: CPU microseconds per request, latency, rows. */
@@ -45,7 +50,6 @@ export interface PhaseResult {
   agentIdleUsPerS: number;
 }
 
-const WARM_UP_SECONDS = 1;
 const IDLE_MS = 2000;
 const SYNC_TIMEOUT_MS = 30_000;
 
@@ -160,8 +164,8 @@ export async function runPhase(setup: Setup, kind: PhaseKind, tag: string): Prom
       )
     : undefined;
   try {
-    await load({ ...setup.load, seconds: WARM_UP_SECONDS, path: `${path}/warm-up` });
-    if (agent) await synced(setup, agent.metricsUrl, base, 2 * rate * WARM_UP_SECONDS);
+    await load({ ...setup.load, seconds: setup.warmUpSeconds, path: `${path}/warm-up` });
+    if (agent) await synced(setup, agent.metricsUrl, base, 2 * rate * setup.warmUpSeconds);
     const agentIdleUsPerS = agent ? await idleRate(agent.pid) : 0;
     const pids = [setup.serverPid, setup.gateway.pid, agent?.pid ?? 0, floor?.pid ?? 0];
     const ours = () => pids.reduce((sum, pid) => sum + (pid ? processUs(pid) : 0), 0);
@@ -174,7 +178,7 @@ export async function runPhase(setup: Setup, kind: PhaseKind, tag: string): Prom
     const report = await load({ ...setup.load, path });
     const expectedRows = 2 * report.answered;
     if (agent) {
-      const warmUpRows = 2 * Math.round(rate * WARM_UP_SECONDS);
+      const warmUpRows = 2 * Math.round(rate * setup.warmUpSeconds);
       await synced(setup, agent.metricsUrl, base, warmUpRows + expectedRows);
     }
     for (const pid of profiled) process.kill(pid, 'SIGUSR2');

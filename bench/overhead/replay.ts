@@ -33,8 +33,14 @@ const RESPONSE = Buffer.from(
     '1d\r\n{"method":"GET","received":0}\r\n0\r\n\r\n',
 );
 
-/** One build's pipeline, and a function that pushes `n` requests' events through it. */
-function pipeline(dist: string): { run(n: number): void; rows(): number } {
+/**
+ * One build's pipeline, and a function that pushes `n` requests' events through it. Its batches
+ * go to `keep` (none: they are made, then dropped).
+ */
+function pipeline(
+  dist: string,
+  keep?: (body: Uint8Array) => void,
+): { run(n: number): void; rows(): number } {
   const load = <T>(path: string) => require(join(dist, path)) as T;
   const { ConnectionTracker } = load<typeof TrackerModule>('agent/src/conn/connection-tracker');
   const { ConnStatsAggregator } = load<typeof StatsModule>('agent/src/conn/conn-stats');
@@ -45,8 +51,8 @@ function pipeline(dist: string): { run(n: number): void; rows(): number } {
   const { HTTP_EVENTS } = load<typeof SchemasModule>('shared/contract/schemas');
   const { WallClock } = load<typeof HostModule>('agent/src/proc/host');
   const { ConfigSchema } = load<typeof SchemaModule>('cli/config/schema');
-  // A queue that holds nothing: the batches are made, then dropped as the budget is 0.
-  const queue = new SendQueue(0, () => undefined);
+  // A queue that holds nothing: each batch is made, then dropped as the budget is 0.
+  const queue = new SendQueue(0, (batch) => keep?.(batch.body));
   const batcher = new TableBatcher(HTTP_EVENTS, queue, { maxRows: 4096, maxDelayMs: 1e9 });
   const config = ConfigSchema.parse({}).agent;
   let rows = 0;
@@ -140,6 +146,13 @@ function pipeline(dist: string): { run(n: number): void; rows(): number } {
   };
 }
 
+/** The http_events Arrow bodies a build's agent makes of `requests` requests of the traffic. */
+export function agentBatches(dist: string, requests: number): Uint8Array[] {
+  const bodies: Uint8Array[] = [];
+  pipeline(dist, (body) => bodies.push(body)).run(requests);
+  return bodies;
+}
+
 function main(): void {
   const dists = process.argv.length > 2 ? process.argv.slice(2) : [join(__dirname, '..', '..')];
   const pipes = dists.map((d) => ({ dist: d, pipe: pipeline(d), us: [] as number[] }));
@@ -161,4 +174,4 @@ function main(): void {
   }
 }
 
-main();
+if (require.main === module) main();

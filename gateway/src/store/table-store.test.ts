@@ -18,11 +18,11 @@ describe('TableStore', () => {
   let store: TableStore;
   afterEach(() => store?.shutdown());
 
-  it('bounds DuckDB by default at twice the store budget plus 256 MiB, without spilling to disk', async () => {
+  it('bounds DuckDB by default at twice the store budget plus 256 MiB, without spilling to disk or checkpointing', async () => {
     const settings = `SELECT current_setting('memory_limit'), current_setting('temp_directory'),
-      current_setting('allocator_background_threads')`;
+      current_setting('allocator_background_threads'), current_setting('checkpoint_threshold')`;
     store = await TableStore.create(options({ limitMb: 64 }), silentLogger());
-    expect(await rowsOf(store, settings)).toEqual([['384.0 MiB', '', true]]);
+    expect(await rowsOf(store, settings)).toEqual([['384.0 MiB', '', true, '909.4 TiB']]);
     await store.shutdown();
     store = await TableStore.create(options({ duckdbMemoryLimitMb: 1000 }), silentLogger());
     expect((await rowsOf(store, settings))[0]![0]).toBe('1000.0 MiB');
