@@ -7,13 +7,16 @@ import { PxlError } from './errors';
 import { DEFAULT_LIMITS, PxlLimits } from './execute/limits';
 import { normalizeUdfs } from './functions/normalize-sql-udfs';
 import { sketchQuantilesUdf } from './functions/sketch-udf';
-import { ExportResult, ResultTable, RunResult } from './execute/result';
-import { ResultBudget, runQuery } from './execute/run-query';
+import { ResultTable, RunResult } from './execute/result';
+import { ResultBudget, runQuery, withStatement } from './execute/run-query';
+import { ColumnarRunResult } from './execute/columnar';
+import { readColumns } from './execute/read-columns';
 import { RunSlots } from './execute/run-slots';
 import { StatementCache } from './execute/statement-cache';
 import { ParseCache } from './parse/parse-cache';
 import { CompiledScript, PreparedScript, RunOptions, prepareScript } from './prepare';
 import { CompiledQuery } from './compile/compile';
+import { ExportSpec } from './export/spec';
 import { CompilePool } from './worker/compile-pool';
 
 export type { CompiledScript, PreparedScript, RunOptions } from './prepare';
@@ -82,10 +85,32 @@ export class PxlEngine {
   }
 
   /** Runs a script and returns its displayed tables (in px.display order) and its exports. */
-  async run(script: string, opts: RunOptions = {}): Promise<RunResult> {
+  run(script: string, opts: RunOptions = {}): Promise<RunResult> {
+    return this.runReading(script, opts, (conn, name, query, budget) =>
+      runQuery(conn, this.statements, name, query, budget),
+    );
+  }
+
+  /**
+   * run(), with each table kept as DuckDB's columns (for Arrow answers): no row of cells is
+   * built, and the same limits apply.
+   */
+  runColumns(script: string, opts: RunOptions = {}): Promise<ColumnarRunResult> {
+    return this.runReading(script, opts, (conn, name, query, budget) =>
+      withStatement(conn, this.statements, query, (statement) =>
+        readColumns(statement, name, query, budget),
+      ),
+    );
+  }
+
+  private async runReading<T>(
+    script: string,
+    opts: RunOptions,
+    read: TableRead<T>,
+  ): Promise<Run<T>> {
     const signal = AbortSignal.timeout(this.timeoutOf(opts));
     const prepared = await this.prepare(script, opts, signal);
-    return this.slots.use(() => this.execute(prepared, signal), signal);
+    return this.slots.use(() => this.execute(prepared, signal, read), signal);
   }
 
   /** A run's deadline, in milliseconds: the engine's, or the run's own. */
@@ -135,10 +160,11 @@ export class PxlEngine {
     }, signal);
   }
 
-  private async execute(
+  private async execute<T>(
     { compiled, limits }: PreparedScript,
     signal: AbortSignal,
-  ): Promise<RunResult> {
+    read: TableRead<T>,
+  ): Promise<Run<T>> {
     const budget = newBudget(limits);
     if (signal.aborted) throw runTimeout(limits);
     const conn = this.idle.pop() ?? (await this.store.connect());
@@ -147,14 +173,11 @@ export class PxlEngine {
     signal.addEventListener('abort', interrupt, { once: true });
     let reusable = false;
     try {
-      const tables: ResultTable[] = [];
-      for (const t of compiled.tables) {
-        tables.push(await runQuery(conn, this.statements, t.name, t, budget));
-      }
-      const exports: ExportResult[] = [];
+      const tables: T[] = [];
+      for (const t of compiled.tables) tables.push(await read(conn, t.name, t, budget));
+      const exports: { table: T; spec: ExportSpec }[] = [];
       for (const [i, e] of compiled.exports.entries()) {
-        const table = await runQuery(conn, this.statements, `export_${i}`, e, budget);
-        exports.push({ table, spec: e.spec });
+        exports.push({ table: await read(conn, `export_${i}`, e, budget), spec: e.spec });
       }
       // DuckDB ends an interrupted stream quietly, as if the result were complete: a run whose
       // deadline passed while it read may hold part of a table, and must not be answered.
@@ -175,6 +198,20 @@ export class PxlEngine {
       }
     }
   }
+}
+
+/** Reads one statement's result as a table of rows or of columns. */
+type TableRead<T> = (
+  conn: DuckDBConnection,
+  name: string,
+  query: CompiledQuery,
+  budget: ResultBudget,
+) => Promise<T>;
+
+/** A run's result with its tables as rows (RunResult) or columns (ColumnarRunResult). */
+interface Run<T> {
+  readonly tables: readonly T[];
+  readonly exports: readonly { readonly table: T; readonly spec: ExportSpec }[];
 }
 
 /** A reader connection of one session, and how to run compiled statements on it. */

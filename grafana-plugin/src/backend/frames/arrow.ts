@@ -8,7 +8,7 @@
  */
 import { DataFrame, Field, FieldType } from '@grafana/data';
 
-import { IpcColumn, writeIpcFile } from './ipcFile';
+import { IpcColumn, writeIpcFile } from '../../../../shared/common/arrow-ipc-writer';
 
 const NS_PER_MS = 1_000_000n;
 const TWO_32 = 2 ** 32;
