@@ -7,7 +7,7 @@ import { Cell, ResultColumn, ResultTable } from './result';
  * One column's values in Arrow's layout, ready to be sent as they are: a validity bitmap, then
  * 8 bytes a value (INT64 and TIME64NS as little-endian int64, FLOAT64 as float64), a bit a
  * value (BOOLEAN), or offsets and UTF-8 bytes (STRING, and UINT128 as its text). A null's
- * value is zero (or empty), and a non-finite float is a null, as in JSON answers.
+ * value is zero (or empty), a non-finite float is a null and -0 is 0, as in JSON answers.
  */
 export interface ColumnVector {
   readonly nullCount: number;
@@ -135,7 +135,7 @@ export class ColumnBuilder {
         const v = Number(cell);
         if (!Number.isFinite(v)) return this.appendNull();
         this.reserve(1);
-        new DataView(this.data.buffer).setFloat64(8 * this.length, v, true);
+        new DataView(this.data.buffer).setFloat64(8 * this.length, v === 0 ? 0 : v, true);
         return this.valid();
       }
       case 'BOOLEAN':
@@ -174,6 +174,8 @@ export class ColumnBuilder {
     }
     for (let r = 0; r < n; r++) {
       const valid = (!mask || (mask[r >> 3]! >> (r & 7)) & 1) && (!floats || isFinite(floats[r]!));
+      // JSON has no negative zero: -0 is answered as 0 there, and so here.
+      if (floats && floats[r] === 0) floats[r] = 0;
       if (valid) this.validity[(start + r) >> 3]! |= 1 << ((start + r) & 7);
       else {
         this.nullCount++;
