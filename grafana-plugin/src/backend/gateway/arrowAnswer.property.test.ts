@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 
 import { arrowAnswer } from '../../../../gateway/src/api/query-arrow';
+import { writeIpcStream } from '../../../../shared/common/arrow-ipc-writer';
 import { columnsFromRows } from '../../../../gateway/src/pxl/execute/columnar';
 import {
   Cell,
@@ -141,6 +142,27 @@ describe('reading the gateway Arrow answer', () => {
         }
       }),
       fuzzParams(400, { seed: 7 }),
+    );
+  });
+
+  it('refuses an answer of more rows than 2^22, which a bit a value could claim in 512 KiB', () => {
+    const rows = 2 ** 22 + 1;
+    const bools = writeIpcStream(
+      [
+        {
+          name: 'b',
+          type: 'bool',
+          nullable: true,
+          metadata: new Map([['pxgate.type', 'BOOLEAN']]),
+          nullCount: 0,
+          buffers: [new Uint8Array(0), new Uint8Array(Math.ceil(rows / 8))],
+        },
+      ],
+      rows,
+      new Map([['pxgate.name', 't']]),
+    );
+    expect(() => readArrowAnswer(bools)).toThrow(
+      new ArrowAnswerError(`a record batch claims ${rows} rows`),
     );
   });
 });

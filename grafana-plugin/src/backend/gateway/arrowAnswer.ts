@@ -25,9 +25,13 @@ export class ArrowAnswerError extends Error {
   override name = 'ArrowAnswerError';
 }
 
-/** Tables in one answer, and rows in one table: far above any panel, below any harm. */
+/**
+ * Tables in one answer, and rows in all of them: far above any panel (the gateway's memory cap,
+ * pxl.maxResultMb's 64 MiB, holds fewer than 2^22 rows). A boolean column takes a bit a value,
+ * so a small answer could otherwise claim more values than the backend should build.
+ */
 const MAX_TABLES = 1024;
-const MAX_ROWS = 1 << 26;
+const MAX_ROWS = 1 << 22;
 
 const CONTINUATION = 0xffffffff;
 const METADATA_V4 = 3;
@@ -260,9 +264,11 @@ export function readArrowAnswer(bytes: Uint8Array): ColumnarTable[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tables: ColumnarTable[] = [];
   try {
-    for (let at = 0, read = 0; at < bytes.length; read++) {
+    for (let at = 0, read = 0, rows = 0; at < bytes.length; read++) {
       if (read >= MAX_TABLES) fail(`the answer holds more than ${MAX_TABLES} tables`);
       const { table, exported, end } = tableAt(bytes, view, at);
+      rows += table.length;
+      if (rows > MAX_ROWS) fail(`the answer holds more than ${MAX_ROWS} rows`);
       if (!exported) tables.push(table);
       at = end;
     }
