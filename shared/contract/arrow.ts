@@ -1,8 +1,7 @@
 import { Bool, DataType, FixedSizeBinary, Float64, Int64, Utf8 } from 'apache-arrow';
 import { ColumnSchema } from './types';
 
-/** The Content-Type of an ingest body that is an Arrow IPC stream. */
-export const ARROW_STREAM_TYPE = 'application/vnd.apache.arrow.stream';
+export { ARROW_STREAM_TYPE } from './query-arrow';
 
 /**
  * The Arrow type a column of each type is sent as: what the agent writes, and the gateway's

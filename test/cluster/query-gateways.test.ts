@@ -5,6 +5,8 @@ import { TestGateway, postJson } from '../support/gateway';
 import { RunningNats, natsUnavailable } from '../support/nats';
 import { httpEvents, httpJson } from '../support/pxl';
 import { describeIfAvailable } from '../support/system';
+import { decodeArrow, rowSet } from '../support/arrow-answer';
+import { ARROW_STREAM_TYPE } from '../../shared/contract/query-arrow';
 import { waitFor } from '../support/wait';
 
 const NODES = ['node-0', 'node-1', 'node-2', 'node-3', 'node-4'];
@@ -100,5 +102,28 @@ describeIfAvailable('POST /v1/query at any of three gateways on NATS', natsUnava
     const want = await postJson(`${reference.url}/v1/query`, { script });
     expect(got.status).toBe(400);
     expect(got.body).toEqual(want.body);
+  });
+
+  it('answers Arrow across the gateways with the rows of its JSON answer', async () => {
+    const script = `import px
+df = px.DataFrame('http_events')
+px.display(df.groupby(['req_method', 'resp_status']).agg(n=('latency', px.count)), 'by_status')
+px.display(df[['time_', 'upid', 'req_path', 'latency']], 'rows')`;
+    const ask = (accept: string) =>
+      fetch(`${gateways[2]!.url}/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept },
+        body: JSON.stringify({ script }),
+      });
+    const json = (await (await ask('application/json')).json()) as {
+      tables: { name: string; rows: unknown[][] }[];
+    };
+    const arrow = await ask(ARROW_STREAM_TYPE);
+    expect(arrow.headers.get('content-type')).toBe(ARROW_STREAM_TYPE);
+    expect(arrow.headers.get('x-pxgate-warnings')).toBeNull();
+    const got = decodeArrow(new Uint8Array(await arrow.arrayBuffer()));
+    expect(got.map((t) => t.name)).toEqual(['by_status', 'rows']);
+    expect(got[1]!.rows).toHaveLength(ROWS);
+    got.forEach((t, i) => expect(rowSet(t.rows)).toEqual(rowSet(json.tables[i]!.rows)));
   });
 });

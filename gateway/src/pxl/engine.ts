@@ -7,14 +7,17 @@ import { PxlError } from './errors';
 import { DEFAULT_LIMITS, PxlLimits } from './execute/limits';
 import { normalizeUdfs } from './functions/normalize-sql-udfs';
 import { sketchQuantilesUdf } from './functions/sketch-udf';
-import { ExportResult, ResultTable, RunResult } from './execute/result';
+import { ResultTable, RunResult } from './execute/result';
+import { ResultBudget, runQuery, tooManyRows, withStatement } from './execute/run-query';
+import { ColumnarRunResult } from './execute/columnar';
+import { readColumns } from './execute/read-columns';
 import { ExportAggregation } from './export/pre-aggregate';
-import { ResultBudget, runQuery, tooManyRows } from './execute/run-query';
 import { RunSlots } from './execute/run-slots';
 import { StatementCache } from './execute/statement-cache';
 import { ParseCache } from './parse/parse-cache';
 import { CompiledScript, PreparedScript, RunOptions, prepareScript } from './prepare';
 import { CompiledQuery } from './compile/compile';
+import { ExportSpec } from './export/spec';
 import { CompilePool } from './worker/compile-pool';
 
 export type { CompiledScript, PreparedScript, RunOptions } from './prepare';
@@ -83,10 +86,34 @@ export class PxlEngine {
   }
 
   /** Runs a script and returns its displayed tables (in px.display order) and its exports. */
-  async run(script: string, opts: RunOptions = {}): Promise<RunResult> {
+  run(script: string, opts: RunOptions = {}): Promise<RunResult> {
+    return this.runReading(script, opts, async (conn, name, query, budget) => {
+      const table = await runQuery(conn, this.statements, name, query, budget);
+      if (query.aggregation) checkAggregatedRows(table, query.aggregation, budget);
+      return table;
+    });
+  }
+
+  /**
+   * run(), with each table kept as DuckDB's columns (for Arrow answers): no row of cells is
+   * built, and the same limits apply.
+   */
+  runColumns(script: string, opts: RunOptions = {}): Promise<ColumnarRunResult> {
+    return this.runReading(script, opts, (conn, name, query, budget) =>
+      withStatement(conn, this.statements, query, (statement) =>
+        readColumns(statement, name, query, budget),
+      ),
+    );
+  }
+
+  private async runReading<T>(
+    script: string,
+    opts: RunOptions,
+    read: TableRead<T>,
+  ): Promise<Run<T>> {
     const signal = AbortSignal.timeout(this.timeoutOf(opts));
     const prepared = await this.prepare(script, opts, signal);
-    return this.slots.use(() => this.execute(prepared, signal), signal);
+    return this.slots.use(() => this.execute(prepared, signal, read), signal);
   }
 
   /** A run's deadline, in milliseconds: the engine's, or the run's own. */
@@ -136,10 +163,11 @@ export class PxlEngine {
     }, signal);
   }
 
-  private async execute(
+  private async execute<T>(
     { compiled, limits }: PreparedScript,
     signal: AbortSignal,
-  ): Promise<RunResult> {
+    read: TableRead<T>,
+  ): Promise<Run<T>> {
     const budget = newBudget(limits);
     if (signal.aborted) throw runTimeout(limits);
     const conn = this.idle.pop() ?? (await this.store.connect());
@@ -148,16 +176,12 @@ export class PxlEngine {
     signal.addEventListener('abort', interrupt, { once: true });
     let reusable = false;
     try {
-      const tables: ResultTable[] = [];
-      for (const t of compiled.tables) {
-        tables.push(await runQuery(conn, this.statements, t.name, t, budget));
-      }
-      const exports: ExportResult[] = [];
+      const tables: T[] = [];
+      for (const t of compiled.tables) tables.push(await read(conn, t.name, t, budget));
+      const exports: Run<T>['exports'][number][] = [];
       for (const [i, e] of compiled.exports.entries()) {
-        const table = await runQuery(conn, this.statements, `export_${i}`, e, budget);
-        if (e.aggregation) checkAggregatedRows(table, e.aggregation, budget.maxRows);
         exports.push({
-          table,
+          table: await read(conn, `export_${i}`, e, budget),
           spec: e.spec,
           ...(e.aggregation ? { aggregation: e.aggregation } : {}),
         });
@@ -183,6 +207,24 @@ export class PxlEngine {
   }
 }
 
+/** Reads one statement's result as a table of rows or of columns. */
+type TableRead<T> = (
+  conn: DuckDBConnection,
+  name: string,
+  query: CompiledQuery & { readonly aggregation?: ExportAggregation },
+  budget: ResultBudget,
+) => Promise<T>;
+
+/** A run's result with its tables as rows (RunResult) or columns (ColumnarRunResult). */
+interface Run<T> {
+  readonly tables: readonly T[];
+  readonly exports: readonly {
+    readonly table: T;
+    readonly spec: ExportSpec;
+    readonly aggregation?: ExportAggregation;
+  }[];
+}
+
 /** A reader connection of one session, and how to run compiled statements on it. */
 export interface QuerySession {
   readonly conn: DuckDBConnection;
@@ -197,11 +239,11 @@ export interface QuerySession {
  * max_output_rows_per_table as the rows themselves would be (the statement reads at most one
  * row more than that, so going over still shows).
  */
-function checkAggregatedRows(table: ResultTable, a: ExportAggregation, maxRows: number): void {
+function checkAggregatedRows(table: ResultTable, a: ExportAggregation, budget: ResultBudget) {
   const at = table.columns.findIndex((c) => c.name === a.rows);
   let rows = 0n;
   for (const row of table.rows) rows += row[at] as bigint;
-  if (rows > BigInt(maxRows)) throw tooManyRows(table.name, maxRows);
+  if (rows > BigInt(budget.maxRows)) throw tooManyRows(table.name, budget);
 }
 
 function newBudget(limits: PxlLimits): ResultBudget {

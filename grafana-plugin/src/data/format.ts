@@ -4,7 +4,7 @@
  */
 import { DataFrame } from '@grafana/data';
 
-import { GatewayTable } from '../types/gateway';
+import { AnswerTable } from '../types/gateway';
 import { PxgateQuery } from '../types/query';
 import { LinkMaker, tableToFrame } from './frames';
 import { toNodeGraph } from './nodeGraph';
@@ -17,7 +17,7 @@ export class OutputNotFoundError extends Error {
 }
 
 /** The `output` table of an answer, or all of them; throws OutputNotFoundError. */
-export function selectTables(tables: GatewayTable[], output: string | undefined): GatewayTable[] {
+export function selectTables<T extends AnswerTable>(tables: T[], output: string | undefined): T[] {
   if (!output) return tables;
   const chosen = tables.filter((t) => t.name === output);
   if (chosen.length === 0) {
@@ -31,7 +31,7 @@ export function selectTables(tables: GatewayTable[], output: string | undefined)
 
 /** The frames of one query's answer. Throws when the tables do not fit the format. */
 export function framesForQuery(
-  tables: GatewayTable[],
+  tables: AnswerTable[],
   query: Pick<PxgateQuery, 'refId' | 'format' | 'output'>,
   linkFor?: LinkMaker,
 ): DataFrame[] {

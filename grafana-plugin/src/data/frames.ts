@@ -5,7 +5,8 @@
  */
 import { DataFrame, DataLink, Field, FieldType } from '@grafana/data';
 
-import { GatewayColumn, GatewayTable, ScriptReference } from '../types/gateway';
+import { AnswerTable, GatewayColumn, ScriptReference } from '../types/gateway';
+import { columnCells } from './columnCells';
 import { QUANTILE_TYPES, SHOWN_QUANTILES, unitOf } from './units';
 
 const NS_PER_MS = 1_000_000n;
@@ -100,7 +101,7 @@ function quantileFields(
 }
 
 /** The fields one column becomes (several for a quantiles column). */
-function columnFields(
+export function columnFields(
   column: GatewayColumn,
   cells: unknown[],
   taken: ReadonlySet<string>,
@@ -139,15 +140,21 @@ function columnFields(
 /** Turns a `px.script_reference` column's metadata into a data link, when it can. */
 export type LinkMaker = (reference: ScriptReference) => DataLink | undefined;
 
+/** The cells of column `i` of a table of either answer (JSON rows, or Arrow columns). */
+export function cellsOf(table: AnswerTable, i: number): unknown[] {
+  return 'rows' in table ? table.rows.map((row) => row[i] ?? null) : columnCells(table, i);
+}
+
+/** The rows of a table of either answer. */
+export function lengthOf(table: AnswerTable): number {
+  return 'rows' in table ? table.rows.length : table.length;
+}
+
 /** One gateway table as a data frame. */
-export function tableToFrame(table: GatewayTable, refId?: string, linkFor?: LinkMaker): DataFrame {
+export function tableToFrame(table: AnswerTable, refId?: string, linkFor?: LinkMaker): DataFrame {
   const taken = new Set(table.columns.map((c) => c.name));
   const fields = table.columns.flatMap((column, i) =>
-    columnFields(
-      column,
-      table.rows.map((row) => row[i] ?? null),
-      taken,
-    ),
+    columnFields(column, cellsOf(table, i), taken),
   );
   if (linkFor) {
     for (const column of table.columns) {
@@ -156,5 +163,5 @@ export function tableToFrame(table: GatewayTable, refId?: string, linkFor?: Link
       if (link && field) field.config = { ...field.config, links: [link] };
     }
   }
-  return { name: table.name, refId, fields, length: table.rows.length };
+  return { name: table.name, refId, fields, length: lengthOf(table) };
 }

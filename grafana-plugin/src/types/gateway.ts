@@ -29,6 +29,29 @@ export interface GatewayTable {
   rows: unknown[][];
 }
 
+/**
+ * One column of a table of an Arrow answer, as Arrow buffers: a validity bitmap (empty when no
+ * value is null), then int64 (INT64, TIME64NS), float64 or bit-packed values, or offsets and
+ * UTF-8 bytes (STRING, UINT128 as its text). A null's value is zero or empty.
+ */
+export interface ColumnVector {
+  nullCount: number;
+  validity: Uint8Array;
+  offsets?: Int32Array;
+  data: Uint8Array;
+}
+
+/** One `px.display` table of an Arrow answer (docs/api.md): its columns' buffers, no rows. */
+export interface ColumnarTable {
+  name: string;
+  columns: GatewayColumn[];
+  length: number;
+  vectors: ColumnVector[];
+}
+
+/** A table of either form of answer. */
+export type AnswerTable = GatewayTable | ColumnarTable;
+
 /** `POST /v1/query` body. */
 export interface QueryRequestBody {
   script: string;

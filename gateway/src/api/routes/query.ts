@@ -4,6 +4,8 @@ import { QueryRunner } from '../../cluster/query/cluster-queries';
 import { PXGATE_VERSION } from '../../common/package-info';
 import { toJsonSpec, toJsonTable } from '../../pxl/execute/result';
 import { MAX_SCRIPT_CHARS } from '../../pxl/parse/parse';
+import { ARROW_STREAM_TYPE, WARNINGS_HEADER } from '../../../../shared/contract/query-arrow';
+import { arrowAnswer, warningsHeader } from '../query-arrow';
 
 /**
  * The gateway's version, on answers to queries: only a caller the gateway let run a query
@@ -22,17 +24,26 @@ interface QueryBody {
 
 /**
  * `POST /v1/query`: runs a PxL script and answers its tables in px.display order, with
- * `warnings` when the answer is not whole (a cluster's gateway that did not answer).
+ * `warnings` when the answer is not whole (a cluster's gateway that did not answer); as JSON, or
+ * as Arrow IPC streams when the caller's Accept puts Arrow first (docs/api.md).
  */
 export function queryRoutes(pxl: QueryRunner): Router {
   const router = Router();
   router.post('/v1/query', queryBody(), async (req, res) => {
     res.setHeader(VERSION_HEADER, PXGATE_VERSION);
     const body = parseBody(req.body);
-    const result = await pxl.run(body.script, {
+    const opts = {
       ...(body.args ? { args: body.args } : {}),
       ...(body.func !== undefined ? { func: body.func } : {}),
-    });
+    };
+    // JSON unless Arrow is asked for ahead of it; errors are JSON whatever Accept says.
+    if (req.accepts(['application/json', ARROW_STREAM_TYPE]) === ARROW_STREAM_TYPE) {
+      const result = await pxl.runColumns(body.script, opts);
+      if (result.warnings) res.setHeader(WARNINGS_HEADER, warningsHeader(result.warnings));
+      res.type(ARROW_STREAM_TYPE).send(arrowAnswer(result));
+      return;
+    }
+    const result = await pxl.run(body.script, opts);
     res.json({
       tables: result.tables.map(toJsonTable),
       ...(result.exports.length > 0

@@ -1,4 +1,4 @@
-import { FlatTable, FlatbufferError, Int64Structs } from './flatbuffer';
+import { FlatTable, FlatbufferError, Int64Structs } from '../../../../shared/common/flatbuffer';
 import { ArrowType, intType, readType } from './types';
 
 /** A stream that breaks the IPC format; `unsupported` marks valid features we do not take. */

@@ -1,4 +1,4 @@
-import { FlatTable, FlatbufferError } from './flatbuffer';
+import { FlatTable, FlatbufferError } from '../../../../shared/common/flatbuffer';
 
 /** Arrow's time units, by their number in Schema.fbs. */
 export const TIME_UNITS = ['SECOND', 'MILLISECOND', 'MICROSECOND', 'NANOSECOND'] as const;

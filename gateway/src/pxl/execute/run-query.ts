@@ -1,7 +1,7 @@
 import { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
 import { PxlError } from '../errors';
 import { CompiledQuery } from '../compile/compile';
-import { Cell, ResultTable, toCell } from './result';
+import { Cell, ResultColumn, ResultTable, toCell } from './result';
 import { StatementCache } from './statement-cache';
 
 /** A run's shared budget: rows per table, and result bytes across all its tables. */
@@ -16,18 +16,30 @@ export interface ResultBudget {
  * error as soon as the table passes its row limit or the run passes its memory cap: DuckDB
  * computes the next chunks only when they are read, so a result is never held whole.
  */
-export async function runQuery(
+export function runQuery(
   conn: DuckDBConnection,
   statements: StatementCache,
   name: string,
   query: CompiledQuery,
   budget: ResultBudget,
 ): Promise<ResultTable> {
-  if (!query.namesShared) return read(await statements.get(conn, query.sql), name, query, budget);
+  return withStatement(conn, statements, query, (statement) =>
+    read(statement, name, query, budget),
+  );
+}
+
+/** Runs `read` on the prepared statement of `query` (cached, or one of its own; see runQuery). */
+export async function withStatement<T>(
+  conn: DuckDBConnection,
+  statements: StatementCache,
+  query: CompiledQuery,
+  read: (statement: DuckDBPreparedStatement) => Promise<T>,
+): Promise<T> {
+  if (!query.namesShared) return read(await statements.get(conn, query.sql));
   return withoutLateMaterialization(conn, async () => {
     const statement = await conn.prepare(query.sql);
     try {
-      return await read(statement, name, query, budget);
+      return await read(statement);
     } finally {
       statement.destroySync();
     }
@@ -67,43 +79,50 @@ async function read(
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
     for (const raw of chunk.getRows()) {
-      if (rows.length >= budget.maxRows) throw tooManyRows(name, budget.maxRows);
+      if (rows.length >= budget.maxRows) throw tooManyRows(name, budget);
       const row = raw.map((v, i) => toCell(v, columns[i]!.type, columns[i]!.semanticType));
       budget.bytesLeft -= rowBytes(row);
-      if (budget.bytesLeft < 0) {
-        throw new PxlError(
-          `the results take more than ${Math.round(budget.maxBytes / 1048576)} MiB (pxl.maxResultMb); ` +
-            'narrow them with filters, aggregates or head(), or raise pxl.maxResultMb in the gateway config',
-          undefined,
-          'limit-exceeded',
-        );
-      }
+      if (budget.bytesLeft < 0) throw tooManyBytes(budget);
       rows.push(row);
     }
   }
-  return {
-    name,
-    columns: columns.map((c) => ({
-      name: c.name,
-      type: c.type,
-      semanticType: c.semanticType,
-      ...(c.scriptReference ? { scriptReference: c.scriptReference } : {}),
-    })),
-    rows,
-  };
+  return { name, columns: resultColumns(query), rows };
 }
 
-/** The error of a table past max_output_rows_per_table. */
-export function tooManyRows(name: string, maxRows: number): PxlError {
+/** The columns of a result of `query`. */
+export function resultColumns(query: CompiledQuery): ResultColumn[] {
+  return query.columns.map((c) => ({
+    name: c.name,
+    type: c.type,
+    semanticType: c.semanticType,
+    ...(c.scriptReference ? { scriptReference: c.scriptReference } : {}),
+  }));
+}
+
+/** A table passed its row limit. */
+export function tooManyRows(name: string, budget: ResultBudget): PxlError {
   return new PxlError(
-    `table "${name}" has more than ${maxRows} rows (max_output_rows_per_table); ` +
+    `table "${name}" has more than ${budget.maxRows} rows (max_output_rows_per_table); ` +
       `narrow it with filters or head(), or raise the limit with "#px:set max_output_rows_per_table=N" in the script`,
     undefined,
     'limit-exceeded',
   );
 }
 
-/** A row's estimated memory: its strings' characters plus a fixed cost per cell. */
+/** A run's results passed its memory cap. */
+export function tooManyBytes(budget: ResultBudget): PxlError {
+  return new PxlError(
+    `the results take more than ${Math.round(budget.maxBytes / 1048576)} MiB (pxl.maxResultMb); ` +
+      'narrow them with filters, aggregates or head(), or raise pxl.maxResultMb in the gateway config',
+    undefined,
+    'limit-exceeded',
+  );
+}
+
+/**
+ * A row's estimated memory: its strings' characters plus a fixed cost per cell (read-columns.ts
+ * counts the same for columns).
+ */
 function rowBytes(row: readonly Cell[]): number {
   let n = 16;
   for (const c of row) n += typeof c === 'string' ? 16 + 2 * c.length : 16;

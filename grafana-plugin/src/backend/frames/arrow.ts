@@ -8,7 +8,7 @@
  */
 import { DataFrame, Field, FieldType } from '@grafana/data';
 
-import { IpcColumn, writeIpcFile } from './ipcFile';
+import { IpcColumn, writeIpcFile } from '../../../../shared/common/arrow-ipc-writer';
 
 const NS_PER_MS = 1_000_000n;
 const TWO_32 = 2 ** 32;
@@ -157,34 +157,47 @@ function hasKeys(value: object | undefined): boolean {
   return value !== undefined && Object.keys(value).length > 0;
 }
 
+/** A field's metadata as Grafana reads it: its name, and its labels and config when it has any. */
+export function fieldMetadata(
+  field: Pick<Field, 'name' | 'labels' | 'config'>,
+): Map<string, string> {
+  return metadata([
+    ['name', field.name],
+    ['labels', hasKeys(field.labels) ? field.labels : undefined],
+    ['config', hasKeys(field.config) ? field.config : undefined],
+  ]);
+}
+
+/** A frame's schema metadata as Grafana reads it: name, refId, and meta when it has any. */
+export function frameMetadata(
+  frame: Pick<DataFrame, 'name' | 'refId' | 'meta'>,
+): Map<string, string> {
+  return metadata([
+    ['name', frame.name ?? ''],
+    ['refId', frame.refId ?? ''],
+    ['meta', hasKeys(frame.meta) ? frame.meta : undefined],
+  ]);
+}
+
+/** One field of `length` values as a column of a frame's file. */
+export function fieldColumn(field: Field, length: number, frameName = ''): IpcColumn {
+  if (field.values.length !== length) {
+    throw new FrameEncodingError(
+      `field "${field.name}" of frame "${frameName}" has ${field.values.length} values, the frame ${length} rows`,
+    );
+  }
+  const data = column(field, length);
+  return {
+    ...data,
+    name: field.name,
+    nullable: data.nullCount > 0,
+    metadata: fieldMetadata(field),
+  };
+}
+
 /** One frame as an Arrow IPC file. */
 export function encodeFrame(frame: DataFrame): Uint8Array {
   const length = frame.length ?? frame.fields[0]?.values.length ?? 0;
-  const columns: IpcColumn[] = frame.fields.map((field) => {
-    if (field.values.length !== length) {
-      throw new FrameEncodingError(
-        `field "${field.name}" of frame "${frame.name ?? ''}" has ${field.values.length} values, the frame ${length} rows`,
-      );
-    }
-    const data = column(field, length);
-    return {
-      ...data,
-      name: field.name,
-      nullable: data.nullCount > 0,
-      metadata: metadata([
-        ['name', field.name],
-        ['labels', hasKeys(field.labels) ? field.labels : undefined],
-        ['config', hasKeys(field.config) ? field.config : undefined],
-      ]),
-    };
-  });
-  return writeIpcFile(
-    columns,
-    length,
-    metadata([
-      ['name', frame.name ?? ''],
-      ['refId', frame.refId ?? ''],
-      ['meta', hasKeys(frame.meta) ? frame.meta : undefined],
-    ]),
-  );
+  const columns = frame.fields.map((field) => fieldColumn(field, length, frame.name ?? ''));
+  return writeIpcFile(columns, length, frameMetadata(frame));
 }

@@ -14,6 +14,7 @@ import { scriptLink } from '../../data/scriptLinks';
 import { QueryRequestBody } from '../../types/gateway';
 import { mapBounded } from '../concurrency';
 import { encodeFrame } from '../frames/arrow';
+import { encodeTableFrame } from '../frames/tableFrame';
 import { alertFrames, markWide } from '../frames/dataplane';
 import { GatewayClient } from '../gateway/GatewayClient';
 import { HclogLogger } from '../hclog';
@@ -57,35 +58,49 @@ interface RunContext {
   signal?: AbortSignal;
 }
 
-/** The frames one query's answer gives, before encoding. */
-async function framesOf(ctx: RunContext, q: DataQuery): Promise<DataFrame[]> {
+/**
+ * The encoded frames of one query's answer. The gateway answers with Arrow columns: a `table`
+ * query's frames are written around its buffers (encodeTableFrame); the other formats, and alert
+ * queries, shape frames from the columns' values. A JSON answer (an older gateway) takes the
+ * value path for every format.
+ */
+async function framesOf(ctx: RunContext, q: DataQuery): Promise<Uint8Array[]> {
   const parsed = parseQuery(q.refId, q.json);
   const body = gatewayRequest(q, parsed);
   const answer = await ctx.deps.metrics.timeGateway('query', () =>
-    ctx.gateway.query(body, ctx.signal),
+    ctx.gateway.queryColumns(body, ctx.signal),
   );
   const { query } = parsed;
+  const meta = { executedQueryString: body.script };
   const target = { uid: ctx.settings.uid, name: ctx.settings.name };
+  const linkFor = (reference: Parameters<typeof scriptLink>[0]) =>
+    scriptLink(reference, ctx.deps.catalog, target);
+  if (!ctx.alert && query.format === 'table') {
+    return selectTables(answer.tables, query.output).map((t) =>
+      'rows' in t
+        ? encodeDecorated(tableToFrame(t, query.refId, linkFor), query.refId, meta)
+        : encodeTableFrame(t, { refId: query.refId, meta }, linkFor),
+    );
+  }
   let frames: DataFrame[];
   if (ctx.alert) {
     const tables = selectTables(answer.tables, query.output);
     frames = alertFrames(tables.map((t) => tableToFrame(t, query.refId)));
   } else {
-    const linkFor = (reference: Parameters<typeof scriptLink>[0]) =>
-      scriptLink(reference, ctx.deps.catalog, target);
     frames = framesForQuery(answer.tables, query, linkFor);
     if (query.format === 'time_series') frames = frames.map(markWide);
   }
-  return frames.map((frame) => ({
-    ...frame,
-    refId: query.refId,
-    meta: { ...frame.meta, executedQueryString: body.script },
-  }));
+  return frames.map((frame) => encodeDecorated(frame, query.refId, meta));
+}
+
+/** A frame with the query's refId and meta, encoded. */
+function encodeDecorated(frame: DataFrame, refId: string, meta: Record<string, unknown>) {
+  return encodeFrame({ ...frame, refId, meta: { ...frame.meta, ...meta } });
 }
 
 async function runQuery(ctx: RunContext, q: DataQuery): Promise<DataResponse> {
   try {
-    const frames = (await framesOf(ctx, q)).map(encodeFrame);
+    const frames = await framesOf(ctx, q);
     ctx.deps.metrics.query('ok');
     ctx.deps.metrics.frames(frames.reduce((n, f) => n + f.byteLength, 0));
     return { frames, status: 200 };

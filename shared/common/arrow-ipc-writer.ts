@@ -1,17 +1,20 @@
 /**
- * An Arrow IPC *file* of one record batch, written straight from column buffers with the
- * flatbuffers builder: the magic, the schema message, the record batch message and its body,
- * the end-of-stream marker, the footer (the schema again and the batch's block), the footer's
- * length and the magic (Arrow's columnar format spec, "IPC File Format"; metadata version V5,
- * little-endian). apache-arrow's RecordBatchFileWriter wrote the same file (without the schema
- * message before the batch) through its visitors, at more than twice the CPU a frame.
+ * One record batch as an Arrow IPC *file* or *stream*, written straight from column buffers
+ * with the flatbuffers builder (Arrow's columnar format spec, "IPC Streaming Format" and "IPC
+ * File Format"; metadata version V5, little-endian). The stream is the schema message, the
+ * record batch message and its body, and the end-of-stream marker; the file wraps the same
+ * messages in the magic and adds the footer (the schema again and the batch's block), the
+ * footer's length and the magic. apache-arrow's writers wrote the same bytes (the file without
+ * the schema message before the batch) through their visitors, at more than twice the CPU.
  *
- * Only the types Grafana frames use here: Timestamp(ns), Float64, Bool, Utf8 and Binary.
+ * Only the flat types pxgate sends: Timestamp(ns), Int64, Float64, Bool, Utf8 and Binary. The
+ * gateway answers queries with the stream (docs/api.md); the Grafana backend writes frames as
+ * files.
  */
 import { Builder } from 'flatbuffers';
 
 /** The Arrow types a frame's column may have. */
-export type ColumnType = 'timestamp_ns' | 'float64' | 'bool' | 'utf8' | 'binary';
+export type ColumnType = 'timestamp_ns' | 'int64' | 'float64' | 'bool' | 'utf8' | 'binary';
 
 /** One column: its field and its buffers in Arrow's order (validity, [offsets,] values). */
 export interface IpcColumn {
@@ -31,6 +34,7 @@ const HEADER_SCHEMA = 1;
 const HEADER_RECORD_BATCH = 3;
 const TYPE_IDS: Record<ColumnType, number> = {
   timestamp_ns: 10,
+  int64: 2,
   float64: 3,
   bool: 6,
   utf8: 5,
@@ -65,9 +69,14 @@ function keyValues(b: Builder, metadata: Map<string, string>): number {
   return offsetVector(b, entries);
 }
 
-/** The type table of a field (Schema.fbs: Timestamp, FloatingPoint, or an empty table). */
+/** The type table of a field (Schema.fbs: Timestamp, Int, FloatingPoint, or an empty table). */
 function typeTable(b: Builder, type: ColumnType): number {
   switch (type) {
+    case 'int64':
+      b.startObject(2);
+      b.addFieldInt32(0, 64, 0);
+      b.addFieldInt8(1, 1, 0);
+      return b.endObject();
     case 'timestamp_ns':
       b.startObject(2);
       b.addFieldInt16(0, TIME_UNIT_NANOSECOND, 0);
@@ -156,17 +165,22 @@ function encapsulated(metadata: Uint8Array): { prefix: Uint8Array; length: numbe
   return { prefix, length };
 }
 
-/** One record batch of `length` rows as an Arrow IPC file. */
-export function writeIpcFile(
+/** The schema and record batch messages of one batch, and where its buffers go in the body. */
+interface BatchMessages {
+  schema: { prefix: Uint8Array; length: number };
+  batch: { prefix: Uint8Array; length: number };
+  body: { regions: Array<[number, number]>; size: number };
+}
+
+function batchMessages(
+  b: Builder,
   columns: readonly IpcColumn[],
   length: number,
   schemaMetadata: Map<string, string>,
-): Uint8Array {
-  const b = new Builder(1024);
+): BatchMessages {
   const schemaMessage = encapsulated(
     message(b, HEADER_SCHEMA, schema(b, columns, schemaMetadata), 0),
   );
-
   const body = layout(columns);
   b.clear();
   const nodes = pairVector(
@@ -179,17 +193,65 @@ export function writeIpcFile(
   b.addFieldOffset(1, nodes, 0);
   b.addFieldOffset(2, buffers, 0);
   const batchMessage = encapsulated(message(b, HEADER_RECORD_BATCH, b.endObject(), body.size));
+  return { schema: schemaMessage, batch: batchMessage, body };
+}
 
-  const batchOffset = ALIGNMENT + schemaMessage.length;
+/** Writes the messages, the body and the end-of-stream marker into `out` from `at`; returns the end. */
+function writeMessages(
+  out: Uint8Array,
+  at: number,
+  columns: readonly IpcColumn[],
+  m: BatchMessages,
+): number {
+  out.set(m.schema.prefix, at);
+  out.set(m.batch.prefix, at + m.schema.length);
+  const bodyAt = at + m.schema.length + m.batch.length;
+  let region = 0;
+  for (const column of columns) {
+    for (const buffer of column.buffers) out.set(buffer, bodyAt + m.body.regions[region++]![0]);
+  }
+  const eosAt = bodyAt + m.body.size;
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  view.setUint32(eosAt, CONTINUATION, true);
+  view.setInt32(eosAt + 4, 0, true);
+  return eosAt + 8;
+}
+
+/** The bytes of a stream of one batch (see streamLength). */
+function streamLength(m: BatchMessages): number {
+  return m.schema.length + m.batch.length + m.body.size + 8;
+}
+
+/** One record batch of `length` rows as an Arrow IPC stream: schema, batch, end of stream. */
+export function writeIpcStream(
+  columns: readonly IpcColumn[],
+  length: number,
+  schemaMetadata: Map<string, string>,
+): Uint8Array {
+  const m = batchMessages(new Builder(1024), columns, length, schemaMetadata);
+  const out = new Uint8Array(streamLength(m));
+  writeMessages(out, 0, columns, m);
+  return out;
+}
+
+/** One record batch of `length` rows as an Arrow IPC file. */
+export function writeIpcFile(
+  columns: readonly IpcColumn[],
+  length: number,
+  schemaMetadata: Map<string, string>,
+): Uint8Array {
+  const b = new Builder(1024);
+  const m = batchMessages(b, columns, length, schemaMetadata);
+  const batchOffset = ALIGNMENT + m.schema.length;
   b.clear();
   const footerSchema = schema(b, columns, schemaMetadata);
   b.startVector(24, 0, 8);
   const dictionaries = b.endVector();
   b.startVector(24, 1, 8);
   b.prep(8, 24);
-  b.writeInt64(BigInt(body.size));
+  b.writeInt64(BigInt(m.body.size));
   b.pad(4);
-  b.writeInt32(batchMessage.length);
+  b.writeInt32(m.batch.length);
   b.writeInt64(BigInt(batchOffset));
   const batches = b.endVector();
   b.startObject(5);
@@ -200,22 +262,12 @@ export function writeIpcFile(
   b.finish(b.endObject());
   const footer = b.asUint8Array();
 
-  const bodyAt = batchOffset + batchMessage.length;
-  const eosAt = bodyAt + body.size;
-  const footerAt = eosAt + 8;
+  const footerAt = ALIGNMENT + streamLength(m);
   const out = new Uint8Array(footerAt + footer.byteLength + 4 + MAGIC.byteLength);
-  const view = new DataView(out.buffer);
   out.set(MAGIC, 0);
-  out.set(schemaMessage.prefix, ALIGNMENT);
-  out.set(batchMessage.prefix, batchOffset);
-  let region = 0;
-  for (const column of columns) {
-    for (const buffer of column.buffers) out.set(buffer, bodyAt + body.regions[region++]![0]);
-  }
-  view.setUint32(eosAt, CONTINUATION, true);
-  view.setInt32(eosAt + 4, 0, true);
+  writeMessages(out, ALIGNMENT, columns, m);
   out.set(footer, footerAt);
-  view.setInt32(footerAt + footer.byteLength, footer.byteLength, true);
+  new DataView(out.buffer).setInt32(footerAt + footer.byteLength, footer.byteLength, true);
   out.set(MAGIC, footerAt + footer.byteLength + 4);
   return out;
 }
