@@ -21,7 +21,7 @@ describeIfAvailable(
   natsUnavailable(),
   () => {
     let nats: RunningNats;
-    let gateways: TestGateway[] = [];
+    const gateways: TestGateway[] = [];
     let agent: Agent | undefined;
 
     beforeAll(async () => {
