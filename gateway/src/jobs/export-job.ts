@@ -3,13 +3,15 @@ import { SinkSet } from '../exporters/sink-set';
 import { Sink } from '../exporters/sink';
 import { PxlEngine } from '../pxl/engine';
 import { PxlLimits } from '../pxl/execute/limits';
-import { CursorStore, SavedTarget } from './cursor-store';
+import { ExportCursors, SavedTarget } from './cursor-store';
 import { ExportJobMetrics } from './export-metrics';
 import { AttributeLimiter } from './otel/attribute-limiter';
 import { CumulativeState } from './otel/cumulative-state';
 import { ExportParts } from './otel/export-parts';
 import { interpretExport } from './otel/interpret';
 import { Delivery, RunWindow, SinkTarget } from './sink-target';
+import { SeqRangeOption } from '../pxl/compile/compile';
+import { withPartition } from './otel/partition-label';
 
 export interface ExportJobSpec {
   /** Shown on /v1/exports and in logs; unique among jobs. */
@@ -37,9 +39,22 @@ export interface ExportJobDeps {
   readonly sinks: SinkSet;
   readonly log: Logger;
   readonly clock?: () => number;
-  /** Saved cursors, with a data directory. */
-  readonly cursors?: CursorStore | undefined;
+  /** Saved cursors: a data directory's, or a cluster's KV bucket's. */
+  readonly cursors?: ExportCursors | undefined;
   readonly metrics?: ExportJobMetrics | undefined;
+  /** The job reads one partition of a cluster (its cursors are stream sequences). */
+  readonly partition?: PartitionSource | undefined;
+}
+
+/**
+ * One partition of a cluster as an export job reads it: `store.lastSeq()` is then the stream
+ * sequence of the partition's last message applied here, and cursors are stream sequences.
+ */
+export interface PartitionSource {
+  /** The partition's name, put on every metric point as `pxgate.partition`. */
+  readonly name: string;
+  /** The store rows of the messages after stream sequence `after`, within `maxRows` rows. */
+  span(after: number, maxRows: number): { upTo: number; seqRange: SeqRangeOption };
 }
 
 /** What a run read, and the deliveries it started. */
@@ -104,10 +119,11 @@ export class ExportJob {
   }
 
   /**
-   * Takes up the cursors saved in the data directory. A cursor past the rows the store holds
-   * (the log was removed, say) is brought back to the store's last row, with a warning.
+   * Takes up the saved cursors. A cursor past the rows the store holds (the log was removed,
+   * say) is brought back to the store's last row, with a warning, unless the cursors say those
+   * rows are on their way (a partition replayed from the stream).
    */
-  async restore(cursors: CursorStore): Promise<void> {
+  async restore(cursors: ExportCursors): Promise<void> {
     this.saved = await cursors.load(
       this.spec.name,
       this.settings.maxSeries,
@@ -115,7 +131,7 @@ export class ExportJob {
     );
     const lastSeq = this.deps.store.lastSeq();
     for (const [sink, s] of this.saved) {
-      if (s.cursor <= lastSeq) continue;
+      if (s.cursor <= lastSeq || cursors.keepsCursorsAhead) continue;
       this.deps.log.warn(
         { sink, cursor: s.cursor, lastSeq },
         'a saved export cursor is past the rows stored; it starts at the last row',
@@ -145,6 +161,11 @@ export class ExportJob {
   /** Starts no more runs (shutdown, past the last run). Deliveries under way go on. */
   stop(): void {
     this.stopped = true;
+  }
+
+  /** Whether it still runs (not stopped). */
+  get running(): boolean {
+    return !this.stopped;
   }
 
   /** Waits for deliveries under way, runs once, and waits for that run's deliveries. */
@@ -219,6 +240,7 @@ export class ExportJob {
       name: this.spec.name,
       kind: this.spec.kind,
       ...(this.spec.file ? { file: this.spec.file } : {}),
+      ...(this.deps.partition ? { partition: this.deps.partition.name } : {}),
       intervalMs: this.spec.intervalMs,
       runs: this.runs,
       scriptErrors: this.scriptErrors,
@@ -257,9 +279,9 @@ export class ExportJob {
       // Sinks at different cursors (one failed before) read different rows: one read per cursor.
       const cursors = [...new Set(free.map((t) => t.cursor))].sort((a, b) => a - b);
       for (const after of this.targets.size > 0 ? cursors : [0]) {
-        const upTo = Math.min(lastSeq, after + this.settings.maxRowsPerRun);
+        const { upTo, seqRange } = this.span(after, lastSeq);
         if (upTo < lastSeq) behind = true;
-        const parts = upTo > after ? await this.read(after, upTo, window) : [];
+        const parts = upTo > after ? await this.read(seqRange, window) : [];
         rows += parts.reduce((n, p) => n + p.rows, 0);
         for (const p of parts) {
           if (p.target.kind === 'endpoint')
@@ -310,12 +332,20 @@ export class ExportJob {
     });
   }
 
-  /** Runs the script over the rows in (after, upTo] and interprets its exports. */
-  private async read(after: number, upTo: number, w: RunWindow): Promise<ExportParts[]> {
+  /** How far a run reads from `after`: at most maxRowsPerRun rows, and which rows those are. */
+  private span(after: number, lastSeq: number): { upTo: number; seqRange: SeqRangeOption } {
+    const max = this.settings.maxRowsPerRun;
+    if (this.deps.partition) return this.deps.partition.span(after, max);
+    const upTo = Math.min(lastSeq, after + max);
+    return { upTo, seqRange: { after, upTo } };
+  }
+
+  /** Runs the script over the rows of a span and interprets its exports. */
+  private async read(seqRange: SeqRangeOption, w: RunWindow): Promise<ExportParts[]> {
     const result = await this.deps.engine.run(this.spec.script, {
       ...funcOptions(this.spec),
       now: w.nowNs,
-      seqRange: { after, upTo },
+      seqRange,
       pluginWindow: { startNs: w.startNs, endNs: w.nowNs },
       limits: {
         maxOutputRows: this.settings.maxRowsPerRun,
@@ -323,9 +353,11 @@ export class ExportJob {
         ...this.readTimeout(),
       },
     });
-    return result.exports.map((e, i) =>
+    const parts = result.exports.map((e, i) =>
       interpretExport(e, i, { nowNs: w.nowNs, limiter: this.limiter, idSalt: this.spec.name }),
     );
+    const partition = this.deps.partition;
+    return partition ? parts.map((p) => withPartition(p, partition.name)) : parts;
   }
 
   /** The last run's reads end at the shutdown deadline, compiling or querying (a 422 then). */
