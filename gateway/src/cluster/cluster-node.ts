@@ -53,6 +53,8 @@ export class ClusterNode implements ClusterView, ClusterStatusSource {
   readonly publisher: ClusterPublisher;
   private readonly rows = new PartitionRows();
   private readonly applied = new PartitionLog();
+  /** The export cursors of each partition's current jobs. */
+  private readonly exportCursors = new Map<string, KvExportCursors>();
   private readonly followers = new Map<string, StreamFollower>();
   private readonly metadata: StreamFollower;
   private readonly membership: Membership;
@@ -227,6 +229,7 @@ export class ClusterNode implements ClusterView, ClusterStatusSource {
     for (const [partition, follower] of this.followers) {
       if (owned.has(partition)) continue;
       await this.deps.exports?.leave(partition);
+      this.exportCursors.delete(partition);
       await follower.shutdown();
       this.followers.delete(partition);
       this.applied.drop(partition);
@@ -256,13 +259,19 @@ export class ClusterNode implements ClusterView, ClusterStatusSource {
    */
   private exportSource(partition: string): PartitionExportSource {
     const log = this.deps.log.child({ subsystem: 'exports', partition });
-    const cursors = new KvExportCursors(this.kv, partition, log, (err) => {
+    const cursors: KvExportCursors = new KvExportCursors(this.kv, partition, log, (err) => {
+      // A delivery of jobs already replaced is fenced too: only the current jobs restart.
+      if (this.exportCursors.get(partition) !== cursors) return;
       log.warn(
         { err: err.message },
         'export cursor fenced; the partition\u2019s exports restart from the KV',
       );
-      void this.restartExports(partition);
+      // In turn with the moves of partitions, so that it never takes one that has just left.
+      this.reconciling = this.reconciling
+        .then(() => this.restartExports(partition))
+        .catch((e) => log.error({ err: (e as Error).message }, 'could not restart the exports'));
     });
+    this.exportCursors.set(partition, cursors);
     return {
       name: partition,
       cursors,

@@ -205,6 +205,11 @@ export class ExportJob {
     await Promise.all([...this.targets.values()].map((t) => t.idle()));
   }
 
+  /** Resolves when no read is under way (deliveries may be). */
+  async readDone(): Promise<void> {
+    await this.reading;
+  }
+
   /** Where each sink's cursor stands: the job has read every row up to it for that sink. */
   cursors(): number[] {
     return [...this.targets.values()].map((t) => t.cursor);

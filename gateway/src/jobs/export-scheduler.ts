@@ -181,8 +181,9 @@ export class ExportScheduler {
   }
 
   /**
-   * Stops the jobs of a partition that moved away, and waits for their deliveries under way
-   * (their cursor writes are fenced if the new owner wrote first).
+   * Stops the jobs of a partition that moved away, and waits for their reads under way (its
+   * rows must stay until they are read). Deliveries under way go on without holding the move
+   * back, however long a sink retries: their cursor writes are fenced once the new owner wrote.
    */
   async leave(partition: string): Promise<void> {
     const jobs = this.partitions.get(partition);
@@ -193,7 +194,7 @@ export class ExportScheduler {
       this.timers.delete(job);
       job.stop();
     }
-    await Promise.all(jobs.map((job) => job.idle()));
+    await Promise.all(jobs.map((job) => job.readDone()));
   }
 
   /** Takes up the cursors saved in the data directory (none without one). Before `start()`. */
