@@ -115,6 +115,8 @@ export class Gateway {
         cursors: store.dataDir
           ? new CursorStore(store.dataDir.sub('exports'), store.dataDir.syncEachWrite, exportLog)
           : undefined,
+        // In a cluster each job reads the partitions this gateway owns, cursors in the KV.
+        perPartition: Boolean(config.cluster.nats.url),
       });
       await exports.restore();
       store.readsAfter(() => exports.readUpTo());
@@ -166,6 +168,7 @@ export class Gateway {
           ingest,
           processMetadata: this.processMetadata,
           log: this.log.child({ component: 'cluster' }),
+          exports: this.exports,
         })
       : undefined;
     this.clusterNode = cluster;

@@ -31,10 +31,13 @@ async function fillSplit(
     );
 }
 
-/** Stores filled with the generated world's rows, row i in store i mod n, and all metadata. */
-export async function splitWorld(n: number): Promise<PxlFixture[]> {
+/**
+ * Stores filled with the generated world's rows (`httpRows` requests), row i in store i mod n,
+ * and all metadata.
+ */
+export async function splitWorld(n: number, httpRows = 1500): Promise<PxlFixture[]> {
   const fixtures = await Promise.all(Array.from({ length: n }, () => pxlFixture()));
-  await fillSplit(fixtures, 'http_events', httpJson(httpEvents(1500, 21)));
+  await fillSplit(fixtures, 'http_events', httpJson(httpEvents(httpRows, 21)));
   await fillSplit(fixtures, 'conn_stats', samplesJson(connSamples()));
   await fillSplit(fixtures, 'process_stats', samplesJson(procSamples()));
   for (const fx of fixtures) {

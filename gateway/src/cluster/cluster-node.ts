@@ -22,6 +22,9 @@ import { ensureStream, streamLimits } from './cluster-stream';
 import { MemberRecord } from './member-record';
 import { Membership } from './membership';
 import { PartitionRows } from './partition-rows';
+import { PartitionLog } from './partition-log';
+import { KvExportCursors } from './kv-export-cursors';
+import { ExportScheduler, PartitionExportSource } from '../jobs/export-scheduler';
 import { assignPartitions, ownerOf } from './rendezvous';
 import { StreamFollower } from './stream-follower';
 import { ClusterMember, ClusterView } from './view';
@@ -32,7 +35,12 @@ export interface ClusterNodeDeps {
   readonly ingest: IngestService;
   readonly processMetadata: ProcessMetadataService;
   readonly log: Logger;
+  /** The export jobs, which read each partition this gateway takes (perPartition). */
+  readonly exports?: Pick<ExportScheduler, 'take' | 'leave'>;
 }
+
+/** Runs of store rows one export read of a partition takes at most (each a clause of its SQL). */
+const MAX_EXPORT_RUNS = 256;
 
 /**
  * A gateway's part in a cluster (`--nats`): it publishes what it is sent to the cluster's stream
@@ -44,6 +52,9 @@ export interface ClusterNodeDeps {
 export class ClusterNode implements ClusterView, ClusterStatusSource {
   readonly publisher: ClusterPublisher;
   private readonly rows = new PartitionRows();
+  private readonly applied = new PartitionLog();
+  /** The export cursors of each partition's current jobs. */
+  private readonly exportCursors = new Map<string, KvExportCursors>();
   private readonly followers = new Map<string, StreamFollower>();
   private readonly metadata: StreamFollower;
   private readonly membership: Membership;
@@ -58,7 +69,7 @@ export class ClusterNode implements ClusterView, ClusterStatusSource {
     readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
-    kv: KV,
+    private readonly kv: KV,
     private readonly subjects: ClusterSubjects,
     readonly self: string,
     private readonly config: Config,
@@ -126,13 +137,6 @@ export class ClusterNode implements ClusterView, ClusterStatusSource {
     }, this.config.cluster.heartbeat);
     this.timer.unref();
     this.deps.log.info({ cluster: this.cluster, member: this.self }, 'joined the cluster');
-    const exports = this.config.export;
-    if (exports.presets.length > 0 || exports.scripts.length > 0) {
-      // docs/exporting.md, "In a cluster": not yet exactly once across gateways.
-      this.deps.log.warn(
-        'exports in a cluster: each gateway exports the partitions it holds; after a partition moves its rows are exported again by the new owner, and cumulative series of several gateways collide',
-      );
-    }
   }
 
   members(): readonly ClusterMember[] {
@@ -171,6 +175,9 @@ export class ClusterNode implements ClusterView, ClusterStatusSource {
 
   private async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    // The exports stop before the partitions move: the next owners go on from their cursors.
+    await this.reconciling;
+    for (const partition of this.followers.keys()) await this.deps.exports?.leave(partition);
     await this.membership.shutdown();
     await this.reconciling;
     await Promise.all([...this.followers.values()].map((f) => f.shutdown()));
@@ -199,7 +206,10 @@ export class ClusterNode implements ClusterView, ClusterStatusSource {
         }
       }
       this.known = [...nodes].sort();
-      for (const t of this.deps.store.stats()) this.rows.evicted(t.schema.name, t.firstSeq);
+      for (const t of this.deps.store.stats()) {
+        this.rows.evicted(t.schema.name, t.firstSeq);
+        this.applied.evicted(t.schema.name, t.firstSeq);
+      }
     } catch (err) {
       this.deps.log.warn({ err: (err as Error).message }, 'could not list the partitions');
     }
@@ -218,8 +228,11 @@ export class ClusterNode implements ClusterView, ClusterStatusSource {
     const owned = new Set(this.known.filter((p) => ownerOf(p, this.live) === this.self));
     for (const [partition, follower] of this.followers) {
       if (owned.has(partition)) continue;
+      await this.deps.exports?.leave(partition);
+      this.exportCursors.delete(partition);
       await follower.shutdown();
       this.followers.delete(partition);
+      this.applied.drop(partition);
       await this.dropRows(partition);
     }
     for (const partition of owned) {
@@ -233,8 +246,52 @@ export class ClusterNode implements ClusterView, ClusterStatusSource {
       );
       this.followers.set(partition, follower);
       await follower.start();
+      await this.deps.exports?.take(this.exportSource(partition));
       this.deps.log.info({ partition }, 'following a partition');
     }
+  }
+
+  /**
+   * A partition as its export jobs read it: stream sequences, and the store rows of each
+   * message (PartitionLog), with its cursors in the KV bucket. A cursor write refused by the
+   * fence means another gateway exported the partition meanwhile: its jobs start again from
+   * the KV, if this gateway still holds it.
+   */
+  private exportSource(partition: string): PartitionExportSource {
+    const log = this.deps.log.child({ subsystem: 'exports', partition });
+    const cursors: KvExportCursors = new KvExportCursors(this.kv, partition, log, (err) => {
+      // A delivery of jobs already replaced is fenced too: only the current jobs restart.
+      if (this.exportCursors.get(partition) !== cursors) return;
+      log.warn(
+        { err: err.message },
+        'export cursor fenced; the partition\u2019s exports restart from the KV',
+      );
+      // In turn with the moves of partitions, so that it never takes one that has just left.
+      this.reconciling = this.reconciling
+        .then(() => this.restartExports(partition))
+        .catch((e) => log.error({ err: (e as Error).message }, 'could not restart the exports'));
+    });
+    this.exportCursors.set(partition, cursors);
+    return {
+      name: partition,
+      cursors,
+      lastSeq: () => this.applied.last(partition),
+      span: (after, maxRows) => {
+        const s = this.applied.span(partition, after, maxRows, MAX_EXPORT_RUNS);
+        const first = s.runs[0];
+        const last = s.runs[s.runs.length - 1];
+        return {
+          upTo: s.upTo,
+          seqRange: { after: first ? first[0] - 1 : 0, upTo: last ? last[1] : 0, runs: s.runs },
+        };
+      },
+    };
+  }
+
+  private async restartExports(partition: string): Promise<void> {
+    await this.deps.exports?.leave(partition);
+    if (this.stopping || !this.followers.has(partition)) return;
+    await this.deps.exports?.take(this.exportSource(partition));
   }
 
   private async dropRows(partition: string): Promise<void> {
@@ -255,6 +312,7 @@ export class ClusterNode implements ClusterView, ClusterStatusSource {
       ingestTimeNs: msg.timestampNanos,
     });
     this.rows.add(partition, result.table, result.firstSeq, result.lastSeq);
+    this.applied.add(partition, msg.seq, result.table, result.firstSeq, result.lastSeq);
   }
 
   private async applyMetadata(msg: JsMsg): Promise<void> {

@@ -10,6 +10,19 @@ export interface SavedTarget {
   readonly totals: CumulativeState;
 }
 
+/** Where export jobs keep their cursors: a data directory, or a cluster's KV bucket. */
+export interface ExportCursors {
+  /** The saved targets of a job, by sink name. */
+  load(job: string, maxSeries: number, idleTimeoutMs: number): Promise<Map<string, SavedTarget>>;
+  /** Saves a target's cursor and totals after its sink accepted a delivery. */
+  save(job: string, sink: string, cursor: number, totals: CumulativeState): Promise<void>;
+  /**
+   * A saved cursor past the rows held is kept as it is: the rows are on their way (a partition
+   * replayed from the stream), so going back would export them twice.
+   */
+  readonly keepsCursorsAhead?: boolean;
+}
+
 const VERSION = 1;
 
 /**
@@ -19,7 +32,7 @@ const VERSION = 1;
  * and ignored: that sink starts again from the oldest row held, with fresh totals (a counter
  * reset, which Prometheus and OTLP backends handle; spans re-sent keep their ids).
  */
-export class CursorStore {
+export class CursorStore implements ExportCursors {
   constructor(
     private readonly dir: string,
     /** Flush each file to the disk before it counts as saved (store.fsync: always). */

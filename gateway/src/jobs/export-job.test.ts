@@ -9,7 +9,10 @@ import {
 } from '../../../test/support/remote-write-receiver';
 import { waitFor } from '../../../test/support/wait';
 import { SinkSet } from '../exporters/sink-set';
-import { ExportJob } from './export-job';
+import { CumulativeState } from './otel/cumulative-state';
+import { ExportJob, PartitionSource } from './export-job';
+import { metricsOf } from '../../../test/support/otlp-receiver';
+import { PartitionLog } from '../cluster/partition-log';
 
 /** Spans of every row of http_events; with an endpoint, a second export of them goes there too. */
 const spansScript = (endpoint?: string) => {
@@ -86,6 +89,61 @@ describe('ExportJob', () => {
     expect(await j.run()).toMatchObject({ outcome: 'ok', rows: 5, spans: 5 });
     expect(spansOf(otlp.accepted)).toHaveLength(15);
     expect(j.cursors()).toEqual([15]);
+  });
+
+  it('reads one partition of a cluster from a stream cursor, by its rows only, and marks its points with it', async () => {
+    const otlp = await otlpReceiver();
+    const log = new PartitionLog();
+    // Three messages applied: 10 and 12 of node-a, 11 of node-b between them in the store.
+    for (const [stream, partition, n] of [
+      [10, 'node-a', 4],
+      [11, 'node-b', 6],
+      [12, 'node-a', 3],
+    ] as const) {
+      const first = fx.store.lastSeq() + 1;
+      await ingest(n, stream);
+      log.add(partition, stream, 'http_events', first, fx.store.lastSeq());
+    }
+    const partition: PartitionSource & { lastSeq(): number } = {
+      name: 'node-a',
+      lastSeq: () => log.last('node-a'),
+      span: (after, maxRows) => {
+        const s = log.span('node-a', after, maxRows, 16);
+        return { upTo: s.upTo, seqRange: { after: 0, upTo: fx.store.lastSeq(), runs: s.runs } };
+      },
+    };
+    const config = validateConfig({
+      export: { prometheus: { enabled: false }, otlp: { endpoint: otlp.url } },
+    });
+    sinks = SinkSet.create(config.export, new Registry(), silentLogger());
+    sinks.start();
+    const script = `${spansScript()}
+df.one = 1
+px.export(df, px.otel.Data(resource={'service.name': 'checkout'},
+  data=[px.otel.metric.Sum(name='requests', description='', unit='1', value=df.one)]))`;
+    const j = new ExportJob(
+      { name: 'spans', kind: 'script', script, intervalMs: 3_600_000 },
+      { maxRowsPerRun: 100_000, maxSeries: 1000, seriesIdleTimeoutMs: 3_600_000, limits: {} },
+      { engine: fx.engine, store: partition, sinks, log: silentLogger(), partition },
+    );
+    // The cursor the previous owner left: message 10 is exported already.
+    const sink = sinks.configured[0]!.name;
+    await j.restore({
+      keepsCursorsAhead: true,
+      load: async (_job, maxSeries, idle) =>
+        new Map([[sink, { cursor: 10, totals: new CumulativeState(maxSeries, idle) }]]),
+      save: async () => undefined,
+    });
+    // Message 12's three rows, in each of the two exports.
+    expect(await j.run()).toMatchObject({ outcome: 'ok', rows: 6, spans: 3 });
+    expect(j.cursors()).toEqual([12]);
+    const points = metricsOf(otlp.accepted).flatMap((m) => m.metric.sum.dataPoints);
+    expect(points).toHaveLength(1);
+    expect(points[0].attributes).toContainEqual({
+      key: 'pxgate.partition',
+      value: { stringValue: 'node-a' },
+    });
+    expect(Number(points[0].asInt ?? points[0].asDouble)).toBe(3);
   });
 
   it('leaves the cursor of a sink whose delivery failed, so its next run sends those rows again, while another sink moves on', async () => {

@@ -4,13 +4,15 @@ import { SinkSet } from '../exporters/sink-set';
 import { Sink } from '../exporters/sink';
 import { PxlEngine } from '../pxl/engine';
 import { PxlLimits } from '../pxl/execute/limits';
-import { CursorStore, SavedTarget } from './cursor-store';
+import { ExportCursors, SavedTarget } from './cursor-store';
 import { ExportJobMetrics } from './export-metrics';
 import { AttributeLimiter } from './otel/attribute-limiter';
 import { CumulativeState } from './otel/cumulative-state';
 import { ExportParts } from './otel/export-parts';
 import { interpretExport } from './otel/interpret';
 import { Delivery, RunWindow, SinkTarget } from './sink-target';
+import { SeqRangeOption } from '../pxl/compile/compile';
+import { withPartition } from './otel/partition-label';
 
 export interface ExportJobSpec {
   /** Shown on /v1/exports and in logs; unique among jobs. */
@@ -38,9 +40,22 @@ export interface ExportJobDeps {
   readonly sinks: SinkSet;
   readonly log: Logger;
   readonly clock?: () => number;
-  /** Saved cursors, with a data directory. */
-  readonly cursors?: CursorStore | undefined;
+  /** Saved cursors: a data directory's, or a cluster's KV bucket's. */
+  readonly cursors?: ExportCursors | undefined;
   readonly metrics?: ExportJobMetrics | undefined;
+  /** The job reads one partition of a cluster (its cursors are stream sequences). */
+  readonly partition?: PartitionSource | undefined;
+}
+
+/**
+ * One partition of a cluster as an export job reads it: `store.lastSeq()` is then the stream
+ * sequence of the partition's last message applied here, and cursors are stream sequences.
+ */
+export interface PartitionSource {
+  /** The partition's name, put on every metric point as `pxgate.partition`. */
+  readonly name: string;
+  /** The store rows of the messages after stream sequence `after`, within `maxRows` rows. */
+  span(after: number, maxRows: number): { upTo: number; seqRange: SeqRangeOption };
 }
 
 /** What a run read, and the deliveries it started. */
@@ -111,10 +126,11 @@ export class ExportJob {
   }
 
   /**
-   * Takes up the cursors saved in the data directory. A cursor past the rows the store holds
-   * (the log was removed, say) is brought back to the store's last row, with a warning.
+   * Takes up the saved cursors. A cursor past the rows the store holds (the log was removed,
+   * say) is brought back to the store's last row, with a warning, unless the cursors say those
+   * rows are on their way (a partition replayed from the stream).
    */
-  async restore(cursors: CursorStore): Promise<void> {
+  async restore(cursors: ExportCursors): Promise<void> {
     this.saved = await cursors.load(
       this.spec.name,
       this.settings.maxSeries,
@@ -122,7 +138,7 @@ export class ExportJob {
     );
     const lastSeq = this.deps.store.lastSeq();
     for (const [sink, s] of this.saved) {
-      if (s.cursor <= lastSeq) continue;
+      if (s.cursor <= lastSeq || cursors.keepsCursorsAhead) continue;
       this.deps.log.warn(
         { sink, cursor: s.cursor, lastSeq },
         'a saved export cursor is past the rows stored; it starts at the last row',
@@ -152,6 +168,11 @@ export class ExportJob {
   /** Starts no more runs (shutdown, past the last run). Deliveries under way go on. */
   stop(): void {
     this.stopped = true;
+  }
+
+  /** Whether it still runs (not stopped). */
+  get running(): boolean {
+    return !this.stopped;
   }
 
   /** Waits for deliveries under way, runs once, and waits for that run's deliveries. */
@@ -191,6 +212,11 @@ export class ExportJob {
     await Promise.all([...this.targets.values()].map((t) => t.idle()));
   }
 
+  /** Resolves when no read is under way (deliveries may be). */
+  async readDone(): Promise<void> {
+    await this.reading;
+  }
+
   /** Where each sink's cursor stands: the job has read every row up to it for that sink. */
   cursors(): number[] {
     return [...this.targets.values()].map((t) => t.cursor);
@@ -226,6 +252,7 @@ export class ExportJob {
       name: this.spec.name,
       kind: this.spec.kind,
       ...(this.spec.file ? { file: this.spec.file } : {}),
+      ...(this.deps.partition ? { partition: this.deps.partition.name } : {}),
       intervalMs: this.spec.intervalMs,
       runs: this.runs,
       scriptErrors: this.scriptErrors,
@@ -264,9 +291,9 @@ export class ExportJob {
       // Sinks at different cursors (one failed before) read different rows: one read per cursor.
       const cursors = [...new Set(free.map((t) => t.cursor))].sort((a, b) => a - b);
       for (const after of this.targets.size > 0 ? cursors : [0]) {
-        const upTo = Math.min(lastSeq, after + this.readLimit);
+        const { upTo, seqRange } = this.span(after, lastSeq);
         if (upTo < lastSeq) behind = true;
-        const parts = upTo > after ? await this.readWithin(after, upTo, window) : [];
+        const parts = upTo > after ? await this.readWithin(seqRange, upTo < lastSeq, window) : [];
         rows += parts.reduce((n, p) => n + p.rows, 0);
         for (const p of parts) {
           if (p.target.kind === 'endpoint')
@@ -319,20 +346,31 @@ export class ExportJob {
     });
   }
 
+  /** How far a run reads from `after`: at most readLimit rows, and which rows those are. */
+  private span(after: number, lastSeq: number): { upTo: number; seqRange: SeqRangeOption } {
+    const max = this.readLimit;
+    if (this.deps.partition) return this.deps.partition.span(after, max);
+    const upTo = Math.min(lastSeq, after + max);
+    return { upTo, seqRange: { after, upTo } };
+  }
+
   /**
    * `read`, with the read size adapting: a read that passes a limit of the run (time, rows,
    * memory) halves the next reads, down to MIN_READ_ROWS, so that a job on a busy gateway still
-   * moves instead of timing out on the same rows forever; each whole read doubles it back.
+   * moves instead of timing out on the same rows forever; each whole read that the size limited
+   * (`limited`) doubles it back.
    */
-  private async readWithin(after: number, upTo: number, w: RunWindow): Promise<ExportParts[]> {
+  private async readWithin(
+    seqRange: SeqRangeOption,
+    limited: boolean,
+    w: RunWindow,
+  ): Promise<ExportParts[]> {
     try {
-      const parts = await this.read(after, upTo, w);
-      if (upTo - after >= this.readLimit) {
-        this.readLimit = Math.min(this.settings.maxRowsPerRun, this.readLimit * 2);
-      }
+      const parts = await this.read(seqRange, w);
+      if (limited) this.readLimit = Math.min(this.settings.maxRowsPerRun, this.readLimit * 2);
       return parts;
     } catch (err) {
-      const rows = upTo - after;
+      const rows = this.readLimit;
       if (err instanceof UserError && err.kind === 'limit-exceeded' && rows > MIN_READ_ROWS) {
         this.readLimit = Math.max(MIN_READ_ROWS, Math.floor(rows / 2));
         this.deps.log.warn(
@@ -345,12 +383,12 @@ export class ExportJob {
     }
   }
 
-  /** Runs the script over the rows in (after, upTo] and interprets its exports. */
-  private async read(after: number, upTo: number, w: RunWindow): Promise<ExportParts[]> {
+  /** Runs the script over the rows of a span and interprets its exports. */
+  private async read(seqRange: SeqRangeOption, w: RunWindow): Promise<ExportParts[]> {
     const result = await this.deps.engine.run(this.spec.script, {
       ...funcOptions(this.spec),
       now: w.nowNs,
-      seqRange: { after, upTo },
+      seqRange,
       aggregateExports: true,
       pluginWindow: { startNs: w.startNs, endNs: w.nowNs },
       limits: {
@@ -359,9 +397,11 @@ export class ExportJob {
         ...this.readTimeout(),
       },
     });
-    return result.exports.map((e, i) =>
+    const parts = result.exports.map((e, i) =>
       interpretExport(e, i, { nowNs: w.nowNs, limiter: this.limiter, idSalt: this.spec.name }),
     );
+    const partition = this.deps.partition;
+    return partition ? parts.map((p) => withPartition(p, partition.name)) : parts;
   }
 
   /** The last run's reads end at the shutdown deadline, compiling or querying (a 422 then). */

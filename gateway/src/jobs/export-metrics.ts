@@ -47,7 +47,13 @@ export class ExportJobMetrics {
       labelNames: ['job', 'sink', 'reason'],
       registers,
     });
-    const gauge = (name: string, help: string, value: (r: TargetReading) => number | undefined) =>
+    // In a cluster a job reads each partition on its own: its readings are combined per sink.
+    const gauge = (
+      name: string,
+      help: string,
+      value: (r: TargetReading) => number | undefined,
+      combine: (a: number, b: number) => number,
+    ) =>
       new Gauge({
         name,
         help,
@@ -55,26 +61,34 @@ export class ExportJobMetrics {
         registers,
         collect() {
           this.reset();
+          const values = new Map<string, { job: string; sink: string; v: number }>();
           for (const r of read()) {
             const v = value(r);
-            if (v !== undefined) this.set({ job: r.job, sink: r.sink }, v);
+            if (v === undefined) continue;
+            const key = `${r.job}\u0000${r.sink}`;
+            const seen = values.get(key);
+            values.set(key, { job: r.job, sink: r.sink, v: seen ? combine(seen.v, v) : v });
           }
+          for (const { job, sink, v } of values.values()) this.set({ job, sink }, v);
         },
       });
     gauge(
       'pxgate_export_behind_rows',
-      'Rows ingested that a job has not yet delivered to a sink.',
+      'Rows ingested that a job has not yet delivered to a sink (in a cluster: stream messages).',
       (r) => r.behindRows,
+      (a, b) => a + b,
     );
     gauge(
       'pxgate_export_consecutive_failures',
       "Attempts to send a job's batches to a sink that failed since the last one that succeeded.",
       (r) => r.consecutiveFailures,
+      Math.max,
     );
     gauge(
       'pxgate_export_last_success_timestamp_seconds',
-      'When a sink last accepted a batch of a job (Unix seconds).',
+      'When a sink last accepted a batch of a job (Unix seconds; in a cluster, the partition that waits longest).',
       (r) => (r.lastSuccessAt === undefined ? undefined : r.lastSuccessAt / 1000),
+      Math.min,
     );
   }
 }

@@ -6,8 +6,16 @@ import { PACKAGE_ROOT } from '../common/package-info';
 import { ExportConfig, ExportPreset } from '../../../cli/config/export-schema';
 import { SinkSet } from '../exporters/sink-set';
 import { PxlEngine } from '../pxl/engine';
-import { CursorStore } from './cursor-store';
-import { ExportJob, ExportJobSpec, RunOutcome, funcOptions } from './export-job';
+import { ExportCursors } from './cursor-store';
+import {
+  ExportJob,
+  ExportJobDeps,
+  ExportJobSettings,
+  ExportJobSpec,
+  PartitionSource,
+  RunOutcome,
+  funcOptions,
+} from './export-job';
 import { ExportJobMetrics } from './export-metrics';
 import { AttributeLimiter } from './otel/attribute-limiter';
 import { interpretExport } from './otel/interpret';
@@ -40,7 +48,20 @@ export interface SchedulerDeps {
   /** Where the job metrics go (/metrics). */
   readonly registry?: Registry;
   /** Saved cursors, with a data directory: read by `restore()`, written after each delivery. */
-  readonly cursors?: CursorStore | undefined;
+  readonly cursors?: ExportCursors | undefined;
+  /**
+   * In a cluster: the jobs read the partitions this gateway owns, each on its own (`take()`),
+   * never the whole store.
+   */
+  readonly perPartition?: boolean;
+}
+
+/** A partition of a cluster this gateway has taken, as its export jobs read it. */
+export interface PartitionExportSource extends PartitionSource {
+  /** The stream sequence of the partition's last message applied here. */
+  lastSeq(): number;
+  /** Its cursors in the cluster's KV bucket. */
+  readonly cursors: ExportCursors;
 }
 
 /**
@@ -53,14 +74,24 @@ export interface SchedulerDeps {
  */
 export class ExportScheduler {
   private readonly timers = new Map<ExportJob, NodeJS.Timeout>();
+  /** Each partition's jobs, in a cluster. */
+  private readonly partitions = new Map<string, ExportJob[]>();
   private started = false;
   private stopping: Promise<void> | undefined;
 
   private constructor(
-    readonly jobs: readonly ExportJob[],
+    private readonly own: readonly ExportJob[],
+    private readonly specs: readonly ExportJobSpec[],
+    private readonly settings: ExportJobSettings,
+    private readonly jobDeps: ExportJobDeps,
     private readonly drainTimeoutMs: number,
     private readonly deps: SchedulerDeps,
   ) {}
+
+  /** Every job: the store's own, or each partition's in a cluster. */
+  get jobs(): readonly ExportJob[] {
+    return [...this.own, ...[...this.partitions.values()].flat()];
+  }
 
   /**
    * Makes the jobs of the `export` config. Every script is compiled, and its px.export specs
@@ -103,24 +134,67 @@ export class ExportScheduler {
       limits: { maxResultBytes: Math.floor(config.maxResultMb * 1024 * 1024) },
     };
     const jobs: ExportJob[] = [];
+    let scheduler: ExportScheduler | undefined = undefined;
     const metrics = deps.registry
-      ? new ExportJobMetrics(deps.registry, () => jobs.flatMap((j) => j.readings()))
+      ? new ExportJobMetrics(deps.registry, () =>
+          (scheduler?.jobs ?? []).flatMap((j) => j.readings()),
+        )
       : undefined;
-    for (const spec of specs) {
-      jobs.push(
-        new ExportJob(spec, settings, {
-          ...deps,
-          metrics,
-          log: deps.log.child({ job: spec.name }),
-        }),
-      );
+    const jobDeps: ExportJobDeps = { ...deps, metrics };
+    if (!deps.perPartition) {
+      for (const spec of specs) {
+        jobs.push(
+          new ExportJob(spec, settings, { ...jobDeps, log: deps.log.child({ job: spec.name }) }),
+        );
+      }
     }
-    if (jobs.length > 0 && deps.sinks.configured.length === 0) {
+    if (specs.length > 0 && deps.sinks.configured.length === 0) {
       deps.log.warn(
         'export jobs are configured but no sink is: set export.otlp or export.remoteWrite',
       );
     }
-    return new ExportScheduler(jobs, config.drainTimeout, deps);
+    scheduler = new ExportScheduler(jobs, specs, settings, jobDeps, config.drainTimeout, deps);
+    return scheduler;
+  }
+
+  /**
+   * Starts the jobs over a partition this gateway has taken (in a cluster), from the cursors
+   * its previous owner left in the KV bucket. A partition taken already is left as it is.
+   */
+  async take(source: PartitionExportSource): Promise<void> {
+    if (this.stopping || this.partitions.has(source.name)) return;
+    const jobs = this.specs.map(
+      (spec) =>
+        new ExportJob(spec, this.settings, {
+          ...this.jobDeps,
+          store: source,
+          cursors: source.cursors,
+          partition: source,
+          log: this.deps.log.child({ job: spec.name, partition: source.name }),
+        }),
+    );
+    this.partitions.set(source.name, jobs);
+    for (const job of jobs) await job.restore(source.cursors);
+    if (this.started && this.partitions.get(source.name) === jobs) {
+      for (const job of jobs) this.schedule(job, job.spec.intervalMs);
+    }
+  }
+
+  /**
+   * Stops the jobs of a partition that moved away, and waits for their reads under way (its
+   * rows must stay until they are read). Deliveries under way go on without holding the move
+   * back, however long a sink retries: their cursor writes are fenced once the new owner wrote.
+   */
+  async leave(partition: string): Promise<void> {
+    const jobs = this.partitions.get(partition);
+    if (!jobs) return;
+    this.partitions.delete(partition);
+    for (const job of jobs) {
+      clearTimeout(this.timers.get(job));
+      this.timers.delete(job);
+      job.stop();
+    }
+    await Promise.all(jobs.map((job) => job.readDone()));
   }
 
   /** Takes up the cursors saved in the data directory (none without one). Before `start()`. */
@@ -134,8 +208,8 @@ export class ExportScheduler {
     if (this.started || this.stopping) return;
     this.started = true;
     for (const job of this.jobs) this.schedule(job, job.spec.intervalMs);
-    if (this.jobs.length > 0) {
-      this.deps.log.info({ jobs: this.jobs.map((j) => j.spec.name) }, 'export jobs scheduled');
+    if (this.specs.length > 0) {
+      this.deps.log.info({ jobs: this.specs.map((j) => j.name) }, 'export jobs scheduled');
     }
   }
 
@@ -144,9 +218,12 @@ export class ExportScheduler {
     return Promise.all(this.jobs.map((job) => job.run()));
   }
 
-  /** The ingest sequence number every job has read up to at every sink (undefined: no job). */
+  /**
+   * The ingest sequence number every job has read up to at every sink (undefined: no job, or
+   * the jobs of a cluster's partitions, whose cursors are stream sequences).
+   */
   readUpTo(): number | undefined {
-    const cursors = this.jobs.flatMap((j) => j.cursors());
+    const cursors = this.own.flatMap((j) => j.cursors());
     return cursors.length === 0 ? undefined : Math.min(...cursors);
   }
 
@@ -205,7 +282,7 @@ export class ExportScheduler {
    * waiting), else after its interval. Each job has one timer at a time.
    */
   private schedule(job: ExportJob, delayMs: number): NodeJS.Timeout | undefined {
-    if (this.stopping) return undefined;
+    if (this.stopping || !job.running) return undefined;
     const timer = setTimeout(() => {
       this.timers.delete(job);
       void job.tick().then(

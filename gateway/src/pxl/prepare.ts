@@ -1,7 +1,7 @@
 import { TableSchema } from '../../../shared/contract/types';
 import { SchemaSource, check } from './check/check';
 import { TNode } from './check/typed';
-import { CompiledQuery, compileTable } from './compile/compile';
+import { CompiledQuery, SeqRangeOption, compileTable } from './compile/compile';
 import { DistributedTable, splitTable } from './compile/split';
 import { Loc, PxlError } from './errors';
 import { PxlLimits, applyPragmas } from './execute/limits';
@@ -18,8 +18,8 @@ export interface RunOptions {
   readonly func?: string;
   /** The run's now, in nanoseconds since the epoch (default: the clock). */
   readonly now?: bigint;
-  /** Read only rows with `after < _seq <= upTo` from every table. */
-  readonly seqRange?: { readonly after: number; readonly upTo: number };
+  /** Read only rows with `after < _seq <= upTo` (and within `runs`, if given) from every table. */
+  readonly seqRange?: SeqRangeOption;
   /** The window `px.plugin.start_time` / `px.plugin.end_time` give, in ns since the epoch. */
   readonly pluginWindow?: { readonly startNs: bigint; readonly endNs: bigint };
   /** Overrides of the engine's limits for this run. */

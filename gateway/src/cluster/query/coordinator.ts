@@ -90,10 +90,11 @@ export class Coordinator {
     const answered = gathered.filter(
       (g): g is Extract<Gathered, { parts: unknown }> => 'parts' in g,
     );
-    const results = await this.engine.session(prepared.limits, signal, (session) =>
-      finish(session, distributed.tables, answered),
-    );
     const names = prepared.compiled.tables.map((t) => t.name);
+    const outputs = [...names, ...prepared.compiled.exports.map((_e, i) => `export_${i}`)];
+    const results = await this.engine.session(prepared.limits, signal, (session) =>
+      finish(session, distributed.tables, outputs, answered),
+    );
     const tables = names.map((name, i) => ({ ...results[i]!, name }));
     const exports: ExportResult[] = prepared.compiled.exports.map((e, i) => ({
       table: { ...results[names.length + i]!, name: `export_${i}` },
@@ -192,10 +193,14 @@ function checkSketches(batches: readonly ColumnBatch[], valueIndex: number): voi
   }
 }
 
-/** Loads the gathered answers and runs every table's gather steps and final statement. */
+/**
+ * Loads the gathered answers and runs every table's gather steps and final statement, each
+ * final table under its output's name (in the errors of its limits).
+ */
 async function finish(
   session: QuerySession,
   tables: readonly DistributedTable[],
+  names: readonly string[],
   answered: readonly Extract<Gathered, { parts: unknown }>[],
 ): Promise<ResultTable[]> {
   const results: ResultTable[] = [];
@@ -212,7 +217,7 @@ async function finish(
       await session.conn.run(table.gathers[p]!);
       k++;
     }
-    results.push(await session.query(`table ${t}`, table.final, budget));
+    results.push(await session.query(names[t]!, table.final, budget));
   }
   return results;
 }

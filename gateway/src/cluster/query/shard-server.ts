@@ -71,7 +71,9 @@ export class ShardServer {
     ];
     const answers = await this.engine.session(prepared.limits, signal, async (session) => {
       const out: Uint8Array[] = [];
-      const budget = session.budget();
+      // Parts are intermediates: no output row limit here (split.ts writes it into a part's
+      // statement where it applies); the memory cap, the reply size and the deadline bound them.
+      const budget = { ...session.budget(), maxRows: Number.POSITIVE_INFINITY };
       for (const [t, table] of distributed.tables.entries()) {
         for (const part of table.parts) {
           const name = `${names[t]}, gateway ${this.opts.self}'s part`;

@@ -22,12 +22,22 @@ import { Aliases, Layer, LayerColumn } from './layer';
 import { ParamValue, Params } from './params';
 import { sharedOperators } from './shared';
 
+/**
+ * Rows with `after < _seq <= upTo`, and when `runs` is given, only those within one of its runs
+ * (first to last inclusive): a partition's rows in a cluster's export.
+ */
+export interface SeqRangeOption {
+  readonly after: number;
+  readonly upTo: number;
+  readonly runs?: readonly (readonly [first: number, last: number])[];
+}
+
 /** Options that shape every statement of a run. */
 export interface CompileOptions {
   /** Nanoseconds since the epoch; metadata of tables without `time_` resolves at this time. */
   readonly now: bigint;
   /** Only rows with `after < _seq <= upTo` (exporters' exactly-once cursor). */
-  readonly seqRange?: { readonly after: number; readonly upTo: number };
+  readonly seqRange?: SeqRangeOption;
   /** Results stop at this many rows plus one, so that going over can be told. */
   readonly maxRows?: number;
   /**
@@ -239,6 +249,15 @@ function compileOnce(
       } else {
         layer.where.push(`${seq} > ${params.add(BigInt(opts.seqRange.after), 'INT64')}`);
         layer.where.push(`${seq} <= ${params.add(BigInt(opts.seqRange.upTo), 'INT64')}`);
+        const runs = opts.seqRange.runs;
+        if (runs) {
+          // Runs are the gateway's own numbers (PartitionLog bounds how many), never script text.
+          const within = runs.map(
+            ([a, b]) =>
+              `${seq} BETWEEN ${params.add(BigInt(a), 'INT64')} AND ${params.add(BigInt(b), 'INT64')}`,
+          );
+          layer.where.push(within.length > 0 ? `(${within.join(' OR ')})` : 'FALSE');
+        }
       }
       layer.orderBy = opts.shardPart && n.hasTime ? [time, seq] : [seq];
       return layer;

@@ -67,7 +67,13 @@ function pushable(n: TNode): n is TAgg {
  */
 export function splitTable(root: TNode, t: number, opts: CompileOptions): DistributedTable {
   const { seqRange: _seqRange, ...finalOpts } = opts;
-  const shardOpts: CompileOptions = { ...opts, shardPart: true };
+  // A part is an intermediate: the output row limit is the final table's, and holds a part
+  // only where the final table is the part's rows themselves (a row chain, or a head of one),
+  // so that a part never carries more rows than the final table could show. Elsewhere a part
+  // is bounded by the shard's memory cap and reply size and by the run's deadline.
+  const { maxRows: _maxRows, ...partOpts } = opts;
+  const plainRows = isRowChain(root) || (root.kind === 'limit' && isRowChain(root.input));
+  const shardOpts: CompileOptions = { ...(plainRows ? opts : partOpts), shardPart: true };
   const parts: ShardPart[] = [];
   const gathers: string[] = [];
   const rewritten = new Map<TNode, TNode>();
@@ -93,7 +99,7 @@ export function splitTable(root: TNode, t: number, opts: CompileOptions): Distri
 
   const partialPart = (n: TAgg): TSource => {
     const { node, groups } = partialAgg(n);
-    const query = compileTable(node, opts);
+    const query = compileTable(node, partOpts);
     const sketches = node.aggs.flatMap((a, i) => (a.fn.name === SKETCH_PART ? [groups + i] : []));
     parts.push({ kind: 'partial', query, sketches });
     const k = parts.length - 1;
