@@ -8,7 +8,7 @@ const DUPLICATE_WINDOW_MS = 2 * 60_000;
 const NS_PER_MS = 1_000_000;
 
 /** The duplicates window: DUPLICATE_WINDOW_MS, or the stream's age when that is shorter. */
-export function duplicateWindowMs(limits: StreamLimits): number {
+function duplicateWindowMs(limits: StreamLimits): number {
   return limits.maxAgeMs > 0 ? Math.min(DUPLICATE_WINDOW_MS, limits.maxAgeMs) : DUPLICATE_WINDOW_MS;
 }
 

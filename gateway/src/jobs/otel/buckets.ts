@@ -1,8 +1,3 @@
-import { DEFAULT_HISTOGRAM_BOUNDS } from '../../pxl/export/otel';
-
-/** OpenTelemetry's default explicit bucket boundaries. */
-export const DEFAULT_BOUNDS = DEFAULT_HISTOGRAM_BOUNDS;
-
 /**
  * The bucket of a value as OpenTelemetry's explicit-bucket histograms count it: bucket i holds
  * values in (bounds[i-1], bounds[i]], and the last bucket everything above the last bound.

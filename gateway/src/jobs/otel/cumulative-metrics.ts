@@ -1,6 +1,6 @@
 import { AttributeLimiter } from './attribute-limiter';
 import { readAttributes } from './attributes';
-import { DEFAULT_BOUNDS, bucketOf } from './buckets';
+import { bucketOf } from './buckets';
 import { NUMBER_TYPES, RowHandler, RowTime, identity } from './row-handler';
 import { Cell } from '../../pxl/execute/result';
 import { CallReader, cellOf } from './spec-reader';
@@ -77,12 +77,12 @@ export function histogramHandler(
   aggregated?: AggregatedHistogram,
 ): RowHandler {
   const id = identity(r);
-  const read = aggregated ? partsOf(aggregated) : valueOf(r);
-  const bounds = r.ascendingNumbers('bounds', DEFAULT_BOUNDS);
+  const bounds = r.bounds('bounds');
+  const read = aggregated ? partsOf(aggregated) : valueOf(r, bounds);
   const attributes = r.attributes('attributes');
   const limits = r.literalDict('attribute_limits', 'number');
   return (row, _key, group) => {
-    const p = read(row, bounds);
+    const p = read(row);
     if (p === undefined) return;
     const attrs = limiter.apply(id.name, readAttributes(attributes, row), limits);
     const total = totals.get(group, id.name, attrs, () => ({
@@ -113,13 +113,13 @@ interface HistogramPart {
   max: number;
 }
 
-type PartReader = (row: readonly Cell[], bounds: readonly number[]) => HistogramPart | undefined;
+type PartReader = (row: readonly Cell[]) => HistogramPart | undefined;
 
 /** One row of the script's table: its value, weighed by `count=` when given. */
-function valueOf(r: CallReader): PartReader {
+function valueOf(r: CallReader, bounds: readonly number[]): PartReader {
   const value = r.value('value', NUMBER_TYPES);
   const weight = r.has('count') ? r.value('count', NUMBER_TYPES, true) : undefined;
-  return (row, bounds) => {
+  return (row) => {
     const cell = cellOf(value, row);
     const n = weight ? Number(cellOf(weight, row) ?? 0) : 1;
     if (cell === null || !(n > 0)) return undefined;

@@ -1,6 +1,6 @@
 import { DataType } from '../../../../shared/contract/types';
 import { Cell, ResultTable } from '../../pxl/execute/result';
-import { KNOWN_CALLS } from '../../pxl/export/otel';
+import { KNOWN_CALLS, histogramBounds } from '../../pxl/export/otel';
 import { SpecCall, SpecValue, isSpecCall, isSpecColumn, isSpecDict } from '../../pxl/export/spec';
 
 /**
@@ -66,17 +66,14 @@ export class CallReader {
     return v;
   }
 
-  /** A list of numbers, ascending (histogram bounds). */
-  ascendingNumbers(arg: string, fallback: readonly number[]): readonly number[] {
-    const v = this.args[arg];
-    if (v === undefined || v === null) return fallback;
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
-      this.fail(arg, `expected a list of numbers, got ${show(v)}`);
+  /** Histogram bounds (see histogramBounds): the defaults when absent. */
+  bounds(arg: string): readonly number[] {
+    const bounds = histogramBounds(this.args[arg]);
+    if (bounds === 'not numbers') {
+      this.fail(arg, `expected a list of numbers, got ${show(this.args[arg])}`);
     }
-    const list = v as number[];
-    if (list.some((x, i) => i > 0 && x <= list[i - 1]!))
-      this.fail(arg, 'must be strictly ascending');
-    return list;
+    if (bounds === 'not ascending') this.fail(arg, 'must be strictly ascending');
+    return bounds;
   }
 
   /** A column, or a literal when `literals` allows it. */

@@ -182,6 +182,22 @@ export function toSpec(v: Value, loc: Loc, columns: { name: string; loc: Loc }[]
 }
 
 /** OpenTelemetry's default explicit bucket boundaries, those of px.otel.metric.Histogram. */
-export const DEFAULT_HISTOGRAM_BOUNDS: readonly number[] = [
+const DEFAULT_HISTOGRAM_BOUNDS: readonly number[] = [
   0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000,
 ];
+
+/**
+ * The `bounds=` of a px.otel.metric.Histogram: the defaults when absent, else a list of finite
+ * numbers strictly ascending; what is wrong with it otherwise (the exporter says it with the
+ * argument, the DuckDB aggregate leaves such a spec to the exporter).
+ */
+export function histogramBounds(
+  v: SpecValue | undefined,
+): readonly number[] | 'not numbers' | 'not ascending' {
+  if (v === undefined || v === null) return DEFAULT_HISTOGRAM_BOUNDS;
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
+    return 'not numbers';
+  }
+  const list = v as readonly number[];
+  return list.some((x, i) => i > 0 && x <= list[i - 1]!) ? 'not ascending' : list;
+}

@@ -3,7 +3,7 @@ import { DataType } from '../../../../shared/contract/types';
 import { TypedColumn } from '../check/typed';
 import { CompiledQuery } from '../compile/compile';
 import { ParamValue } from '../compile/params';
-import { DEFAULT_HISTOGRAM_BOUNDS } from './otel';
+import { histogramBounds } from './otel';
 import { ExportSpec, SpecCall, SpecValue, isSpecCall, isSpecColumn, isSpecDict } from './spec';
 
 /**
@@ -56,16 +56,12 @@ export function aggregateExport(
   const parts: { value: string; weight: string | undefined; bounds: readonly number[] }[] = [];
   for (const h of histograms as SpecCall[]) {
     const value = numberColumn(h.args.value, typeOf);
-    const weight = h.args.count ?? null;
-    const bounds = ascending(h.args.bounds ?? null);
-    if (value === undefined || bounds === undefined) return undefined;
-    if (weight !== null && numberColumn(weight, typeOf) === undefined) return undefined;
+    const weighed = h.args.count !== undefined && h.args.count !== null;
+    const weight = weighed ? numberColumn(h.args.count, typeOf) : undefined;
+    const bounds = histogramBounds(h.args.bounds);
+    if (value === undefined || typeof bounds === 'string' || (weighed && !weight)) return undefined;
     if (!readsColumns(h.args.attributes, typeOf, keys)) return undefined;
-    parts.push({
-      value,
-      weight: weight === null ? undefined : numberColumn(weight, typeOf),
-      bounds,
-    });
+    parts.push({ value, weight, bounds });
   }
   return build(query, [...keys], parts);
 }
@@ -108,8 +104,7 @@ function build(
     // The bucket as jobs/otel/buckets.ts bucketOf gives it: the first bound not below the value.
     const whens = p.bounds.map((b, k) => `WHEN ${v} <= ${bound(b)} THEN ${k}`).join(' ');
     const bucket = `CASE WHEN ${v} IS NULL THEN NULL ${whens} ELSE ${p.bounds.length} END`;
-    select.push(`${bucket} AS ${quoteIdent(names.bucket)}`);
-    columns.push({ name: names.bucket, type: 'INT64', semanticType: 'ST_NONE' });
+    column(names.bucket, bucket, 'INT64');
     groupBy.push(quoteIdent(names.bucket));
     column(names.count, `sum(${w}) ${counted}`, 'FLOAT64');
     column(names.sum, `sum(${v} * ${w}) ${counted}`, 'FLOAT64');
@@ -159,14 +154,4 @@ function numberColumn(v: SpecValue | undefined, typeOf: ReadonlyMap<string, Data
   if (v === undefined || !isSpecColumn(v)) return undefined;
   const type = typeOf.get(v.column);
   return type !== undefined && NUMBER.includes(type) ? v.column : undefined;
-}
-
-/** Histogram bounds: absent (the defaults), or finite numbers strictly ascending. */
-function ascending(v: SpecValue): readonly number[] | undefined {
-  if (v === null) return DEFAULT_HISTOGRAM_BOUNDS;
-  if (!Array.isArray(v)) return undefined;
-  const list = v as readonly SpecValue[];
-  if (list.some((x) => typeof x !== 'number' || !Number.isFinite(x))) return undefined;
-  const nums = list as readonly number[];
-  return nums.every((x, i) => i === 0 || x > nums[i - 1]!) ? nums : undefined;
 }
